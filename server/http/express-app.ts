@@ -1,0 +1,161 @@
+/**
+ * Express glue: request ids, logging, body limits, content negotiation, health and metrics
+ * endpoints, and the FHIR route that hands a FhirRequest to the REST handler.
+ */
+import { randomUUID } from 'node:crypto';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import type { Logger } from 'pino';
+import type { AccessContext } from '../core/access-context';
+import { FhirError, operationOutcome } from '../core/fhir-error';
+import type { RestDeps } from '../rest/deps';
+import { handleFhirRequest } from '../rest/handler';
+import { routeOf } from '../rest/route';
+import type { FhirRequest } from '../rest/types';
+import { parseBody } from './body';
+import { toFhirError } from './errors';
+import type { HttpMetrics } from './metrics';
+import { type ResponseFormat, negotiate } from './negotiate';
+
+export interface HttpOptions {
+  maxBodyBytes: number;
+  maxJsonDepth: number;
+  requestTimeoutMs: number;
+  baseUrl?: string;
+}
+
+export interface HttpDeps {
+  rest: RestDeps;
+  logger: Logger;
+  metrics: HttpMetrics;
+  /** Builds the access context (auth/ decides; with auth off an anonymous context). */
+  contextFor(req: Request, requestId: string): Promise<AccessContext>;
+  ready(): Promise<void>;
+  /** Extra routers mounted before the FHIR base (e.g. /review, /.well-known). */
+  extraRoutes?: (app: express.Express) => void;
+}
+
+const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE']);
+
+function send(res: Response, status: number, headers: Record<string, string>, body: unknown, fmt: ResponseFormat, head: boolean): void {
+  if (res.headersSent) return;
+  res.status(status).set(headers);
+  if (body === undefined || status === 304) {
+    res.end();
+    return;
+  }
+  const text = JSON.stringify(body, null, fmt.pretty ? 2 : undefined);
+  res.set('Content-Type', fmt.contentType);
+  if (head) res.set('Content-Length', String(Buffer.byteLength(text))).end();
+  else res.send(text);
+}
+
+function sendError(res: Response, err: FhirError, fmt: ResponseFormat): void {
+  send(res, err.status, err.headers, operationOutcome(err.issues), fmt, false);
+}
+
+function baseUrlOf(req: Request, opts: HttpOptions): string {
+  if (opts.baseUrl) return opts.baseUrl.replace(/\/+$/, '');
+  const proto = (req.headers['x-forwarded-proto'] as string | undefined)?.split(',')[0] ?? req.protocol;
+  const host = (req.headers['x-forwarded-host'] as string | undefined) ?? req.headers.host ?? 'localhost';
+  return `${proto}://${host}/fhir`;
+}
+
+export function createHttpApp(deps: HttpDeps, opts: HttpOptions): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('query parser', 'simple');
+  const defaultFmt: ResponseFormat = { contentType: 'application/fhir+json; charset=utf-8', pretty: false };
+
+  app.use((req, res, next) => {
+    const incoming = req.headers['x-request-id'];
+    const id = typeof incoming === 'string' && /^[\w.-]{1,64}$/.test(incoming) ? incoming : randomUUID();
+    res.locals.requestId = id;
+    res.set('X-Request-Id', id);
+    const started = process.hrtime.bigint();
+    res.on('finish', () => {
+      const ms = Number(process.hrtime.bigint() - started) / 1e6;
+      const interaction = (res.locals.interaction as string | undefined) ?? 'other';
+      deps.metrics.requests.inc({ interaction, status: String(res.statusCode) });
+      deps.metrics.latency.observe({ interaction }, ms / 1000);
+      // Path without query: query strings can carry patient names.
+      deps.logger.info({ reqId: id, method: req.method, path: req.path.slice(0, 200), interaction, status: res.statusCode, ms: Math.round(ms * 10) / 10 }, 'request');
+    });
+    const timer = setTimeout(() => {
+      sendError(res, new FhirError(503, 'timeout', `Request exceeded ${opts.requestTimeoutMs} ms`), defaultFmt);
+    }, opts.requestTimeoutMs);
+    res.on('close', () => clearTimeout(timer));
+    next();
+  });
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get('/readyz', async (_req, res) => {
+    try {
+      await deps.ready();
+      res.json({ status: 'ready' });
+    } catch {
+      res.status(503).json({ status: 'unavailable' });
+    }
+  });
+  app.get('/metrics', async (_req, res) => {
+    res.set('Content-Type', deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
+  });
+  deps.extraRoutes?.(app);
+
+  app.use('/fhir', express.raw({ type: () => true, limit: opts.maxBodyBytes }));
+  app.use('/fhir', async (req: Request, res: Response) => {
+    let fmt = defaultFmt;
+    try {
+      const q = Object.entries(req.query as Record<string, string | string[]>);
+      fmt = negotiate(req.headers.accept, firstValue(q, '_format'), firstValue(q, '_pretty'));
+      if (!METHODS.has(req.method)) throw new FhirError(405, 'not-supported', `Method ${req.method} is not supported`);
+      const fhirReq = await toFhirRequest(req, res, deps, opts);
+      res.locals.interaction = interactionName(fhirReq);
+      const out = await handleFhirRequest(deps.rest, fhirReq);
+      send(res, out.status, out.headers, out.body, fmt, req.method === 'HEAD');
+    } catch (err) {
+      const { error, internal } = toFhirError(err);
+      if (internal) deps.logger.error({ reqId: res.locals.requestId as string, err }, 'request failed');
+      sendError(res, error, fmt);
+    }
+  });
+
+  app.use((req: Request, res: Response) => sendError(res, new FhirError(404, 'not-found', `No endpoint at ${req.path.slice(0, 100)}; the FHIR base is /fhir`), defaultFmt));
+  // Errors thrown by express itself (body too large, aborted) still become OperationOutcomes.
+  app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
+    const { error, internal } = toFhirError(err);
+    if (internal) deps.logger.error({ reqId: res.locals.requestId as string, err }, 'request failed');
+    sendError(res, error, defaultFmt);
+  });
+  return app;
+}
+
+function firstValue(q: [string, string | string[]][], name: string): string | undefined {
+  const v = q.find(([k]) => k === name)?.[1];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+function interactionName(req: FhirRequest): string {
+  try {
+    const r = routeOf(req);
+    return r.kind === 'operation' ? `$${r.name}` : r.kind;
+  } catch {
+    return 'invalid';
+  }
+}
+
+async function toFhirRequest(req: Request, res: Response, deps: HttpDeps, opts: HttpOptions): Promise<FhirRequest> {
+  const url = new URL(req.originalUrl, 'http://x');
+  const query: [string, string][] = [...url.searchParams.entries()];
+  const { body, contentType } = parseBody(Buffer.isBuffer(req.body) ? req.body : undefined, req.headers['content-type'], opts.maxJsonDepth);
+  const headers: Record<string, string | undefined> = {};
+  for (const [k, v] of Object.entries(req.headers)) headers[k] = Array.isArray(v) ? v.join(', ') : v;
+  return {
+    method: req.method as FhirRequest['method'],
+    path: url.pathname.replace(/^\/fhir\/?/, ''),
+    query, headers, body, contentType,
+    baseUrl: baseUrlOf(req, opts),
+    ctx: await deps.contextFor(req, res.locals.requestId as string),
+  };
+}

@@ -1,0 +1,49 @@
+/** Entry point: read config, open the store, serve HTTP, and drain gracefully on SIGTERM/SIGINT. */
+import type { Server } from 'node:http';
+import { createApp } from './app';
+import { authEnabled } from './auth/context';
+import { loadConfig } from './config';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const app = await createApp(config);
+  const { logger } = app;
+  if (!authEnabled({ issuer: config.authIssuer, jwksUrl: config.authJwksUrl, audience: config.authAudience })) {
+    logger.warn('AUTHENTICATION IS OFF: every client has full access. Set AUTH_ISSUER/AUTH_JWKS_URL/AUTH_AUDIENCE in production.');
+  }
+  const server: Server = app.http.listen(config.port, config.host, () => {
+    logger.info({ port: config.port, driver: app.store.driverName, dataDir: config.databaseUrl ? undefined : config.dataDir }, 'TwinFHIR listening');
+  });
+  server.requestTimeout = config.requestTimeoutMs + 5_000;
+  server.keepAliveTimeout = 65_000;
+
+  let stopping = false;
+  const shutdown = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down: draining in-flight requests');
+    const force = setTimeout(() => {
+      logger.error('drain timed out; exiting');
+      process.exit(1);
+    }, config.shutdownGraceMs);
+    force.unref();
+    server.close(() => {
+      app.close().then(() => {
+        logger.info('stopped');
+        process.exit(0);
+      }, (err: unknown) => {
+        logger.error({ err }, 'error while closing the store');
+        process.exit(1);
+      });
+    });
+    server.closeIdleConnections();
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+}
+
+main().catch((err: unknown) => {
+  // eslint-disable-next-line no-console
+  console.error('TwinFHIR failed to start:', err instanceof Error ? err.message : err);
+  process.exit(1);
+});

@@ -1,0 +1,24 @@
+/** POST [base] with a batch or transaction Bundle: checks its shape and size, then hands it on. */
+import type { Bundle, Resource } from 'fhir/r4';
+import { FhirError, badRequest } from '../../core/fhir-error';
+import type { FhirRequestHandler, RestDeps } from '../deps';
+import type { FhirRequest, FhirResponse } from '../types';
+import { processBatch } from './batch';
+import { processTransaction } from './transaction';
+
+export async function processBundle(deps: RestDeps, req: FhirRequest, handle: FhirRequestHandler): Promise<FhirResponse> {
+  const body = req.body as Bundle<Resource> | undefined;
+  if (!body || typeof body !== 'object' || body.resourceType !== 'Bundle') {
+    throw badRequest('POST to the base URL needs a Bundle of type batch or transaction', ['resourceType']);
+  }
+  if (body.type !== 'batch' && body.type !== 'transaction') {
+    throw badRequest(`Bundle.type must be 'batch' or 'transaction', not '${String(body.type).slice(0, 40)}'`, ['Bundle.type']);
+  }
+  if (body.entry !== undefined && !Array.isArray(body.entry)) throw badRequest('Bundle.entry must be an array', ['Bundle.entry']);
+  const count = body.entry?.length ?? 0;
+  if (count > deps.limits.maxBundleEntries) {
+    throw new FhirError(413, 'too-costly', `Bundle has ${count} entries; this server accepts at most ${deps.limits.maxBundleEntries} per request (MAX_BUNDLE_ENTRIES). Split it into smaller bundles.`, ['Bundle.entry']);
+  }
+  const result = body.type === 'transaction' ? await processTransaction(deps, req, body, handle) : await processBatch(deps, req, body, handle);
+  return { status: 200, headers: {}, body: result };
+}

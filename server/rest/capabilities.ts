@@ -1,0 +1,65 @@
+/**
+ * GET /metadata — the CapabilityStatement, generated from what is registered (resource types the
+ * validator knows, search parameters in the registry, the operation table), so it cannot drift.
+ * https://hl7.org/fhir/R4/http.html#capabilities
+ */
+import type { CapabilityStatement, CapabilityStatementRestResource, CapabilityStatementRestResourceOperation } from 'fhir/r4';
+import type { RestDeps } from './deps';
+import type { FhirRequest, FhirResponse } from './types';
+
+const TYPE_INTERACTIONS = ['read', 'vread', 'update', 'patch', 'delete', 'history-instance', 'history-type', 'create', 'search-type'] as const;
+/** Stored and served, but not meant as standalone REST resources. */
+const NOT_REST = new Set(['Parameters']);
+
+function operationsFor(deps: RestDeps, type?: string): CapabilityStatementRestResourceOperation[] {
+  return deps.operations
+    .filter((o) => (type ? (o.scopes.includes('type') || o.scopes.includes('instance')) && (!o.resourceTypes || o.resourceTypes.includes(type)) : o.scopes.includes('system')))
+    .map((o) => ({ name: o.name, definition: o.definition }));
+}
+
+function resourceEntry(deps: RestDeps, type: string): CapabilityStatementRestResource {
+  const params = deps.registry.forType(type);
+  const ops = operationsFor(deps, type);
+  return {
+    type,
+    interaction: TYPE_INTERACTIONS.map((code) => ({ code })),
+    versioning: 'versioned-update',
+    readHistory: true,
+    updateCreate: true,
+    conditionalCreate: true,
+    conditionalRead: 'full-support',
+    conditionalUpdate: true,
+    conditionalDelete: 'single',
+    referencePolicy: ['literal', 'logical'],
+    searchInclude: params.filter((p) => p.type === 'reference').map((p) => `${type}:${p.code}`),
+    searchParam: params.map((p) => ({ name: p.code, definition: p.url, type: p.type })),
+    ...(ops.length ? { operation: ops } : {}),
+  };
+}
+
+export function buildCapabilityStatement(deps: RestDeps, baseUrl: string): CapabilityStatement {
+  const types = deps.validator.resourceTypes().filter((t) => !NOT_REST.has(t)).sort();
+  return {
+    resourceType: 'CapabilityStatement',
+    status: 'active',
+    date: deps.clock.now().toISOString(),
+    publisher: 'TwinFHIR',
+    kind: 'instance',
+    software: { name: 'TwinFHIR', version: '0.1.0' },
+    implementation: { description: 'TwinFHIR FHIR R4 server', url: baseUrl },
+    fhirVersion: '4.0.1',
+    format: ['application/fhir+json', 'json'],
+    patchFormat: ['application/json-patch+json', 'application/fhir+json'],
+    rest: [{
+      mode: 'server',
+      resource: types.map((t) => resourceEntry(deps, t)),
+      interaction: [{ code: 'transaction' }, { code: 'batch' }, { code: 'search-system' }, { code: 'history-system' }],
+      searchParam: deps.registry.forType('Resource').map((p) => ({ name: p.code, definition: p.url, type: p.type })),
+      operation: operationsFor(deps),
+    }],
+  };
+}
+
+export async function capabilitiesInteraction(deps: RestDeps, req: FhirRequest): Promise<FhirResponse> {
+  return Promise.resolve({ status: 200, headers: {}, body: buildCapabilityStatement(deps, req.baseUrl) });
+}

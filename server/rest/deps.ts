@@ -1,0 +1,88 @@
+/** What the REST layer needs, passed in from the composition root (app.ts); no module singletons. */
+import type { Resource } from 'fhir/r4';
+import type { AccessContext } from '../core/access-context';
+import type { Clock, IdGenerator } from '../core/clock';
+import type { SearchRegistry } from '../search/registry';
+import type { ResourceStore, StoreReader, StoreWriter, StoredResource } from '../store/types';
+import type { ResourceValidator } from '../validation';
+import type { FhirRequest, FhirResponse } from './types';
+
+export interface Limits {
+  maxBundleEntries: number;
+  defaultCount: number;
+  maxCount: number;
+}
+
+/** A committed-or-not change, seen by write hooks inside the writing transaction. */
+export interface ResourceChange {
+  kind: 'create' | 'update' | 'delete';
+  resourceType: string;
+  id: string;
+  stored: StoredResource;
+}
+
+/**
+ * Runs inside the transaction of every write (REST or bundle), so that derived work
+ * (NLP tasks, twin outbox) commits or rolls back with the resource itself.
+ */
+export type WriteHook = (tx: StoreWriter, ctx: AccessContext, change: ResourceChange) => Promise<void>;
+
+export interface RestDeps {
+  store: ResourceStore;
+  registry: SearchRegistry;
+  validator: ResourceValidator;
+  ids: IdGenerator;
+  clock: Clock;
+  limits: Limits;
+  operations: OperationTable;
+  writeHooks: WriteHook[];
+}
+
+/** Runs a write: its own transaction at top level and in batches, the bundle's in a transaction Bundle. */
+export type TxRunner = <T>(fn: (tx: StoreWriter) => Promise<T>) => Promise<T>;
+
+export interface Exec {
+  reader: StoreReader;
+  write: TxRunner;
+  /** True inside a transaction Bundle (for urn:uuid references already resolved by the bundle). */
+  inTransaction: boolean;
+}
+
+export function topLevelExec(store: ResourceStore): Exec {
+  return { reader: store, write: (fn) => store.transaction(fn), inTransaction: false };
+}
+
+export function txExec(tx: StoreWriter): Exec {
+  return { reader: tx, write: (fn) => fn(tx), inTransaction: true };
+}
+
+/** Handles one FHIR request; bundles receive it instead of importing the handler (no import cycle). */
+export type FhirRequestHandler = (deps: RestDeps, req: FhirRequest, exec: Exec) => Promise<FhirResponse>;
+
+export type AnyResource = Resource & { id?: string };
+
+// ---- $operations: operations/ builds the table, rest/ routes to it and lists it ----
+
+export type OperationScope = 'system' | 'type' | 'instance';
+
+export interface OperationTarget {
+  scope: OperationScope;
+  resourceType?: string;
+  id?: string;
+}
+
+export interface OperationSpec {
+  /** Name without '$'. */
+  name: string;
+  /** Canonical of the OperationDefinition (for the CapabilityStatement). */
+  definition: string;
+  scopes: OperationScope[];
+  /** Resource types it applies to; undefined = all. */
+  resourceTypes?: string[];
+  methods: ('GET' | 'POST')[];
+  /** True if it changes data (not allowed via GET, runs in a transaction). */
+  affectsState: boolean;
+  handler(deps: RestDeps, req: FhirRequest, target: OperationTarget, exec: Exec): Promise<FhirResponse>;
+}
+
+export type OperationTable = readonly OperationSpec[];

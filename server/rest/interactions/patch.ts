@@ -1,0 +1,60 @@
+/** patch (JSON Patch, FHIRPath Patch) and conditional patch — https://hl7.org/fhir/R4/http.html#patch */
+import type { Parameters, Resource } from 'fhir/r4';
+import { applyPatch, type Operation } from 'fast-json-patch';
+import { FhirError, badRequest, gone, notFound, preconditionFailed } from '../../core/fhir-error';
+import type { StoreWriter } from '../../store/types';
+import { findConditionalMatches } from '../conditional';
+import type { Exec, RestDeps } from '../deps';
+import { applyFhirPathPatch } from '../fhirpath-patch';
+import { parseETag, writeResponse } from '../headers';
+import { checkId, checkType, validateForWrite } from '../resource-body';
+import type { FhirRequest, FhirResponse } from '../types';
+import { runWriteHooks } from '../write-hooks';
+
+function applyBody(req: FhirRequest, current: Resource): Resource {
+  if (req.contentType === 'application/json-patch+json') {
+    if (!Array.isArray(req.body)) throw badRequest('A JSON Patch body must be an array of operations');
+    try {
+      // validate=true rejects malformed operations; structuredClone keeps the stored object intact.
+      return applyPatch(structuredClone(current), req.body as Operation[], true, true).newDocument;
+    } catch (err) {
+      throw new FhirError(422, 'processing', `JSON Patch failed: ${(err as Error).message.split('\n')[0]}`);
+    }
+  }
+  const body = req.body as Parameters | undefined;
+  if (body?.resourceType === 'Parameters') return applyFhirPathPatch(current, body);
+  throw new FhirError(415, 'not-supported', 'PATCH needs application/json-patch+json or a FHIRPath Patch Parameters resource');
+}
+
+async function patchOne(deps: RestDeps, req: FhirRequest, tx: StoreWriter, type: string, id: string): Promise<FhirResponse> {
+  const current = await tx.read(req.ctx, type, id);
+  if (!current) throw notFound(`${type}/${id} is not known`);
+  if (current.deleted || !current.resource) throw gone(`${type}/${id} was deleted`);
+  const expectedVersion = parseETag(req.headers['if-match']);
+  if (expectedVersion !== undefined && expectedVersion !== current.versionId) {
+    throw preconditionFailed(`Version conflict: ${type}/${id} is at version ${current.versionId}, expected ${expectedVersion}`);
+  }
+  const patched = applyBody(req, current.resource);
+  if (patched.resourceType !== type || patched.id !== id) throw badRequest('A patch may not change resourceType or id');
+  validateForWrite(deps, patched);
+  // The read above did not lock; the store re-checks the version under its row lock.
+  const { stored } = await tx.update(req.ctx, patched as Resource & { id: string }, { expectedVersion: current.versionId });
+  await runWriteHooks(deps, tx, req.ctx, 'update', stored);
+  return writeResponse(req, 200, stored, `Patched ${type}/${id}`);
+}
+
+export async function patchInteraction(deps: RestDeps, req: FhirRequest, exec: Exec, type: string, id: string): Promise<FhirResponse> {
+  checkType(deps, type);
+  checkId(id);
+  return exec.write((tx) => patchOne(deps, req, tx, type, id));
+}
+
+export async function conditionalPatchInteraction(deps: RestDeps, req: FhirRequest, exec: Exec, type: string): Promise<FhirResponse> {
+  checkType(deps, type);
+  return exec.write(async (tx) => {
+    const matches = await findConditionalMatches(deps, req.ctx, tx, type, req.query, 'patch');
+    if (matches.length === 0) throw notFound(`Conditional patch matched no ${type}`);
+    if (matches.length > 1) throw preconditionFailed(`Conditional patch matched several ${type} resources`);
+    return patchOne(deps, req, tx, type, matches[0].id as string);
+  });
+}

@@ -1,0 +1,36 @@
+/** read and vread — https://hl7.org/fhir/R4/http.html#read, #vread */
+import type { Resource } from 'fhir/r4';
+import { badRequest, gone, notFound } from '../../core/fhir-error';
+import type { Exec, RestDeps } from '../deps';
+import { notModified, versionHeaders } from '../headers';
+import { checkId, checkType } from '../resource-body';
+import type { FhirRequest, FhirResponse } from '../types';
+
+export async function readInteraction(deps: RestDeps, req: FhirRequest, exec: Exec, type: string, id: string): Promise<FhirResponse> {
+  checkType(deps, type);
+  checkId(id);
+  const stored = await exec.reader.read(req.ctx, type, id);
+  if (!stored) throw notFound(`${type}/${id} is not known`);
+  if (stored.deleted) {
+    const err = gone(`${type}/${id} was deleted`);
+    Object.assign(err.headers, versionHeaders(stored));
+    throw err;
+  }
+  if (notModified(req, stored)) return { status: 304, headers: versionHeaders(stored) };
+  return { status: 200, headers: versionHeaders(stored), body: stored.resource as Resource };
+}
+
+export async function vreadInteraction(deps: RestDeps, req: FhirRequest, exec: Exec, type: string, id: string, vid: string): Promise<FhirResponse> {
+  checkType(deps, type);
+  checkId(id);
+  if (!/^\d{1,9}$/.test(vid)) throw badRequest(`Invalid version id '${vid.slice(0, 20)}'`);
+  const stored = await exec.reader.vread(req.ctx, type, id, Number(vid));
+  if (!stored) throw notFound(`${type}/${id}/_history/${vid} is not known`);
+  if (stored.deleted) {
+    const err = gone(`${type}/${id} was deleted in version ${vid}`);
+    Object.assign(err.headers, versionHeaders(stored));
+    throw err;
+  }
+  if (notModified(req, stored)) return { status: 304, headers: versionHeaders(stored) };
+  return { status: 200, headers: versionHeaders(stored), body: stored.resource as Resource };
+}

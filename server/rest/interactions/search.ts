@@ -1,0 +1,74 @@
+/** search at type, system and compartment level, GET and POST _search — https://hl7.org/fhir/R4/http.html#search */
+import type { Bundle, BundleEntry, Resource } from 'fhir/r4';
+import { operationOutcome } from '../../core/fhir-error';
+import { parseSearchParams } from '../../search/parse';
+import type { Exec, RestDeps } from '../deps';
+import { preferStrict } from '../headers';
+import { checkId, checkType } from '../resource-body';
+import type { FhirRequest, FhirResponse } from '../types';
+
+export interface SearchScope {
+  /** Undefined for system search. */
+  resourceType?: string;
+  compartment?: { resourceType: string; id: string };
+}
+
+const LINK_DROP = new Set(['_cursor', '_format', '_pretty']);
+
+export async function searchInteraction(deps: RestDeps, req: FhirRequest, exec: Exec, scope: SearchScope): Promise<FhirResponse> {
+  if (scope.resourceType) checkType(deps, scope.resourceType);
+  if (scope.compartment) {
+    checkType(deps, scope.compartment.resourceType);
+    checkId(scope.compartment.id);
+  }
+  const params = searchParams(req);
+  const types = scope.resourceType ? [scope.resourceType] : [];
+  const { query, warnings } = parseSearchParams(deps.registry, types, params, {
+    strict: preferStrict(req), defaultCount: deps.limits.defaultCount, maxCount: deps.limits.maxCount,
+  });
+  if (scope.compartment) query.compartment = scope.compartment;
+  const result = await exec.reader.search(req.ctx, query);
+
+  const path = scope.compartment
+    ? `${scope.compartment.resourceType}/${scope.compartment.id}/${scope.resourceType ?? '*'}`
+    : scope.resourceType ?? '';
+  const keep = params.filter(([k]) => !LINK_DROP.has(k));
+  const link = (cursor?: string): string => {
+    const qs = new URLSearchParams([...keep, ...(cursor ? [['_cursor', cursor] as [string, string]] : [])]).toString();
+    return `${req.baseUrl}/${path}${qs ? `?${qs}` : ''}`;
+  };
+  const current = params.find(([k]) => k === '_cursor')?.[1];
+  const entry: BundleEntry<Resource>[] = [
+    ...result.matches.map((r) => entryFor(req, r, 'match')),
+    ...result.includes.map((r) => entryFor(req, r, 'include')),
+  ];
+  if (warnings.length) entry.push({ resource: operationOutcome(warnings), search: { mode: 'outcome' } });
+  const bundle: Bundle<Resource> = {
+    resourceType: 'Bundle',
+    id: deps.ids.newId(),
+    meta: { lastUpdated: deps.clock.now().toISOString() },
+    type: 'searchset',
+    ...(result.total !== undefined ? { total: result.total } : {}),
+    link: [
+      { relation: 'self', url: link(current) },
+      { relation: 'first', url: link() },
+      ...(result.prevCursor ? [{ relation: 'previous', url: link(result.prevCursor) }] : []),
+      ...(result.nextCursor ? [{ relation: 'next', url: link(result.nextCursor) }] : []),
+    ],
+    entry,
+  };
+  return { status: 200, headers: {}, body: bundle };
+}
+
+function entryFor(req: FhirRequest, resource: Resource, mode: 'match' | 'include'): BundleEntry<Resource> {
+  return { fullUrl: `${req.baseUrl}/${resource.resourceType}/${resource.id ?? ''}`, resource, search: { mode } };
+}
+
+/** Query parameters, plus the form body of POST _search (both count). */
+function searchParams(req: FhirRequest): [string, string][] {
+  const params = [...req.query];
+  if (req.method === 'POST' && typeof req.body === 'string') {
+    for (const [k, v] of new URLSearchParams(req.body)) params.push([k, v]);
+  }
+  return params;
+}

@@ -1,0 +1,86 @@
+/** Turns a resource into its search index rows (IndexValues) by running each parameter's compiled path. */
+import type { IndexValues, SearchParamType, StringIndex, TokenIndex } from './types';
+import type { PathEvaluator, TypedNode } from './path-compiler';
+import type { UcumConverter } from './ucum';
+import { tokenRows, uriRows } from './extract-token';
+import { stringRows } from './extract-string';
+import { dateRows } from './extract-date';
+import { numberRows, quantityRows } from './extract-number';
+import { referenceRows } from './extract-reference';
+import { narrativeText, normalizeText } from './normalize';
+
+/** One search parameter compiled for one resource type. */
+export interface ParamPlan { code: string; type: SearchParamType; evaluate: PathEvaluator }
+
+// Full-text documents beyond this are truncated: tsvector has a 1 MB limit and huge texts slow writes.
+const MAX_TEXT = 64 * 1024;
+const SKIPPED_CONTENT_KEYS = new Set(['div', 'data', 'resourceType', 'id']);
+
+export function emptyIndexValues(): IndexValues {
+  return { token: [], string: [], reference: [], date: [], number: [], quantity: [], uri: [], composite: [], content: '', narrative: '' };
+}
+
+function addRows(plan: ParamPlan, nodes: TypedNode[], v: IndexValues, ucum: UcumConverter): void {
+  for (const node of nodes) {
+    switch (plan.type) {
+      case 'token': tokenRows(plan.code, node, v.token); break;
+      case 'string': stringRows(plan.code, node, v.string); break;
+      case 'date': dateRows(plan.code, node, v.date); break;
+      case 'number': numberRows(plan.code, node, v.number); break;
+      case 'quantity': quantityRows(plan.code, node, ucum, v.quantity); break;
+      case 'reference': referenceRows(plan.code, node, v.reference); break;
+      case 'uri': uriRows(plan.code, node, v.uri); break;
+      default: break;
+    }
+  }
+}
+
+function dedupe<T extends TokenIndex | StringIndex>(rows: T[], key: (r: T) => string): T[] {
+  if (rows.length < 2) return rows;
+  const seen = new Set<string>();
+  return rows.filter((r) => {
+    const k = key(r);
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}
+
+/** All string values of the resource (except narrative and binary data), for _content. */
+function contentText(resource: unknown): string {
+  const parts: string[] = [];
+  let size = 0;
+  const walk = (v: unknown, key: string): void => {
+    if (size > MAX_TEXT) return;
+    if (typeof v === 'string') {
+      if (!SKIPPED_CONTENT_KEYS.has(key)) {
+        parts.push(v);
+        size += v.length + 1;
+      }
+    } else if (Array.isArray(v)) for (const item of v) walk(item, key);
+    else if (v && typeof v === 'object') for (const k of Object.keys(v)) walk((v as Record<string, unknown>)[k], k);
+  };
+  walk(resource, '');
+  return normalizeText(parts.join(' ').slice(0, MAX_TEXT));
+}
+
+/** Extracts every index row for a resource, given the plans of its type. */
+export function extractIndexValues(resource: Record<string, unknown>, plans: ParamPlan[], ucum: UcumConverter): IndexValues {
+  const v = emptyIndexValues();
+  for (const plan of plans) {
+    let nodes: TypedNode[];
+    try {
+      nodes = plan.evaluate(resource);
+    } catch {
+      // A custom expression failing on odd data must not block the write: that value is just not indexed.
+      continue;
+    }
+    if (nodes.length) addRows(plan, nodes, v, ucum);
+  }
+  v.token = dedupe(v.token, (r) => `${r.param}\u0000${r.system}\u0000${r.code}\u0000${r.display}\u0000${r.typeSystem}\u0000${r.typeCode}`);
+  v.string = dedupe(v.string, (r) => `${r.param}\u0000${r.exact}`);
+  v.content = contentText(resource);
+  const div = (resource.text as { div?: unknown } | undefined)?.div;
+  v.narrative = typeof div === 'string' ? normalizeText(narrativeText(div).slice(0, MAX_TEXT)) : '';
+  return v;
+}

@@ -1,0 +1,61 @@
+/** SqlDriver over a node-postgres pool (DATABASE_URL). */
+import { Pool, type PoolClient } from 'pg';
+import type { SqlDriver, SqlExecutor, SqlParam, SqlResult } from '../sql';
+
+export interface PgDriverOptions {
+  connectionString: string;
+  max: number;
+  statementTimeoutMs: number;
+}
+
+function executor(client: Pool | PoolClient): SqlExecutor {
+  return {
+    async query<R>(text: string, params: SqlParam[] = []): Promise<SqlResult<R>> {
+      const res = await client.query(text, params as unknown[]);
+      return { rows: res.rows as R[], rowCount: res.rowCount ?? 0 };
+    },
+    async exec(script: string): Promise<void> {
+      await client.query(script);
+    },
+  };
+}
+
+export function createPgDriver(opts: PgDriverOptions): SqlDriver {
+  const pool = new Pool({
+    connectionString: opts.connectionString,
+    max: opts.max,
+    // Bounded so a hostile query cannot hold a worker forever; 0 disables.
+    statement_timeout: opts.statementTimeoutMs || undefined,
+    connectionTimeoutMillis: 10_000,
+    idleTimeoutMillis: 30_000,
+  });
+  // An idle client losing its connection must not crash the process; the pool replaces it.
+  pool.on('error', () => undefined);
+  const base = executor(pool);
+  return {
+    name: 'pg',
+    query: base.query,
+    exec: base.exec,
+    async transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {
+      const client = await pool.connect();
+      let broken: Error | undefined;
+      try {
+        await client.query('BEGIN');
+        const result = await fn(executor(client));
+        await client.query('COMMIT');
+        return result;
+      } catch (err) {
+        try {
+          await client.query('ROLLBACK');
+        } catch (rollbackErr) {
+          broken = rollbackErr as Error; // connection is gone: destroy it instead of returning it
+        }
+        throw err;
+      } finally {
+        client.release(broken);
+      }
+    },
+    poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
+    close: () => pool.end(),
+  };
+}

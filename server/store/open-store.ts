@@ -1,0 +1,36 @@
+/** Opens the configured database (pg pool or embedded PGlite), migrates it and returns the store. */
+import { randomBytes } from 'node:crypto';
+import type { Clock } from '../core/clock';
+import type { SearchRegistry } from '../search/registry';
+import { createPgDriver } from './drivers/pg-driver';
+import { createPgliteDriver } from './drivers/pglite-driver';
+import { migrate } from './migrate';
+import { PgResourceStore } from './pg-store';
+import type { SqlDriver } from './sql';
+import type { ResourceStore } from './types';
+
+export interface StoreOptions {
+  databaseUrl?: string;
+  dataDir: string;
+  poolSize: number;
+  statementTimeoutMs: number;
+  /** Cursor signing key; replicas behind one Service must share it (CURSOR_SECRET). */
+  cursorSecret?: string;
+}
+
+export async function openDriver(opts: StoreOptions): Promise<SqlDriver> {
+  return opts.databaseUrl
+    ? createPgDriver({ connectionString: opts.databaseUrl, max: opts.poolSize, statementTimeoutMs: opts.statementTimeoutMs })
+    : createPgliteDriver(opts.dataDir, opts.statementTimeoutMs);
+}
+
+export async function openStore(opts: StoreOptions, registry: SearchRegistry, clock: Clock): Promise<ResourceStore> {
+  const driver = await openDriver(opts);
+  try {
+    await migrate(driver);
+  } catch (err) {
+    await driver.close();
+    throw err;
+  }
+  return new PgResourceStore({ driver, registry, clock, cursorSecret: opts.cursorSecret ?? randomBytes(32).toString('hex') });
+}

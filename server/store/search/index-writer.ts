@@ -1,0 +1,96 @@
+/**
+ * Writes a resource's search index rows: one statement per call, with one multi-row
+ * `INSERT … SELECT FROM unnest($n::type[], …)` per non-empty table chained as data-modifying CTEs,
+ * so a write costs a single round trip whatever the number of rows.
+ */
+import type { IndexValues } from '../../search/types';
+import type { SqlExecutor, SqlParam } from '../sql';
+import { SqlBuilder } from './sql-builder';
+import { INDEX_KINDS, INDEX_TABLES, ALL_INDEX_TABLE_NAMES, type IndexTable } from './index-tables';
+
+export interface IndexWriteItem { rid: string; resourceType: string; values: IndexValues }
+
+function insertStatements(b: SqlBuilder, items: IndexWriteItem[]): string[] {
+  const out: string[] = [];
+  for (const kind of INDEX_KINDS) {
+    // The mapped table type is exact per kind; here all kinds go through one generic loop.
+    const spec = INDEX_TABLES[kind] as unknown as IndexTable<object>;
+    const rids: string[] = [];
+    const types: string[] = [];
+    const cols: SqlParam[][] = spec.columns.map(() => []);
+    for (const item of items) {
+      for (const row of item.values[kind] as object[]) {
+        rids.push(item.rid);
+        types.push(item.resourceType);
+        for (let i = 0; i < spec.columns.length; i++) cols[i].push(spec.columns[i].get(row));
+      }
+    }
+    if (rids.length === 0) continue;
+    const names = spec.columns.map((c) => c.name).join(', ');
+    const arrays = [`${b.param(rids)}::bigint[]`, `${b.param(types)}::text[]`, ...cols.map((c, i) => `${b.param(c)}::${spec.columns[i].pgType}[]`)];
+    out.push(`INSERT INTO ${spec.table} (rid, res_type, ${names}) SELECT * FROM unnest(${arrays.join(', ')})`);
+  }
+  const text = items.filter((i) => i.values.content || i.values.narrative);
+  if (text.length > 0) {
+    const rids = b.param(text.map((i) => i.rid));
+    const types = b.param(text.map((i) => i.resourceType));
+    const content = b.param(text.map((i) => i.values.content));
+    const narrative = b.param(text.map((i) => i.values.narrative));
+    // Upsert: a replace deletes the old row in a sibling CTE whose effect this statement cannot see.
+    out.push(
+      `INSERT INTO idx_text (rid, res_type, content, narrative) ` +
+        `SELECT u.rid, u.res_type, to_tsvector('simple', u.content), to_tsvector('simple', u.narrative) ` +
+        `FROM unnest(${rids}::bigint[], ${types}::text[], ${content}::text[], ${narrative}::text[]) AS u(rid, res_type, content, narrative) ` +
+        `ON CONFLICT (rid) DO UPDATE SET res_type = EXCLUDED.res_type, content = EXCLUDED.content, narrative = EXCLUDED.narrative`,
+    );
+  }
+  return out;
+}
+
+function deleteStatements(b: SqlBuilder, rids: string[], tables: string[]): string[] {
+  const p = b.param(rids);
+  return tables.map((t) => `DELETE FROM ${t} WHERE rid = ANY(${p}::bigint[])`);
+}
+
+/** Chains statements as data-modifying CTEs: they all run, once, in one round trip. */
+async function run(sql: SqlExecutor, b: SqlBuilder, statements: string[]): Promise<void> {
+  if (statements.length === 0) return;
+  const last = statements[statements.length - 1];
+  const text = statements.length === 1 ? last : `WITH ${statements.slice(0, -1).map((s, i) => `w${i} AS (${s})`).join(', ')} ${last}`;
+  await sql.query(text, b.params);
+}
+
+/** Inserts the index rows of one (new) resource version. */
+export async function writeIndexRows(sql: SqlExecutor, rid: string, resourceType: string, values: IndexValues): Promise<void> {
+  await writeIndexRowsBatch(sql, [{ rid, resourceType, values }]);
+}
+
+/** Inserts the index rows of many resources (a bundle) in one statement. */
+export async function writeIndexRowsBatch(sql: SqlExecutor, items: IndexWriteItem[]): Promise<void> {
+  if (items.length === 0) return;
+  const b = new SqlBuilder();
+  await run(sql, b, insertStatements(b, items));
+}
+
+/** Removes every index row of the given resources (delete, or before re-indexing). */
+export async function deleteIndexRows(sql: SqlExecutor, rid: string | string[]): Promise<void> {
+  const rids = Array.isArray(rid) ? rid : [rid];
+  if (rids.length === 0) return;
+  const b = new SqlBuilder();
+  await run(sql, b, deleteStatements(b, rids, ALL_INDEX_TABLE_NAMES));
+}
+
+/**
+ * Replaces the index rows of resources (update) in one round trip: old rows are deleted and new
+ * ones inserted by sibling CTEs (the deletes cannot see the new rows: same statement snapshot).
+ */
+export async function replaceIndexRows(sql: SqlExecutor, items: IndexWriteItem[]): Promise<void> {
+  if (items.length === 0) return;
+  const b = new SqlBuilder();
+  const withText = new Set(items.filter((i) => i.values.content || i.values.narrative).map((i) => i.rid));
+  const tables = ALL_INDEX_TABLE_NAMES.filter((t) => t !== 'idx_text');
+  const deletes = deleteStatements(b, items.map((i) => i.rid), tables);
+  const noText = items.map((i) => i.rid).filter((r) => !withText.has(r));
+  if (noText.length) deletes.push(...deleteStatements(b, noText, ['idx_text']));
+  await run(sql, b, [...deletes, ...insertStatements(b, items)]);
+}

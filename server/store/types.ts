@@ -1,0 +1,69 @@
+/**
+ * The ResourceStore contract. Services use the store only through these interfaces;
+ * the PostgreSQL implementation (one SQL, two drivers) lives beside it.
+ */
+import type { Resource } from 'fhir/r4';
+import type { AccessContext } from '../core/access-context';
+import type { SearchQuery, SearchResult } from '../search/types';
+
+export interface StoredResource {
+  resourceType: string;
+  id: string;
+  versionId: number;
+  lastUpdated: Date;
+  deleted: boolean;
+  /** The resource with meta.versionId/lastUpdated set; undefined for a delete marker. */
+  resource?: Resource;
+}
+
+export interface HistoryQuery {
+  resourceType?: string;
+  id?: string;
+  since?: Date;
+  /** Exclusive upper bound (`_at`/paging). */
+  before?: Date;
+  count: number;
+  /** Opaque cursor from a previous page. */
+  cursor?: string;
+}
+
+export interface HistoryPage {
+  entries: (StoredResource & { method: 'create' | 'update' | 'delete' })[];
+  total?: number;
+  nextCursor?: string;
+}
+
+/** Read paths: available outside and inside transactions. */
+export interface StoreReader {
+  read(ctx: AccessContext, resourceType: string, id: string): Promise<StoredResource | null>;
+  vread(ctx: AccessContext, resourceType: string, id: string, versionId: number): Promise<StoredResource | null>;
+  history(ctx: AccessContext, q: HistoryQuery): Promise<HistoryPage>;
+  search(ctx: AccessContext, q: SearchQuery): Promise<SearchResult>;
+}
+
+export interface WriteOptions {
+  /** Optimistic lock: fail with 409/412 unless the current version equals this. */
+  expectedVersion?: number;
+  /** Set on the history row; default derived from the operation. */
+  method?: 'create' | 'update' | 'delete';
+}
+
+/** Write paths: only inside a transaction, so index rows and resource change together. */
+export interface StoreWriter extends StoreReader {
+  /** Inserts a new resource (id already chosen by the caller). 409 if the id exists and is not deleted. */
+  create(ctx: AccessContext, resource: Resource & { id: string }): Promise<StoredResource>;
+  /** Writes a new version (or the first one: update-as-create). */
+  update(ctx: AccessContext, resource: Resource & { id: string }, opts?: WriteOptions): Promise<{ stored: StoredResource; created: boolean }>;
+  /** Marks deleted; returns the delete marker, or null if nothing to delete. */
+  delete(ctx: AccessContext, resourceType: string, id: string, opts?: WriteOptions): Promise<StoredResource | null>;
+  /** Transaction-scoped advisory lock on an arbitrary key (e.g. conditional-create criteria). */
+  lock(key: string): Promise<void>;
+}
+
+export interface ResourceStore extends StoreReader {
+  readonly driverName: 'pg' | 'pglite';
+  transaction<T>(fn: (tx: StoreWriter) => Promise<T>): Promise<T>;
+  ping(): Promise<void>;
+  poolStats(): { total: number; idle: number; waiting: number };
+  close(): Promise<void>;
+}

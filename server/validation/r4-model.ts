@@ -1,0 +1,119 @@
+/** The R4 element model (from fhirpath.js's generated R4 context): what each JSON key of each element means. */
+import * as r4 from 'fhirpath/fhir-context/r4';
+
+export type ElementKind = 'primitive' | 'complex' | 'resource';
+
+/** One JSON property of an element, as the R4 model defines it. */
+export interface ChildInfo {
+  /** FHIRPath name: the choice base for choice elements (`value` for `valueQuantity`). */
+  name: string;
+  /** The concrete type of a choice variant (`Quantity`, `string`), used as `.ofType(...)`. */
+  ofType?: string;
+  /** FHIR type code (`string`, `Quantity`, `BackboneElement`, `Resource`, `System.String`). */
+  type: string;
+  kind: ElementKind;
+  /** Model path where this element's own children are listed (`Quantity`, `Bundle.entry`). */
+  childPath: string;
+  /** Allowed target resource types of a Reference (`Resource` = any). */
+  refTypes?: string[];
+}
+
+type RawType = string | { code: string; refType?: string[] };
+
+/** Read-only view of the model, indexed by parent path then JSON key (without a leading `_`). */
+export class R4Model {
+  private readonly children = new Map<string, Map<string, ChildInfo>>();
+  /** Choice bases per parent path (`Observation` → `value`, `effective`, ...). */
+  private readonly choiceBases = new Map<string, Map<string, string[]>>();
+  readonly resourceTypes: readonly string[];
+  private readonly resourceTypeSet: ReadonlySet<string>;
+
+  constructor() {
+    const path2Type = r4.path2Type as unknown as Record<string, RawType>;
+    const choices = r4.choiceTypePaths as Record<string, string[]>;
+    const elsewhere = r4.pathsDefinedElsewhere as Record<string, string>;
+    const variants = new Map<string, { base: string }>();
+    for (const [choicePath, suffixes] of Object.entries(choices)) {
+      const { parent, key: base } = split(choicePath);
+      const bases = this.choiceBases.get(parent) ?? new Map<string, string[]>();
+      bases.set(base, suffixes.map((s) => base + s));
+      this.choiceBases.set(parent, bases);
+      for (const s of suffixes) variants.set(`${parent}.${base}${s}`, { base });
+    }
+    for (const [path, raw] of Object.entries(path2Type)) {
+      const type = typeof raw === 'string' ? raw : raw.code;
+      const refTypes = typeof raw === 'string' ? undefined : raw.refType;
+      const variant = variants.get(path);
+      const { key } = split(path);
+      this.add(path, {
+        name: variant ? variant.base : key,
+        ...(variant ? { ofType: type } : {}),
+        type,
+        kind: kindOf(type),
+        childPath: type === 'BackboneElement' || type === 'Element' ? path : type,
+        ...(refTypes ? { refTypes } : {}),
+      });
+    }
+    // content references such as Questionnaire.item.item → Questionnaire.item
+    for (const [path, definedAt] of Object.entries(elsewhere)) {
+      const target = this.lookupPath(definedAt);
+      if (target) this.add(path, { ...target, name: split(path).key, childPath: target.childPath });
+    }
+    const parents = r4.type2Parent as Record<string, string>;
+    const isResource = (t: string): boolean => {
+      for (let p = parents[t]; p; p = parents[p]) if (p === 'Resource') return true;
+      return false;
+    };
+    this.resourceTypes = Object.keys(parents).filter((t) => t !== 'DomainResource' && isResource(t)).sort();
+    this.resourceTypeSet = new Set(this.resourceTypes);
+  }
+
+  isResourceType(t: string): boolean {
+    return this.resourceTypeSet.has(t);
+  }
+
+  /** The definition of JSON key `key` (with or without `_`) under model path `parent`. */
+  child(parent: string, key: string): ChildInfo | undefined {
+    const k = key.charCodeAt(0) === 95 /* _ */ ? key.slice(1) : key;
+    return this.children.get(parent)?.get(k);
+  }
+
+  /** All JSON keys (without `_`) known under `parent`. */
+  keys(parent: string): IterableIterator<string> | undefined {
+    return this.children.get(parent)?.keys();
+  }
+
+  /** JSON keys of each choice element of `parent`, by choice base. */
+  choiceKeys(parent: string, base: string): string[] | undefined {
+    return this.choiceBases.get(parent)?.get(base);
+  }
+
+  /** FHIRPath step for a JSON key: `name`, or `value.ofType(Quantity)` for a choice. */
+  step(info: ChildInfo | undefined, key: string): string {
+    if (!info) return key.charCodeAt(0) === 95 ? key.slice(1) : key;
+    return info.ofType ? `${info.name}.ofType(${info.ofType})` : info.name;
+  }
+
+  private lookupPath(path: string): ChildInfo | undefined {
+    const { parent, key } = split(path);
+    return this.children.get(parent)?.get(key);
+  }
+
+  private add(path: string, info: ChildInfo): void {
+    const { parent, key } = split(path);
+    let m = this.children.get(parent);
+    if (!m) this.children.set(parent, (m = new Map()));
+    m.set(key, info);
+  }
+}
+
+function split(path: string): { parent: string; key: string } {
+  const i = path.lastIndexOf('.');
+  return { parent: path.slice(0, i), key: path.slice(i + 1) };
+}
+
+function kindOf(type: string): ElementKind {
+  if (type === 'Resource') return 'resource';
+  const c = type.charCodeAt(0);
+  return type.startsWith('System.') || (c >= 97 && c <= 122) ? 'primitive' : 'complex';
+}

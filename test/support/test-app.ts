@@ -1,0 +1,25 @@
+/** A real app (express + store) on a fresh test database, for supertest and end-to-end tests. */
+import pino from 'pino';
+import { type App, type AppOverrides, createApp } from '../../server/app';
+import { type Config, loadConfig } from '../../server/config';
+import { type DriverKind, createTestDatabase } from './databases';
+
+export interface TestApp extends App {
+  kind: DriverKind;
+  config: Config;
+  /** Closes the app and drops the database. */
+  dispose(): Promise<void>;
+}
+
+export async function startTestApp(kind: DriverKind, env: Record<string, string> = {}, overrides: AppOverrides = {}): Promise<TestApp> {
+  const db = await createTestDatabase(kind);
+  const config = loadConfig({ DATA_DIR: ':memory:', LOG_LEVEL: 'silent', ...(db.databaseUrl ? { DATABASE_URL: db.databaseUrl } : {}), ...env });
+  const app = await createApp(config, { logger: pino({ level: 'silent' }), ...overrides });
+  return {
+    ...app, kind, config,
+    async dispose() {
+      await app.close();
+      await db.drop();
+    },
+  };
+}
