@@ -7,10 +7,11 @@ export const POS_INFINITY = 'infinity';
 
 const DATE_RE = /^(\d{4})(?:-(\d{2})(?:-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?(Z|[+-]\d{2}:\d{2})?)?)?)?$/;
 
-// Date.UTC maps years 0–99 to 1900–1999; setUTCFullYear does not.
+// Date.UTC maps years 0–99 to 1900–1999; setUTCFullYear(y, mo, d) does not, and rolls days over in year y.
 function utc(y: number, mo: number, d: number, h = 0, mi = 0, s = 0, ms = 0): number {
-  const t = new Date(Date.UTC(2000, mo, d, h, mi, s, ms));
-  t.setUTCFullYear(y);
+  const t = new Date(0);
+  t.setUTCFullYear(y, mo, d);
+  t.setUTCHours(h, mi, s, ms);
   return t.getTime();
 }
 

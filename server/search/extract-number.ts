@@ -4,6 +4,7 @@ import type { TypedNode } from './path-compiler';
 import { decimalRange, numberRange, type DecimalRange } from './decimal-range';
 import { UCUM_SYSTEM, type UcumConverter } from './ucum';
 import { clip } from './normalize';
+import { FP_Decimal } from 'fhirpath';
 
 type Obj = Record<string, unknown>;
 
@@ -13,8 +14,8 @@ const CURRENCY_SYSTEM = 'urn:iso:std:iso:4217';
 
 function range(v: unknown): DecimalRange | null {
   if (typeof v === 'number') return numberRange(v);
-  // fhirpath may hand back its own decimal type; its string form is exact.
-  if (v !== null && v !== undefined && typeof v === 'object') return decimalRange(String(v));
+  // fhirpath may hand back its own decimal type (FP_Decimal); its toString() is exact.
+  if (v instanceof FP_Decimal) return decimalRange(v.toString());
   return typeof v === 'string' ? decimalRange(v) : null;
 }
 

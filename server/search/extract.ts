@@ -14,7 +14,8 @@ export interface ParamPlan { code: string; type: SearchParamType; evaluate: Path
 
 // Full-text documents beyond this are truncated: tsvector has a 1 MB limit and huge texts slow writes.
 const MAX_TEXT = 64 * 1024;
-const SKIPPED_CONTENT_KEYS = new Set(['div', 'data', 'resourceType', 'id']);
+const SKIPPED_CONTENT_KEYS = new Set(['div', 'data', 'resourceType', 'id', 'reference', 'system', 'url', 'fullUrl']);
+const URI_LIKE = /^(https?:|urn:)/;
 
 export function emptyIndexValues(): IndexValues {
   return { token: [], string: [], reference: [], date: [], number: [], quantity: [], uri: [], composite: [], content: '', narrative: '' };
@@ -46,22 +47,25 @@ function dedupe<T extends TokenIndex | StringIndex>(rows: T[], key: (r: T) => st
   });
 }
 
-/** All string values of the resource (except narrative and binary data), for _content. */
+/**
+ * The distinct words of the resource's human-readable strings, for _content. Narrative, binary data,
+ * ids, references and URIs are left out: they are noise for text search and make writes slower.
+ */
 function contentText(resource: unknown): string {
   const parts: string[] = [];
   let size = 0;
   const walk = (v: unknown, key: string): void => {
     if (size > MAX_TEXT) return;
     if (typeof v === 'string') {
-      if (!SKIPPED_CONTENT_KEYS.has(key)) {
-        parts.push(v);
-        size += v.length + 1;
-      }
+      if (SKIPPED_CONTENT_KEYS.has(key) || URI_LIKE.test(v)) return;
+      parts.push(v);
+      size += v.length + 1;
     } else if (Array.isArray(v)) for (const item of v) walk(item, key);
     else if (v && typeof v === 'object') for (const k of Object.keys(v)) walk((v as Record<string, unknown>)[k], k);
   };
   walk(resource, '');
-  return normalizeText(parts.join(' ').slice(0, MAX_TEXT));
+  // Normalise once, then keep each word once: to_tsvector's cost grows with the text length.
+  return [...new Set(normalizeText(parts.join(' ').slice(0, MAX_TEXT)).split(' '))].join(' ');
 }
 
 /** Extracts every index row for a resource, given the plans of its type. */

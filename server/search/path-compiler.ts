@@ -132,8 +132,8 @@ export function fhirpathEvaluator(expression: string): PathEvaluator {
     const raw = fn(resource) as unknown[];
     const types = fhirpath.types(raw);
     return raw.map((item, i) => {
-      const data = item && typeof item === 'object' && 'data' in item ? (item as FhirpathNode).data : fhirpath.resolveInternalTypes(item);
-      return { value: data as unknown, type: fhirTypeName(types[i] ?? '') };
+      const data: unknown = item && typeof item === 'object' && 'data' in item ? (item as FhirpathNode).data : fhirpath.resolveInternalTypes(item);
+      return { value: data, type: fhirTypeName(types[i] ?? '') };
     });
   };
 }

@@ -18,6 +18,8 @@ export interface SearchRegistry {
   /** The definition of `code` for a resource type (including Resource/DomainResource ones), narrowed to that type. */
   get(resourceType: string, code: string): SearchParamDefinition | undefined;
   forType(resourceType: string): SearchParamDefinition[];
+  /** The definition with this canonical URL, as it applies to a type (composite components name theirs by URL). */
+  getByUrl(resourceType: string, url: string): SearchParamDefinition | undefined;
   /** Registers a user-posted SearchParameter; 400 when it lacks code/base/type/expression or does not compile. */
   addCustom(sp: SearchParameter): SearchParamDefinition;
   /** Index rows for a resource (the write hot path). */
@@ -45,7 +47,7 @@ function toDefinition(sp: SearchParameter): SearchParamDefinition {
     url: sp.url,
     code: sp.code,
     base: [...sp.base],
-    type: sp.type as SearchParamType,
+    type: sp.type,
     ...(sp.expression ? { expression: sp.expression } : {}),
     ...(sp.target ? { target: [...sp.target] } : {}),
     ...(sp.component ? { component: sp.component.map((c) => ({ definition: c.definition, expression: c.expression })) } : {}),
@@ -60,7 +62,7 @@ function validateCustom(sp: SearchParameter, model: FhirModel): void {
   for (const b of sp.base) {
     if (b !== 'Resource' && b !== 'DomainResource' && !model.isResourceType(b)) throw badRequest(`Unknown base resource type '${b}'`, where('base'));
   }
-  if (!TYPES.includes(sp.type as SearchParamType)) throw badRequest('SearchParameter.type is missing or invalid', where('type'));
+  if (!TYPES.includes(sp.type)) throw badRequest('SearchParameter.type is missing or invalid', where('type'));
   if (typeof sp.expression !== 'string' || sp.expression.trim() === '') throw badRequest('SearchParameter.expression is required', where('expression'));
   try {
     fhirpath.compile(sp.expression, r4model);
@@ -69,50 +71,54 @@ function validateCustom(sp: SearchParameter, model: FhirModel): void {
   }
 }
 
+/** The definitions that apply to a type, expressions narrowed to its branches; later ones (custom) win per code. */
+function definitionsFor(all: SearchParamDefinition[], model: FhirModel, resourceType: string): Map<string, SearchParamDefinition> {
+  const lineage = model.lineage(resourceType);
+  const out = new Map<string, SearchParamDefinition>();
+  for (const def of all) {
+    if (!def.base.some((b) => lineage.includes(b))) continue;
+    const expression = def.expression ? expressionForType(def.expression, resourceType, lineage, (t) => model.isResourceType(t)) : undefined;
+    if (def.expression && !expression) continue;
+    out.set(def.code, { ...def, ...(expression ? { expression } : {}) });
+  }
+  return out;
+}
+
+/** Compiled extraction plans for the parameters answered from index rows. */
+function plansOf(defs: Map<string, SearchParamDefinition>, model: FhirModel, resourceType: string): ParamPlan[] {
+  const list: ParamPlan[] = [];
+  for (const def of defs.values()) {
+    if (!def.expression || NOT_EXTRACTED.has(def.code) || def.type === 'composite' || def.type === 'special') continue;
+    list.push({ code: def.code, type: def.type, evaluate: compileExpression(def.expression, resourceType, model) });
+  }
+  return list;
+}
+
+function memo<T>(cache: Map<string, T>, key: string, make: () => T): T {
+  let v = cache.get(key);
+  if (v === undefined) {
+    v = make();
+    cache.set(key, v);
+  }
+  return v;
+}
+
 export function createSearchRegistry(): SearchRegistry {
   const model = createFhirModel();
   const ucum = createUcumConverter();
   const all: SearchParamDefinition[] = [];
   for (const e of loadJson<Bundle<SearchParameter>>('search-parameters.json').entry ?? []) if (e.resource) all.push(toDefinition(e.resource));
-  const compartments = new Map<string, Map<string, string[]>>();
   const patient = loadJson<CompartmentDef>('compartmentdefinition-patient.json');
-  compartments.set(patient.code, new Map((patient.resource ?? []).map((r) => [r.code, r.param ?? []])));
-
+  const compartments = new Map([[patient.code, new Map((patient.resource ?? []).map((r) => [r.code, r.param ?? []]))]]);
+  // Per-type caches, dropped whenever a custom parameter is added.
   let byType = new Map<string, Map<string, SearchParamDefinition>>();
   let plans = new Map<string, ParamPlan[]>();
-
-  function resolveType(resourceType: string): Map<string, SearchParamDefinition> {
-    const cached = byType.get(resourceType);
-    if (cached) return cached;
-    const lineage = model.lineage(resourceType);
-    const out = new Map<string, SearchParamDefinition>();
-    // Later definitions (custom ones) replace earlier ones with the same code.
-    for (const def of all) {
-      if (!def.base.some((b) => lineage.includes(b))) continue;
-      const expression = def.expression ? expressionForType(def.expression, resourceType, lineage, model.isResourceType) : undefined;
-      if (def.expression && !expression) continue;
-      out.set(def.code, { ...def, ...(expression ? { expression } : {}) });
-    }
-    byType.set(resourceType, out);
-    return out;
-  }
-
-  function plansFor(resourceType: string): ParamPlan[] {
-    const cached = plans.get(resourceType);
-    if (cached) return cached;
-    const list: ParamPlan[] = [];
-    for (const def of resolveType(resourceType).values()) {
-      if (!def.expression || NOT_EXTRACTED.has(def.code) || def.type === 'composite' || def.type === 'special') continue;
-      list.push({ code: def.code, type: def.type, evaluate: compileExpression(def.expression, resourceType, model) });
-    }
-    plans.set(resourceType, list);
-    return list;
-  }
-
+  const defs = (type: string): Map<string, SearchParamDefinition> => memo(byType, type, () => definitionsFor(all, model, type));
   return {
     ucum,
-    get: (resourceType, code) => resolveType(resourceType).get(code),
-    forType: (resourceType) => [...resolveType(resourceType).values()],
+    get: (resourceType, code) => defs(resourceType).get(code),
+    forType: (resourceType) => [...defs(resourceType).values()],
+    getByUrl: (resourceType, url) => [...defs(resourceType).values()].find((d) => d.url === url),
     addCustom(sp) {
       validateCustom(sp, model);
       const def = toDefinition(sp);
@@ -122,7 +128,8 @@ export function createSearchRegistry(): SearchRegistry {
       return def;
     },
     extract(resource) {
-      return extractIndexValues(resource as unknown as Record<string, unknown>, plansFor(resource.resourceType), ucum);
+      const typePlans = memo(plans, resource.resourceType, () => plansOf(defs(resource.resourceType), model, resource.resourceType));
+      return extractIndexValues(resource as unknown as Record<string, unknown>, typePlans, ucum);
     },
     isResourceType: (name) => model.isResourceType(name),
     resourceTypes: () => model.resourceTypes(),

@@ -108,9 +108,11 @@ export interface ReferenceValue { kind: 'reference'; targetType?: string; id?: s
 export interface UriValue { kind: 'uri'; value: string }
 export interface MissingValue { kind: 'missing'; missing: boolean }
 export interface TextValue { kind: 'text'; value: string }
+/** `code-value-quantity=loinc|8480-6$gt100`: every component must match (on the same resource). */
+export interface CompositeValue { kind: 'composite'; components: { code: string; type: SearchParamType; value: SearchValue }[] }
 
 export type SearchValue =
-  | TokenValue | StringValue | DateValue | NumberValue | QuantityValue | ReferenceValue | UriValue | MissingValue | TextValue;
+  | TokenValue | StringValue | DateValue | NumberValue | QuantityValue | ReferenceValue | UriValue | MissingValue | TextValue | CompositeValue;
 
 export interface SearchQuery {
   /** One type for type search; several (or empty = all) for system search with _type. */

@@ -14,6 +14,8 @@ export interface ChildInfo {
   kind: ElementKind;
   /** Model path where this element's own children are listed (`Quantity`, `Bundle.entry`). */
   childPath: string;
+  /** FHIRPath step for this key: `name`, or `value.ofType(Quantity)` for a choice variant. */
+  step: string;
   /** Allowed target resource types of a Reference (`Resource` = any). */
   refTypes?: string[];
 }
@@ -32,6 +34,7 @@ export class R4Model {
     const path2Type = r4.path2Type as unknown as Record<string, RawType>;
     const choices = r4.choiceTypePaths as Record<string, string[]>;
     const elsewhere = r4.pathsDefinedElsewhere as Record<string, string>;
+    const refTypesOf = (r4.path2RefType ?? {}) as Record<string, string[]>;
     const variants = new Map<string, { base: string }>();
     for (const [choicePath, suffixes] of Object.entries(choices)) {
       const { parent, key: base } = split(choicePath);
@@ -42,12 +45,14 @@ export class R4Model {
     }
     for (const [path, raw] of Object.entries(path2Type)) {
       const type = typeof raw === 'string' ? raw : raw.code;
-      const refTypes = typeof raw === 'string' ? undefined : raw.refType;
+      const refTypes = typeof raw === 'string' ? refTypesOf[path] : raw.refType;
       const variant = variants.get(path);
       const { key } = split(path);
+      const name = variant ? variant.base : key;
       this.add(path, {
-        name: variant ? variant.base : key,
+        name,
         ...(variant ? { ofType: type } : {}),
+        step: variant ? `${name}.ofType(${type})` : name,
         type,
         kind: kindOf(type),
         childPath: type === 'BackboneElement' || type === 'Element' ? path : type,
@@ -57,7 +62,8 @@ export class R4Model {
     // content references such as Questionnaire.item.item → Questionnaire.item
     for (const [path, definedAt] of Object.entries(elsewhere)) {
       const target = this.lookupPath(definedAt);
-      if (target) this.add(path, { ...target, name: split(path).key, childPath: target.childPath });
+      const name = split(path).key;
+      if (target) this.add(path, { ...target, name, step: name, childPath: target.childPath });
     }
     const parents = r4.type2Parent as Record<string, string>;
     const isResource = (t: string): boolean => {
@@ -74,13 +80,19 @@ export class R4Model {
 
   /** The definition of JSON key `key` (with or without `_`) under model path `parent`. */
   child(parent: string, key: string): ChildInfo | undefined {
-    const k = key.charCodeAt(0) === 95 /* _ */ ? key.slice(1) : key;
-    return this.children.get(parent)?.get(k);
+    const kids = this.children.get(parent);
+    if (!kids) return undefined;
+    return kids.get(key) ?? (key.charCodeAt(0) === 95 /* _ */ ? kids.get(key.slice(1)) : undefined);
   }
 
-  /** All JSON keys (without `_`) known under `parent`. */
-  keys(parent: string): IterableIterator<string> | undefined {
-    return this.children.get(parent)?.keys();
+  /** Children of `parent` by JSON key; primitives are also listed under `_key` (hot path: one lookup per property). */
+  childrenOf(parent: string): ReadonlyMap<string, ChildInfo> | undefined {
+    return this.children.get(parent);
+  }
+
+  /** Whether `parent` is a model path with children (a type or backbone element). */
+  hasChildren(parent: string): boolean {
+    return this.children.has(parent);
   }
 
   /** JSON keys of each choice element of `parent`, by choice base. */
@@ -90,8 +102,8 @@ export class R4Model {
 
   /** FHIRPath step for a JSON key: `name`, or `value.ofType(Quantity)` for a choice. */
   step(info: ChildInfo | undefined, key: string): string {
-    if (!info) return key.charCodeAt(0) === 95 ? key.slice(1) : key;
-    return info.ofType ? `${info.name}.ofType(${info.ofType})` : info.name;
+    if (info) return info.step;
+    return key.charCodeAt(0) === 95 ? key.slice(1) : key;
   }
 
   private lookupPath(path: string): ChildInfo | undefined {
@@ -102,8 +114,9 @@ export class R4Model {
   private add(path: string, info: ChildInfo): void {
     const { parent, key } = split(path);
     let m = this.children.get(parent);
-    if (!m) this.children.set(parent, (m = new Map()));
+    if (!m) this.children.set(parent, (m = new Map<string, ChildInfo>()));
     m.set(key, info);
+    if (info.kind === 'primitive') m.set(`_${key}`, info);
   }
 }
 

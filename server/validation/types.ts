@@ -38,7 +38,7 @@ export interface RuleContext {
   frame: Frame;
   expression: string;
   /** How the parent defines this element (e.g. Reference target types). */
-  info?: ChildInfo;
+  info: ChildInfo | undefined;
 }
 
 export type DatatypeRule = (node: JsonObject, cx: RuleContext) => void;

@@ -1,6 +1,5 @@
 /** Walks one resource guided by the R4 model and reports what the JSON schema cannot see (nulls, empties, choices, cardinality, values). */
-import type { IssueType } from './issue';
-import { issue } from './issue';
+import { type IssueType, issue } from './issue';
 import { checkPrimitive } from './primitives';
 import type { ChildInfo } from './r4-model';
 import type { RequiredElement } from './r4-required';
@@ -11,8 +10,8 @@ import { type Frame, type JsonObject, type WalkEnv, isObject } from './types';
 const LOCAL_TARGET_TYPES = new Set(['uri', 'url', 'canonical']);
 
 export class ResourceWalker {
-  /** JSON pointers (relative to the resource) of `null` array items: the walker judged them, ajv must not. */
-  readonly nullPointers = new Set<string>();
+  /** FHIRPaths of `null` array items: the walker judged them, so their schema errors are dropped. */
+  readonly nullItems = new Set<string>();
 
   constructor(
     private readonly env: WalkEnv,
@@ -21,14 +20,14 @@ export class ResourceWalker {
   ) {}
 
   walk(resource: JsonObject, resourceType: string, expression: string): void {
-    this.object(resource, resourceType, expression, '', undefined, 'resource');
+    this.object(resource, resourceType, expression, undefined, 'resource');
   }
 
   private report(code: IssueType, diagnostics: string, expression: string): void {
     this.env.report(issue(code, diagnostics, expression));
   }
 
-  private object(node: JsonObject, modelPath: string, expr: string, ptr: string, info: ChildInfo | undefined, role: 'resource' | 'element' | 'primitive-ext'): void {
+  private object(node: JsonObject, modelPath: string, expr: string, info: ChildInfo | undefined, role: 'resource' | 'element' | 'primitive-ext'): void {
     const keys = Object.keys(node);
     if (keys.length === 0) {
       this.report('structure', 'Empty object is not allowed: omit the element instead', expr);
@@ -38,11 +37,11 @@ export class ResourceWalker {
       this.report('invariant', 'ele-1: All FHIR elements must have a @value or children (found only an id)', expr);
     }
     let choices: Map<string, string> | undefined;
-    for (const key of keys) {
-      const child = this.env.model.child(modelPath, key);
-      if (!child) continue; // unknown element: ajv reports it
+    const kids = this.env.model.childrenOf(modelPath);
+    for (const key of kids ? keys : []) {
+      const child = kids?.get(key);
+      if (!child) continue; // unknown element (or `_x` of a complex element): ajv reports it
       const underscore = key.charCodeAt(0) === 95;
-      if (underscore && child.kind !== 'primitive') continue;
       if (child.ofType) {
         const variant = underscore ? key.slice(1) : key;
         choices ??= new Map();
@@ -52,22 +51,19 @@ export class ResourceWalker {
         }
         choices.set(child.name, variant);
       }
-      this.property(node, key, child, underscore, `${expr}.${this.env.model.step(child, key)}`, `${ptr}/${key}`);
+      this.property(node, key, child, underscore, `${expr}.${child.step}`);
     }
-    for (const req of this.required.get(modelPath) ?? []) {
-      if (!req.keys.some((k) => node[k] !== undefined && node[k] !== null)) {
-        this.report('required', `Missing required element '${req.name}' (minimum cardinality 1)`, `${expr}.${req.name}`);
-      }
-    }
+    const required = this.required.get(modelPath);
+    if (required) for (const req of required) if (!present(node, req.keys)) this.report('required', `Missing required element '${req.name}' (minimum cardinality 1)`, `${expr}.${req.name}`);
     const rule = DATATYPE_RULES[modelPath];
-    if (rule) rule(node, { env: this.env, frame: this.frame, expression: expr, ...(info ? { info } : {}) });
+    if (rule) rule(node, { env: this.env, frame: this.frame, expression: expr, info });
   }
 
-  private property(node: JsonObject, key: string, child: ChildInfo, underscore: boolean, expr: string, ptr: string): void {
+  private property(node: JsonObject, key: string, child: ChildInfo, underscore: boolean, expr: string): void {
     const value = node[key];
     if (value === null) return; // ajv reports "got null"
     if (!Array.isArray(value)) {
-      this.value(value, child, underscore, expr, ptr);
+      this.value(value, child, underscore, expr);
       return;
     }
     if (value.length === 0) {
@@ -84,20 +80,20 @@ export class ResourceWalker {
     for (let i = 0; i < value.length; i++) {
       const item: unknown = value[i];
       if (item === null) {
-        this.nullPointers.add(`${ptr}/${i}`);
+        this.nullItems.add(`${expr}[${i}]`);
         if (!pair || pair[i] === null || pair[i] === undefined) {
           const why = child.kind === 'primitive' ? `unless '${pairKey}' has a value at the same index` : 'in an array of complex elements';
           this.report('structure', `null is not allowed here (${why})`, `${expr}[${i}]`);
         }
         continue;
       }
-      this.value(item, child, underscore, `${expr}[${i}]`, `${ptr}/${i}`);
+      this.value(item, child, underscore, `${expr}[${i}]`);
     }
   }
 
-  private value(value: unknown, child: ChildInfo, underscore: boolean, expr: string, ptr: string): void {
+  private value(value: unknown, child: ChildInfo, underscore: boolean, expr: string): void {
     if (underscore) {
-      if (isObject(value)) this.object(value, 'Element', expr, ptr, child, 'primitive-ext');
+      if (isObject(value)) this.object(value, 'Element', expr, child, 'primitive-ext');
       return;
     }
     switch (child.kind) {
@@ -110,11 +106,16 @@ export class ResourceWalker {
         return;
       }
       case 'complex':
-        if (isObject(value)) this.object(value, child.childPath, expr, ptr, child, 'element');
+        if (isObject(value)) this.object(value, child.childPath, expr, child, 'element');
         return;
       case 'resource':
         this.env.nested(value, expr, child.name === 'contained', this.frame);
         return;
     }
   }
+}
+
+function present(node: JsonObject, keys: string[]): boolean {
+  for (const k of keys) if (node[k] !== undefined && node[k] !== null) return true;
+  return false;
 }

@@ -6,7 +6,7 @@ const XHTML_NS = 'http://www.w3.org/1999/xhtml';
 const ALLOWED_ELEMENTS = new Set(
   (
     'p br div h1 h2 h3 h4 h5 h6 a span b em i strong small big tt dfn q var abbr acronym cite blockquote hr address bdo ' +
-    'kbd sub sup ul ol li dl dt dd pre table caption colgroup col thead tr tfoot tbody th td code samp img map area u s strike'
+    'kbd sub sup ul ol li dl dt dd pre table caption colgroup col thead tr tfoot tbody th td code samp img map area'
   ).split(' '),
 );
 const PREDEFINED_ENTITIES = new Set(['amp', 'lt', 'gt', 'quot', 'apos']);
@@ -33,7 +33,7 @@ export function checkXhtml(div: string): string[] {
     if (m[0].charCodeAt(0) === 38 /* & */) {
       const ent = m[5] ?? '';
       if (!m[0].endsWith(';') || !validEntity(ent)) problems.push(`Invalid entity in the XHTML ('&${ent};'): only &amp; &lt; &gt; &quot; &apos; and numeric references are allowed`);
-      else text += 'x';
+      text += 'x'; // an entity is content, even a wrongly encoded one
       continue;
     }
     const [, prefix, rawName, attrs, selfClose] = m;

@@ -21,13 +21,13 @@ describe('fhir-kit-client against a listening server', () => {
   });
 
   test('capability statement', async () => {
-    const cs = (await client.capabilityStatement()) as { fhirVersion: string; rest: { resource: { type: string }[] }[] };
+    const cs = (await client.capabilityStatement()) as unknown as { fhirVersion: string; rest: { resource: { type: string }[] }[] };
     expect(cs.fhirVersion).toBe('4.0.1');
     expect(cs.rest[0].resource.map((r) => r.type)).toEqual(expect.arrayContaining(['Patient', 'Observation', 'DocumentReference']));
   });
 
   test('create, read, update, search, transaction, delete', async () => {
-    const created = (await client.create({ resourceType: 'Patient', resource: { resourceType: 'Patient', name: [{ family: 'Kit', given: ['Client'] }], identifier: [{ system: 'urn:e2e', value: 'K1' }] } })) as Patient;
+    const created = (await client.create({ resourceType: 'Patient', body: { resourceType: 'Patient', name: [{ family: 'Kit', given: ['Client'] }], identifier: [{ system: 'urn:e2e', value: 'K1' }] } })) as Patient;
     expect(created.id).toBeDefined();
     const read = (await client.read({ resourceType: 'Patient', id: created.id as string })) as Patient;
     expect(read.name?.[0].family).toBe('Kit');

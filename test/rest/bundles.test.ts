@@ -10,7 +10,7 @@ describe.each(driversUnderTest())('bundles on %s', (kind) => {
   beforeAll(async () => { app = await startTestApp(kind, { MAX_BUNDLE_ENTRIES: '50' }); });
   afterAll(async () => { await app.dispose(); });
   const api = () => request(app.http);
-  const post = (bundle: unknown, prefer?: string) => {
+  const post = (bundle: object, prefer?: string) => {
     const r = api().post('/fhir').set('Content-Type', FHIR);
     if (prefer) r.set('Prefer', prefer);
     return r.send(bundle);

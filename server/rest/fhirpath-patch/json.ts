@@ -1,4 +1,4 @@
-/** FHIR JSON editing for FHIRPath Patch (https://hl7.org/fhir/R4/fhirpatch.html, primitives per https://hl7.org/fhir/R4/json.html#primitive). */
+/** JSON editing for FHIRPath Patch (https://hl7.org/fhir/R4/fhirpatch.html; primitives: https://hl7.org/fhir/R4/json.html#primitive). */
 import type { ModelCtx } from './model';
 
 export type JsonObject = Record<string, unknown>;

@@ -64,7 +64,7 @@ function slotOf(doc: Resource, node: ResourceNode, reachable: Set<unknown>, path
   const container: unknown = isObject(parent.data) ? parent.data : parent._data;
   const key = isObject(container) && reachable.has(container) ? jsonKey(container, node) : undefined;
   if (!isObject(container) || key === undefined) {
-    throw unprocessable(path, `FHIRPath Patch: path '${path}' selects something that is not an element of the resource being patched`);
+    throw unprocessable(path, `FHIRPath Patch: path '${path}' selects something outside the resource being patched`);
   }
   const isList = Array.isArray(container[key]) || Array.isArray(container[`_${key}`]);
   const index = isList && typeof node.index === 'number' ? node.index : null;

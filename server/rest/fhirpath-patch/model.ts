@@ -28,6 +28,12 @@ const FHIR_PRIMITIVES = new Set([
   'markdown', 'oid', 'positiveInt', 'string', 'time', 'unsignedInt', 'uri', 'url', 'uuid', 'xhtml',
 ]);
 
+/** R4 content references that repeat although the element they reuse does not. */
+const REUSED_AS_LIST = new Set([
+  'Consent.provision.provision', 'ImplementationGuide.definition.page.page',
+  'MedicinalProductAuthorization.procedure.application', 'SubstanceSpecification.molecularWeight',
+]);
+
 export const lowerFirst = (s: string): string => s.charAt(0).toLowerCase() + s.slice(1);
 export const upperFirst = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1);
 
@@ -73,9 +79,13 @@ function defAt(base: string, name: string): ChildDef | undefined {
   const cb = choiceBase(base, name);
   if (cb) return { name: cb, repeating: false, choiceTypes: r4Model.choiceTypePaths[`${base}.${cb}`] };
   const repeating = r4Model.path2Repeating[full] === true;
-  // Recursive backbone elements (Questionnaire.item.item) point at the definition they reuse.
+  // Recursive backbone elements (Questionnaire.item.item) point at the definition they reuse; the
+  // model has no cardinality for them, so borrow the target's (right except for REUSED_AS_LIST).
   const elsewhere = r4Model.pathsDefinedElsewhere[full];
-  if (elsewhere) return { name, repeating, type: 'BackboneElement', content: { path: elsewhere, type: 'BackboneElement' } };
+  if (elsewhere) {
+    const listy = repeating || REUSED_AS_LIST.has(full) || r4Model.path2Repeating[elsewhere] === true;
+    return { name, repeating: listy, type: 'BackboneElement', content: { path: elsewhere, type: 'BackboneElement' } };
+  }
   const type = r4Model.path2Type[full];
   if (!type) return undefined;
   const anonymous = type === 'BackboneElement' || type === 'Element';

@@ -27,7 +27,9 @@ function elementObject(doc: Resource, target: Target, path: string): JsonObject 
 /** A child definition, or a lenient stand-in when the model cannot describe the parent. */
 function defFor(ctx: ModelCtx, name: string, path: string): ChildDef | undefined {
   const def = childDef(ctx, name);
-  if (!def && isKnownCtx(ctx)) throw unprocessable(path, `FHIRPath Patch: '${name}' is not an element of ${ctx.type ?? ctx.path}`);
+  if (!def && isKnownCtx(ctx)) {
+    throw unprocessable(path, `FHIRPath Patch: '${name}' is not an element of ${ctx.type ?? ctx.path}`);
+  }
   return def;
 }
 
@@ -70,7 +72,8 @@ function deleteOp(doc: Resource, op: PatchOperation): void {
   const targets = findTargets(doc, op.path);
   if (targets.length === 0) return; // Spec: deleting something that is not there is not an error.
   if (targets.length > 1) {
-    throw unprocessable(op.path, `FHIRPath Patch delete: path '${op.path}' matches ${targets.length} elements; only one can be deleted`);
+    const msg = `FHIRPath Patch delete: path '${op.path}' matches ${targets.length} elements; only one can be deleted`;
+    throw unprocessable(op.path, msg);
   }
   const { slot } = targets[0];
   if (!slot) throw unprocessable(op.path, 'FHIRPath Patch delete: the resource itself cannot be deleted by a patch');

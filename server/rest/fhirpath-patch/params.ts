@@ -63,7 +63,9 @@ function parseOperation(param: ParametersParameter, where: string): PatchOperati
   const parts = partsByName(param, where);
   const type = text(parts.get('type'), 'type', where);
   if (!type) throw invalid(`${where} has no 'type' part`, where);
-  if (!OP_TYPES.includes(type as PatchOpType)) throw invalid(`unknown operation type '${type}' in ${where} (expected ${OP_TYPES.join(' | ')})`, where);
+  if (!OP_TYPES.includes(type as PatchOpType)) {
+    throw invalid(`unknown operation type '${type}' in ${where} (expected ${OP_TYPES.join(' | ')})`, where);
+  }
   const opType = type as PatchOpType;
   const path = text(parts.get('path'), 'path', where);
   if (!path) throw invalid(`${where} has no 'path' part`, where);

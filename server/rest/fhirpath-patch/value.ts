@@ -43,12 +43,15 @@ function checkType(def: ChildDef | undefined, type: string, primitive: boolean, 
   if (!ok) throw unprocessable(path, `FHIRPath Patch: a ${type} value cannot be used for '${def.name}' (type ${expected})`);
 }
 
-function materializeTyped(v: { suffix: string; json: unknown }, def: ChildDef | undefined, name: string, path: string): Materialized {
+type Typed = Extract<PatchValue, { kind: 'typed' }>;
+
+function materializeTyped(v: Typed, def: ChildDef | undefined, name: string, path: string): Materialized {
   const type = isPrimitiveType(lowerFirst(v.suffix)) ? lowerFirst(v.suffix) : v.suffix;
   const primitive = isPrimitiveType(type);
   if (def?.choiceTypes) {
     if (!def.choiceTypes.includes(v.suffix)) {
-      throw unprocessable(path, `FHIRPath Patch: ${def.name}[x] does not allow type ${type} (allowed: ${def.choiceTypes.join(', ')})`);
+      const allowed = def.choiceTypes.join(', ');
+      throw unprocessable(path, `FHIRPath Patch: ${def.name}[x] does not allow type ${type} (allowed: ${allowed})`);
     }
     return { key: def.name + v.suffix, json: v.json, primitive };
   }

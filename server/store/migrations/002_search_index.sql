@@ -37,7 +37,8 @@ CREATE TABLE IF NOT EXISTS idx_reference (
   ident_system    text,  -- Reference.identifier, for :identifier
   ident_value     text
 );
-CREATE INDEX IF NOT EXISTS idx_reference_target ON idx_reference (target_type, target_id, param, res_type);
+-- target_id first: every id lookup has it, while `patient=123` (no type) or chains over several target types do not pin target_type.
+CREATE INDEX IF NOT EXISTS idx_reference_target_id ON idx_reference (target_id, target_type, param, res_type);
 CREATE INDEX IF NOT EXISTS idx_reference_rid ON idx_reference (rid, param);
 CREATE INDEX IF NOT EXISTS idx_reference_url ON idx_reference (res_type, param, url) WHERE url IS NOT NULL;
 CREATE INDEX IF NOT EXISTS idx_reference_ident ON idx_reference (ident_value, ident_system) WHERE ident_value IS NOT NULL;

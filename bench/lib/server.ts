@@ -1,0 +1,66 @@
+/** Starts the compiled server as a child process on a fresh database, and measures its memory. */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { Client } from 'pg';
+
+export interface BenchDatabase { url: string; drop(): Promise<void> }
+
+export function adminUrl(): string | undefined {
+  return process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL;
+}
+
+export async function freshDatabase(prefix: string): Promise<BenchDatabase> {
+  const admin = adminUrl();
+  if (!admin) throw new Error('Set BENCH_DATABASE_URL (a PostgreSQL URL whose user may CREATE DATABASE) to run this benchmark');
+  const name = `${prefix}_${randomBytes(4).toString('hex')}`;
+  const c = new Client({ connectionString: admin });
+  await c.connect();
+  await c.query(`CREATE DATABASE ${name}`);
+  await c.end();
+  const url = new URL(admin);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    async drop() {
+      const d = new Client({ connectionString: admin });
+      await d.connect();
+      await d.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await d.end();
+    },
+  };
+}
+
+export interface RunningServer { child: ChildProcess; baseUrl: string; rssMb(): number; peakRssMb(): number; stop(): Promise<void> }
+
+function statusKb(pid: number, field: string): number {
+  const m = new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) : NaN;
+}
+
+export async function startServer(databaseUrl: string, env: Record<string, string> = {}): Promise<RunningServer> {
+  const port = 21000 + Math.floor(Math.random() * 20000);
+  const main = path.resolve(__dirname, '../../server/main.js');
+  const child = spawn(process.execPath, [main], {
+    env: { ...process.env, DATABASE_URL: databaseUrl, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const baseUrl = `http://127.0.0.1:${port}/fhir`;
+  for (let i = 0; i < 300; i++) {
+    try {
+      if ((await fetch(`http://127.0.0.1:${port}/readyz`)).ok) break;
+    } catch { /* not up yet */ }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const pid = child.pid as number;
+  return {
+    child, baseUrl,
+    rssMb: () => statusKb(pid, 'VmRSS') / 1024,
+    peakRssMb: () => statusKb(pid, 'VmHWM') / 1024,
+    stop: () => new Promise((resolve) => {
+      child.once('exit', () => resolve());
+      child.kill('SIGTERM');
+    }),
+  };
+}

@@ -1,0 +1,35 @@
+/** bench/read: read-by-id throughput at 32 connections with autocannon against the server on PostgreSQL. */
+import autocannon from 'autocannon';
+import { freshDatabase, startServer } from './lib/server';
+import { fmt } from './lib/stats';
+
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
+
+export async function benchRead(): Promise<void> {
+  const db = await freshDatabase('twinfhir_bench_read');
+  const server = await startServer(db.url);
+  try {
+    const ids: string[] = [];
+    for (let i = 0; i < 20; i++) {
+      const entry = Array.from({ length: 50 }, (_, j) => ({
+        resource: { resourceType: 'Patient', name: [{ family: `Read${i}-${j}`, given: ['Bench'] }], gender: 'female', birthDate: '1970-01-01', identifier: [{ system: 'urn:bench', value: `${i}-${j}` }] },
+        request: { method: 'POST', url: 'Patient' },
+      }));
+      const res = await fetch(server.baseUrl, { method: 'POST', headers: { 'Content-Type': 'application/fhir+json' }, body: JSON.stringify({ resourceType: 'Bundle', type: 'transaction', entry }) });
+      const out = (await res.json()) as { entry: { response: { location: string } }[] };
+      ids.push(...out.entry.map((e) => e.response.location.split('/')[5]));
+    }
+    let n = 0;
+    const result = await autocannon({
+      url: server.baseUrl, connections: CONNECTIONS, duration: SECONDS,
+      requests: [{ method: 'GET', setupRequest: (req) => ({ ...req, path: `/fhir/Patient/${ids[n++ % ids.length]}` }) }],
+    });
+    const non2xx = result.non2xx + result.errors;
+    console.log(`read: GET /Patient/{id}, ${CONNECTIONS} connections, ${SECONDS} s, ${ids.length} distinct ids`);
+    console.log(`  ${fmt(result.requests.average, 0)} req/s (p50 latency ${result.latency.p50} ms, p99 ${result.latency.p99} ms), errors/non-2xx ${non2xx}; server RSS ${fmt(server.rssMb(), 0)} MB (peak ${fmt(server.peakRssMb(), 0)} MB)`);
+  } finally {
+    await server.stop();
+    await db.drop();
+  }
+}

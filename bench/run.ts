@@ -1,0 +1,19 @@
+/** npm run bench [-- name...]: runs the named benchmarks (default: all) and prints their numbers. */
+import { benchIngest } from './ingest';
+import { benchRead } from './read';
+
+const BENCHES: Record<string, () => Promise<void>> = { ingest: benchIngest, read: benchRead };
+
+async function main(): Promise<void> {
+  const names = process.argv.slice(2).length ? process.argv.slice(2) : Object.keys(BENCHES);
+  for (const name of names) {
+    const run = BENCHES[name];
+    if (!run) throw new Error(`unknown benchmark '${name}'; known: ${Object.keys(BENCHES).join(', ')}`);
+    await run();
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});

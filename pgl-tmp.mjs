@@ -1,0 +1,14 @@
+import { PGlite } from '@electric-sql/pglite';
+let t=Date.now();
+const a = await PGlite.create();
+console.log('create', Date.now()-t); t=Date.now();
+await a.exec('create table x(a int)');
+const blob = await a.dumpDataDir('gzip');
+console.log('dump', Date.now()-t, blob.size); t=Date.now();
+const b = await PGlite.create({ loadDataDir: blob });
+console.log('load', Date.now()-t); t=Date.now();
+console.log((await b.query('select count(*) from x')).rows);
+const c = await PGlite.create({ loadDataDir: blob });
+console.log('load2', Date.now()-t); t=Date.now();
+const d = await PGlite.create();
+console.log('create2', Date.now()-t); t=Date.now();

@@ -1,0 +1,27 @@
+/** What every per-type predicate builder needs: the builder, the resource alias, and EXISTS over an index table. */
+import type { SearchRegistry } from '../../search/registry';
+import type { SqlBuilder } from './sql-builder';
+import { or } from './sql-builder';
+
+export interface PredicateContext {
+  b: SqlBuilder;
+  registry: SearchRegistry;
+  /** Alias of the resource row being filtered (r, r2…). */
+  res: string;
+  /** The row's resource type when it is known to be exactly one (lets the planner use the value indexes). */
+  resType?: string;
+}
+
+/**
+ * `EXISTS (SELECT 1 FROM <table> a WHERE a.rid = res.rid AND a.param = $p AND (cond1 OR cond2…))`;
+ * `conds` builds the OR-ed per-value conditions on the alias.
+ */
+export function indexExists(ctx: PredicateContext, table: string, param: string, conds: (a: string) => string[], negate = false): string {
+  const a = ctx.b.alias('i');
+  const where = [`${a}.rid = ${ctx.res}.rid`];
+  if (ctx.resType) where.push(`${a}.res_type = ${ctx.b.param(ctx.resType)}`);
+  where.push(`${a}.param = ${ctx.b.param(param)}`);
+  const c = conds(a);
+  if (c.length) where.push(`(${or(c)})`);
+  return `${negate ? 'NOT ' : ''}EXISTS (SELECT 1 FROM ${table} ${a} WHERE ${where.join(' AND ')})`;
+}

@@ -1,0 +1,11 @@
+/** Full-text predicates for _content (all string values) and _text (narrative) on idx_text. */
+import type { Criterion, TextValue } from '../../search/types';
+import { or } from './sql-builder';
+import type { PredicateContext } from './predicate-common';
+
+export function textPredicate(ctx: PredicateContext, c: Criterion, values: TextValue[]): string {
+  const a = ctx.b.alias('x');
+  const column = c.code === '_text' ? 'narrative' : 'content';
+  const conds = values.map((v) => `${a}.${column} @@ plainto_tsquery('simple', ${ctx.b.param(v.value)})`);
+  return `EXISTS (SELECT 1 FROM idx_text ${a} WHERE ${a}.rid = ${ctx.res}.rid AND (${or(conds)}))`;
+}
