@@ -13,6 +13,7 @@ if (!process.execArgv.includes(vmModulesFlag) && !(process.env.NODE_OPTIONS ?? '
 
 module.exports = {
   testEnvironment: 'node',
+  globalSetup: '<rootDir>/test/support/global-setup.ts',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
   transform: {

@@ -25,6 +25,8 @@ export interface AppOverrides {
   clock?: Clock;
   ids?: IdGenerator;
   logger?: Logger;
+  /** PGlite data directory to start from (tests: a migrated template). */
+  pgliteTemplate?: Blob;
 }
 
 export async function createApp(config: Config, overrides: AppOverrides = {}): Promise<App> {
@@ -35,7 +37,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   const validator = createValidator();
   const store = await openStore({
     databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: config.poolSize,
-    statementTimeoutMs: config.statementTimeoutMs, cursorSecret: config.cursorSecret,
+    statementTimeoutMs: config.statementTimeoutMs, cursorSecret: config.cursorSecret, pgliteTemplate: overrides.pgliteTemplate,
   }, registry, clock);
   const rest: RestDeps = {
     store, registry, validator, clock,

@@ -16,12 +16,14 @@ export interface StoreOptions {
   statementTimeoutMs: number;
   /** Cursor signing key; replicas behind one Service must share it (CURSOR_SECRET). */
   cursorSecret?: string;
+  /** PGlite only: a dumped data directory to start from (see createPgliteDriver). */
+  pgliteTemplate?: Blob;
 }
 
 export async function openDriver(opts: StoreOptions): Promise<SqlDriver> {
   return opts.databaseUrl
     ? createPgDriver({ connectionString: opts.databaseUrl, max: opts.poolSize, statementTimeoutMs: opts.statementTimeoutMs })
-    : createPgliteDriver(opts.dataDir, opts.statementTimeoutMs);
+    : createPgliteDriver(opts.dataDir, opts.statementTimeoutMs, opts.pgliteTemplate);
 }
 
 export async function openStore(opts: StoreOptions, registry: SearchRegistry, clock: Clock): Promise<ResourceStore> {

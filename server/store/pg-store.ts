@@ -10,7 +10,7 @@ import type { SearchRegistry } from '../search/registry';
 import type { SearchQuery, SearchResult } from '../search/types';
 import { readHistory } from './history';
 import { toStored, type ContentRow } from './rows';
-import { deleteIndexRows, writeIndexRows } from './search/index-writer';
+import { type IndexWriteItem, deleteIndexRows, replaceIndexRows, writeIndexRowsBatch } from './search/index-writer';
 import { executeSearch } from './search/search-sql';
 import type { SqlDriver, SqlExecutor } from './sql';
 import type { HistoryPage, HistoryQuery, ResourceStore, StoreReader, StoreWriter, StoredResource, WriteOptions } from './types';
@@ -62,7 +62,33 @@ class Reader implements StoreReader {
   }
 }
 
+/**
+ * Writes inside one transaction. Index rows are buffered and written in one batch statement
+ * before anything in the transaction reads or searches, and before commit, so a resource and its
+ * index rows still become visible together (flush() is called by PgResourceStore.transaction).
+ */
 class Writer extends Reader implements StoreWriter {
+  private pendingNew: IndexWriteItem[] = [];
+  private pendingReplace = new Map<string, IndexWriteItem>();
+
+  async flush(): Promise<void> {
+    if (this.pendingNew.length) {
+      const items = this.pendingNew;
+      this.pendingNew = [];
+      await writeIndexRowsBatch(this.sql, items);
+    }
+    if (this.pendingReplace.size) {
+      const items = [...this.pendingReplace.values()];
+      this.pendingReplace.clear();
+      await replaceIndexRows(this.sql, items);
+    }
+  }
+
+  override async search(ctx: AccessContext, q: SearchQuery): Promise<SearchResult> {
+    await this.flush();
+    return super.search(ctx, q);
+  }
+
   private async currentForUpdate(resourceType: string, id: string): Promise<ResourceRow | undefined> {
     const { rows } = await this.sql.query<ResourceRow>(
       'SELECT rid::text AS rid, version, deleted FROM resource WHERE res_type = $1 AND id = $2 FOR UPDATE',
@@ -71,32 +97,32 @@ class Writer extends Reader implements StoreWriter {
     return rows[0];
   }
 
-  private async appendHistory(stored: StoredResource, method: 'create' | 'update' | 'delete'): Promise<void> {
-    await this.sql.query(
-      `INSERT INTO resource_history (res_type, id, version, last_updated, method, deleted, content)
-       VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb)`,
-      [stored.resourceType, stored.id, stored.versionId, stored.lastUpdated, method, stored.deleted, stored.resource ? JSON.stringify(stored.resource) : null],
-    );
-  }
-
-  private async reindex(rid: string, resource: Resource, replace: boolean): Promise<void> {
-    if (replace) await deleteIndexRows(this.sql, rid);
-    await writeIndexRows(this.sql, rid, resource.resourceType, this.deps.registry.extract(resource));
+  private index(rid: string, resource: Resource, replace: boolean): void {
+    const item: IndexWriteItem = { rid, resourceType: resource.resourceType, values: this.deps.registry.extract(resource) };
+    // A resource created earlier in this transaction still has its rows pending: replace them in place.
+    const pendingIdx = this.pendingNew.findIndex((p) => p.rid === rid);
+    if (pendingIdx >= 0) this.pendingNew[pendingIdx] = item;
+    else if (replace) this.pendingReplace.set(rid, item);
+    else this.pendingNew.push(item);
   }
 
   async create(_ctx: AccessContext, resource: Resource & { id: string }): Promise<StoredResource> {
     const now = this.deps.clock.now();
     const content = withMeta(resource, 1, now);
+    // One round trip: the history row takes its content from the inserted row.
     const { rows } = await this.sql.query<{ rid: string }>(
-      `INSERT INTO resource (res_type, id, version, last_updated, deleted, content)
-       VALUES ($1, $2, 1, $3, false, $4::jsonb) ON CONFLICT (res_type, id) DO NOTHING RETURNING rid::text AS rid`,
+      `WITH ins AS (
+         INSERT INTO resource (res_type, id, version, last_updated, deleted, content)
+         VALUES ($1, $2, 1, $3, false, $4::jsonb) ON CONFLICT (res_type, id) DO NOTHING RETURNING rid, content),
+       hist AS (
+         INSERT INTO resource_history (res_type, id, version, last_updated, method, deleted, content)
+         SELECT $1, $2, 1, $3, 'create', false, content FROM ins)
+       SELECT rid::text AS rid FROM ins`,
       [resource.resourceType, resource.id, now, JSON.stringify(content)],
     );
     if (!rows[0]) throw conflict(`${resource.resourceType}/${resource.id} already exists`);
-    const stored: StoredResource = { resourceType: resource.resourceType, id: resource.id, versionId: 1, lastUpdated: now, deleted: false, resource: content };
-    await this.appendHistory(stored, 'create');
-    await this.reindex(rows[0].rid, content, false);
-    return stored;
+    this.index(rows[0].rid, content, false);
+    return { resourceType: resource.resourceType, id: resource.id, versionId: 1, lastUpdated: now, deleted: false, resource: content };
   }
 
   async update(ctx: AccessContext, resource: Resource & { id: string }, opts: WriteOptions = {}): Promise<{ stored: StoredResource; created: boolean }> {
@@ -115,13 +141,17 @@ class Writer extends Reader implements StoreWriter {
     if (opts.expectedVersion !== undefined && opts.expectedVersion !== version) throw versionMismatch(resource, opts.expectedVersion, version);
     const now = this.deps.clock.now();
     const content = withMeta(resource, version + 1, now);
+    const method = current.deleted ? 'create' : (opts.method ?? 'update');
     await this.sql.query(
-      'UPDATE resource SET version = $2, last_updated = $3, deleted = false, content = $4::jsonb WHERE rid = $1',
-      [current.rid, version + 1, now, JSON.stringify(content)],
+      `WITH upd AS (
+         UPDATE resource SET version = $2, last_updated = $3, deleted = false, content = $4::jsonb WHERE rid = $1
+         RETURNING res_type, id, content)
+       INSERT INTO resource_history (res_type, id, version, last_updated, method, deleted, content)
+       SELECT res_type, id, $2, $3, $5, false, content FROM upd`,
+      [current.rid, version + 1, now, JSON.stringify(content), method],
     );
+    this.index(current.rid, content, !current.deleted);
     const stored: StoredResource = { resourceType: resource.resourceType, id: resource.id, versionId: version + 1, lastUpdated: now, deleted: false, resource: content };
-    await this.appendHistory(stored, current.deleted ? 'create' : (opts.method ?? 'update'));
-    await this.reindex(current.rid, content, true);
     return { stored, created: current.deleted };
   }
 
@@ -133,11 +163,17 @@ class Writer extends Reader implements StoreWriter {
       throw versionMismatch({ resourceType, id }, opts.expectedVersion, version);
     }
     const now = this.deps.clock.now();
-    await this.sql.query('UPDATE resource SET version = $2, last_updated = $3, deleted = true, content = NULL WHERE rid = $1', [current.rid, version + 1, now]);
-    const stored: StoredResource = { resourceType, id, versionId: version + 1, lastUpdated: now, deleted: true };
-    await this.appendHistory(stored, 'delete');
+    await this.sql.query(
+      `WITH del AS (
+         UPDATE resource SET version = $2, last_updated = $3, deleted = true, content = NULL WHERE rid = $1 RETURNING res_type, id)
+       INSERT INTO resource_history (res_type, id, version, last_updated, method, deleted, content)
+       SELECT res_type, id, $2, $3, 'delete', true, NULL FROM del`,
+      [current.rid, version + 1, now],
+    );
+    this.pendingNew = this.pendingNew.filter((p) => p.rid !== current.rid);
+    this.pendingReplace.delete(current.rid);
     await deleteIndexRows(this.sql, current.rid);
-    return stored;
+    return { resourceType, id, versionId: version + 1, lastUpdated: now, deleted: true };
   }
 
   async lock(key: string): Promise<void> {
@@ -160,7 +196,12 @@ export class PgResourceStore extends Reader implements ResourceStore {
   }
 
   transaction<T>(fn: (tx: StoreWriter) => Promise<T>): Promise<T> {
-    return this.store.driver.transaction((sql) => fn(new Writer(sql, this.store)));
+    return this.store.driver.transaction(async (sql) => {
+      const writer = new Writer(sql, this.store);
+      const result = await fn(writer);
+      await writer.flush();
+      return result;
+    });
   }
 
   async ping(): Promise<void> {

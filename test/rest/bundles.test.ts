@@ -23,9 +23,10 @@ describe.each(driversUnderTest())('bundles on %s', (kind) => {
       resourceType: 'Bundle', type: 'transaction', entry: [
         { fullUrl: eUrn, resource: { resourceType: 'Encounter', status: 'finished', class: { code: 'AMB' }, subject: { reference: pUrn } }, request: { method: 'POST', url: 'Encounter' } },
         { fullUrl: pUrn, resource: { resourceType: 'Patient', identifier: [{ system: 'urn:test:mrn', value: 'TX-1' }], text: { status: 'generated', div: `<div xmlns="http://www.w3.org/1999/xhtml"><a href="${eUrn}">enc</a></div>` } }, request: { method: 'POST', url: 'Patient' } },
-        { resource: { resourceType: 'Observation', status: 'final', code: { text: 'x' }, subject: { reference: pUrn }, encounter: { reference: eUrn }, hasMember: [{ reference: eUrn }] }, request: { method: 'POST', url: 'Observation' } },
+        { resource: { resourceType: 'Observation', status: 'final', code: { text: 'x' }, subject: { reference: pUrn }, encounter: { reference: eUrn }, focus: [{ reference: eUrn }] }, request: { method: 'POST', url: 'Observation' } },
       ],
     });
+    expect(res.body.issue).toBeUndefined();
     expect(res.status).toBe(200);
     expect(res.body.type).toBe('transaction-response');
     expect(res.body.entry).toHaveLength(3);
@@ -39,7 +40,7 @@ describe.each(driversUnderTest())('bundles on %s', (kind) => {
     const obs = (await api().get(obsLoc)).body;
     expect(obs.subject.reference).toBe(`Patient/${patientId}`);
     expect(obs.encounter.reference).toBe(`Encounter/${encounterId}`);
-    expect(obs.hasMember[0].reference).toBe(`Encounter/${encounterId}`);
+    expect(obs.focus[0].reference).toBe(`Encounter/${encounterId}`);
     const pat = (await api().get(`/fhir/Patient/${patientId}`)).body;
     expect(pat.text.div).toContain(`href="Encounter/${encounterId}"`);
   });

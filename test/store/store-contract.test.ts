@@ -7,6 +7,7 @@ import { migrate } from '../../server/store/migrate';
 import { openDriver, openStore } from '../../server/store/open-store';
 import type { ResourceStore } from '../../server/store/types';
 import { createTestDatabase, driversUnderTest, type TestDatabase } from '../support/databases';
+import { loadTemplate } from '../support/pglite-template';
 
 const ctx = systemContext('test');
 let tick = Date.parse('2024-01-01T00:00:00Z');
@@ -18,7 +19,7 @@ describe.each(driversUnderTest())('ResourceStore contract on %s', (kind) => {
   let store: ResourceStore;
   beforeAll(async () => {
     db = await createTestDatabase(kind);
-    store = await openStore({ databaseUrl: db.databaseUrl, dataDir: ':memory:', poolSize: 4, statementTimeoutMs: 10_000, cursorSecret: 's' }, createSearchRegistry(), clock);
+    store = await openStore({ databaseUrl: db.databaseUrl, dataDir: ':memory:', poolSize: 4, statementTimeoutMs: 10_000, cursorSecret: 's', pgliteTemplate: kind === 'pglite' ? loadTemplate() : undefined }, createSearchRegistry(), clock);
   });
   afterAll(async () => {
     await store.close();

@@ -3,6 +3,7 @@ import pino from 'pino';
 import { type App, type AppOverrides, createApp } from '../../server/app';
 import { type Config, loadConfig } from '../../server/config';
 import { type DriverKind, createTestDatabase } from './databases';
+import { loadTemplate } from './pglite-template';
 
 export interface TestApp extends App {
   kind: DriverKind;
@@ -14,7 +15,7 @@ export interface TestApp extends App {
 export async function startTestApp(kind: DriverKind, env: Record<string, string> = {}, overrides: AppOverrides = {}): Promise<TestApp> {
   const db = await createTestDatabase(kind);
   const config = loadConfig({ DATA_DIR: ':memory:', LOG_LEVEL: 'silent', ...(db.databaseUrl ? { DATABASE_URL: db.databaseUrl } : {}), ...env });
-  const app = await createApp(config, { logger: pino({ level: 'silent' }), ...overrides });
+  const app = await createApp(config, { logger: pino({ level: 'silent' }), pgliteTemplate: kind === 'pglite' ? loadTemplate() : undefined, ...overrides });
   return {
     ...app, kind, config,
     async dispose() {

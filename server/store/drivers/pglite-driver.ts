@@ -15,10 +15,14 @@ function executor(db: PGlite | Transaction): SqlExecutor {
   };
 }
 
-export async function createPgliteDriver(dataDir: string, statementTimeoutMs: number): Promise<SqlDriver> {
+/**
+ * `template`: a data directory dumped by PGlite (dumpDataDir), loaded instead of running initdb,
+ * which takes seconds; tests use one migrated template for every in-memory database.
+ */
+export async function createPgliteDriver(dataDir: string, statementTimeoutMs: number, template?: Blob): Promise<SqlDriver> {
   const memory = dataDir === ':memory:' || dataDir === '';
   if (!memory) mkdirSync(dataDir, { recursive: true });
-  const db = await PGlite.create(memory ? undefined : dataDir);
+  const db = await PGlite.create({ ...(memory ? {} : { dataDir }), ...(template ? { loadDataDir: template } : {}) });
   if (statementTimeoutMs > 0) await db.exec(`SET statement_timeout = ${Math.floor(statementTimeoutMs)}`);
   const base = executor(db);
   let inFlight = 0;
