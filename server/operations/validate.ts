@@ -20,7 +20,9 @@ export const validateOperation: OperationSpec = {
   affectsState: false,
   async handler(deps, req, target, exec) {
     const type = checkType(deps, target.resourceType as string);
-    let { resource, mode, profile } = unwrap(req.body);
+    const unwrapped = unwrap(req.body);
+    const { mode, profile } = unwrapped;
+    let resource = unwrapped.resource;
     if (mode && !['create', 'update', 'delete'].includes(mode)) throw badRequest(`Unknown $validate mode '${mode}'`, ['mode']);
     if (!resource && target.id) {
       const stored = await exec.reader.read(req.ctx, type, target.id);

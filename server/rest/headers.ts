@@ -1,5 +1,4 @@
 /** ETag, Last-Modified, Location and Prefer handling shared by every interaction (FHIR R4 http.html §3.1.0.1). */
-import type { Resource } from 'fhir/r4';
 import { badRequest, informational } from '../core/fhir-error';
 import type { StoredResource } from '../store/types';
 import type { FhirRequest, FhirResponse } from './types';
@@ -44,7 +43,7 @@ export function writeResponse(req: FhirRequest, status: number, stored: StoredRe
     case 'OperationOutcome':
       return { status, headers, body: informational(message) };
     default:
-      return { status, headers, body: stored.resource as Resource };
+      return { status, headers, body: stored.resource };
   }
 }
 

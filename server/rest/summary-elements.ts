@@ -69,7 +69,7 @@ export function shapeResource(resource: Resource, summary: SummaryMode | undefin
   if (summary === 'text') return subset(resource, new Set(['text']));
   if (summary === 'data') {
     const { text: _text, ...rest } = resource as Resource & { text?: unknown };
-    return subset(rest as Resource, new Set(Object.keys(rest)));
+    return subset(rest, new Set(Object.keys(rest)));
   }
   if (elements && elements.length) return subset(resource, new Set(elements.map((e) => e.replace(/^[A-Z][A-Za-z]+\./, ''))));
   return resource;

@@ -8,9 +8,9 @@ export interface SqlResult<R> {
 }
 
 export interface SqlExecutor {
-  query<R = Record<string, unknown>>(text: string, params?: SqlParam[]): Promise<SqlResult<R>>;
+  query: <R = Record<string, unknown>>(text: string, params?: SqlParam[]) => Promise<SqlResult<R>>;
   /** Runs a multi-statement script without parameters (migrations). */
-  exec(script: string): Promise<void>;
+  exec: (script: string) => Promise<void>;
 }
 
 export interface SqlDriver extends SqlExecutor {

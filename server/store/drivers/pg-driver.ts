@@ -10,11 +10,11 @@ export interface PgDriverOptions {
 
 function executor(client: Pool | PoolClient): SqlExecutor {
   return {
-    async query<R>(text: string, params: SqlParam[] = []): Promise<SqlResult<R>> {
+    query: async <R>(text: string, params: SqlParam[] = []): Promise<SqlResult<R>> => {
       const res = await client.query(text, params as unknown[]);
       return { rows: res.rows as R[], rowCount: res.rowCount ?? 0 };
     },
-    async exec(script: string): Promise<void> {
+    exec: async (script: string): Promise<void> => {
       await client.query(script);
     },
   };

@@ -5,11 +5,11 @@ import type { SqlDriver, SqlExecutor, SqlParam, SqlResult } from '../sql';
 
 function executor(db: PGlite | Transaction): SqlExecutor {
   return {
-    async query<R>(text: string, params: SqlParam[] = []): Promise<SqlResult<R>> {
+    query: async <R>(text: string, params: SqlParam[] = []): Promise<SqlResult<R>> => {
       const res = await db.query<R>(text, params as unknown[]);
       return { rows: res.rows, rowCount: res.affectedRows ?? res.rows.length };
     },
-    async exec(script: string): Promise<void> {
+    exec: async (script: string): Promise<void> => {
       await db.exec(script);
     },
   };
