@@ -12,7 +12,8 @@ import type { RestDeps } from './deps';
 
 /** Splits 'a=b&c=d' (with or without a leading '?') into decoded pairs. */
 export function parseCriteria(criteria: string): [string, string][] {
-  const qs = criteria.startsWith('?') ? criteria.slice(1) : criteria;
+  // Accept 'a=b', '?a=b' and 'Patient?a=b' (clients send all three in If-None-Exist).
+  const qs = criteria.replace(/^(?:[A-Z][A-Za-z]+)?\?/, '');
   const pairs: [string, string][] = [];
   for (const [k, v] of new URLSearchParams(qs)) pairs.push([k, v]);
   return pairs;

@@ -125,6 +125,35 @@ class Writer extends Reader implements StoreWriter {
     return { resourceType: resource.resourceType, id: resource.id, versionId: 1, lastUpdated: now, deleted: false, resource: content };
   }
 
+  async createMany(_ctx: AccessContext, resources: (Resource & { id: string })[]): Promise<StoredResource[]> {
+    const out: StoredResource[] = [];
+    for (let i = 0; i < resources.length; i += CREATE_BATCH) out.push(...(await this.createBatch(resources.slice(i, i + CREATE_BATCH))));
+    return out;
+  }
+
+  private async createBatch(resources: (Resource & { id: string })[]): Promise<StoredResource[]> {
+    const now = this.deps.clock.now();
+    const contents = resources.map((r) => withMeta(r, 1, now));
+    const { rows } = await this.sql.query<{ rid: string; res_type: string; id: string }>(
+      `WITH ins AS (
+         INSERT INTO resource (res_type, id, version, last_updated, deleted, content)
+         SELECT t, i, 1, $3, false, c::jsonb FROM unnest($1::text[], $2::text[], $4::text[]) AS u(t, i, c)
+         ON CONFLICT (res_type, id) DO NOTHING RETURNING rid, res_type, id, content),
+       hist AS (
+         INSERT INTO resource_history (res_type, id, version, last_updated, method, deleted, content)
+         SELECT res_type, id, 1, $3, 'create', false, content FROM ins)
+       SELECT rid::text AS rid, res_type, id FROM ins`,
+      [resources.map((r) => r.resourceType), resources.map((r) => r.id), now, contents.map((c) => JSON.stringify(c))],
+    );
+    const rids = new Map(rows.map((r) => [`${r.res_type}/${r.id}`, r.rid]));
+    return contents.map((content) => {
+      const rid = rids.get(`${content.resourceType}/${content.id}`);
+      if (!rid) throw conflict(`${content.resourceType}/${content.id} already exists`);
+      this.index(rid, content, false);
+      return { resourceType: content.resourceType, id: content.id, versionId: 1, lastUpdated: now, deleted: false, resource: content };
+    });
+  }
+
   async update(ctx: AccessContext, resource: Resource & { id: string }, opts: WriteOptions = {}): Promise<{ stored: StoredResource; created: boolean }> {
     const current = await this.currentForUpdate(resource.resourceType, resource.id);
     if (!current) {
@@ -181,6 +210,9 @@ class Writer extends Reader implements StoreWriter {
     await this.sql.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [key]);
   }
 }
+
+/** Rows per multi-row INSERT: large enough to amortize round trips, small enough for memory. */
+const CREATE_BATCH = 500;
 
 function versionMismatch(r: { resourceType: string; id: string }, expected: number, actual: number | undefined): FhirError {
   const now = actual === undefined ? 'does not exist' : `is at version ${actual}`;

@@ -52,6 +52,8 @@ export interface WriteOptions {
 export interface StoreWriter extends StoreReader {
   /** Inserts a new resource (id already chosen by the caller). 409 if the id exists and is not deleted. */
   create(ctx: AccessContext, resource: Resource & { id: string }): Promise<StoredResource>;
+  /** Inserts many new resources in one statement (bundles); 409 if any id exists. Same order as given. */
+  createMany(ctx: AccessContext, resources: (Resource & { id: string })[]): Promise<StoredResource[]>;
   /** Writes a new version (or the first one: update-as-create). */
   update(ctx: AccessContext, resource: Resource & { id: string }, opts?: WriteOptions): Promise<{ stored: StoredResource; created: boolean }>;
   /** Marks deleted; returns the delete marker, or null if nothing to delete. */

@@ -41,6 +41,17 @@ describe.each(driversUnderTest())('ResourceStore contract on %s', (kind) => {
     await expect(store.transaction((tx) => tx.create(ctx, patient('c2')))).rejects.toMatchObject({ status: 409 });
   });
 
+  test('createMany inserts in one go, keeps order, and fails whole on an existing id', async () => {
+    const many = Array.from({ length: 7 }, (_, i) => patient(`m${i}`, `F${i}`));
+    const stored = await store.transaction((tx) => tx.createMany(ctx, many));
+    expect(stored.map((s) => s.id)).toEqual(many.map((m) => m.id));
+    expect(stored.every((s) => s.versionId === 1)).toBe(true);
+    expect((await store.read(ctx, 'Patient', 'm6'))?.resource).toMatchObject({ name: [{ family: 'F6' }] });
+    expect((await store.history(ctx, { resourceType: 'Patient', id: 'm3', count: 5 })).entries).toHaveLength(1);
+    await expect(store.transaction((tx) => tx.createMany(ctx, [patient('m-new'), patient('m2')]))).rejects.toMatchObject({ status: 409 });
+    expect(await store.read(ctx, 'Patient', 'm-new')).toBeNull();
+  });
+
   test('update increments the version; vread returns each version', async () => {
     await store.transaction((tx) => tx.create(ctx, patient('u1', 'A')));
     const { stored, created } = await store.transaction((tx) => tx.update(ctx, patient('u1', 'B')));

@@ -16,7 +16,12 @@ export const statusLine = (status: number): string => `${status} ${STATUS_TEXT[s
 /** Splits an entry url (relative, or absolute under our base) into path and query. */
 export function splitUrl(url: string, baseUrl: string): { path: string; query: [string, string][] } {
   let rel = url.startsWith(baseUrl + '/') ? url.slice(baseUrl.length + 1) : url;
-  if (/^[a-z]+:\/\//i.test(rel)) throw badRequest(`Entry url '${url.slice(0, 100)}' is not on this server`);
+  if (/^[a-z]+:\/\//i.test(rel)) {
+    // Another server's absolute URL (seen in real exchanges, e.g. IG bundles): keep its RESTful tail.
+    const m = /\/([A-Z][A-Za-z]+(?:\/[A-Za-z0-9\-.]{1,64}(?:\/_history\/[^/?]+)?)?(?:\?.*)?)$/.exec(rel);
+    if (!m) throw badRequest(`Entry url '${url.slice(0, 100)}' does not name a FHIR resource`);
+    rel = m[1];
+  }
   rel = rel.replace(/^\/+/, '');
   const q = rel.indexOf('?');
   const path = q < 0 ? rel : rel.slice(0, q);

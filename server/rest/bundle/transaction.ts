@@ -8,7 +8,10 @@ import { FhirError, badRequest, preconditionFailed } from '../../core/fhir-error
 import type { StoreWriter } from '../../store/types';
 import { findConditionalMatches } from '../conditional';
 import { type FhirRequestHandler, type RestDeps, txExec } from '../deps';
-import { ifNoneExistMatch, insertResource } from '../interactions/create';
+import { ifNoneExistMatch } from '../interactions/create';
+import { writeResponse } from '../headers';
+import { runWriteHooks } from '../write-hooks';
+import type { AccessContext } from '../../core/access-context';
 import { bodyResource, checkId, checkType, validateForWrite } from '../resource-body';
 import type { FhirRequest, FhirResponse } from '../types';
 import { entryToRequest, responseToEntry } from './entry-request';
@@ -79,14 +82,30 @@ async function assignIds(deps: RestDeps, tx: StoreWriter, prepared: Prepared[], 
   }
 }
 
-async function execute(deps: RestDeps, tx: StoreWriter, p: Prepared, handle: FhirRequestHandler): Promise<FhirResponse> {
-  if (p.existing) return p.existing;
-  if (p.createId) {
-    const resource = bodyResource(p.req.body);
-    const withId = { ...resource, id: p.createId } as Resource;
+const isPlainCreate = (p: Prepared): boolean => Boolean(p.createId && !p.existing);
+
+/** All plain creates in one multi-row insert: the bulk of every EHR transaction (http.html step 2). */
+async function createAll(deps: RestDeps, tx: StoreWriter, ctx: AccessContext, creates: Prepared[], progress: { current: number }): Promise<Map<number, FhirResponse>> {
+  const out = new Map<number, FhirResponse>();
+  if (!creates.length) return out;
+  const resources = creates.map((p) => {
+    progress.current = p.index;
+    const withId = { ...bodyResource(p.req.body), id: p.createId as string } as Resource & { id: string };
     validateForWrite(deps, withId);
-    return insertResource(deps, p.req, tx, withId, p.createId);
+    return withId;
+  });
+  progress.current = creates[0].index;
+  const stored = await tx.createMany(ctx, resources);
+  for (const [i, p] of creates.entries()) {
+    progress.current = p.index;
+    await runWriteHooks(deps, tx, p.req.ctx, 'create', stored[i]);
+    out.set(p.index, writeResponse(p.req, 201, stored[i], `Created ${stored[i].resourceType}/${stored[i].id}`));
   }
+  return out;
+}
+
+function execute(deps: RestDeps, tx: StoreWriter, p: Prepared, handle: FhirRequestHandler): Promise<FhirResponse> {
+  if (p.existing) return Promise.resolve(p.existing);
   return handle(deps, p.req, txExec(tx));
 }
 
@@ -108,9 +127,14 @@ export async function processTransaction(deps: RestDeps, req: FhirRequest, bundl
         if (body && typeof body === 'object' && (p.req.method === 'POST' || p.req.method === 'PUT')) await rewriteReferences(rc, body, `Bundle.entry[${p.index}]`);
       }
       const out: BundleEntry<Resource>[] = new Array<BundleEntry<Resource>>(prepared.length);
-      for (const p of [...prepared].sort((a, b) => ORDER[a.req.method] - ORDER[b.req.method] || a.index - b.index)) {
+      const ordered = [...prepared].sort((a, b) => ORDER[a.req.method] - ORDER[b.req.method] || a.index - b.index);
+      let created: Map<number, FhirResponse> | undefined;
+      for (const p of ordered) {
         progress.current = p.index;
-        out[p.index] = responseToEntry(await execute(deps, tx, p, handle), includeResource || p.req.method === 'GET' || p.req.method === 'HEAD');
+        // Deletes have run; now every plain create at once, then the remaining entries in order.
+        if (p.req.method !== 'DELETE' && !created) created = await createAll(deps, tx, req.ctx, prepared.filter(isPlainCreate), progress);
+        const res = created?.get(p.index) ?? (await execute(deps, tx, p, handle));
+        out[p.index] = responseToEntry(res, includeResource || p.req.method === 'GET' || p.req.method === 'HEAD');
       }
       return out;
     } catch (err) {

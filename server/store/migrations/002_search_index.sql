@@ -1,10 +1,13 @@
 -- Search index tables, one per search-parameter type, shared by all resource types (HAPI-style).
 -- Rows are rewritten with each version of a resource, in the same transaction; they reference the
--- current-version row by rid and go away with it. (rid, param) indexes serve the correlated EXISTS
+-- current-version row by rid and are deleted with each new version. (rid, param) indexes serve the correlated EXISTS
 -- subqueries, sort subqueries and deletes; the value indexes serve the selective lookups.
 
+-- rid points at resource.rid. No foreign key: resource rows are never physically deleted (deletes
+-- are versions), the store writes index rows in the resource's own transaction, and the FK check
+-- was a measurable share of ingest cost.
 CREATE TABLE IF NOT EXISTS idx_token (
-  rid          bigint NOT NULL REFERENCES resource (rid) ON DELETE CASCADE,
+  rid          bigint NOT NULL,
   res_type     text   NOT NULL,
   param        text   NOT NULL,
   system       text,
@@ -17,7 +20,7 @@ CREATE INDEX IF NOT EXISTS idx_token_code ON idx_token (res_type, param, code, s
 CREATE INDEX IF NOT EXISTS idx_token_rid ON idx_token (rid, param);
 
 CREATE TABLE IF NOT EXISTS idx_string (
-  rid       bigint NOT NULL REFERENCES resource (rid) ON DELETE CASCADE,
+  rid       bigint NOT NULL,
   res_type  text   NOT NULL,
   param     text   NOT NULL,
   norm      text   NOT NULL,  -- lower-case, accents stripped, whitespace collapsed
@@ -27,7 +30,7 @@ CREATE INDEX IF NOT EXISTS idx_string_norm ON idx_string (res_type, param, norm 
 CREATE INDEX IF NOT EXISTS idx_string_rid ON idx_string (rid, param);
 
 CREATE TABLE IF NOT EXISTS idx_reference (
-  rid             bigint NOT NULL REFERENCES resource (rid) ON DELETE CASCADE,
+  rid             bigint NOT NULL,
   res_type        text   NOT NULL,
   param           text   NOT NULL,
   target_type     text,
@@ -44,7 +47,7 @@ CREATE INDEX IF NOT EXISTS idx_reference_url ON idx_reference (res_type, param, 
 CREATE INDEX IF NOT EXISTS idx_reference_ident ON idx_reference (ident_value, ident_system) WHERE ident_value IS NOT NULL;
 
 CREATE TABLE IF NOT EXISTS idx_date (
-  rid       bigint      NOT NULL REFERENCES resource (rid) ON DELETE CASCADE,
+  rid       bigint      NOT NULL,
   res_type  text        NOT NULL,
   param     text        NOT NULL,
   low       timestamptz NOT NULL,  -- -infinity for an open Period start
@@ -55,7 +58,7 @@ CREATE INDEX IF NOT EXISTS idx_date_high ON idx_date (res_type, param, high, low
 CREATE INDEX IF NOT EXISTS idx_date_rid ON idx_date (rid, param);
 
 CREATE TABLE IF NOT EXISTS idx_number (
-  rid       bigint  NOT NULL REFERENCES resource (rid) ON DELETE CASCADE,
+  rid       bigint  NOT NULL,
   res_type  text    NOT NULL,
   param     text    NOT NULL,
   value     numeric NOT NULL,
@@ -66,7 +69,7 @@ CREATE INDEX IF NOT EXISTS idx_number_value ON idx_number (res_type, param, valu
 CREATE INDEX IF NOT EXISTS idx_number_rid ON idx_number (rid, param);
 
 CREATE TABLE IF NOT EXISTS idx_quantity (
-  rid         bigint  NOT NULL REFERENCES resource (rid) ON DELETE CASCADE,
+  rid         bigint  NOT NULL,
   res_type    text    NOT NULL,
   param       text    NOT NULL,
   value       numeric NOT NULL,
@@ -85,7 +88,7 @@ CREATE INDEX IF NOT EXISTS idx_quantity_canon ON idx_quantity (res_type, param, 
 CREATE INDEX IF NOT EXISTS idx_quantity_rid ON idx_quantity (rid, param);
 
 CREATE TABLE IF NOT EXISTS idx_uri (
-  rid       bigint NOT NULL REFERENCES resource (rid) ON DELETE CASCADE,
+  rid       bigint NOT NULL,
   res_type  text   NOT NULL,
   param     text   NOT NULL,
   value     text   NOT NULL
@@ -95,7 +98,7 @@ CREATE INDEX IF NOT EXISTS idx_uri_rid ON idx_uri (rid, param);
 
 -- Full text for _content (all string values) and _text (narrative); one row per resource.
 CREATE TABLE IF NOT EXISTS idx_text (
-  rid        bigint   PRIMARY KEY REFERENCES resource (rid) ON DELETE CASCADE,
+  rid        bigint   PRIMARY KEY,
   res_type   text     NOT NULL,
   content    tsvector NOT NULL,
   narrative  tsvector NOT NULL
