@@ -7,6 +7,8 @@ import { type Clock, type IdGenerator, systemClock, uuidIds } from './core/clock
 import { createHttpApp } from './http/express-app';
 import { createMetrics } from './http/metrics';
 import { operationTable } from './operations';
+import { startReindexRunner } from './operations/reindex';
+import { startSearchParameterSync } from './rest/search-parameter-hook';
 import type { RestDeps } from './rest/deps';
 import { createSearchRegistry } from './search/registry';
 import { openStore } from './store/open-store';
@@ -39,17 +41,26 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: config.poolSize,
     statementTimeoutMs: config.statementTimeoutMs, cursorSecret: config.cursorSecret, pgliteTemplate: overrides.pgliteTemplate,
   }, registry, clock);
+  // Custom SearchParameters (stored ones loaded now) and the $reindex job runner.
+  const searchParams = await startSearchParameterSync({ store, registry, logger });
+  const reindex = startReindexRunner({ store, logger, beforeBatch: () => searchParams.refresh() });
   const rest: RestDeps = {
     store, registry, validator, clock,
     ids: overrides.ids ?? uuidIds,
     limits: { maxBundleEntries: config.maxBundleEntries, defaultCount: 20, maxCount: 1000 },
-    operations: operationTable(),
-    writeHooks: [],
+    operations: operationTable({ reindex }),
+    writeHooks: [searchParams.hook],
+    reportError: (err, context) => logger.error({ err, context }, 'internal error'),
   };
   const metrics = createMetrics(() => store.poolStats());
   const http = createHttpApp(
     { rest, logger, metrics, contextFor, ready: () => store.ping() },
     { maxBodyBytes: config.maxBodyBytes, maxJsonDepth: config.maxJsonDepth, requestTimeoutMs: config.requestTimeoutMs, baseUrl: config.baseUrl },
   );
-  return { http, store, rest, logger, close: () => store.close() };
+  const close = async (): Promise<void> => {
+    await reindex.close();
+    await searchParams.close();
+    await store.close();
+  };
+  return { http, store, rest, logger, close };
 }

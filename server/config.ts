@@ -10,6 +10,8 @@ export interface Config {
   /** PGlite directory, or ':memory:'. */
   dataDir: string;
   poolSize: number;
+  /** HTTP worker processes (node cluster) sharing the port; needs DATABASE_URL (PGlite is in-process). */
+  httpWorkers: number;
   logLevel: string;
   role: 'all' | 'server' | 'worker';
   maxBodyBytes: number;
@@ -65,12 +67,19 @@ function opt(env: Env, name: string): string | undefined {
 }
 
 export function loadConfig(env: Env = process.env): Config {
+  const config = readConfig(env);
+  if (config.httpWorkers > 1 && !config.databaseUrl) throw new ConfigError('HTTP_WORKERS > 1 needs DATABASE_URL: the embedded database lives in one process');
+  return config;
+}
+
+function readConfig(env: Env): Config {
   return {
     port: int(env, 'PORT', 8080),
     host: env.HOST ?? '0.0.0.0',
     databaseUrl: opt(env, 'DATABASE_URL'),
     dataDir: env.DATA_DIR ?? './data',
     poolSize: int(env, 'DB_POOL_SIZE', 10, 1),
+    httpWorkers: int(env, 'HTTP_WORKERS', 1, 1),
     logLevel: env.LOG_LEVEL ?? 'info',
     role: oneOf(env, 'ROLE', ['all', 'server', 'worker'] as const, 'all'),
     maxBodyBytes: env.MAX_BODY ? parseBytes(env.MAX_BODY) : 50 * 1024 * 1024,

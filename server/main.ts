@@ -2,10 +2,16 @@
 import type { Server } from 'node:http';
 import { createApp } from './app';
 import { authEnabled } from './auth/context';
+import { isPrimary, runPrimary } from './cluster';
 import { loadConfig } from './config';
 
 async function main(): Promise<void> {
   const config = loadConfig();
+  if (config.httpWorkers > 1 && isPrimary()) {
+    // eslint-disable-next-line no-console
+    runPrimary(config.httpWorkers, (msg) => console.error(msg));
+    return;
+  }
   const app = await createApp(config);
   const { logger } = app;
   if (!authEnabled({ issuer: config.authIssuer, jwksUrl: config.authJwksUrl, audience: config.authAudience })) {
@@ -27,7 +33,11 @@ async function main(): Promise<void> {
       process.exit(1);
     }, config.shutdownGraceMs);
     force.unref();
+    // Keep-alive connections go idle as their last response finishes: close them as they do.
+    const idleSweep = setInterval(() => server.closeIdleConnections(), 100);
+    idleSweep.unref();
     server.close(() => {
+      clearInterval(idleSweep);
       app.close().then(() => {
         logger.info('stopped');
         process.exit(0);

@@ -36,14 +36,14 @@ export interface HttpDeps {
 
 const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE']);
 
-function send(res: Response, status: number, headers: Record<string, string>, body: unknown, fmt: ResponseFormat, head: boolean): void {
+function send(res: Response, status: number, headers: Record<string, string>, body: unknown, fmt: ResponseFormat, head: boolean, rawJson?: string): void {
   if (res.headersSent) return;
   res.status(status).set(headers);
-  if (body === undefined || status === 304) {
+  if (status === 304 || (rawJson === undefined && body === undefined)) {
     res.end();
     return;
   }
-  const text = JSON.stringify(body, null, fmt.pretty ? 2 : undefined);
+  const text = rawJson !== undefined && !fmt.pretty ? rawJson : JSON.stringify(body, null, fmt.pretty ? 2 : undefined);
   res.set('Content-Type', fmt.contentType);
   if (head) res.set('Content-Length', String(Buffer.byteLength(text))).end();
   else res.send(text);
@@ -113,7 +113,7 @@ export function createHttpApp(deps: HttpDeps, opts: HttpOptions): express.Expres
       const fhirReq = await toFhirRequest(req, res, deps, opts);
       res.locals.interaction = interactionName(fhirReq);
       const out = await handleFhirRequest(deps.rest, fhirReq);
-      send(res, out.status, out.headers, out.body, fmt, req.method === 'HEAD');
+      send(res, out.status, out.headers, fmt.pretty || out.rawJson === undefined ? out.body : undefined, fmt, req.method === 'HEAD', out.rawJson);
     } catch (err) {
       const { error, internal } = toFhirError(err);
       if (internal) deps.logger.error({ reqId: res.locals.requestId as string, err }, 'request failed');

@@ -36,6 +36,8 @@ export interface RestDeps {
   limits: Limits;
   operations: OperationTable;
   writeHooks: WriteHook[];
+  /** Where unexpected failures go when they cannot become the response (e.g. one batch entry). */
+  reportError: (err: unknown, context: string) => void;
 }
 
 /** Runs a write: its own transaction at top level and in batches, the bundle's in a transaction Bundle. */

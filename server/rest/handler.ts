@@ -54,6 +54,6 @@ export async function handleFhirRequest(deps: RestDeps, req: FhirRequest, exec: 
   const elementsRaw = req.query.filter(([k]) => k === '_elements').map(([, v]) => v).join(',');
   const elements = elementsRaw ? elementsRaw.split(',').map((s) => s.trim()).filter(Boolean) : undefined;
   const res = await dispatch(deps, req, exec, route);
-  if (res.body && (summary || elements)) res.body = shapeBody(res.body, summary, elements);
+  if ((summary || elements) && res.body) return { status: res.status, headers: res.headers, body: shapeBody(res.body, summary, elements) };
   return res;
 }

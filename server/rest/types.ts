@@ -26,4 +26,6 @@ export interface FhirResponse {
   status: number;
   headers: Record<string, string>;
   body?: Resource;
+  /** The body exactly as stored, when it needs no reshaping: sent without parse/serialize. */
+  rawJson?: string;
 }

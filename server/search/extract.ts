@@ -8,6 +8,7 @@ import { dateRows } from './extract-date';
 import { numberRows, quantityRows } from './extract-number';
 import { referenceRows } from './extract-reference';
 import { narrativeText, normalizeText } from './normalize';
+import { componentParam, compositeGroups, type CompositePlan } from './composite';
 
 /** One search parameter compiled for one resource type. */
 export interface ParamPlan { code: string; type: SearchParamType; evaluate: PathEvaluator }
@@ -18,7 +19,7 @@ const SKIPPED_CONTENT_KEYS = new Set(['div', 'data', 'resourceType', 'id', 'refe
 const URI_LIKE = /^(https?:|urn:)/;
 
 export function emptyIndexValues(): IndexValues {
-  return { token: [], string: [], reference: [], date: [], number: [], quantity: [], uri: [], composite: [], content: '', narrative: '' };
+  return { token: [], string: [], reference: [], date: [], number: [], quantity: [], uri: [], content: '', narrative: '' };
 }
 
 function addRows(plan: ParamPlan, nodes: TypedNode[], v: IndexValues, ucum: UcumConverter): void {
@@ -33,6 +34,23 @@ function addRows(plan: ParamPlan, nodes: TypedNode[], v: IndexValues, ucum: Ucum
       case 'uri': uriRows(plan.code, node, v.uri); break;
       default: break;
     }
+  }
+}
+
+const ROW_KINDS = ['token', 'string', 'reference', 'date', 'number', 'quantity', 'uri'] as const;
+
+/** Rows of a composite over sub-elements: `code$i` per component, one group number per element. */
+function compositeRows(plan: CompositePlan, resource: Record<string, unknown>, v: IndexValues, ucum: UcumConverter): void {
+  for (const [group, values] of compositeGroups(plan, resource).entries()) {
+    const before = ROW_KINDS.map((k) => v[k].length);
+    plan.components.forEach((c, i) => addRows({ code: componentParam(plan.code, i), type: c.type, evaluate: () => [] }, values[i], v, ucum));
+    ROW_KINDS.forEach((k, j) => {
+      for (const row of v[k].slice(before[j])) row.group = group;
+    });
+  }
+  // Text-only token rows (CodeableConcept.text, for :text) are of no use in a composite.
+  if (v.token.some((r) => r.group !== undefined && r.code === null && r.system === null)) {
+    v.token = v.token.filter((r) => r.group === undefined || r.code !== null || r.system !== null);
   }
 }
 
@@ -69,7 +87,7 @@ function contentText(resource: unknown): string {
 }
 
 /** Extracts every index row for a resource, given the plans of its type. */
-export function extractIndexValues(resource: Record<string, unknown>, plans: ParamPlan[], ucum: UcumConverter): IndexValues {
+export function extractIndexValues(resource: Record<string, unknown>, plans: ParamPlan[], ucum: UcumConverter, composites: CompositePlan[] = []): IndexValues {
   const v = emptyIndexValues();
   for (const plan of plans) {
     let nodes: TypedNode[];
@@ -81,8 +99,15 @@ export function extractIndexValues(resource: Record<string, unknown>, plans: Par
     }
     if (nodes.length) addRows(plan, nodes, v, ucum);
   }
-  v.token = dedupe(v.token, (r) => `${r.param}\u0000${r.system}\u0000${r.code}\u0000${r.display}\u0000${r.typeSystem}\u0000${r.typeCode}`);
-  v.string = dedupe(v.string, (r) => `${r.param}\u0000${r.exact}`);
+  for (const plan of composites) {
+    try {
+      compositeRows(plan, resource, v, ucum);
+    } catch {
+      // As above: odd data in one composite leaves only that composite unindexed.
+    }
+  }
+  v.token = dedupe(v.token, (r) => `${r.param}\u0000${r.group}\u0000${r.system}\u0000${r.code}\u0000${r.display}\u0000${r.typeSystem}\u0000${r.typeCode}`);
+  v.string = dedupe(v.string, (r) => `${r.param}\u0000${r.group}\u0000${r.exact}`);
   v.content = contentText(resource);
   const div = (resource.text as { div?: unknown } | undefined)?.div;
   v.narrative = typeof div === 'string' ? normalizeText(narrativeText(div).slice(0, MAX_TEXT)) : '';

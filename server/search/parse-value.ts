@@ -102,6 +102,12 @@ function parseQuantity(ctx: ValueContext, raw: string): QuantityValue {
 
 function parseToken(ctx: ValueContext, raw: string): TokenValue {
   if (ctx.modifier === 'text') return { kind: 'token', text: normalizeString(unescapeValue(raw)) };
+  if (ctx.modifier === 'in' || ctx.modifier === 'not-in') return { kind: 'token', valueSet: clip(unescapeValue(raw)) };
+  if (ctx.modifier === 'above' || ctx.modifier === 'below') {
+    const t = parseToken({ ...ctx, modifier: undefined }, raw);
+    if (!t.system || t.code === undefined) throw badRequest(`'${ctx.name}:${ctx.modifier}' expects system|code`, [ctx.name]);
+    return t;
+  }
   const parts = splitEscaped(raw, '|').map(unescapeValue);
   if (ctx.modifier === 'of-type') {
     if (parts.length !== 3 || !parts[1] || !parts[2]) {

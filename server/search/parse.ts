@@ -8,6 +8,7 @@ import { badRequest, notSupported, type Issue } from '../core/fhir-error';
 import { parseValue, splitEscaped, unescapeValue, type ValueContext } from './parse-value';
 import { parseCount, parseInclude, parseSort, parseTotal, parseTypes } from './parse-control';
 import { normalizeText } from './normalize';
+import { componentParam } from './composite';
 
 export interface ParseOptions { strict?: boolean; defaultCount?: number; maxCount?: number; now?: Date }
 export interface ParsedSearch { query: SearchQuery; warnings: Issue[] }
@@ -16,7 +17,7 @@ export interface ParsedSearch { query: SearchQuery; warnings: Issue[] }
 const RESULT_PARAMS = new Set(['_summary', '_elements', '_format', '_pretty', '_contained', '_containedType']);
 
 const MODIFIERS: Record<SearchParamType, string[]> = {
-  token: ['not', 'text', 'of-type'], string: ['exact', 'contains'], date: [], number: [], quantity: [],
+  token: ['not', 'text', 'of-type', 'in', 'not-in', 'above', 'below'], string: ['exact', 'contains'], date: [], number: [], quantity: [],
   reference: ['identifier'], uri: ['above', 'below'], composite: [], special: [],
 };
 const KNOWN_UNSUPPORTED = new Set(['above', 'below', 'in', 'not-in', 'code-text', 'text-advanced', 'iterate']);
@@ -85,23 +86,22 @@ function parseChain(st: State, def: SearchParamDefinition, code: string, modifie
 }
 
 /**
- * Composite values (`a$b`). Only composites evaluated on the resource itself (Observation
- * code-value-*) are supported: their components then match as an AND on the same resource.
+ * Composite values (`a$b`, FHIR search §3.1.1.5.11): one value per component, each parsed for the
+ * component's type. Resource-level composites match on the components' own rows; the others on
+ * grouped rows, so the components of one element match together.
  */
 function parseComposite(st: State, type: string, def: SearchParamDefinition, name: string, raw: string): CompositeValue {
-  const components = def.component ?? [];
-  if (def.expression !== type || components.length === 0) {
-    throw notSupported(`Composite search parameter '${def.code}' on ${def.expression ?? '?'} is not supported yet`);
-  }
+  const shape = st.registry.composite(type, def);
+  if (!shape) throw notSupported(`Composite search parameter '${def.code}' is not supported on ${type}: a component definition is unknown`);
   const parts = splitEscaped(raw, '$');
-  if (parts.length !== components.length) throw badRequest(`'${name}' expects ${components.length} values separated by $`, [name]);
+  if (parts.length !== shape.components.length) throw badRequest(`'${name}' expects ${shape.components.length} values separated by $`, [name]);
   return {
     kind: 'composite',
-    components: components.map((c, i) => {
-      const cdef = st.registry.getByUrl(type, c.definition);
-      if (!cdef) throw notSupported(`Component ${c.definition} of '${def.code}' is not supported`);
-      const ctx: ValueContext = { name, type: cdef.type, ucum: st.registry.ucum, isResourceType: (t) => st.registry.isResourceType(t), now: st.now };
-      return { code: cdef.code, type: cdef.type, value: parseValue(ctx, parts[i]) };
+    strategy: shape.strategy,
+    components: shape.components.map((c, i) => {
+      const ctx: ValueContext = { name, type: c.type, ucum: st.registry.ucum, isResourceType: (t) => st.registry.isResourceType(t), now: st.now };
+      const code = shape.strategy === 'resource' && c.code ? c.code : componentParam(def.code, i);
+      return { code, type: c.type, value: parseValue(ctx, parts[i]) };
     }),
   };
 }
@@ -121,7 +121,9 @@ function parseCriterion(st: State, types: string[], name: string, raw: string, a
   if (rawValues.length === 0) return null; // empty values are ignored (FHIR search §3.1.1)
   let parsed: SearchValue[];
   if (def.type === 'composite' && modifier !== 'missing') {
-    parsed = rawValues.map((v) => parseComposite(st, types[0], def, name, v));
+    const own = types.filter((t) => st.registry.get(t, code)?.type === 'composite');
+    if (own.length !== 1) throw notSupported(`Composite search parameter '${code}' is only supported when it applies to one resource type`);
+    parsed = rawValues.map((v) => parseComposite(st, own[0], st.registry.get(own[0], code) ?? def, name, v));
   } else if (code === '_content' || code === '_text') {
     parsed = rawValues.map((v) => ({ kind: 'text', value: normalizeText(unescapeValue(v)) }));
   } else {

@@ -112,30 +112,49 @@ function applyStep(step: Step, nodes: TypedNode[]): TypedNode[] {
   return out;
 }
 
+function runSteps(steps: Step[], start: TypedNode[]): TypedNode[] {
+  let nodes = start;
+  for (const s of steps) {
+    nodes = applyStep(s, nodes);
+    if (nodes.length === 0) break;
+  }
+  return nodes;
+}
+
 function fastEvaluator(steps: Step[], resourceType: string): PathEvaluator {
-  return (resource) => {
-    let nodes: TypedNode[] = [{ value: resource, type: resourceType }];
-    for (const s of steps) {
-      nodes = applyStep(s, nodes);
-      if (nodes.length === 0) break;
-    }
-    return nodes;
-  };
+  return (resource) => runSteps(steps, [{ value: resource, type: resourceType }]);
 }
 
 interface FhirpathNode { data?: unknown }
 
+function typedNodes(raw: unknown[]): TypedNode[] {
+  const types = fhirpath.types(raw);
+  return raw.map((item, i) => {
+    const data: unknown = item && typeof item === 'object' && 'data' in item ? (item as FhirpathNode).data : fhirpath.resolveInternalTypes(item);
+    return { value: data, type: fhirTypeName(types[i] ?? '') };
+  });
+}
+
 /** Full fhirpath evaluation, typed through fhirpath.types(); compiled once per expression. */
 export function fhirpathEvaluator(expression: string): PathEvaluator {
   const fn = fhirpath.compile(expression, r4model, { resolveInternalTypes: false });
-  return (resource) => {
-    const raw = fn(resource) as unknown[];
-    const types = fhirpath.types(raw);
-    return raw.map((item, i) => {
-      const data: unknown = item && typeof item === 'object' && 'data' in item ? (item as FhirpathNode).data : fhirpath.resolveInternalTypes(item);
-      return { value: data, type: fhirTypeName(types[i] ?? '') };
-    });
-  };
+  return (resource) => typedNodes(fn(resource) as unknown[]);
+}
+
+/** An expression evaluated on an element of a resource (composite components); `%resource` is the root. */
+export type RelativeEvaluator = (element: TypedNode, root: Record<string, unknown>) => TypedNode[];
+
+/**
+ * Compiles an expression relative to an element of type `contextType` (a datatype such as
+ * UsageContext, or a backbone path such as Observation.component): fast paths where possible,
+ * otherwise fhirpath with the element's path as base.
+ */
+export function compileRelative(expression: string, contextType: string, model: FhirModel): RelativeEvaluator {
+  const branches = splitUnion(expression).map((b) => compileSteps(b, contextType, model));
+  const fast = branches.filter((b): b is Step[] => b !== null);
+  if (fast.length === branches.length) return (element) => fast.flatMap((steps) => runSteps(steps, [element]));
+  const fn = fhirpath.compile({ base: contextType, expression }, r4model, { resolveInternalTypes: false });
+  return (element, root) => typedNodes(fn(element.value, { resource: root, rootResource: root }) as unknown[]);
 }
 
 /** `X.exists() and X != false` (Patient.deceased): true when X is present and not the boolean false. */

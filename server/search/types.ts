@@ -19,34 +19,35 @@ export interface SearchParamDefinition {
 }
 
 // ---- index rows extracted from a resource (written by store/ in the resource's transaction) ----
+// `group` is set on the rows of a composite parameter's components (param `code$i`): rows with the
+// same group come from the same element (one Observation.component), so they match together.
 
 export interface TokenIndex {
-  param: string; system: string | null; code: string | null;
+  param: string; system: string | null; code: string | null; group?: number;
   /** Normalised display/text (for :text). */
   display?: string | null;
   /** Identifier.type coding (for :of-type). */
   typeSystem?: string | null; typeCode?: string | null;
 }
 /** norm: lower-cased, accents stripped, whitespace collapsed; exact: as written. */
-export interface StringIndex { param: string; norm: string; exact: string }
+export interface StringIndex { param: string; norm: string; exact: string; group?: number }
 export interface ReferenceIndex {
-  param: string; targetType: string | null; targetId: string | null; targetVersion?: string | null; url: string | null;
+  param: string; targetType: string | null; targetId: string | null; targetVersion?: string | null; url: string | null; group?: number;
   /** Reference.identifier (for :identifier). */
   identifierSystem?: string | null; identifierValue?: string | null;
 }
 /** Inclusive instant range [low, high] implied by the value's precision (ISO 8601 UTC). */
-export interface DateIndex { param: string; low: string; high: string }
+export interface DateIndex { param: string; low: string; high: string; group?: number }
 /** Numbers as decimal strings to keep precision; [low, high] is the range implied by significant digits. */
-export interface NumberIndex { param: string; value: string; low: string; high: string }
+export interface NumberIndex { param: string; value: string; low: string; high: string; group?: number }
 export interface QuantityIndex {
-  param: string; value: string; low: string; high: string;
+  param: string; value: string; low: string; high: string; group?: number;
   system: string | null; code: string | null; unit: string | null;
   /** Same quantity in canonical UCUM units, when convertible. */
   canonicalCode?: string | null; canonicalLow?: string | null; canonicalHigh?: string | null;
   canonicalValue?: string | null;
 }
-export interface UriIndex { param: string; value: string }
-export interface CompositeIndex { param: string; components: string[] }
+export interface UriIndex { param: string; value: string; group?: number }
 
 export interface IndexValues {
   token: TokenIndex[];
@@ -56,7 +57,6 @@ export interface IndexValues {
   number: NumberIndex[];
   quantity: QuantityIndex[];
   uri: UriIndex[];
-  composite: CompositeIndex[];
   /** Text for _content (all string values) and _text (narrative), for full-text search. */
   content: string;
   narrative: string;
@@ -92,8 +92,13 @@ export interface Criterion {
 
 export type SearchPrefix = 'eq' | 'ne' | 'gt' | 'lt' | 'ge' | 'le' | 'sa' | 'eb' | 'ap';
 
-/** system: undefined = any system, null = explicitly no system (`|code`). */
-export interface TokenValue { kind: 'token'; system?: string | null; code?: string; typeSystem?: string; typeCode?: string; text?: string }
+/**
+ * system: undefined = any system, null = explicitly no system (`|code`).
+ * valueSet: the ValueSet (canonical URL or ValueSet/id) of `:in` / `:not-in`.
+ */
+export interface TokenValue {
+  kind: 'token'; system?: string | null; code?: string; typeSystem?: string; typeCode?: string; text?: string; valueSet?: string;
+}
 export interface StringValue { kind: 'string'; value: string; norm: string }
 /** Inclusive UTC instant range of the value (ISO strings). */
 export interface DateValue { kind: 'date'; prefix: SearchPrefix; low: string; high: string }
@@ -108,8 +113,17 @@ export interface ReferenceValue { kind: 'reference'; targetType?: string; id?: s
 export interface UriValue { kind: 'uri'; value: string }
 export interface MissingValue { kind: 'missing'; missing: boolean }
 export interface TextValue { kind: 'text'; value: string }
-/** `code-value-quantity=loinc|8480-6$gt100`: every component must match (on the same resource). */
-export interface CompositeValue { kind: 'composite'; components: { code: string; type: SearchParamType; value: SearchValue }[] }
+/**
+ * `code-value-quantity=loinc|8480-6$gt100`: every component must match, on the same element.
+ * `code`: the component's own parameter (resource-level composites, matched on its rows) or the
+ * composite's grouped rows `param$i` (composites over sub-elements).
+ */
+export interface CompositeValue {
+  kind: 'composite';
+  /** 'resource': the composite is evaluated on the resource itself; 'grouped': on sub-elements (rows share a group). */
+  strategy: 'resource' | 'grouped';
+  components: { code: string; type: SearchParamType; value: SearchValue }[];
+}
 
 export type SearchValue =
   | TokenValue | StringValue | DateValue | NumberValue | QuantityValue | ReferenceValue | UriValue | MissingValue | TextValue | CompositeValue;
@@ -134,5 +148,6 @@ export interface SearchResult {
   includes: Resource[];
   total?: number;
   nextCursor?: string;
+  /** Keyset cursor to the page before this one (pages after the first). */
   prevCursor?: string;
 }

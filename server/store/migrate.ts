@@ -15,8 +15,12 @@ export async function migrate(driver: SqlDriver, dir = migrationsDir()): Promise
   const applied: string[] = [];
   await driver.transaction(async (tx) => {
     await tx.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
-    await tx.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
-      version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);
+    // Checked first so that a fully migrated database needs no DDL rights (least-privilege app roles).
+    const { rows: exists } = await tx.query<{ t: string | null }>("SELECT to_regclass('schema_migrations')::text AS t");
+    if (!exists[0]?.t) {
+      await tx.query(`CREATE TABLE schema_migrations (
+        version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);
+    }
     const done = new Set((await tx.query<{ version: number }>('SELECT version FROM schema_migrations')).rows.map((r) => Number(r.version)));
     for (const file of files) {
       const version = parseInt(file, 10);

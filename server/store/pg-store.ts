@@ -12,8 +12,11 @@ import { readHistory } from './history';
 import { toStored, type ContentRow } from './rows';
 import { type IndexWriteItem, deleteIndexRows, replaceIndexRows, writeIndexRowsBatch } from './search/index-writer';
 import { executeSearch } from './search/search-sql';
+import { createSearchIndexAdmin } from './search/search-index-admin';
 import type { SqlDriver, SqlExecutor } from './sql';
-import type { HistoryPage, HistoryQuery, ResourceStore, StoreReader, StoreWriter, StoredResource, WriteOptions } from './types';
+import type {
+  HistoryPage, HistoryQuery, ResourceStore, SearchIndexAdmin, StoreReader, StoreWriter, StoredResource, WriteOptions,
+} from './types';
 
 export interface PgStoreDeps {
   driver: SqlDriver;
@@ -39,16 +42,18 @@ class Reader implements StoreReader {
 
   async read(_ctx: AccessContext, resourceType: string, id: string): Promise<StoredResource | null> {
     const { rows } = await this.sql.query<ContentRow>(
-      'SELECT res_type, id, version, last_updated, deleted, content FROM resource WHERE res_type = $1 AND id = $2',
+      'SELECT res_type, id, version, last_updated, deleted, content::text AS content FROM resource WHERE res_type = $1 AND id = $2',
       [resourceType, id],
+      'twinfhir_read',
     );
     return rows[0] ? toStored(rows[0]) : null;
   }
 
   async vread(_ctx: AccessContext, resourceType: string, id: string, versionId: number): Promise<StoredResource | null> {
     const { rows } = await this.sql.query<ContentRow>(
-      'SELECT res_type, id, version, last_updated, deleted, content FROM resource_history WHERE res_type = $1 AND id = $2 AND version = $3',
+      'SELECT res_type, id, version, last_updated, deleted, content::text AS content FROM resource_history WHERE res_type = $1 AND id = $2 AND version = $3',
       [resourceType, id, versionId],
+      'twinfhir_vread',
     );
     return rows[0] ? toStored(rows[0]) : null;
   }
@@ -70,6 +75,22 @@ class Reader implements StoreReader {
 class Writer extends Reader implements StoreWriter {
   private pendingNew: IndexWriteItem[] = [];
   private pendingReplace = new Map<string, IndexWriteItem>();
+  private afterCommit: (() => void)[] = [];
+
+  onCommit(fn: () => void): void {
+    this.afterCommit.push(fn);
+  }
+
+  /** Called by PgResourceStore.transaction once COMMIT succeeded. */
+  committed(): void {
+    for (const fn of this.afterCommit.splice(0)) {
+      try {
+        fn();
+      } catch {
+        // The write is durable: a failing callback must not turn it into an error.
+      }
+    }
+  }
 
   async flush(): Promise<void> {
     if (this.pendingNew.length) {
@@ -221,19 +242,24 @@ function versionMismatch(r: { resourceType: string; id: string }, expected: numb
 
 export class PgResourceStore extends Reader implements ResourceStore {
   readonly driverName: 'pg' | 'pglite';
+  readonly searchIndex: SearchIndexAdmin;
 
   constructor(private readonly store: PgStoreDeps) {
     super(store.driver, store);
     this.driverName = store.driver.name;
+    this.searchIndex = createSearchIndexAdmin(store.driver, store.registry, store.clock);
   }
 
-  transaction<T>(fn: (tx: StoreWriter) => Promise<T>): Promise<T> {
-    return this.store.driver.transaction(async (sql) => {
-      const writer = new Writer(sql, this.store);
-      const result = await fn(writer);
+  async transaction<T>(fn: (tx: StoreWriter) => Promise<T>): Promise<T> {
+    let writer: Writer | undefined;
+    const result = await this.store.driver.transaction(async (sql) => {
+      writer = new Writer(sql, this.store);
+      const r = await fn(writer);
       await writer.flush();
-      return result;
+      return r;
     });
+    writer?.committed();
+    return result;
   }
 
   async ping(): Promise<void> {

@@ -8,16 +8,18 @@ export interface ContentRow {
   version: number;
   last_updated: Date;
   deleted: boolean;
-  content: Resource | null;
+  /** jsonb as text (hot read paths, passed through untouched) or already parsed. */
+  content: string | Resource | null;
 }
 
 export function toStored(row: ContentRow): StoredResource {
-  return {
-    resourceType: row.res_type,
-    id: row.id,
-    versionId: Number(row.version),
-    lastUpdated: new Date(row.last_updated),
-    deleted: row.deleted,
-    resource: row.content ?? undefined,
-  };
+  const base = { resourceType: row.res_type, id: row.id, versionId: Number(row.version), lastUpdated: new Date(row.last_updated), deleted: row.deleted };
+  if (typeof row.content !== 'string') return { ...base, resource: row.content ?? undefined };
+  // Parsed only if someone looks: a plain read sends the stored text as it is.
+  const json = row.content;
+  let parsed: Resource | undefined;
+  return Object.defineProperty({ ...base, json } as StoredResource, 'resource', {
+    enumerable: true,
+    get: () => (parsed ??= JSON.parse(json) as Resource),
+  });
 }

@@ -8,7 +8,8 @@ export interface SqlResult<R> {
 }
 
 export interface SqlExecutor {
-  query: <R = Record<string, unknown>>(text: string, params?: SqlParam[]) => Promise<SqlResult<R>>;
+  /** `name` marks a hot statement to keep prepared on the connection (pg); drivers may ignore it. */
+  query: <R = Record<string, unknown>>(text: string, params?: SqlParam[], name?: string) => Promise<SqlResult<R>>;
   /** Runs a multi-statement script without parameters (migrations). */
   exec: (script: string) => Promise<void>;
 }

@@ -125,14 +125,14 @@ describe('parseSearchParams', () => {
     expect(parse([], '_type=Patient,Observation&name=x').warnings).toHaveLength(1);
     expect(() => parse([], '_type=Nope')).toThrow(FhirError);
     expect(parseError('Patient', 'gender:fuzzy=x').status).toBe(400);
-    expect(parseError('Observation', 'code:below=x').issues[0].code).toBe('not-supported');
-    expect(parseError('Observation', 'combo-code-value-quantity=x$1').issues[0].code).toBe('not-supported');
-    expect(parseError('Observation', 'component-code-value-quantity=x$1').issues[0].code).toBe('not-supported');
+    expect(parseError('Observation', 'code:below=x').status).toBe(400);
+    expect(parseError('Observation', 'code:code-text=x').issues[0].code).toBe('not-supported');
+    expect(parseError('Observation', 'combo-code-value-quantity=x').status).toBe(400);
   });
 
   it('parses resource-level composites into typed components', () => {
     const c = parse('Observation', 'code-value-quantity=http://loinc.org|8480-6$gt100|http://unitsofmeasure.org|mm[Hg],x$1').query.criteria[0];
-    expect(c.parsed?.[0]).toMatchObject({ kind: 'composite', components: [
+    expect(c.parsed?.[0]).toMatchObject({ kind: 'composite', strategy: 'resource', components: [
       { code: 'code', type: 'token', value: { kind: 'token', system: 'http://loinc.org', code: '8480-6' } },
       { code: 'value-quantity', type: 'quantity', value: { kind: 'quantity', prefix: 'gt', value: '100', code: 'mm[Hg]' } },
     ] });

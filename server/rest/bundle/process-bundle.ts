@@ -19,6 +19,6 @@ export async function processBundle(deps: RestDeps, req: FhirRequest, handle: Fh
   if (count > deps.limits.maxBundleEntries) {
     throw new FhirError(413, 'too-costly', `Bundle has ${count} entries; this server accepts at most ${deps.limits.maxBundleEntries} per request (MAX_BUNDLE_ENTRIES). Split it into smaller bundles.`, ['Bundle.entry']);
   }
-  const result = body.type === 'transaction' ? await processTransaction(deps, req, body, handle) : await processBatch(deps, req, body, handle);
+  const result = body.type === 'transaction' ? await processTransaction(deps, req, body, handle) : await processBatch(deps, req, body, handle, (err, index) => deps.reportError(err, `batch entry ${index}`));
   return { status: 200, headers: {}, body: result };
 }

@@ -1,5 +1,6 @@
 /** read and vread — https://hl7.org/fhir/R4/http.html#read, #vread */
 import type { Resource } from 'fhir/r4';
+import type { StoredResource } from '../../store/types';
 import { badRequest, gone, notFound } from '../../core/fhir-error';
 import type { Exec, RestDeps } from '../deps';
 import { notModified, versionHeaders } from '../headers';
@@ -17,7 +18,12 @@ export async function readInteraction(deps: RestDeps, req: FhirRequest, exec: Ex
     throw err;
   }
   if (notModified(req, stored)) return { status: 304, headers: versionHeaders(stored) };
-  return { status: 200, headers: versionHeaders(stored), body: stored.resource as Resource };
+  return found(stored);
+}
+
+/** The body stays lazy: a plain read never parses the stored JSON. */
+function found(stored: StoredResource): FhirResponse {
+  return { status: 200, headers: versionHeaders(stored), get body(): Resource | undefined { return stored.resource; }, rawJson: stored.json };
 }
 
 export async function vreadInteraction(deps: RestDeps, req: FhirRequest, exec: Exec, type: string, id: string, vid: string): Promise<FhirResponse> {
@@ -32,5 +38,5 @@ export async function vreadInteraction(deps: RestDeps, req: FhirRequest, exec: E
     throw err;
   }
   if (notModified(req, stored)) return { status: 304, headers: versionHeaders(stored) };
-  return { status: 200, headers: versionHeaders(stored), body: stored.resource as Resource };
+  return found(stored);
 }

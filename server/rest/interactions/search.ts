@@ -27,6 +27,12 @@ export async function searchInteraction(deps: RestDeps, req: FhirRequest, exec: 
     strict: preferStrict(req), defaultCount: deps.limits.defaultCount, maxCount: deps.limits.maxCount,
   });
   if (scope.compartment) query.compartment = scope.compartment;
+  // _summary=count: the total only, no entries (search.html#summary); an explicit _total=estimate is honoured.
+  const countOnly = params.some(([k, v]) => k === '_summary' && v === 'count');
+  if (countOnly) {
+    query.count = 0;
+    if (query.total !== 'estimate') query.total = 'accurate';
+  }
   const result = await exec.reader.search(req.ctx, query);
 
   const path = scope.compartment
@@ -49,7 +55,7 @@ export async function searchInteraction(deps: RestDeps, req: FhirRequest, exec: 
     meta: { lastUpdated: deps.clock.now().toISOString() },
     type: 'searchset',
     ...(result.total !== undefined ? { total: result.total } : {}),
-    link: [
+    link: countOnly ? [{ relation: 'self', url: link() }] : [
       { relation: 'self', url: link(current) },
       { relation: 'first', url: link() },
       ...(result.prevCursor ? [{ relation: 'previous', url: link(result.prevCursor) }] : []),

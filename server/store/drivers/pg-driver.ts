@@ -1,5 +1,6 @@
 /** SqlDriver over a node-postgres pool (DATABASE_URL). */
 import { Pool, type PoolClient } from 'pg';
+import { translated } from '../db-errors';
 import type { SqlDriver, SqlExecutor, SqlParam, SqlResult } from '../sql';
 
 export interface PgDriverOptions {
@@ -10,13 +11,13 @@ export interface PgDriverOptions {
 
 function executor(client: Pool | PoolClient): SqlExecutor {
   return {
-    query: async <R>(text: string, params: SqlParam[] = []): Promise<SqlResult<R>> => {
-      const res = await client.query(text, params as unknown[]);
+    query: <R>(text: string, params: SqlParam[] = [], name?: string): Promise<SqlResult<R>> => translated(async () => {
+      const res = name ? await client.query({ name, text, values: params as unknown[] }) : await client.query(text, params as unknown[]);
       return { rows: res.rows as R[], rowCount: res.rowCount ?? 0 };
-    },
-    exec: async (script: string): Promise<void> => {
+    }),
+    exec: (script: string): Promise<void> => translated(async () => {
       await client.query(script);
-    },
+    }),
   };
 }
 
@@ -37,12 +38,12 @@ export function createPgDriver(opts: PgDriverOptions): SqlDriver {
     query: base.query,
     exec: base.exec,
     async transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {
-      const client = await pool.connect();
+      const client = await translated(() => pool.connect());
       let broken: Error | undefined;
       try {
-        await client.query('BEGIN');
+        await translated(() => client.query('BEGIN'));
         const result = await fn(executor(client));
-        await client.query('COMMIT');
+        await translated(() => client.query('COMMIT'));
         return result;
       } catch (err) {
         try {

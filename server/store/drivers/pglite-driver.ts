@@ -1,14 +1,15 @@
 /** SqlDriver over embedded PGlite (one in-process Postgres; queries serialize on its own mutex). */
 import { PGlite, type Transaction } from '@electric-sql/pglite';
 import { mkdirSync } from 'node:fs';
+import { translated } from '../db-errors';
 import type { SqlDriver, SqlExecutor, SqlParam, SqlResult } from '../sql';
 
 function executor(db: PGlite | Transaction): SqlExecutor {
   return {
-    query: async <R>(text: string, params: SqlParam[] = []): Promise<SqlResult<R>> => {
+    query: <R>(text: string, params: SqlParam[] = []): Promise<SqlResult<R>> => translated(async () => {
       const res = await db.query<R>(text, params as unknown[]);
       return { rows: res.rows, rowCount: res.affectedRows ?? res.rows.length };
-    },
+    }),
     exec: async (script: string): Promise<void> => {
       await db.exec(script);
     },

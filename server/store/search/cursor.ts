@@ -7,9 +7,11 @@ export interface CursorPosition {
   /** Sort-key values of the last row on the previous page (as text; null sorts last). */
   keys: (string | null)[];
   rid: string;
+  /** The page before this position (a `previous` link) rather than after it. */
+  backward?: boolean;
 }
 
-interface Payload { f: string; k: (string | null)[]; r: string }
+interface Payload { f: string; k: (string | null)[]; r: string; b?: 1 }
 
 function criterionKey(c: Criterion): unknown {
   return [c.code, c.modifier ?? '', c.values, c.chain ? [c.chain.targetType ?? '', criterionKey(c.chain.criterion)] : 0,
@@ -25,7 +27,8 @@ export function queryFingerprint(q: SearchQuery): string {
 const sign = (secret: string, payload: string): Buffer => createHmac('sha256', secret).update(payload).digest();
 
 export function encodeCursor(secret: string, q: SearchQuery, pos: CursorPosition): string {
-  const payload = Buffer.from(JSON.stringify({ f: queryFingerprint(q), k: pos.keys, r: pos.rid } satisfies Payload)).toString('base64url');
+  const body: Payload = { f: queryFingerprint(q), k: pos.keys, r: pos.rid, ...(pos.backward ? { b: 1 as const } : {}) };
+  const payload = Buffer.from(JSON.stringify(body)).toString('base64url');
   return `${payload}.${sign(secret, payload).toString('base64url')}`;
 }
 
@@ -47,5 +50,5 @@ export function decodeCursor(secret: string, q: SearchQuery, cursor: string): Cu
   if (p.f !== queryFingerprint(q) || !Array.isArray(p.k) || p.k.length !== q.sort.length || !/^\d+$/.test(String(p.r))) {
     throw badRequest('Search cursor does not belong to this search', ['_cursor']);
   }
-  return { keys: p.k, rid: p.r };
+  return { keys: p.k, rid: p.r, ...(p.b === 1 ? { backward: true } : {}) };
 }

@@ -1,14 +1,16 @@
-/** Column layout of each search index table, shared by the index writer (and kept in step with 002). */
+/** Column layout of each search index table, shared by the index writer (and kept in step with 002 and 003). */
 import type { IndexValues } from '../../search/types';
 import type { SqlParam } from '../sql';
 
 export interface IndexColumn<R> { name: string; pgType: string; get: (row: R) => SqlParam }
 export interface IndexTable<R> { table: string; columns: IndexColumn<R>[] }
 
-type Rows = Omit<IndexValues, 'content' | 'narrative' | 'composite'>;
+type Rows = Omit<IndexValues, 'content' | 'narrative'>;
 export type IndexKind = keyof Rows;
 
 const n = <T>(v: T | undefined): T | null => (v === undefined ? null : v);
+/** Composite component rows carry the number of their element (003); null elsewhere. */
+const grp = { name: 'grp', pgType: 'int4', get: (r: { group?: number }): SqlParam => n(r.group) };
 
 export const INDEX_TABLES: { [K in IndexKind]: IndexTable<Rows[K][number]> } = {
   token: {
@@ -20,6 +22,7 @@ export const INDEX_TABLES: { [K in IndexKind]: IndexTable<Rows[K][number]> } = {
       { name: 'display', pgType: 'text', get: (r) => n(r.display) },
       { name: 'type_system', pgType: 'text', get: (r) => n(r.typeSystem) },
       { name: 'type_code', pgType: 'text', get: (r) => n(r.typeCode) },
+      grp,
     ],
   },
   string: {
@@ -28,6 +31,7 @@ export const INDEX_TABLES: { [K in IndexKind]: IndexTable<Rows[K][number]> } = {
       { name: 'param', pgType: 'text', get: (r) => r.param },
       { name: 'norm', pgType: 'text', get: (r) => r.norm },
       { name: 'exact', pgType: 'text', get: (r) => r.exact },
+      grp,
     ],
   },
   reference: {
@@ -40,6 +44,7 @@ export const INDEX_TABLES: { [K in IndexKind]: IndexTable<Rows[K][number]> } = {
       { name: 'url', pgType: 'text', get: (r) => r.url },
       { name: 'ident_system', pgType: 'text', get: (r) => n(r.identifierSystem) },
       { name: 'ident_value', pgType: 'text', get: (r) => n(r.identifierValue) },
+      grp,
     ],
   },
   date: {
@@ -48,6 +53,7 @@ export const INDEX_TABLES: { [K in IndexKind]: IndexTable<Rows[K][number]> } = {
       { name: 'param', pgType: 'text', get: (r) => r.param },
       { name: 'low', pgType: 'timestamptz', get: (r) => r.low },
       { name: 'high', pgType: 'timestamptz', get: (r) => r.high },
+      grp,
     ],
   },
   number: {
@@ -57,6 +63,7 @@ export const INDEX_TABLES: { [K in IndexKind]: IndexTable<Rows[K][number]> } = {
       { name: 'value', pgType: 'numeric', get: (r) => r.value },
       { name: 'low', pgType: 'numeric', get: (r) => r.low },
       { name: 'high', pgType: 'numeric', get: (r) => r.high },
+      grp,
     ],
   },
   quantity: {
@@ -73,6 +80,7 @@ export const INDEX_TABLES: { [K in IndexKind]: IndexTable<Rows[K][number]> } = {
       { name: 'canon_value', pgType: 'numeric', get: (r) => n(r.canonicalValue) },
       { name: 'canon_low', pgType: 'numeric', get: (r) => n(r.canonicalLow) },
       { name: 'canon_high', pgType: 'numeric', get: (r) => n(r.canonicalHigh) },
+      grp,
     ],
   },
   uri: {
@@ -80,6 +88,7 @@ export const INDEX_TABLES: { [K in IndexKind]: IndexTable<Rows[K][number]> } = {
     columns: [
       { name: 'param', pgType: 'text', get: (r) => r.param },
       { name: 'value', pgType: 'text', get: (r) => r.value },
+      grp,
     ],
   },
 };

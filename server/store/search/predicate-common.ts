@@ -1,5 +1,6 @@
 /** What every per-type predicate builder needs: the builder, the resource alias, and EXISTS over an index table. */
 import type { SearchRegistry } from '../../search/registry';
+import type { CodeSet } from '../../search/terminology';
 import type { SqlBuilder } from './sql-builder';
 import { or } from './sql-builder';
 
@@ -10,6 +11,8 @@ export interface PredicateContext {
   res: string;
   /** The row's resource type when it is known to be exactly one (lets the planner use the value indexes). */
   resType?: string;
+  /** Code sets of :in / :not-in / :above / :below values, resolved before the SQL is built (by codeSetKey). */
+  codeSets?: Map<string, CodeSet>;
 }
 
 /**

@@ -23,11 +23,13 @@ function compare(ctx: PredicateContext, col: string, prefix: SearchPrefix, q: Bo
   }
 }
 
+export const numberCondition = (ctx: PredicateContext, a: string, v: NumberValue): string => compare(ctx, `${a}.value`, v.prefix, v);
+
 export function numberPredicate(ctx: PredicateContext, c: Criterion, values: NumberValue[]): string {
-  return indexExists(ctx, 'idx_number', c.code, (a) => values.map((v) => compare(ctx, `${a}.value`, v.prefix, v)));
+  return indexExists(ctx, 'idx_number', c.code, (a) => values.map((v) => numberCondition(ctx, a, v)));
 }
 
-function quantityCondition(ctx: PredicateContext, a: string, v: QuantityValue): string {
+export function quantityCondition(ctx: PredicateContext, a: string, v: QuantityValue): string {
   if (v.canonical) {
     return and([`${a}.canon_code = ${ctx.b.param(v.canonical.code)}`, compare(ctx, `${a}.canon_value`, v.prefix, v.canonical)]);
   }

@@ -3,7 +3,7 @@ import type { Criterion, ReferenceValue } from '../../search/types';
 import { and, or } from './sql-builder';
 import { indexExists, type PredicateContext } from './predicate-common';
 
-function referenceCondition(ctx: PredicateContext, a: string, v: ReferenceValue): string {
+export function referenceCondition(ctx: PredicateContext, a: string, v: ReferenceValue): string {
   const p = (x: string): string => ctx.b.param(x);
   if (v.identifierValue !== undefined || v.identifierSystem !== undefined) {
     return and([

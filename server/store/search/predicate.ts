@@ -3,7 +3,7 @@ import type {
   CompositeValue, Criterion, DateValue, NumberValue, QuantityValue, ReferenceValue, SearchValue, StringValue, TextValue, TokenValue, UriValue,
 } from '../../search/types';
 import { badRequest, notSupported } from '../../core/fhir-error';
-import { and, or } from './sql-builder';
+import { or } from './sql-builder';
 import type { PredicateContext } from './predicate-common';
 import { tokenPredicate } from './predicate-token';
 import { stringPredicate } from './predicate-string';
@@ -12,11 +12,8 @@ import { numberPredicate, quantityPredicate } from './predicate-number';
 import { referencePredicate } from './predicate-reference';
 import { uriPredicate } from './predicate-uri';
 import { textPredicate } from './predicate-text';
-
-const TABLE_BY_TYPE: Record<string, string> = {
-  token: 'idx_token', string: 'idx_string', reference: 'idx_reference', date: 'idx_date',
-  number: 'idx_number', quantity: 'idx_quantity', uri: 'idx_uri',
-};
+import { TABLE_BY_TYPE, compositePredicate } from './predicate-composite';
+import { componentParam } from '../../search/composite';
 
 function values<T extends SearchValue>(c: Criterion, kind: T['kind']): T[] {
   const parsed = c.parsed ?? [];
@@ -24,12 +21,23 @@ function values<T extends SearchValue>(c: Criterion, kind: T['kind']): T[] {
   return parsed as T[];
 }
 
+/** The table and param whose rows say a value is present: composites use their first component's rows. */
+function presenceRows(ctx: PredicateContext, c: Criterion): { table?: string; param: string } {
+  const def = c.definition;
+  if (def?.type !== 'composite') return { table: def ? TABLE_BY_TYPE[def.type] : undefined, param: c.code };
+  const shape = ctx.resType ? ctx.registry.composite(ctx.resType, def) : null;
+  const first = shape?.components[0];
+  if (!shape || !first) return { param: c.code };
+  const param = shape.strategy === 'resource' && first.code ? first.code : componentParam(c.code, 0);
+  return { table: TABLE_BY_TYPE[first.type], param };
+}
+
 function missingPredicate(ctx: PredicateContext, c: Criterion): string {
-  const table = c.definition ? TABLE_BY_TYPE[c.definition.type] : undefined;
+  const { table, param } = presenceRows(ctx, c);
   if (!table) throw notSupported(`':missing' is not supported for '${c.code}'`);
   const a = ctx.b.alias('m');
   const missing = (c.parsed ?? []).map((v) => (v.kind === 'missing' ? v.missing : false));
-  const exists = `EXISTS (SELECT 1 FROM ${table} ${a} WHERE ${a}.rid = ${ctx.res}.rid AND ${a}.param = ${ctx.b.param(c.code)})`;
+  const exists = `EXISTS (SELECT 1 FROM ${table} ${a} WHERE ${a}.rid = ${ctx.res}.rid AND ${a}.param = ${ctx.b.param(param)})`;
   return or([...new Set(missing)].map((m) => (m ? `NOT ${exists}` : exists)));
 }
 
@@ -74,13 +82,6 @@ function columnPredicate(ctx: PredicateContext, c: Criterion): string {
   return or(values<DateValue>(c, 'date').map((v) => dateCondition(ctx, col, col, v)));
 }
 
-/** Each value needs all its components to match; values are OR-ed. */
-function compositePredicate(ctx: PredicateContext, c: Criterion, list: CompositeValue[]): string {
-  return or(list.map((v) => and(v.components.map((comp) => criterionSql(ctx, {
-    code: comp.code, definition: { url: '', code: comp.code, base: [], type: comp.type }, values: [], parsed: [comp.value],
-  })))));
-}
-
 /** The SQL condition for one criterion (its values OR-ed) on the resource alias ctx.res. */
 export function criterionSql(ctx: PredicateContext, c: Criterion): string {
   if (c.has) return hasPredicate(ctx, c);
@@ -96,7 +97,7 @@ export function criterionSql(ctx: PredicateContext, c: Criterion): string {
     case 'quantity': return quantityPredicate(ctx, c, values<QuantityValue>(c, 'quantity'));
     case 'reference': return referencePredicate(ctx, c, values<ReferenceValue>(c, 'reference'));
     case 'uri': return uriPredicate(ctx, c, values<UriValue>(c, 'uri'));
-    case 'composite': return compositePredicate(ctx, c, values<CompositeValue>(c, 'composite'));
+    case 'composite': return compositePredicate(ctx, values<CompositeValue>(c, 'composite'), criterionSql);
     default: throw notSupported(`Search parameter '${c.code}' is not supported yet`);
   }
 }

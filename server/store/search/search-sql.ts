@@ -1,16 +1,20 @@
 /**
- * Runs a parsed SearchQuery: criteria as EXISTS subqueries on the index tables, keyset paging with a
- * signed cursor, optional accurate total, then _include/_revinclude (FHIR search §3.1.1).
+ * Runs a parsed SearchQuery: criteria as EXISTS subqueries on the index tables, keyset paging
+ * (forward and backward) with signed cursors, totals, then _include/_revinclude (FHIR search §3.1.1).
  */
 import type { Resource } from 'fhir/r4';
 import type { SearchQuery, SearchResult } from '../../search/types';
 import type { SearchRegistry } from '../../search/registry';
+import type { CodeSet } from '../../search/terminology';
 import type { SqlExecutor } from '../sql';
 import { SqlBuilder, and, or } from './sql-builder';
 import { criterionSql } from './predicate';
-import { decodeCursor, encodeCursor } from './cursor';
-import { keysetCondition, orderBy, sortColumns } from './sort';
+import type { PredicateContext } from './predicate-common';
+import { type CursorPosition, decodeCursor, encodeCursor } from './cursor';
+import { keysetCondition, orderBy, sortColumns, type SortColumn } from './sort';
 import { fetchIncludes, type FoundRow } from './include';
+import { resolveCodeSets } from './terminology-source';
+import { countMatches, estimateMatches, type WhereFn } from './total';
 
 export interface SearchOptions {
   /** Secret for the HMAC that signs paging cursors. */
@@ -36,57 +40,69 @@ function compartmentSql(b: SqlBuilder, query: SearchQuery, registry: SearchRegis
 }
 
 /** The WHERE clause selecting live matches of `query` on resource alias `r`. */
-export function whereSql(b: SqlBuilder, query: SearchQuery, registry: SearchRegistry): string {
+export function whereSql(b: SqlBuilder, query: SearchQuery, registry: SearchRegistry, codeSets?: Map<string, CodeSet>): string {
   const types = query.resourceTypes;
   const parts = ['r.deleted = false'];
   if (types.length === 1) parts.push(`r.res_type = ${b.param(types[0])}`);
   else if (types.length > 1) parts.push(`r.res_type = ANY(${b.param(types)}::text[])`);
-  const ctx = { b, registry, res: 'r', ...(types.length === 1 ? { resType: types[0] } : {}) };
+  const ctx: PredicateContext = { b, registry, res: 'r', ...(types.length === 1 ? { resType: types[0] } : {}), ...(codeSets ? { codeSets } : {}) };
   for (const c of query.criteria) parts.push(criterionSql(ctx, c));
   parts.push(compartmentSql(b, query, registry));
   return and(parts);
 }
 
-/** Number of live resources matching the query's criteria (ignores paging). */
-export async function countMatches(sql: SqlExecutor, query: SearchQuery, registry: SearchRegistry): Promise<number> {
-  const b = new SqlBuilder();
-  const text = `SELECT count(*)::text AS n FROM resource r WHERE ${whereSql(b, query, registry)}`;
-  const res = await sql.query<{ n: string }>(text, b.params);
-  return Number(res.rows[0]?.n ?? 0);
+interface PageRow extends FoundRow { [key: `k${number}`]: string | null }
+interface Page { rows: PageRow[]; next?: string; prev?: string }
+
+function positionOf(cols: SortColumn[], row: PageRow, backward: boolean): CursorPosition {
+  return { keys: cols.map((_, i) => row[`k${i}`] ?? null), rid: row.rid, ...(backward ? { backward } : {}) };
 }
 
-interface PageRow extends FoundRow { [key: `k${number}`]: string | null }
-
-async function fetchPage(sql: SqlExecutor, query: SearchQuery, registry: SearchRegistry, secret: string): Promise<{ rows: PageRow[]; next?: string }> {
+/**
+ * One page after the cursor (or before it, for a `previous` cursor), read in that direction with
+ * one extra row to know whether a further page exists there.
+ */
+async function fetchPage(sql: SqlExecutor, query: SearchQuery, registry: SearchRegistry, codeSets: Map<string, CodeSet>, secret: string): Promise<Page> {
   const b = new SqlBuilder();
   const cols = sortColumns(b, query, registry);
-  const where = whereSql(b, query, registry);
-  const keyset = query.cursor ? keysetCondition(b, cols, decodeCursor(secret, query, query.cursor)) : 'TRUE';
+  const where = whereSql(b, query, registry, codeSets);
+  const pos = query.cursor ? decodeCursor(secret, query, query.cursor) : undefined;
+  const backward = pos?.backward === true;
+  const keyset = pos ? keysetCondition(b, cols, pos) : 'TRUE';
   const inner = [`r.rid`, `r.content`, ...cols.map((c, i) => `${c.expr} AS k${i}`)].join(', ');
   const outer = [`q.rid::text AS rid`, `q.content`, ...cols.map((_, i) => `q.k${i}::text AS k${i}`)].join(', ');
   const text =
     `SELECT ${outer} FROM (SELECT ${inner} FROM resource r WHERE ${where}) q ` +
-    `WHERE ${keyset} ORDER BY ${orderBy(cols)} LIMIT ${b.param(query.count + 1)}`;
-  const rows = (await sql.query<PageRow>(text, b.params)).rows;
-  if (rows.length <= query.count) return { rows };
-  const page = rows.slice(0, query.count);
-  const last = page[page.length - 1];
-  const next = encodeCursor(secret, query, { keys: cols.map((_, i) => last[`k${i}`] ?? null), rid: last.rid });
-  return { rows: page, next };
+    `WHERE ${keyset} ORDER BY ${orderBy(cols, backward)} LIMIT ${b.param(query.count + 1)}`;
+  const all = (await sql.query<PageRow>(text, b.params)).rows;
+  const more = all.length > query.count;
+  const rows = all.slice(0, query.count);
+  if (backward) rows.reverse();
+  if (rows.length === 0) return { rows };
+  const cursor = (row: PageRow, back: boolean): string => encodeCursor(secret, query, positionOf(cols, row, back));
+  // Forward: a next page if more rows follow, a previous one unless this is the first page.
+  // Backward: a next page always (we came from there), a previous one if more rows precede.
+  const page: Page = { rows };
+  if (backward ? true : more) page.next = cursor(rows[rows.length - 1], false);
+  if (backward ? more : pos !== undefined) page.prev = cursor(rows[0], true);
+  return page;
 }
 
 /** Executes a search: one page of matches (content as stored), includes, and the total when asked. */
 export async function executeSearch(sql: SqlExecutor, query: SearchQuery, registry: SearchRegistry, opts: SearchOptions): Promise<SearchResult> {
-  const { rows, next } = query.count > 0 ? await fetchPage(sql, query, registry, opts.cursorSecret) : { rows: [] as PageRow[], next: undefined };
-  const matches: Resource[] = rows.map((r) => r.content);
-  const includes = await fetchIncludes(sql, query, rows, { maxIncludes: opts.maxIncludes ?? 1000, maxDepth: opts.maxIncludeDepth ?? 3 });
+  const codeSets = await resolveCodeSets(sql, query.criteria);
+  const page: Page = query.count > 0 ? await fetchPage(sql, query, registry, codeSets, opts.cursorSecret) : { rows: [] };
+  const matches: Resource[] = page.rows.map((r) => r.content);
+  const includes = await fetchIncludes(sql, query, page.rows, { maxIncludes: opts.maxIncludes ?? 1000, maxDepth: opts.maxIncludeDepth ?? 3 });
   const result: SearchResult = { matches, includes };
-  if (next) result.nextCursor = next;
-  if (query.total === 'accurate' || (query.total === 'estimate' && (next || query.cursor))) {
-    result.total = await countMatches(sql, query, registry);
-  } else if (query.total === 'estimate') {
+  if (page.next) result.nextCursor = page.next;
+  if (page.prev) result.prevCursor = page.prev;
+  const where: WhereFn = (b) => whereSql(b, query, registry, codeSets);
+  if (query.total === 'accurate') result.total = await countMatches(sql, where);
+  else if (query.total === 'estimate') {
     // A first page without a next page holds every match: the count is free.
-    result.total = matches.length;
+    const complete = query.count > 0 && !query.cursor && !page.next;
+    result.total = complete ? matches.length : await estimateMatches(sql, where, matches.length);
   }
   return result;
 }

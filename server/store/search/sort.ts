@@ -40,13 +40,22 @@ export function sortColumns(b: SqlBuilder, query: SearchQuery, registry: SearchR
   });
 }
 
-/** ORDER BY over the wrapped query `q` (k0, k1… then rid): nulls always last, rid ascending as tiebreak. */
-export function orderBy(cols: SortColumn[]): string {
-  return [...cols.map((c, i) => `q.k${i} ${c.descending ? 'DESC' : 'ASC'} NULLS LAST`), 'q.rid ASC'].join(', ');
+/**
+ * ORDER BY over the wrapped query `q` (k0, k1… then rid): nulls always last, rid ascending as
+ * tiebreak. `reverse` gives the exact reverse order (backward paging reads it, then flips the page).
+ */
+export function orderBy(cols: SortColumn[], reverse = false): string {
+  const dir = (desc: boolean): string => (desc !== reverse ? 'DESC' : 'ASC');
+  const nulls = reverse ? 'NULLS FIRST' : 'NULLS LAST';
+  return [...cols.map((c, i) => `q.k${i} ${dir(c.descending)} ${nulls}`), `q.rid ${dir(false)}`].join(', ');
 }
 
-/** Rows strictly after `pos` in the ORDER BY above (lexicographic, null-aware). */
+/**
+ * Rows strictly after `pos` in the ORDER BY above (lexicographic, null-aware), or strictly before
+ * it when `pos.backward` (the previous page).
+ */
 export function keysetCondition(b: SqlBuilder, cols: SortColumn[], pos: CursorPosition): string {
+  const before = pos.backward === true;
   const disjuncts: string[] = [];
   const equal: string[] = [];
   for (let i = 0; i < cols.length; i++) {
@@ -55,10 +64,15 @@ export function keysetCondition(b: SqlBuilder, cols: SortColumn[], pos: CursorPo
     if (v !== null) {
       const p = `${b.param(v)}::${cols[i].cast}`;
       // Nulls come last in both directions: any non-null position is followed by the nulls.
-      disjuncts.push([...equal, `(${col} ${cols[i].descending ? '<' : '>'} ${p} OR ${col} IS NULL)`].join(' AND '));
+      const op = cols[i].descending !== before ? '<' : '>';
+      disjuncts.push([...equal, before ? `${col} ${op} ${p}` : `(${col} ${op} ${p} OR ${col} IS NULL)`].join(' AND '));
       equal.push(`${col} = ${p}`);
-    } else equal.push(`${col} IS NULL`);
+    } else {
+      // Before a null position come all the non-null values; nothing but nulls follows it.
+      if (before) disjuncts.push([...equal, `${col} IS NOT NULL`].join(' AND '));
+      equal.push(`${col} IS NULL`);
+    }
   }
-  disjuncts.push([...equal, `q.rid > ${b.param(pos.rid)}::bigint`].join(' AND '));
+  disjuncts.push([...equal, `q.rid ${before ? '<' : '>'} ${b.param(pos.rid)}::bigint`].join(' AND '));
   return disjuncts.map((d) => `(${d})`).join(' OR ');
 }

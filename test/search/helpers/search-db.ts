@@ -3,7 +3,7 @@
  * (dropped afterwards) when TEST_DATABASE_URL is set — the same migrations and SQL on both.
  */
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { Client, Pool } from 'pg';
@@ -23,10 +23,12 @@ export interface SearchDb {
   close(): Promise<void>;
 }
 
-const MIGRATIONS = ['001_resources.sql', '002_search_index.sql'].map((f) => path.join(__dirname, '../../../server/store/migrations', f));
+const MIGRATIONS_DIR = path.join(__dirname, '../../../server/store/migrations');
+const MIGRATIONS = readdirSync(MIGRATIONS_DIR).filter((f) => /^\d+_.+\.sql$/.test(f)).sort().map((f) => path.join(MIGRATIONS_DIR, f));
 
-export async function migrate(sql: SqlExecutor): Promise<void> {
-  for (const file of MIGRATIONS) await sql.exec(readFileSync(file, 'utf8'));
+/** Applies the migrations (all, or those whose file name passes `only`). */
+export async function migrate(sql: SqlExecutor, only: (file: string) => boolean = () => true): Promise<void> {
+  for (const file of MIGRATIONS) if (only(path.basename(file))) await sql.exec(readFileSync(file, 'utf8'));
 }
 
 async function openPglite(): Promise<SearchDb> {
@@ -79,10 +81,10 @@ async function openPg(adminUrl: string): Promise<SearchDb> {
   };
 }
 
-/** A migrated database of the given kind. */
-export async function openSearchDb(kind: DriverKind): Promise<SearchDb> {
+/** A migrated database of the given kind (only the migrations `only` accepts, when given). */
+export async function openSearchDb(kind: DriverKind, only?: (file: string) => boolean): Promise<SearchDb> {
   const db = kind === 'pglite' ? await openPglite() : await openPg(process.env.TEST_DATABASE_URL ?? '');
-  await migrate(db.sql);
+  await migrate(db.sql, only);
   return db;
 }
 

@@ -1,0 +1,39 @@
+/** Reads the annotated development notes and the Synthea note texts used by eval:nlp and the tests. */
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import { repoRoot } from '../../core/paths';
+import type { GoldNote } from './score';
+
+/** The shared data folder sits beside the repository root (../shared). */
+export const sharedDir = (...parts: string[]): string => path.resolve(repoRoot(), '..', 'shared', ...parts);
+
+export const DEFAULT_DEV_DIR = (): string => sharedDir('nlp', 'dev');
+export const DEFAULT_SYNTHEA_NOTES = (): string => sharedDir('data', 'synthea-ndjson-notes', 'DocumentReference.000.ndjson');
+
+export function readDevCorpus(dir: string = DEFAULT_DEV_DIR()): GoldNote[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .sort()
+    .map((f) => JSON.parse(readFileSync(path.join(dir, f), 'utf8')) as GoldNote);
+}
+
+interface DocRefLine {
+  date?: string;
+  content?: Array<{ attachment?: { data?: string; contentType?: string } }>;
+}
+
+export interface PlainNote { text: string; date?: string }
+
+/** Note texts of an NDJSON file of DocumentReferences (base64 inline attachments). */
+export function readDocumentReferenceNotes(file: string = DEFAULT_SYNTHEA_NOTES()): PlainNote[] {
+  if (!existsSync(file)) return [];
+  const notes: PlainNote[] = [];
+  for (const line of readFileSync(file, 'utf8').split('\n')) {
+    if (!line.trim()) continue;
+    const doc = JSON.parse(line) as DocRefLine;
+    const data = doc.content?.[0]?.attachment?.data;
+    if (data) notes.push({ text: Buffer.from(data, 'base64').toString('utf8'), ...(doc.date ? { date: doc.date.slice(0, 10) } : {}) });
+  }
+  return notes;
+}

@@ -1,0 +1,178 @@
+/** Typed view of the NLP data files in mappings/ (codes, lexicons, context rules, units), loaded once at start. */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fromRoot } from '../core/paths';
+import type { Language } from './finding';
+
+/** A dictionary term: a plain string, or an object with matching constraints. */
+export type TermSpec = string | {
+  term: string;
+  caseSensitive?: boolean;
+  /** One of these (folded substrings) must occur in the sentence. */
+  cues?: string[];
+  /** None of these (folded substrings) may occur in the sentence. */
+  blockers?: string[];
+  requireUnit?: boolean;
+  adjacentOnly?: boolean;
+  histology?: string;
+  window?: number;
+  /** A context trigger whose scope ends at the next comma ("Z.n. TVT 2019, Adipositas"). */
+  stopAtComma?: boolean;
+};
+
+export type SiteTerms = Record<string, TermSpec[]>;
+
+export interface GrammarTerms {
+  siteAdjective: SiteTerms;
+  siteNoun: SiteTerms;
+  tumorNoun: TermSpec[];
+  tumorNounAdjacentOnly: TermSpec[];
+  metastasisNoun: TermSpec[];
+  metastasisSite: SiteTerms;
+  modifier: TermSpec[];
+  metastaticModifier: TermSpec[];
+  preposition: TermSpec[];
+  coordination: TermSpec[];
+  primarySiteCue: TermSpec[];
+  /** Lesion words that a following "metastases" may describe ("hepatic lesions consistent with metastases"). */
+  lesionNoun?: TermSpec[];
+}
+
+export interface LexiconFile {
+  language: Language;
+  conditions: Record<string, TermSpec[]>;
+  exclusions?: TermSpec[];
+  compoundHeads?: Record<string, string[]>;
+  observations: Record<string, TermSpec[]>;
+  otherAnalytes?: TermSpec[];
+  histology: Record<string, TermSpec[]>;
+  laterality: Record<string, TermSpec[]>;
+  grammar: GrammarTerms;
+  genes: Record<string, TermSpec[]>;
+  geneResults: Record<'positive' | 'negative' | 'pending', TermSpec[]>;
+}
+
+export type ContextType = 'negated' | 'possible' | 'hypothetical' | 'historical' | 'family';
+
+export interface DirectionalTerms {
+  forward: TermSpec[];
+  backward: TermSpec[];
+}
+
+export interface ContextLanguage {
+  negated: DirectionalTerms;
+  possible: DirectionalTerms;
+  hypothetical: DirectionalTerms;
+  historical: DirectionalTerms;
+  /** Relatives (term → RoleCode) as forward triggers; after "in her …"/"bei der …" also backward ("breast cancer in her mother"). */
+  family: { forward: Record<string, string>; backwardPrefixes?: string[] };
+  pseudo: TermSpec[];
+  terminators: TermSpec[];
+  /** Words that end only a family scope: the note turns back to the patient ("… and the patient herself has …"). */
+  familyTerminators?: TermSpec[];
+  /** Words that, right after a comma, start a new positive item and end a scope ("no X, small Y"). */
+  commaTerminators?: string[];
+  sections: { family: string[]; hypothetical: string[] };
+  abbreviations: string[];
+}
+
+export interface ContextFile {
+  windows: Record<ContextType, { forward: number; backward: number }>;
+  en: ContextLanguage;
+  de: ContextLanguage;
+}
+
+export interface ConceptDef {
+  display: string;
+  snomed?: string[];
+  icd10cm?: string[];
+  loinc?: string[];
+  snomed_code?: string[];
+  gene?: string;
+  unit?: string;
+  examples?: string[];
+}
+
+export interface ConceptsFile {
+  systems: Record<string, string>;
+  conditions: Record<string, ConceptDef>;
+  observations: Record<string, ConceptDef>;
+  attributes: {
+    histology: { system: string; values: Record<string, { code: string; examples?: string[] }> };
+    laterality: { system: string; values: Record<string, { code: string }> };
+    figo_values: { system: string; values: Record<string, string> };
+  };
+}
+
+export interface UnitRule {
+  unit: string;
+  range: [number, number];
+  molecularWeight?: number;
+  assumeUnit: boolean;
+  assumeAlternates?: string[];
+}
+
+export interface UnitsFile {
+  caseSensitive: Record<string, string>;
+  folded: Record<string, string>;
+  observations: Record<string, UnitRule>;
+}
+
+export interface CodingFile {
+  siteConcepts: { primary: Record<string, string>; metastasis: Record<string, string> };
+  lateralityIcd10: Record<string, Record<string, string>>;
+  attributeConcepts: { histology: string[]; figo: string[]; laterality: string[]; adjacentLaterality: string[] };
+  histologyCodingVersion: string;
+  variantAnswers: Record<'present' | 'absent', { system: string; code: string; display: string }>;
+  relationshipSystem: string;
+  relationships: Record<string, string>;
+}
+
+export interface NlpMappings {
+  concepts: ConceptsFile;
+  lexicons: LexiconFile[];
+  context: ContextFile;
+  units: UnitsFile;
+  coding: CodingFile;
+}
+
+function readJson(dir: string, name: string): unknown {
+  return JSON.parse(readFileSync(path.join(dir, name), 'utf8')) as unknown;
+}
+
+function requireKeys(value: unknown, file: string, keys: string[]): void {
+  if (typeof value !== 'object' || value === null) throw new Error(`mappings/${file}: not a JSON object`);
+  for (const k of keys) {
+    if (!(k in value)) throw new Error(`mappings/${file}: missing "${k}"`);
+  }
+}
+
+/** Reads and shape-checks the NLP data files; `dir` defaults to the repository's mappings/. */
+export function loadNlpMappings(dir: string = fromRoot('mappings')): NlpMappings {
+  const files = {
+    concepts: ['nlp-concepts.json', ['systems', 'conditions', 'observations', 'attributes']],
+    en: ['nlp-lexicon-en.json', ['language', 'conditions', 'observations', 'histology', 'laterality', 'grammar', 'genes', 'geneResults']],
+    de: ['nlp-lexicon-de.json', ['language', 'conditions', 'observations', 'histology', 'laterality', 'grammar', 'genes', 'geneResults']],
+    context: ['nlp-context.json', ['windows', 'en', 'de']],
+    units: ['nlp-units.json', ['caseSensitive', 'folded', 'observations']],
+    coding: ['nlp-coding.json', ['siteConcepts', 'lateralityIcd10', 'attributeConcepts', 'variantAnswers', 'relationships']],
+  } as const;
+  const loaded: Record<string, unknown> = {};
+  for (const [key, [file, keys]] of Object.entries(files)) {
+    const value = readJson(dir, file);
+    requireKeys(value, file, [...keys]);
+    loaded[key] = value;
+  }
+  return {
+    concepts: loaded.concepts as ConceptsFile,
+    lexicons: [loaded.en as LexiconFile, loaded.de as LexiconFile],
+    context: loaded.context as ContextFile,
+    units: loaded.units as UnitsFile,
+    coding: loaded.coding as CodingFile,
+  };
+}
+
+/** The term text and options of a TermSpec. */
+export function termOf(spec: TermSpec): Exclude<TermSpec, string> {
+  return typeof spec === 'string' ? { term: spec } : spec;
+}

@@ -1,0 +1,97 @@
+/** One pass over a note that every rule module reads: tokens, sentences, dictionary matches, dates. */
+import type { Language } from '../finding';
+import { findAnchorDates } from '../text/anchor-dates';
+import { findDates, type DateMention } from '../text/dates';
+import { normalizeText, tokenize, type Token } from '../text/normalize';
+import { segment, type Sentence } from '../text/segments';
+import type { Dictionary, Layer } from './dictionary';
+import { findMatches, type Match } from './matcher';
+
+export interface NoteAnalysis {
+  text: string;
+  language: Language;
+  documentDate?: string;
+  tokens: Token[];
+  sentences: Sentence[];
+  /** Sentence index of every token (-1 outside any sentence). */
+  tokenSentence: Int32Array;
+  matches: Record<Layer, Match[]>;
+  dates: DateMention[];
+  /** Folded text of each sentence, for cue/blocker checks. */
+  sentenceFolded: string[];
+}
+
+const LAYERS: Layer[] = ['condition', 'analyte', 'trigger', 'histology', 'laterality', 'part', 'gene', 'result'];
+
+const DE_WORDS = new Set(['und', 'der', 'die', 'das', 'mit', 'bei', 'nach', 'kein', 'keine', 'für', 'auf', 'ist', 'vom', 'zur', 'des', 'eine', 'einer', 'wir', 'sich', 'nicht', 'im', 'am', 'von', 'zum', 'unter']);
+const EN_WORDS = new Set(['and', 'the', 'with', 'of', 'no', 'for', 'on', 'was', 'is', 'to', 'at', 'she', 'her', 'he', 'his', 'not', 'from', 'by', 'patient', 'without', 'has', 'be']);
+
+/** Guesses English or German from common function words (the caller may know better and pass it). */
+export function detectLanguage(text: string): Language {
+  let de = 0;
+  let en = 0;
+  const words = text.slice(0, 20000).toLowerCase().match(/\p{L}+/gu) ?? [];
+  for (const w of words) {
+    if (DE_WORDS.has(w)) de++;
+    else if (EN_WORDS.has(w)) en++;
+  }
+  return de > en ? 'de' : 'en';
+}
+
+function sentenceOfTokens(tokens: Token[], sentences: Sentence[]): Int32Array {
+  const out = new Int32Array(tokens.length).fill(-1);
+  let s = 0;
+  for (let i = 0; i < tokens.length; i++) {
+    while (s < sentences.length && sentences[s].end <= tokens[i].start) s++;
+    if (s < sentences.length && sentences[s].start <= tokens[i].start) out[i] = s;
+  }
+  return out;
+}
+
+/** Tokens of one sentence never match across a sentence boundary: mark the first token of each sentence hard. */
+function hardenSentenceStarts(tokens: Token[], tokenSentence: Int32Array): void {
+  for (let i = 1; i < tokens.length; i++) {
+    if (tokenSentence[i] !== tokenSentence[i - 1]) tokens[i].sep = 'hard';
+  }
+}
+
+export function analyze(text: string, dict: Dictionary, language: Language, documentDate?: string): NoteAnalysis {
+  const norm = normalizeText(text);
+  const tokens = tokenize(text, norm);
+  const sentences = segment(text, {
+    language,
+    abbreviations: dict.abbreviations[language],
+    familyHeaders: new Set([...dict.sections.en.family, ...dict.sections.de.family]),
+    hypotheticalHeaders: new Set([...dict.sections.en.hypothetical, ...dict.sections.de.hypothetical]),
+  });
+  const tokenSentence = sentenceOfTokens(tokens, sentences);
+  hardenSentenceStarts(tokens, tokenSentence);
+  const all = findMatches(dict, tokens, language);
+  const matches = Object.fromEntries(LAYERS.map((l) => [l, [] as Match[]])) as unknown as Record<Layer, Match[]>;
+  for (const m of all) matches[m.layer].push(m);
+  const dates = findDates(text, { language, documentDate });
+  const anchors = findAnchorDates(text, dates);
+  return {
+    text, language, documentDate, tokens, sentences, tokenSentence, matches,
+    dates: [...dates, ...anchors].sort((a, b) => a.start - b.start),
+    sentenceFolded: sentences.map((s) => norm.text.length ? foldedSlice(norm.text, norm.map, s.start, s.end) : ''),
+  };
+}
+
+function foldedSlice(normText: string, map: Int32Array, start: number, end: number): string {
+  let lo = 0;
+  let hi = map.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (map[mid] < start) lo = mid + 1;
+    else hi = mid;
+  }
+  let e = lo;
+  while (e < normText.length && map[e] < end) e++;
+  return normText.slice(lo, e);
+}
+
+/** Sentence index of a token range (of its first token). */
+export function sentenceOf(a: NoteAnalysis, tok: number): number {
+  return a.tokenSentence[tok];
+}

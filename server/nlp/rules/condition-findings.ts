@@ -1,0 +1,90 @@
+/** Turns condition mentions into findings: one per concept for the patient, one per concept/context otherwise. */
+import type { ConceptCoder } from '../coding';
+import type { Assertion, Finding, FindingAttributes } from '../finding';
+import type { NoteAnalysis } from './analysis';
+import type { Bound, MentionAttributes } from './attributes';
+import type { ConditionMention } from './conditions';
+import type { ContextResult } from './context';
+
+export interface AssessedMention {
+  mention: ConditionMention;
+  context: ContextResult;
+  attributes: MentionAttributes;
+  /** Onset or diagnosis date written right after the mention. */
+  date?: string;
+}
+
+const PATIENT: ReadonlySet<Assertion> = new Set<Assertion>(['present', 'historical', 'possible']);
+const RANK: Record<Assertion, number> = { present: 3, historical: 2, possible: 1, negated: 0, family: 0, hypothetical: 0 };
+
+function strongest(list: AssessedMention[], key: keyof MentionAttributes): Bound | undefined {
+  let best: Bound | undefined;
+  for (const m of list) {
+    const b = m.attributes[key];
+    if (b && (!best || b.strength > best.strength)) best = b;
+  }
+  return best;
+}
+
+/** The mention to quote: the most specific (attributes bound to it), then the most certain, then the first. */
+function representative(list: AssessedMention[]): AssessedMention {
+  const score = (m: AssessedMention): number =>
+    Object.values(m.attributes).filter((b: Bound | undefined) => b && b.strength >= 2).length * 10 + RANK[m.context.assertion];
+  return list.reduce((best, m) => (score(m) > score(best) ? m : best), list[0]);
+}
+
+function quoteOf(a: NoteAnalysis, m: ConditionMention): Pick<Finding, 'quote' | 'offset' | 'length'> {
+  const start = a.tokens[m.startTok].start;
+  const end = a.tokens[m.endTok].end;
+  return { quote: a.text.slice(start, end), offset: start, length: end - start };
+}
+
+function patientFinding(a: NoteAnalysis, coder: ConceptCoder, concept: string, list: AssessedMention[]): Finding {
+  const assertion = list.reduce<Assertion>((best, m) => (RANK[m.context.assertion] > RANK[best] ? m.context.assertion : best), 'possible');
+  const rep = representative(list);
+  const attributes: FindingAttributes = {};
+  const hist = strongest(list, 'histology');
+  const lat = strongest(list, 'laterality');
+  const figo = strongest(list, 'figo');
+  if (hist) attributes.histology = coder.histology(hist.key);
+  if (lat) attributes.laterality = coder.laterality(lat.key);
+  if (figo) attributes.figo = coder.figo(figo.key);
+  for (const k of Object.keys(attributes) as Array<keyof FindingAttributes>) if (!attributes[k]) delete attributes[k];
+  const confidence = Math.max(...list.map((m) => m.mention.confidence));
+  const date = rep.date ?? list.find((m) => m.date)?.date;
+  return {
+    concept, kind: 'condition', codes: coder.conditionCodes(concept, lat?.key), assertion, attributes, ...(date ? { date } : {}),
+    ...quoteOf(a, rep.mention), confidence: assertion === 'possible' ? Math.min(confidence, 0.6) : confidence, engine: 'rules',
+  };
+}
+
+function otherFinding(a: NoteAnalysis, coder: ConceptCoder, m: AssessedMention): Finding {
+  const family = m.context.assertion === 'family';
+  return {
+    concept: m.mention.concept, kind: family ? 'family' : 'condition', codes: coder.conditionCodes(m.mention.concept),
+    assertion: m.context.assertion,
+    attributes: family ? { relationship: coder.relationship(m.context.relation ?? 'FAMMEMB') } : {},
+    ...quoteOf(a, m.mention), confidence: m.mention.confidence, engine: 'rules',
+  };
+}
+
+/** Condition findings of the note (patient mentions merged per concept; others kept per concept and context). */
+export function buildConditionFindings(a: NoteAnalysis, coder: ConceptCoder, mentions: AssessedMention[]): Finding[] {
+  const byConcept = new Map<string, AssessedMention[]>();
+  const others = new Map<string, AssessedMention>();
+  for (const m of mentions) {
+    if (!coder.isCondition(m.mention.concept)) continue;
+    if (PATIENT.has(m.context.assertion)) {
+      const list = byConcept.get(m.mention.concept) ?? [];
+      list.push(m);
+      byConcept.set(m.mention.concept, list);
+    } else {
+      const key = `${m.mention.concept}|${m.context.assertion}|${m.context.relation ?? ''}`;
+      if (!others.has(key)) others.set(key, m);
+    }
+  }
+  const out: Finding[] = [];
+  for (const [concept, list] of byConcept) out.push(patientFinding(a, coder, concept, list));
+  for (const m of others.values()) out.push(otherFinding(a, coder, m));
+  return out;
+}

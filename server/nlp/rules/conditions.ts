@@ -1,0 +1,83 @@
+/** Condition mentions: dictionary terms (with cue/blocker guards) and tumour-grammar compositions, deduplicated. */
+import type { CodingFile } from '../mappings';
+import type { NoteAnalysis } from './analysis';
+import type { Entry } from './dictionary';
+import { TumorGrammar } from './tumor-grammar';
+
+export interface ConditionMention {
+  concept: string;
+  startTok: number;
+  endTok: number;
+  source: 'term' | 'grammar' | 'compound';
+  histology?: string;
+  coordinated?: boolean;
+  /** Token that carries the mention's context when the span itself contains a trigger. */
+  headTok?: number;
+  confidence: number;
+}
+
+function guardsOk(e: Entry, sentence: string): boolean {
+  if (e.cues && !e.cues.some((c) => sentence.includes(c))) return false;
+  if (e.blockers && e.blockers.some((b) => sentence.includes(b))) return false;
+  return true;
+}
+
+function termConfidence(e: Entry, compound: boolean): number {
+  if (compound) return 0.75;
+  if (e.cues) return 0.7;
+  if (e.caseSensitive || e.surface.length <= 4) return 0.8;
+  return 0.9;
+}
+
+function termMentions(a: NoteAnalysis): ConditionMention[] {
+  const out: ConditionMention[] = [];
+  for (const m of a.matches.condition) {
+    const s = a.tokenSentence[m.startTok];
+    const sentence = s >= 0 ? a.sentenceFolded[s] : '';
+    // an exclusion term ("pulmonary hypertension") owns its span and yields nothing
+    if (m.entries.some((e) => e.key === '')) continue;
+    const seen = new Set<string>();
+    for (const e of m.entries) {
+      if (seen.has(e.key) || !guardsOk(e, sentence)) continue;
+      seen.add(e.key);
+      const compound = e.head === true;
+      out.push({
+        concept: e.key, startTok: m.startTok, endTok: m.endTok, source: compound ? 'compound' : 'term',
+        confidence: termConfidence(e, compound), ...(e.histology ? { histology: e.histology } : {}),
+      });
+    }
+  }
+  return out;
+}
+
+/** "DVT (diagnosed 24/02/2026)", "Lungenembolie rechts (28.02.2026)", "carcinoma, ED 09/2025": the onset written right after. */
+const ONSET_LEAD = /^[ \t]*(?:(?:left|right|bilateral|links|rechts|beidseits|bds\.?)[ \t]*)?(?:\(|,)?[ \t]*(?:(?:initial[ \t]+)?(?:dx|diagnosed(?:[ \t]+(?:in|on))?|ED|Erstdiagnose|since|seit|onset|first[ \t]+diagnosed|\p{L}{3,15})[ \t:]*)?$/iu;
+
+export function onsetDate(a: NoteAnalysis, m: ConditionMention): string | undefined {
+  const end = a.tokens[m.endTok].end;
+  const s = a.tokenSentence[m.endTok];
+  const limit = s >= 0 ? a.sentences[s].end : end + 40;
+  const d = a.dates.find((x) => x.start >= end && x.start <= Math.min(limit, end + 40));
+  return d && ONSET_LEAD.test(a.text.slice(end, d.start)) ? d.iso : undefined;
+}
+
+const overlaps = (x: ConditionMention, y: ConditionMention): boolean => x.startTok <= y.endTok && y.startTok <= x.endTok;
+
+/** All condition mentions of the note; a grammar composition inside a dictionary term of another concept is dropped. */
+export function findConditionMentions(a: NoteAnalysis, coding: CodingFile): ConditionMention[] {
+  const terms = termMentions(a);
+  const grammar = new TumorGrammar(a, coding).run().map((g): ConditionMention => ({
+    concept: g.concept, startTok: g.startTok, endTok: g.endTok, source: 'grammar', confidence: 0.85,
+    ...(g.histology ? { histology: g.histology } : {}), ...(g.coordinated ? { coordinated: true } : {}),
+    ...(g.headTok !== undefined ? { headTok: g.headTok } : {}),
+  }));
+  const kept = [...terms];
+  for (const g of grammar) {
+    // a composition inside another concept's term ("hereditary breast and ovarian cancer syndrome") is part of that term
+    const clash = terms.some((t) => t.concept !== g.concept && overlaps(t, g)
+      && (!g.coordinated || (t.startTok <= g.startTok && g.endTok <= t.endTok)));
+    const dup = kept.some((k) => k.concept === g.concept && k.startTok === g.startTok && k.endTok === g.endTok);
+    if (!clash && !dup) kept.push(g);
+  }
+  return kept.sort((x, y) => x.startTok - y.startTok || y.endTok - x.endTok);
+}

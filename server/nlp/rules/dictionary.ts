@@ -1,0 +1,199 @@
+/** Compiles the mappings/ lexicons and context rules into one folded-character trie of typed entries. */
+import type { Language } from '../finding';
+import {
+  termOf, type ContextLanguage, type ContextType, type LexiconFile, type NlpMappings, type SiteTerms, type TermSpec,
+} from '../mappings';
+import { foldString, squash } from '../text/normalize';
+
+export type Layer = 'condition' | 'analyte' | 'trigger' | 'histology' | 'laterality' | 'part' | 'gene' | 'result';
+
+export type TriggerKind = ContextType | 'pseudo' | 'terminate';
+
+export type PartRole =
+  | 'siteAdj' | 'siteNoun' | 'tumor' | 'tumorAdj' | 'metsNoun' | 'metsSite'
+  | 'modifier' | 'metsModifier' | 'prep' | 'coord' | 'primaryCue' | 'lesion';
+
+export interface Entry {
+  layer: Layer;
+  /** Concept id, trigger kind, part role, histology/laterality key, gene or result kind ('' = exclusion). */
+  key: string;
+  /** Trigger direction or grammar site. */
+  sub?: string;
+  /** Language of the term; 'any' for the verified examples of nlp-concepts.json. */
+  lang: Language | 'any';
+  surface: string;
+  caseSensitive: boolean;
+  cues?: string[];
+  blockers?: string[];
+  requireUnit?: boolean;
+  adjacentOnly?: boolean;
+  histology?: string;
+  window?: number;
+  stopAtComma?: boolean;
+  relation?: string;
+  /** A German compound head ("ileus" in "Dünndarmileus"). */
+  head?: boolean;
+}
+
+/** Trie over folded terms: only [a-z0-9] occur, so children sit in a 36-slot array (see `slotOf`). */
+export interface TrieNode {
+  next?: Array<TrieNode | undefined>;
+  entries?: Entry[];
+}
+
+/** Child slot of a folded character code: a–z → 0–25, 0–9 → 26–35, anything else → -1. */
+export function slotOf(code: number): number {
+  if (code >= 97 && code <= 122) return code - 97;
+  if (code >= 48 && code <= 57) return code - 22;
+  return -1;
+}
+
+export interface Dictionary {
+  root: TrieNode;
+  /** German compound heads (Dünndarm|ileus): folded head → entries. */
+  heads: Array<{ head: string; entry: Entry }>;
+  context: NlpMappings['context'];
+  /** Folded section header labels by context type, per language. */
+  sections: Record<Language, { family: Set<string>; hypothetical: Set<string> }>;
+  /** Abbreviations (squashed) that do not end a sentence, per language. */
+  abbreviations: Record<Language, Set<string>>;
+  /** Squashed words that end a context scope when they open a comma-separated item. */
+  commaTerminators: Record<Language, Set<string>>;
+  entryCount: number;
+}
+
+type EntryBase = Omit<Entry, 'surface' | 'caseSensitive'>;
+
+function insert(root: TrieNode, key: string, entry: Entry): void {
+  let node = root;
+  for (let i = 0; i < key.length; i++) {
+    const slot = slotOf(key.charCodeAt(i));
+    const next = (node.next ??= new Array<TrieNode | undefined>(36).fill(undefined));
+    node = next[slot] ??= {};
+  }
+  (node.entries ??= []).push(entry);
+}
+
+class Builder {
+  readonly root: TrieNode = {};
+  count = 0;
+
+  add(spec: TermSpec, base: EntryBase): void {
+    const t = termOf(spec);
+    const key = squash(t.term);
+    if (!key) return;
+    const entry: Entry = {
+      ...base, surface: t.term, caseSensitive: t.caseSensitive ?? false,
+      ...(t.cues ? { cues: t.cues.map(foldString) } : {}),
+      ...(t.blockers ? { blockers: t.blockers.map(foldString) } : {}),
+      ...(t.requireUnit ? { requireUnit: true } : {}),
+      ...(t.adjacentOnly ? { adjacentOnly: true } : {}),
+      ...(t.histology ? { histology: t.histology } : {}),
+      ...(t.window ? { window: t.window } : {}),
+      ...(t.stopAtComma ? { stopAtComma: true } : {}),
+    };
+    insert(this.root, key, entry);
+    this.count++;
+  }
+
+  addAll(specs: TermSpec[] | undefined, base: EntryBase): void {
+    for (const s of specs ?? []) this.add(s, base);
+  }
+
+  addKeyed(groups: Record<string, TermSpec[]> | undefined, layer: Layer, lang: Language | 'any'): void {
+    for (const [key, specs] of Object.entries(groups ?? {})) this.addAll(specs, { layer, key, lang });
+  }
+
+  addSites(groups: SiteTerms, role: PartRole, lang: Language): void {
+    for (const [site, specs] of Object.entries(groups)) this.addAll(specs, { layer: 'part', key: role, sub: site, lang });
+  }
+}
+
+function addLexicon(b: Builder, lex: LexiconFile): void {
+  const lang = lex.language;
+  b.addKeyed(lex.conditions, 'condition', lang);
+  b.addAll(lex.exclusions, { layer: 'condition', key: '', lang });
+  b.addKeyed(lex.observations, 'analyte', lang);
+  b.addAll(lex.otherAnalytes, { layer: 'analyte', key: '', lang });
+  b.addKeyed(lex.histology, 'histology', lang);
+  b.addKeyed(lex.laterality, 'laterality', lang);
+  b.addKeyed(lex.genes, 'gene', lang);
+  b.addKeyed(lex.geneResults, 'result', lang);
+  const g = lex.grammar;
+  b.addSites(g.siteAdjective, 'siteAdj', lang);
+  b.addSites(g.siteNoun, 'siteNoun', lang);
+  b.addSites(g.metastasisSite, 'metsSite', lang);
+  const roles: Array<[TermSpec[], PartRole]> = [
+    [g.tumorNoun, 'tumor'], [g.tumorNounAdjacentOnly, 'tumorAdj'], [g.metastasisNoun, 'metsNoun'],
+    [g.modifier, 'modifier'], [g.metastaticModifier, 'metsModifier'], [g.preposition, 'prep'],
+    [g.coordination, 'coord'], [g.primarySiteCue, 'primaryCue'], [g.lesionNoun ?? [], 'lesion'],
+  ];
+  for (const [specs, role] of roles) b.addAll(specs, { layer: 'part', key: role, lang });
+}
+
+function addContext(b: Builder, ctx: ContextLanguage, lang: Language): void {
+  const kinds: Array<Exclude<ContextType, 'family'>> = ['negated', 'possible', 'hypothetical', 'historical'];
+  for (const kind of kinds) {
+    b.addAll(ctx[kind].forward, { layer: 'trigger', key: kind, sub: 'forward', lang });
+    b.addAll(ctx[kind].backward, { layer: 'trigger', key: kind, sub: 'backward', lang });
+  }
+  for (const [term, relation] of Object.entries(ctx.family.forward)) {
+    b.add(term, { layer: 'trigger', key: 'family', sub: 'forward', lang, relation });
+    for (const prefix of ctx.family.backwardPrefixes ?? []) {
+      // "bei der Mutter Ovarialkarzinom" and "Ovarialkarzinom bei der Mutter"
+      b.add(`${prefix} ${term}`, { layer: 'trigger', key: 'family', sub: 'backward', lang, relation });
+      b.add(`${prefix} ${term}`, { layer: 'trigger', key: 'family', sub: 'forward', lang, relation });
+    }
+  }
+  b.addAll(ctx.pseudo, { layer: 'trigger', key: 'pseudo', lang });
+  b.addAll(ctx.terminators, { layer: 'trigger', key: 'terminate', lang });
+  b.addAll(ctx.familyTerminators, { layer: 'trigger', key: 'terminate', sub: 'family', lang });
+}
+
+/**
+ * The verified examples of nlp-concepts.json are terms too (conditions and histology only: observation examples
+ * carry values) — unless a lexicon already lists the term, whose guards (case, cues) then govern ("PE", "LAE").
+ */
+function addConceptExamples(b: Builder, m: NlpMappings): void {
+  const listed = new Set<string>();
+  for (const lex of m.lexicons) {
+    for (const specs of [...Object.values(lex.conditions), ...Object.values(lex.histology)]) for (const s of specs) listed.add(squash(termOf(s).term));
+  }
+  const fresh = (examples: string[] | undefined): string[] => (examples ?? []).filter((e) => !listed.has(squash(e)));
+  for (const [id, def] of Object.entries(m.concepts.conditions)) b.addAll(fresh(def.examples), { layer: 'condition', key: id, lang: 'any' });
+  for (const [id, v] of Object.entries(m.concepts.attributes.histology.values)) b.addAll(fresh(v.examples), { layer: 'histology', key: id, lang: 'any' });
+}
+
+function headsOf(m: NlpMappings): Dictionary['heads'] {
+  const heads: Dictionary['heads'] = [];
+  for (const lex of m.lexicons) {
+    for (const [concept, list] of Object.entries(lex.compoundHeads ?? {})) {
+      for (const h of list) {
+        heads.push({ head: squash(h), entry: { layer: 'condition', key: concept, lang: lex.language, surface: h, caseSensitive: false, head: true } });
+      }
+    }
+  }
+  return heads;
+}
+
+/** Builds the matcher once at start; everything else in the engine reads from it. */
+export function compileDictionary(m: NlpMappings): Dictionary {
+  const b = new Builder();
+  for (const lex of m.lexicons) addLexicon(b, lex);
+  addContext(b, m.context.en, 'en');
+  addContext(b, m.context.de, 'de');
+  addConceptExamples(b, m);
+  const sectionSet = (l: string[]): Set<string> => new Set(l.map(squash));
+  return {
+    root: b.root,
+    heads: headsOf(m),
+    context: m.context,
+    sections: {
+      en: { family: sectionSet(m.context.en.sections.family), hypothetical: sectionSet(m.context.en.sections.hypothetical) },
+      de: { family: sectionSet(m.context.de.sections.family), hypothetical: sectionSet(m.context.de.sections.hypothetical) },
+    },
+    abbreviations: { en: new Set(m.context.en.abbreviations.map(squash)), de: new Set(m.context.de.abbreviations.map(squash)) },
+    commaTerminators: { en: new Set((m.context.en.commaTerminators ?? []).map(squash)), de: new Set((m.context.de.commaTerminators ?? []).map(squash)) },
+    entryCount: b.count,
+  };
+}

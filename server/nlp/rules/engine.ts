@@ -1,0 +1,93 @@
+/** The offline `rules` extractor: dictionary + ConText + value/date/stage/variant rules over one note. */
+import { ConceptCoder } from '../coding';
+import type { Assertion, ExtractInput, Extractor, Finding } from '../finding';
+import { loadNlpMappings, type NlpMappings } from '../mappings';
+import { analyze, detectLanguage, type NoteAnalysis } from './analysis';
+import { AttributeBinder, tokenAt } from './attributes';
+import { buildConditionFindings, type AssessedMention } from './condition-findings';
+import { findConditionMentions, onsetDate } from './conditions';
+import { ContextRules } from './context';
+import { DateBinder } from './date-binding';
+import { compileDictionary, type Dictionary } from './dictionary';
+import { VariantFinder } from './genomics';
+import { LabExtractor } from './labs';
+import { buildObservationFindings, type ObservationParts } from './observation-findings';
+import { findEcog, findFigoStages } from './staging';
+import { createUnitConverter, type UnitConverter } from './units';
+
+export const RULES_ENGINE_VERSION = '1.0.0';
+
+/** Everything the engine compiles once at start from mappings/. */
+export interface RulesResources {
+  mappings: NlpMappings;
+  dictionary: Dictionary;
+  units: UnitConverter;
+  coder: ConceptCoder;
+}
+
+export function compileRulesResources(mappings: NlpMappings = loadNlpMappings()): RulesResources {
+  return { mappings, dictionary: compileDictionary(mappings), units: createUnitConverter(mappings.units), coder: new ConceptCoder(mappings) };
+}
+
+const PATIENT_FACT: ReadonlySet<Assertion> = new Set<Assertion>(['present', 'historical']);
+
+export class RulesExtractor implements Extractor {
+  readonly name = 'rules';
+  readonly version = RULES_ENGINE_VERSION;
+
+  constructor(private readonly res: RulesResources) {}
+
+  async extract(input: ExtractInput): Promise<Finding[]> {
+    return this.extractSync(input);
+  }
+
+  /** Synchronous core (the rules engine does no I/O): for benchmarks and batch runs. */
+  extractSync(input: ExtractInput): Finding[] {
+    const text = input.text ?? '';
+    if (!text.trim()) return [];
+    const language = input.language ?? detectLanguage(text);
+    const a = analyze(text, this.res.dictionary, language, input.documentDate);
+    const mentions = findConditionMentions(a, this.res.mappings.coding);
+    // triggers inside a dictionary term ("non-insulin-dependent diabetes") are part of the term, not context
+    const ctx = new ContextRules(a, this.res.dictionary, mentions.filter((m) => m.source !== 'grammar').map((m) => [m.startTok, m.endTok]));
+    const assessed = mentions.map((m) => ({ mention: m, context: ctx.assess(m.headTok ?? m.startTok, m.endTok) }));
+    const cancerSentences = new Set(mentions.filter((m) => this.res.mappings.coding.attributeConcepts.figo.includes(m.concept))
+      .map((m) => a.tokenSentence[m.startTok]));
+    const stages = findFigoStages(a, this.res.coder.knownFigoStages(), cancerSentences);
+    const patient = (s: number, e: number): boolean => PATIENT_FACT.has(ctx.assess(s, e, { ignoreNegation: true }).assertion);
+    const attrs = new AttributeBinder(a, this.res.mappings.coding, { mentions, stages, isPatientContext: patient }).run();
+    const conditions: AssessedMention[] = assessed.map((x) => {
+      const date = onsetDate(a, x.mention);
+      return { ...x, attributes: attrs.get(x.mention) ?? {}, ...(date ? { date } : {}) };
+    });
+    const parts = this.observationParts(a, ctx, stages);
+    const binder = new DateBinder(a, [
+      ...parts.labs.map(({ lab }) => ({ start: lab.valueStart, end: lab.valueEnd })),
+      ...parts.ecog.map(({ ecog }) => ({ start: ecog.valueStart, end: ecog.valueEnd })),
+    ]);
+    const findings = [
+      ...buildConditionFindings(a, this.res.coder, conditions),
+      ...buildObservationFindings(a, this.res.coder, binder, parts),
+    ];
+    return findings.sort((x, y) => x.offset - y.offset || x.concept.localeCompare(y.concept));
+  }
+
+  private observationParts(a: NoteAnalysis, ctx: ContextRules, stages: ReturnType<typeof findFigoStages>): ObservationParts {
+    const assess = (start: number, end: number): Assertion => {
+      const s = tokenAt(a, start);
+      return ctx.assess(s, Math.max(s, tokenAt(a, end) - 1), { ignoreNegation: true }).assertion;
+    };
+    const labs = new LabExtractor(a, this.res.units).run().map((lab) => ({ lab, assertion: ctx.assess(lab.analyteTok, lab.analyteTok, { ignoreNegation: true }).assertion }));
+    return {
+      labs: labs.filter((l) => PATIENT_FACT.has(l.assertion)),
+      stages: stages.map((stage) => ({ stage, assertion: assess(stage.start, stage.end) })).filter((s) => PATIENT_FACT.has(s.assertion)),
+      ecog: findEcog(a.text).map((ecog) => ({ ecog, assertion: assess(ecog.start, ecog.end) })).filter((e) => PATIENT_FACT.has(e.assertion)),
+      variants: new VariantFinder(a, ctx).run(),
+    };
+  }
+}
+
+/** The rules extractor over the repository's mappings/ (compiled once; reuse the instance). */
+export function createRulesExtractor(resources: RulesResources = compileRulesResources()): RulesExtractor {
+  return new RulesExtractor(resources);
+}

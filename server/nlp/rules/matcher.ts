@@ -1,0 +1,135 @@
+/** Longest-match dictionary lookup over tokens: walks the folded trie across soft separators, per layer. */
+import type { Language } from '../finding';
+import type { Token } from '../text/normalize';
+import { slotOf, type Dictionary, type Entry, type Layer, type TrieNode } from './dictionary';
+
+export interface Match {
+  layer: Layer;
+  /** All entries of this layer whose term covers exactly this span. */
+  entries: Entry[];
+  /** Token indices, both inclusive. */
+  startTok: number;
+  endTok: number;
+  /** Offsets into the original text. */
+  start: number;
+  end: number;
+}
+
+/** German inflection endings accepted after a term (Ovarialkarzinom|s, seröse|n). */
+const DE_SUFFIXES = new Set(['e', 'en', 'er', 'es', 'em', 'n', 's', 'ns']);
+/** Layers whose terms are distinctive enough to match in a note of either language. */
+const CROSS_LANGUAGE: ReadonlySet<Layer> = new Set<Layer>(['condition', 'analyte', 'histology']);
+const MAX_TOKENS = 9;
+const LAYER_INDEX: Record<Layer, number> = { condition: 0, analyte: 1, trigger: 2, histology: 3, laterality: 4, part: 5, gene: 6, result: 7 };
+
+const alnum = (s: string): string => s.replace(/[^\p{L}\p{N}]/gu, '');
+
+function languageOk(e: Entry, lang: Language): boolean {
+  return e.lang === 'any' || e.lang === lang || CROSS_LANGUAGE.has(e.layer);
+}
+
+function suffixOk(e: Entry, rest: string): boolean {
+  if (e.caseSensitive) return false;
+  if (e.lang === 'de') return DE_SUFFIXES.has(rest);
+  // English plurals of longer terms (deposit|s, neuropathie|s)
+  return rest === 's' && e.surface.length >= 4 && e.layer !== 'trigger';
+}
+
+function caseOk(e: Entry, tokens: Token[], from: number, to: number): boolean {
+  if (!e.caseSensitive) return true;
+  let raw = '';
+  for (let i = from; i <= to; i++) raw += tokens[i].raw;
+  return alnum(raw) === alnum(e.surface);
+}
+
+interface Candidate { entry: Entry; from: number; to: number }
+
+interface Walk { tokens: Token[]; from: number; lang: Language; out: Candidate[] }
+
+/**
+ * Feeds token j into the trie from `node`. In German notes an inflection ending may also close an inner word of a
+ * multi-word term ("febrilen Neutropenie" for "febrile Neutropenie"), so the walk may branch there.
+ */
+function walkToken(w: Walk, j: number, start: TrieNode): void {
+  const { tokens, from, lang, out } = w;
+  if (j >= tokens.length || j >= from + MAX_TOKENS || (j > from && tokens[j].sep === 'hard')) return;
+  const word = tokens[j].norm;
+  let node: TrieNode | undefined = start;
+  for (let k = 0; k < word.length; k++) {
+    node = node.next?.[slotOf(word.charCodeAt(k))];
+    if (!node) return;
+    // inflection endings are at most two letters: only then is the rest of the word worth a look
+    if (k === word.length - 1 || word.length - k > 3) continue;
+    const rest = word.slice(k + 1);
+    for (const e of node.entries ?? []) if (languageOk(e, lang) && suffixOk(e, rest)) out.push({ entry: e, from, to: j });
+    if (lang === 'de' && node.next && DE_SUFFIXES.has(rest)) walkToken(w, j + 1, node);
+  }
+  for (const e of node.entries ?? []) {
+    if (languageOk(e, lang) && caseOk(e, tokens, from, j)) out.push({ entry: e, from, to: j });
+  }
+  if (node.next) walkToken(w, j + 1, node);
+}
+
+function collectAt(root: TrieNode, tokens: Token[], i: number, lang: Language, out: Candidate[]): void {
+  // a term starts at the start of a word, never after a letter/digit split inside it (g|BRCA1)
+  if (tokens[i].sep === 'none') return;
+  walkToken({ tokens, from: i, lang, out }, i, root);
+}
+
+function collectHeads(dict: Dictionary, tokens: Token[], out: Candidate[]): void {
+  const shortest = dict.heads.reduce((m, h) => Math.min(m, h.head.length), Infinity);
+  for (let i = 0; i < tokens.length; i++) {
+    const w = tokens[i].norm;
+    if (w.length < shortest + 3) continue;
+    for (const { head, entry } of dict.heads) {
+      if (w.length < head.length + 3) continue;
+      const at = w.lastIndexOf(head);
+      if (at < 3) continue;
+      const rest = w.slice(at + head.length);
+      if (rest === '' || DE_SUFFIXES.has(rest)) out.push({ entry, from: i, to: i });
+    }
+  }
+}
+
+function group(cands: Candidate[], tokens: Token[]): Match[] {
+  const byKey = new Map<number, Match>();
+  for (const c of cands) {
+    const key = (LAYER_INDEX[c.entry.layer] * 1048576 + c.from) * 1024 + (c.to - c.from);
+    let m = byKey.get(key);
+    if (!m) {
+      m = { layer: c.entry.layer, entries: [], startTok: c.from, endTok: c.to, start: tokens[c.from].start, end: tokens[c.to].end };
+      byKey.set(key, m);
+    }
+    if (!m.entries.includes(c.entry)) m.entries.push(c.entry);
+  }
+  return [...byKey.values()];
+}
+
+/** Keeps, per layer, the longest non-overlapping matches (ties: the earlier one). */
+function resolve(matches: Match[], tokenCount: number): Match[] {
+  const sorted = matches.sort((a, b) =>
+    (b.endTok - b.startTok) - (a.endTok - a.startTok) || (b.end - b.start) - (a.end - a.start) || a.start - b.start);
+  const taken = new Map<Layer, Uint8Array>();
+  const kept: Match[] = [];
+  for (const m of sorted) {
+    let used = taken.get(m.layer);
+    if (!used) {
+      used = new Uint8Array(tokenCount);
+      taken.set(m.layer, used);
+    }
+    let free = true;
+    for (let t = m.startTok; t <= m.endTok && free; t++) free = used[t] === 0;
+    if (!free) continue;
+    used.fill(1, m.startTok, m.endTok + 1);
+    kept.push(m);
+  }
+  return kept.sort((a, b) => a.start - b.start || a.layer.localeCompare(b.layer));
+}
+
+/** Every dictionary match in the note, longest-first per layer, sorted by position. */
+export function findMatches(dict: Dictionary, tokens: Token[], lang: Language): Match[] {
+  const cands: Candidate[] = [];
+  for (let i = 0; i < tokens.length; i++) collectAt(dict.root, tokens, i, lang, cands);
+  collectHeads(dict, tokens, cands);
+  return resolve(group(cands, tokens), tokens.length);
+}

@@ -1,0 +1,148 @@
+/** Sentence and section splitting of clinical notes (lines, bullets, wrapped phrases, "Family hx:" blocks). */
+import type { Language } from '../finding';
+import { squash } from './normalize';
+
+export type SectionKind = 'family' | 'hypothetical' | 'none';
+
+export interface Sentence {
+  /** Offsets into the original text, trimmed. */
+  start: number;
+  end: number;
+  /** Context set by the section (header) the sentence belongs to. */
+  section: SectionKind;
+}
+
+export interface SegmentOptions {
+  language: Language;
+  /** Squashed abbreviations whose trailing period does not end a sentence. */
+  abbreviations: ReadonlySet<string>;
+  familyHeaders: ReadonlySet<string>;
+  hypotheticalHeaders: ReadonlySet<string>;
+}
+
+interface Line { start: number; end: number; text: string; blank: boolean; bullet: boolean }
+
+const BULLET = /^\s*(?:[-•*·▪–]\s+|\d{1,2}[.)]\s+|[A-Za-z][.)]\s+(?=\S))/;
+const HEADER = /^\s*(?:[-•*·▪–]\s+)?(?:\d{1,2}[.)]\s+|[A-Z][.)]\s+)?([\p{L}][\p{L}\p{N} ./&'+-]{0,40}?)\s*(?:\([^)\n]{0,40}\))?\s*:(?!\d)/u;
+const CAPS_HEADER = /^\s*([A-ZÄÖÜ][A-ZÄÖÜ &/-]{3,40})\s*$/;
+
+function splitLines(text: string): Line[] {
+  const lines: Line[] = [];
+  let start = 0;
+  for (;;) {
+    const nl = text.indexOf('\n', start);
+    const end = nl < 0 ? text.length : nl;
+    const t = text.slice(start, end);
+    lines.push({ start, end, text: t, blank: t.trim() === '', bullet: BULLET.test(t) });
+    if (nl < 0) return lines;
+    start = nl + 1;
+  }
+}
+
+/** A line break inside a phrase: hyphenated word, or no closing punctuation and a lower-case continuation. */
+function continues(prev: Line, cur: Line): boolean {
+  if (prev.blank || cur.blank || cur.bullet) return false;
+  const p = prev.text.trimEnd();
+  const c = cur.text.trimStart();
+  if (/\p{L}-$/u.test(p) && /^\p{Ll}/u.test(c)) return true;
+  return !/[.:;!?)]$/.test(p) && /^\p{Ll}/u.test(c) && !HEADER.test(cur.text);
+}
+
+function endsSentence(text: string, dot: number, opts: SegmentOptions): boolean {
+  const after = text.slice(dot + 1, dot + 3);
+  if (!/^\s+[\p{Lu}\p{N}("'„]/u.test(after) && !/^\s*$/.test(after)) return false;
+  let i = dot - 1;
+  while (i >= 0 && !/\s/.test(text[i])) i--;
+  const word = text.slice(i + 1, dot);
+  const key = squash(word);
+  if (key.length === 1 && /\p{L}/u.test(word)) return false; // initials: "M. Okafor", "J."
+  if (opts.abbreviations.has(key)) return false;
+  // German ordinals ("4. Zyklus", "2. Rezidiv") are not sentence ends
+  if (opts.language === 'de' && /^\d{1,2}$/.test(word)) return false;
+  return true;
+}
+
+function splitInline(text: string, start: number, end: number, opts: SegmentOptions, out: Array<[number, number]>): void {
+  let s = start;
+  for (let i = start; i < end; i++) {
+    const c = text[i];
+    if ((c === '.' || c === '!' || c === '?') && endsSentence(text, i, opts)) {
+      out.push([s, i + 1]);
+      s = i + 1;
+    }
+  }
+  out.push([s, end]);
+}
+
+function trimmed(text: string, [s, e]: [number, number]): [number, number] | null {
+  while (s < e && /\s/.test(text[s])) s++;
+  while (e > s && /\s/.test(text[e - 1])) e--;
+  return e > s ? [s, e] : null;
+}
+
+interface RawSentence { start: number; end: number; lineStart: boolean; bullet: boolean; afterBlank: boolean; headerAlone: boolean }
+
+function rawSentences(text: string, opts: SegmentOptions): RawSentence[] {
+  const lines = splitLines(text);
+  const out: RawSentence[] = [];
+  let afterBlank = true;
+  for (let i = 0; i < lines.length; i++) {
+    const first = lines[i];
+    if (first.blank) { afterBlank = true; continue; }
+    let last = i;
+    while (last + 1 < lines.length && continues(lines[last], lines[last + 1])) last++;
+    const spans: Array<[number, number]> = [];
+    splitInline(text, first.start, lines[last].end, opts, spans);
+    const headerAlone = /:\s*$/.test(first.text) && last === i;
+    spans.forEach((sp, k) => {
+      const t = trimmed(text, sp);
+      if (t) out.push({ start: t[0], end: t[1], lineStart: k === 0, bullet: first.bullet && k === 0, afterBlank: afterBlank && k === 0, headerAlone });
+    });
+    afterBlank = false;
+    i = last;
+  }
+  return out;
+}
+
+function headerKind(sentence: string, opts: SegmentOptions): SectionKind | null {
+  const m = HEADER.exec(sentence) ?? CAPS_HEADER.exec(sentence);
+  if (!m) return null;
+  const key = squash(m[1]);
+  if (opts.familyHeaders.has(key)) return 'family';
+  if (opts.hypotheticalHeaders.has(key)) return 'hypothetical';
+  return 'none';
+}
+
+/** Sentences of the note with the section context each one inherits from its header. */
+export function segment(text: string, opts: SegmentOptions): Sentence[] {
+  const result: Sentence[] = [];
+  let block: SectionKind = 'none';
+  for (const r of rawSentences(text, opts)) {
+    if (r.afterBlank) block = 'none';
+    const kind = headerKind(text.slice(r.start, r.end), opts);
+    let section = block;
+    if (kind !== null && r.bullet) {
+      section = block === 'none' ? kind : block; // "- Mother: ..." stays inside its block
+    } else if (kind !== null) {
+      section = kind;
+      // a header alone on its line opens a block; an inline one ("FHx: none.") covers its sentence only
+      block = r.lineStart && r.headerAlone ? kind : 'none';
+    }
+    result.push({ start: r.start, end: r.end, section });
+  }
+  return result;
+}
+
+/** Index of the sentence containing `offset` (binary search), or -1. */
+export function sentenceIndexAt(sentences: Sentence[], offset: number): number {
+  let lo = 0;
+  let hi = sentences.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const s = sentences[mid];
+    if (offset < s.start) hi = mid - 1;
+    else if (offset >= s.end) lo = mid + 1;
+    else return mid;
+  }
+  return -1;
+}

@@ -1,0 +1,58 @@
+/**
+ * The eval:nlp numbers as a regression guard: the development corpus (../shared/nlp/dev, when present) and the
+ * annotated notes written for these tests (own-notes.ts). Thresholds are the levels the engine reaches today.
+ */
+import { readDevCorpus } from '../../server/nlp/eval/corpus';
+import { aggregate, scoreNote, type CorpusScore, type GoldNote } from '../../server/nlp/eval/score';
+import { groundFindings } from '../../server/nlp/grounding';
+import { rules, rulesResources } from './helpers';
+import { OWN_NOTES } from './own-notes';
+import { OWN_NOTES_2 } from './own-notes-2';
+
+function run(notes: GoldNote[]): { score: CorpusScore; ungrounded: number } {
+  let ungrounded = 0;
+  const scores = notes.map((n) => {
+    const fs = rules().extractSync({ text: n.text, language: n.language, documentDate: n.date });
+    const g = groundFindings(n.text, fs);
+    ungrounded += fs.length - g.kept.length + g.corrected;
+    return scoreNote(rulesResources(), n, g.kept);
+  });
+  return { score: aggregate(scores), ungrounded };
+}
+
+const details = (s: CorpusScore): string[] => s.notes.flatMap((n) => n.details.map((d) => `${n.id}: ${d}`));
+
+const dev = readDevCorpus();
+const devIt = dev.length ? it : it.skip;
+
+describe('eval', () => {
+  devIt('development corpus: F1 1.0 per class, every attribute right, no context errors', () => {
+    const { score, ungrounded } = run(dev);
+    expect(details(score)).toEqual([]);
+    expect(score.conditions.f1).toBe(1);
+    expect(score.observations.f1).toBe(1);
+    expect(score.overall.f1).toBe(1);
+    expect(score.attributeAccuracy).toBe(1);
+    expect(score.contextErrorTotal).toBe(0);
+    expect(ungrounded).toBe(0);
+  });
+
+  it('notes not in the development corpus (EN and DE): same levels', () => {
+    const { score, ungrounded } = run([...OWN_NOTES, ...OWN_NOTES_2]);
+    expect(details(score)).toEqual([]);
+    expect(score.overall.f1).toBe(1);
+    expect(score.attributeAccuracy).toBe(1);
+    expect(score.contextErrorTotal).toBe(0);
+    expect(ungrounded).toBe(0);
+  });
+
+  it('counts a negated mention that became a present Condition as a context error', () => {
+    const note: GoldNote = {
+      id: 'x', language: 'en', text: 'No ascites.', gold: { conditions: [], observations: [], not_conditions: [{ concept: 'ascites', assertion: 'negated', quote: 'No ascites' }] },
+    };
+    const wrong = [{ concept: 'ascites', kind: 'condition' as const, codes: [], assertion: 'present' as const, attributes: {}, quote: 'ascites', offset: 3, length: 7, confidence: 1, engine: 't' }];
+    const s = scoreNote(rulesResources(), note, wrong);
+    expect(s.contextErrors).toHaveLength(1);
+    expect(s.conditions.fp).toBe(1);
+  });
+});
