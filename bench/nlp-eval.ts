@@ -1,8 +1,4 @@
-/**
- * npm run eval:nlp [-- --verbose] [--dev DIR] [--notes FILE]: runs the offline rules engine over the annotated
- * development notes (../shared/nlp/dev), prints P/R/F1 per class, attribute accuracy and context errors, then the
- * engine's throughput on one core over the dev notes and the Synthea notes.
- */
+/** npm run eval:nlp [-- --verbose] [--dev DIR] [--notes FILE]: scores the rules engine on ../shared/nlp/dev and measures its throughput. */
 import { performance } from 'node:perf_hooks';
 import type { ExtractInput, Finding } from '../server/nlp/finding';
 import { groundFindings } from '../server/nlp/grounding';

@@ -1,8 +1,6 @@
-/**
- * The hallucination guard for every engine: a finding is kept only if its quote occurs in the note. Offsets are
- * recomputed from the text (exact, then whitespace/case-tolerant near the claimed offset, then anywhere, then
- * after folding umlauts/hyphenation); the quote is replaced by the verbatim text at the recomputed offsets.
- */
+/** The hallucination guard for every engine: keep a finding only if its quote occurs in the note, at recomputed offsets. */
+// Search order: exact at the claimed offset, whitespace/case-tolerant near it, then anywhere, then after folding
+// umlauts and hyphenation; the quote is replaced by the verbatim text at the recomputed offsets.
 import { normalizeText, type NormalizedText } from './text/normalize';
 
 export type DropReason = 'empty-quote' | 'quote-not-found';

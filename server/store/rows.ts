@@ -18,7 +18,7 @@ export function toStored(row: ContentRow): StoredResource {
   // Parsed only if someone looks: a plain read sends the stored text as it is.
   const json = row.content;
   let parsed: Resource | undefined;
-  return Object.defineProperty({ ...base, json } as StoredResource, 'resource', {
+  return Object.defineProperty({ ...base, json }, 'resource', {
     enumerable: true,
     get: () => (parsed ??= JSON.parse(json) as Resource),
   });

@@ -48,6 +48,8 @@ describe('English uncertainty', () => {
     ['CTPA to rule out pulmonary embolism.', 'pulmonary_embolism'],
     ['r/o DVT.', 'deep_vein_thrombosis'],
     ['Pleural effusion cannot be excluded.', 'pleural_effusion'],
+    ['Cannot exclude DVT.', 'deep_vein_thrombosis'],
+    ['Suspected ovarian cancer.', 'ovarian_cancer'],
     ['Lesion concerning for peritoneal carcinomatosis.', 'peritoneal_metastasis'],
     ['?ovarian primary', 'ovarian_cancer'],
     ['Hepatic lesions suspicious for metastases.', 'liver_metastasis'],

@@ -1,7 +1,4 @@
-/**
- * The eval:nlp numbers as a regression guard: the development corpus (../shared/nlp/dev, when present) and the
- * annotated notes written for these tests (own-notes.ts). Thresholds are the levels the engine reaches today.
- */
+/** eval:nlp as a regression guard on the dev corpus (when present) and on notes written for these tests; thresholds = levels reached today. */
 import { readDevCorpus } from '../../server/nlp/eval/corpus';
 import { aggregate, scoreNote, type CorpusScore, type GoldNote } from '../../server/nlp/eval/score';
 import { groundFindings } from '../../server/nlp/grounding';
@@ -44,6 +41,13 @@ describe('eval', () => {
     expect(score.attributeAccuracy).toBe(1);
     expect(score.contextErrorTotal).toBe(0);
     expect(ungrounded).toBe(0);
+  });
+
+  it('implements the Extractor contract (async, named, versioned, findings in text order)', async () => {
+    const fs = await rules().extract({ text: 'Ascites. FIGO IIIC ovarian cancer. No DVT.' });
+    expect([rules().name, typeof rules().version]).toEqual(['rules', 'string']);
+    expect(fs.map((f) => f.offset)).toEqual([...fs.map((f) => f.offset)].sort((x, y) => x - y));
+    expect(fs.every((f) => f.engine === 'rules' && f.confidence > 0 && f.confidence <= 1)).toBe(true);
   });
 
   it('counts a negated mention that became a present Condition as a context error', () => {

@@ -1,7 +1,4 @@
-/**
- * A second set of annotated notes written for the tests (not in ../shared/nlp/dev): PET/CT and infusion notes in
- * English, a pathology report and an emergency note in German. Measured once before any rule was changed for them.
- */
+/** A second annotated set (PET/CT, infusion visit, German pathology and emergency note), measured once before any rule change. */
 import type { GoldNote } from '../../server/nlp/eval/score';
 
 export const OWN_NOTES_2: GoldNote[] = [

@@ -1,7 +1,4 @@
-/**
- * Annotated notes written for the tests (not in ../shared/nlp/dev), English and German, in the dev corpus format.
- * They check that the rules generalise to other wording, layouts and abbreviations.
- */
+/** Annotated notes written for the tests (not in ../shared/nlp/dev), English and German, in the dev corpus format. */
 import type { GoldNote } from '../../server/nlp/eval/score';
 
 export const OWN_NOTES: GoldNote[] = [

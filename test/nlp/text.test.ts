@@ -54,6 +54,11 @@ describe('sentences and sections', () => {
     ]);
   });
 
+  it('opens blocks at capitalised and markdown headers without a colon', () => {
+    expect(split('FAMILY HISTORY\nMother breast cancer.\n\n# Family history\nSister ovarian cancer.').map((x) => x[1]))
+      .toEqual(['family', 'family', 'family', 'family']);
+  });
+
   it('knows German section headers', () => {
     expect(split('Familienanamnese:\n- Schwester: Ovarialkarzinom\n\nBeratungsinhalte:\n- Risiko', 'de').map((s) => s[1]))
       .toEqual(['family', 'family', 'hypothetical', 'hypothetical']);

@@ -58,7 +58,7 @@ export async function startServerProcess(kind: DriverKind, env: Record<string, s
 }
 
 /** POST/PUT/GET JSON against the server; returns status and parsed body. */
-export async function fhirFetch(url: string, init: { method?: string; body?: unknown; headers?: Record<string, string> } = {}): Promise<{ status: number; body: any }> { // eslint-disable-line @typescript-eslint/no-explicit-any
+export async function fhirFetch(url: string, init: { method?: string; body?: unknown; headers?: Record<string, string> } = {}): Promise<{ status: number; body: any }> {  
   const res = await fetch(url, {
     method: init.method ?? (init.body === undefined ? 'GET' : 'POST'),
     headers: { 'Content-Type': 'application/fhir+json', ...init.headers },

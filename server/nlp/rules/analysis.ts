@@ -23,15 +23,26 @@ export interface NoteAnalysis {
 
 const LAYERS: Layer[] = ['condition', 'analyte', 'trigger', 'histology', 'laterality', 'part', 'gene', 'result'];
 
-const DE_WORDS = new Set(['und', 'der', 'die', 'das', 'mit', 'bei', 'nach', 'kein', 'keine', 'für', 'auf', 'ist', 'vom', 'zur', 'des', 'eine', 'einer', 'wir', 'sich', 'nicht', 'im', 'am', 'von', 'zum', 'unter']);
-const EN_WORDS = new Set(['and', 'the', 'with', 'of', 'no', 'for', 'on', 'was', 'is', 'to', 'at', 'she', 'her', 'he', 'his', 'not', 'from', 'by', 'patient', 'without', 'has', 'be']);
+const DE_WORDS = new Set(['und', 'der', 'die', 'das', 'mit', 'bei', 'nach', 'kein', 'keine', 'für', 'auf', 'ist', 'vom', 'zur', 'des', 'eine', 'einer', 'wir', 'sich', 'nicht', 'im', 'am', 'von', 'zum', 'unter',
+  // medical German that short notes often consist of
+  'links', 'rechts', 'beidseits', 'bds', 'kreatinin', 'leukozyten', 'thrombozyten', 'gewicht', 'befund', 'diagnose', 'diagnosen', 'labor', 'verlauf', 'anamnese', 'procedere', 'empfehlung', 'beurteilung', 'ed', 'zn', 'va']);
+const EN_WORDS = new Set(['and', 'the', 'with', 'of', 'no', 'for', 'on', 'was', 'is', 'to', 'at', 'she', 'her', 'he', 'his', 'not', 'from', 'by', 'patient', 'without', 'has', 'be',
+  'left', 'right', 'bilateral', 'history', 'assessment', 'plan', 'labs', 'findings', 'impression', 'denies']);
+const GERMAN_LETTERS = /[äöüßÄÖÜ]/g;
+const GERMAN_WORD_END = /\p{L}(?:karzinom|karzinoms|karzinose|metastasen|erguss|ergüsse|thrombose|embolie|anämie|ung|ungen|heit|keit)\b/giu;
+const GERMAN_DATE = /\b\d{1,2}\.\d{1,2}\.(?:\d{4}|\d{2})\b/g;
+/** Decimal marks: "9,8" is German, "9.8" English (three digits after the mark may be a thousands group: not counted). */
+const COMMA_DECIMAL = /\b\d+,\d{1,2}(?!\d)/g;
+const POINT_DECIMAL = /\b\d+\.\d{1,2}(?![\d.])/g;
 
-/** Guesses English or German from common function words (the caller may know better and pass it). */
+/** Guesses English or German from function words, umlauts, German word endings, dd.mm.yyyy dates and decimal marks. */
 export function detectLanguage(text: string): Language {
-  let de = 0;
-  let en = 0;
-  const words = text.slice(0, 20000).toLowerCase().match(/\p{L}+/gu) ?? [];
-  for (const w of words) {
+  const sample = text.slice(0, 20000);
+  let de = Math.min(5, (sample.match(GERMAN_LETTERS) ?? []).length) + (sample.match(GERMAN_WORD_END) ?? []).length
+    + 2 * Math.min(3, (sample.match(GERMAN_DATE) ?? []).length);
+  let en = Math.min(3, (sample.match(POINT_DECIMAL) ?? []).length);
+  de += Math.min(3, (sample.match(COMMA_DECIMAL) ?? []).length);
+  for (const w of sample.toLowerCase().match(/\p{L}+/gu) ?? []) {
     if (DE_WORDS.has(w)) de++;
     else if (EN_WORDS.has(w)) en++;
   }

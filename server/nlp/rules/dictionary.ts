@@ -69,13 +69,14 @@ function insert(root: TrieNode, key: string, entry: Entry): void {
   for (let i = 0; i < key.length; i++) {
     const slot = slotOf(key.charCodeAt(i));
     const next = (node.next ??= new Array<TrieNode | undefined>(36).fill(undefined));
-    node = next[slot] ??= {};
+    // every node gets both fields up front: one object shape keeps the trie walk monomorphic
+    node = next[slot] ??= { next: undefined, entries: undefined };
   }
   (node.entries ??= []).push(entry);
 }
 
 class Builder {
-  readonly root: TrieNode = {};
+  readonly root: TrieNode = { next: undefined, entries: undefined };
   count = 0;
 
   add(spec: TermSpec, base: EntryBase): void {

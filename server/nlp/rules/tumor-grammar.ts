@@ -1,8 +1,4 @@
-/**
- * Composes tumour mentions the dictionary cannot list one by one: "high-grade serous carcinoma of the
- * right ovary", "ovarian or tubal carcinoma", "Ovar rechts: Endometrioides Adenokarzinom",
- * "carcinoma, primary site: right fallopian tube", "pulmonary parenchymal metastases", "Omentum: metastatic carcinoma".
- */
+/** Composes tumour mentions a dictionary cannot list: "carcinoma of the right ovary", "Ovar rechts: Adenokarzinom", "liver lesions … metastases". */
 import type { CodingFile } from '../mappings';
 import type { NoteAnalysis } from './analysis';
 import type { PartRole } from './dictionary';

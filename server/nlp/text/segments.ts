@@ -25,6 +25,7 @@ interface Line { start: number; end: number; text: string; blank: boolean; bulle
 const BULLET = /^\s*(?:[-•*·▪–]\s+|\d{1,2}[.)]\s+|[A-Za-z][.)]\s+(?=\S))/;
 const HEADER = /^\s*(?:[-•*·▪–]\s+)?(?:\d{1,2}[.)]\s+|[A-Z][.)]\s+)?([\p{L}][\p{L}\p{N} ./&'+-]{0,40}?)\s*(?:\([^)\n]{0,40}\))?\s*:(?!\d)/u;
 const CAPS_HEADER = /^\s*([A-ZÄÖÜ][A-ZÄÖÜ &/-]{3,40})\s*$/;
+const MD_HEADER = /^\s*#{1,6}\s*([\p{L}][^\n#:]{0,40}?)\s*:?\s*$/u;
 
 function splitLines(text: string): Line[] {
   const lines: Line[] = [];
@@ -93,7 +94,7 @@ function rawSentences(text: string, opts: SegmentOptions): RawSentence[] {
     while (last + 1 < lines.length && continues(lines[last], lines[last + 1])) last++;
     const spans: Array<[number, number]> = [];
     splitInline(text, first.start, lines[last].end, opts, spans);
-    const headerAlone = /:\s*$/.test(first.text) && last === i;
+    const headerAlone = last === i && (/:\s*$/.test(first.text) || CAPS_HEADER.test(first.text) || MD_HEADER.test(first.text));
     spans.forEach((sp, k) => {
       const t = trimmed(text, sp);
       if (t) out.push({ start: t[0], end: t[1], lineStart: k === 0, bullet: first.bullet && k === 0, afterBlank: afterBlank && k === 0, headerAlone });
@@ -105,7 +106,7 @@ function rawSentences(text: string, opts: SegmentOptions): RawSentence[] {
 }
 
 function headerKind(sentence: string, opts: SegmentOptions): SectionKind | null {
-  const m = HEADER.exec(sentence) ?? CAPS_HEADER.exec(sentence);
+  const m = HEADER.exec(sentence) ?? CAPS_HEADER.exec(sentence) ?? MD_HEADER.exec(sentence);
   if (!m) return null;
   const key = squash(m[1]);
   if (opts.familyHeaders.has(key)) return 'family';

@@ -12,7 +12,7 @@ export interface PgDriverOptions {
 function executor(client: Pool | PoolClient): SqlExecutor {
   return {
     query: <R>(text: string, params: SqlParam[] = [], name?: string): Promise<SqlResult<R>> => translated(async () => {
-      const res = name ? await client.query({ name, text, values: params as unknown[] }) : await client.query(text, params as unknown[]);
+      const res = name ? await client.query({ name, text, values: params }) : await client.query(text, params as unknown[]);
       return { rows: res.rows as R[], rowCount: res.rowCount ?? 0 };
     }),
     exec: (script: string): Promise<void> => translated(async () => {
