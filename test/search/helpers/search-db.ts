@@ -2,21 +2,17 @@
  * Test databases for the search suites: PGlite in memory always, and a fresh PostgreSQL database
  * (dropped afterwards) when TEST_DATABASE_URL is set — the same migrations and SQL on both.
  */
-import { randomBytes } from 'node:crypto';
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
-import { Client, Pool } from 'pg';
 import type { Resource } from 'fhir/r4';
-import type { SqlExecutor, SqlParam } from '../../../server/store/sql';
+import type { SqlExecutor } from '../../../server/store/sql';
+import { openDriver } from '../../../server/store/open-store';
 import type { SearchRegistry } from '../../../server/search/registry';
 import { writeIndexRows } from '../../../server/store/search/index-writer';
+import { type DriverKind, createTestDatabase, driversUnderTest } from '../../support/databases';
 
-export type DriverKind = 'pglite' | 'pg';
-
-export function searchDrivers(): DriverKind[] {
-  return process.env.TEST_DATABASE_URL ? ['pglite', 'pg'] : ['pglite'];
-}
+export type { DriverKind };
+export const searchDrivers = driversUnderTest;
 
 export interface SearchDb {
   sql: SqlExecutor;
@@ -31,59 +27,22 @@ export async function migrate(sql: SqlExecutor, only: (file: string) => boolean 
   for (const file of MIGRATIONS) if (only(path.basename(file))) await sql.exec(readFileSync(file, 'utf8'));
 }
 
-async function openPglite(): Promise<SearchDb> {
-  const db = new PGlite();
-  const sql: SqlExecutor = {
-    async query<R>(text: string, params: SqlParam[] = []) {
-      const res = await db.query<R>(text, params as unknown[]);
-      return { rows: res.rows, rowCount: res.affectedRows ?? res.rows.length };
-    },
-    async exec(script: string) {
-      await db.exec(script);
-    },
-  };
-  return { sql, close: () => db.close() };
-}
-
-async function openPg(adminUrl: string): Promise<SearchDb> {
-  const name = `twinfhir_search_${randomBytes(6).toString('hex')}`;
-  const admin = new Client({ connectionString: adminUrl });
-  await admin.connect();
-  try {
-    await admin.query(`CREATE DATABASE ${name}`);
-  } finally {
-    await admin.end();
-  }
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  const pool = new Pool({ connectionString: url.toString(), max: 4 });
-  const sql: SqlExecutor = {
-    async query<R>(text: string, params: SqlParam[] = []) {
-      const res = await pool.query(text, params);
-      return { rows: res.rows as R[], rowCount: res.rowCount ?? res.rows.length };
-    },
-    async exec(script: string) {
-      await pool.query(script);
-    },
-  };
+/** A fresh database through the server's own drivers (test/support/databases creates and drops it). */
+async function open(kind: DriverKind): Promise<SearchDb> {
+  const db = await createTestDatabase(kind);
+  const driver = await openDriver({ databaseUrl: db.databaseUrl, dataDir: ':memory:', poolSize: 4, statementTimeoutMs: 0 });
   return {
-    sql,
+    sql: driver,
     async close() {
-      await pool.end();
-      const c = new Client({ connectionString: adminUrl });
-      await c.connect();
-      try {
-        await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      } finally {
-        await c.end();
-      }
+      await driver.close();
+      await db.drop();
     },
   };
 }
 
 /** A migrated database of the given kind (only the migrations `only` accepts, when given). */
 export async function openSearchDb(kind: DriverKind, only?: (file: string) => boolean): Promise<SearchDb> {
-  const db = kind === 'pglite' ? await openPglite() : await openPg(process.env.TEST_DATABASE_URL ?? '');
+  const db = await open(kind);
   await migrate(db.sql, only);
   return db;
 }
