@@ -5,9 +5,10 @@ import { fromRoot } from '../core/paths';
 import type { Language } from './finding';
 
 /** A dictionary term: a plain string, or an object with matching constraints. */
-export type TermSpec = string | {
-  term: string;
-  caseSensitive?: boolean;
+export type TermSpec = string | ({ term: string; caseSensitive?: boolean } & TermConstraints);
+
+/** Matching constraints a term may carry; compiled entries keep them as they are. */
+export interface TermConstraints {
   /** One of these (folded substrings) must occur in the sentence. */
   cues?: string[];
   /** None of these (folded substrings) may occur in the sentence. */
@@ -18,7 +19,7 @@ export type TermSpec = string | {
   window?: number;
   /** A context trigger whose scope ends at the next comma ("Z.n. TVT 2019, Adipositas"). */
   stopAtComma?: boolean;
-};
+}
 
 export type SiteTerms = Record<string, TermSpec[]>;
 

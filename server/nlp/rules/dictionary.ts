@@ -1,7 +1,7 @@
 /** Compiles the mappings/ lexicons and context rules into one folded-character trie of typed entries. */
 import type { Language } from '../finding';
 import {
-  termOf, type ContextLanguage, type ContextType, type LexiconFile, type NlpMappings, type SiteTerms, type TermSpec,
+  termOf, type ContextLanguage, type ContextType, type LexiconFile, type NlpMappings, type SiteTerms, type TermConstraints, type TermSpec,
 } from '../mappings';
 import { foldString, squash } from '../text/normalize';
 
@@ -13,7 +13,7 @@ export type PartRole =
   | 'siteAdj' | 'siteNoun' | 'tumor' | 'tumorAdj' | 'metsNoun' | 'metsSite'
   | 'modifier' | 'metsModifier' | 'prep' | 'coord' | 'primaryCue' | 'lesion';
 
-export interface Entry {
+export interface Entry extends TermConstraints {
   layer: Layer;
   /** Concept id, trigger kind, part role, histology/laterality key, gene or result kind ('' = exclusion). */
   key: string;
@@ -23,13 +23,6 @@ export interface Entry {
   lang: Language | 'any';
   surface: string;
   caseSensitive: boolean;
-  cues?: string[];
-  blockers?: string[];
-  requireUnit?: boolean;
-  adjacentOnly?: boolean;
-  histology?: string;
-  window?: number;
-  stopAtComma?: boolean;
   relation?: string;
   /** A German compound head ("ileus" in "Dünndarmileus"). */
   head?: boolean;
