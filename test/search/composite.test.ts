@@ -2,11 +2,9 @@
 import type { Resource, SearchParameter } from 'fhir/r4';
 import { readFileSync } from 'node:fs';
 import { createSearchRegistry } from '../../server/search/registry';
-import { parseSearchParams } from '../../server/search/parse';
-import { executeSearch } from '../../server/store/search/search-sql';
 import { FhirError } from '../../server/core/fhir-error';
 import { insertResource, openSearchDb, searchDrivers, type SearchDb } from './helpers/search-db';
-import { queryPairs } from './helpers/query';
+import { matchingIds } from './helpers/query';
 import type { Fixture } from './helpers/fixtures';
 
 const registry = createSearchRegistry();
@@ -93,11 +91,7 @@ describe.each(searchDrivers())('composite search on %s', (kind) => {
   });
   afterAll(async () => db?.close());
 
-  async function ids(type: string, qs: string): Promise<string[]> {
-    const { query } = parseSearchParams(registry, [type], queryPairs(qs));
-    const res = await executeSearch(db.sql, query, registry, { cursorSecret: 's' });
-    return res.matches.map((r) => r.id ?? '').sort();
-  }
+  const ids = (type: string, qs: string): Promise<string[]> => matchingIds(db.sql, registry, type, qs);
 
   it.each([
     ['Observation', 'component-code-value-quantity=http://loinc.org|8480-6$gt140', ['bp-high']],

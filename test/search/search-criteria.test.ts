@@ -5,7 +5,7 @@ import { executeSearch } from '../../server/store/search/search-sql';
 import { FhirError } from '../../server/core/fhir-error';
 import { insertResource, openSearchDb, searchDrivers, type SearchDb } from './helpers/search-db';
 import { allFixtures } from './helpers/fixtures';
-import { queryPairs } from './helpers/query';
+import { matchingIds, queryPairs } from './helpers/query';
 
 const registry = createSearchRegistry();
 const NOW = new Date('2025-01-01T00:00:00Z');
@@ -22,11 +22,7 @@ describe.each(searchDrivers())('search criteria on %s', (kind) => {
   });
   afterAll(async () => db?.close());
 
-  async function ids(type: string, qs: string): Promise<string[]> {
-    const { query } = parseSearchParams(registry, [type], queryPairs(qs), { now: NOW });
-    const res = await executeSearch(db.sql, query, registry, { cursorSecret: SECRET });
-    return res.matches.map((r) => r.id ?? '').sort();
-  }
+  const ids = (type: string, qs: string): Promise<string[]> => matchingIds(db.sql, registry, type, qs, NOW);
 
   describe('token', () => {
     it.each([

@@ -1,12 +1,10 @@
 /** Token :in / :not-in against stored ValueSets and :above / :below on stored CodeSystem hierarchies (pure expansion + SQL on both drivers). */
 import type { CodeSystem, ValueSet } from 'fhir/r4';
 import { createSearchRegistry } from '../../server/search/registry';
-import { parseSearchParams } from '../../server/search/parse';
-import { executeSearch } from '../../server/store/search/search-sql';
 import { type CodeSet, type TerminologySource, expandValueSet, hierarchySet, contains } from '../../server/search/terminology';
 import { FhirError } from '../../server/core/fhir-error';
 import { insertResource, openSearchDb, searchDrivers, type SearchDb } from './helpers/search-db';
-import { queryPairs } from './helpers/query';
+import { matchingIds } from './helpers/query';
 import type { Fixture } from './helpers/fixtures';
 
 const registry = createSearchRegistry();
@@ -90,11 +88,7 @@ describe.each(searchDrivers())('terminology modifiers on %s', (kind) => {
   });
   afterAll(async () => db?.close());
 
-  async function ids(type: string, qs: string): Promise<string[]> {
-    const { query } = parseSearchParams(registry, [type], queryPairs(qs));
-    const res = await executeSearch(db.sql, query, registry, { cursorSecret: 's' });
-    return res.matches.map((r) => r.id ?? '').sort();
-  }
+  const ids = (type: string, qs: string): Promise<string[]> => matchingIds(db.sql, registry, type, qs);
 
   it.each([
     ['Observation', 'code:in=http://acme.org/vs/glucose', ['o-glu', 'o-glu2']],
