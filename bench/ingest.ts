@@ -13,7 +13,7 @@ const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 4);
 
 interface BundleFile { name: string; body: string; entries: number }
 
-function loadBundles(): { first: BundleFile[]; patients: BundleFile[] } {
+export function loadBundles(): { first: BundleFile[]; patients: BundleFile[] } {
   const dir = fromRoot('..', 'shared', 'data', 'synthea-r4-bundles', 'bundles');
   const files = readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
   const load = (f: string): BundleFile => {
@@ -32,31 +32,36 @@ async function post(baseUrl: string, body: string): Promise<number> {
   return performance.now() - t;
 }
 
+/** Loads ≥ TARGET resources (shared bundles first, then patient bundles again and again) into a running server. */
+export async function ingestInto(server: { baseUrl: string; rssMb(): number; peakRssMb(): number }, bundles: ReturnType<typeof loadBundles>, target = TARGET) {
+  for (const b of bundles.first) await post(server.baseUrl, b.body);
+  const queue: BundleFile[] = [];
+  let planned = 0;
+  for (let i = 0; planned < target; i++) {
+    const b = bundles.patients[i % bundles.patients.length];
+    queue.push(b);
+    planned += b.entries;
+  }
+  const times: number[] = [];
+  let peakRss = 0;
+  const started = performance.now();
+  let next = 0;
+  const worker = async () => {
+    while (next < queue.length) {
+      const b = queue[next++];
+      times.push(await post(server.baseUrl, b.body));
+      peakRss = Math.max(peakRss, server.rssMb());
+    }
+  };
+  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+  const seconds = (performance.now() - started) / 1000;
+  return { resources: planned, bundles: queue.length, seconds, times: summarize(times), peakRss: Math.max(peakRss, server.peakRssMb()) };
+}
+
 async function serverIngest(url: string, bundles: ReturnType<typeof loadBundles>) {
   const server = await startServer(url);
   try {
-    for (const b of bundles.first) await post(server.baseUrl, b.body);
-    const queue: BundleFile[] = [];
-    let planned = 0;
-    for (let i = 0; planned < TARGET; i++) {
-      const b = bundles.patients[i % bundles.patients.length];
-      queue.push(b);
-      planned += b.entries;
-    }
-    const times: number[] = [];
-    let peakRss = 0;
-    const started = performance.now();
-    let next = 0;
-    const worker = async () => {
-      while (next < queue.length) {
-        const b = queue[next++];
-        times.push(await post(server.baseUrl, b.body));
-        peakRss = Math.max(peakRss, server.rssMb());
-      }
-    };
-    await Promise.all(Array.from({ length: CONCURRENCY }, worker));
-    const seconds = (performance.now() - started) / 1000;
-    return { resources: planned, bundles: queue.length, seconds, times: summarize(times), peakRss: Math.max(peakRss, server.peakRssMb()) };
+    return await ingestInto(server, bundles);
   } finally {
     await server.stop();
   }
