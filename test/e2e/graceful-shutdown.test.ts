@@ -1,18 +1,33 @@
 /** SIGTERM drains: a request in flight completes, new connections are refused, the process exits 0. */
-import { fhirFetch, startServerProcess } from '../support/server-process';
+import http from 'node:http';
+import { startServerProcess } from '../support/server-process';
 
 describe('graceful shutdown', () => {
   test('SIGTERM while a transaction is running: it completes, then the server exits 0', async () => {
     const server = await startServerProcess(process.env.TEST_DATABASE_URL ? 'pg' : 'pglite');
+    const url = new URL(server.baseUrl);
     const entry = Array.from({ length: 1500 }, (_, i) => ({
       resource: { resourceType: 'Observation', status: 'final', code: { coding: [{ system: 'urn:drain', code: `d${i}` }] } },
       request: { method: 'POST', url: 'Observation' },
     }));
-    const inFlight = fhirFetch(server.baseUrl, { body: { resourceType: 'Bundle', type: 'transaction', entry }, headers: { Prefer: 'return=minimal' } });
-    await new Promise((r) => setTimeout(r, 150)); // let the request reach the server
+    let sent!: () => void;
+    const bodySent = new Promise<void>((r) => { sent = r; });
+    const response = new Promise<{ status: number; body: { entry?: unknown[] } }>((resolve, reject) => {
+      const req = http.request({ host: url.hostname, port: url.port, path: '/fhir', method: 'POST', headers: { 'Content-Type': 'application/fhir+json', Prefer: 'return=minimal' } }, (res) => {
+        let text = '';
+        res.on('data', (d: Buffer) => { text += d.toString(); });
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) as { entry?: unknown[] } }));
+      });
+      req.on('error', reject);
+      req.on('finish', () => sent());
+      req.end(JSON.stringify({ resourceType: 'Bundle', type: 'transaction', entry }));
+    });
+    // SIGTERM only once the whole request is on the wire, so it is certainly in flight.
+    await bodySent;
+    await new Promise((r) => setTimeout(r, 100));
     const exited = new Promise<number | null>((resolve) => server.child.once('exit', (c) => resolve(c)));
     server.child.kill('SIGTERM');
-    const res = await inFlight;
+    const res = await response;
     expect(res.status).toBe(200);
     expect(res.body.entry).toHaveLength(1500);
     expect([await exited, server.stderr()]).toEqual([0, '']);
