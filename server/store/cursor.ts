@@ -9,8 +9,8 @@ export function signCursor(payload: unknown, secret: string): string {
 }
 
 export function verifyCursor<T>(cursor: string, secret: string, paramName = '_cursor'): T {
-  const [body, mac] = cursor.split('.');
-  if (!body || !mac) throw badRequest(`Invalid paging cursor in '${paramName}'`, [paramName]);
+  const [body, mac, extra] = cursor.split('.');
+  if (!body || !mac || extra !== undefined) throw badRequest(`Invalid paging cursor in '${paramName}'`, [paramName]);
   const expected = createHmac('sha256', secret).update(body).digest('base64url').slice(0, 22);
   const a = Buffer.from(mac);
   const b = Buffer.from(expected);
