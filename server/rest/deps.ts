@@ -1,5 +1,4 @@
 /** What the REST layer needs, passed in from the composition root (app.ts); no module singletons. */
-import type { Resource } from 'fhir/r4';
 import type { AccessContext } from '../core/access-context';
 import type { Clock, IdGenerator } from '../core/clock';
 import type { SearchRegistry } from '../search/registry';
@@ -61,7 +60,6 @@ export function txExec(tx: StoreWriter): Exec {
 /** Handles one FHIR request; bundles receive it instead of importing the handler (no import cycle). */
 export type FhirRequestHandler = (deps: RestDeps, req: FhirRequest, exec: Exec) => Promise<FhirResponse>;
 
-export type AnyResource = Resource & { id?: string };
 
 // ---- $operations: operations/ builds the table, rest/ routes to it and lists it ----
 
