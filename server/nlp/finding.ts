@@ -71,11 +71,23 @@ export interface ExtractInput {
   language?: Language;
   /** ISO date of the document; completes partial dates ("21/02") and relative ones ("two months ago"). */
   documentDate?: string;
+  /** Where an engine reports what it dropped and why (feeds /metrics); optional. */
+  diagnostics?: ExtractionDiagnostics;
+}
+
+export interface ExtractionDiagnostics {
+  /** `reason` is a short kebab-case label, e.g. 'unknown-concept', 'invalid-value', 'quote-not-found'. */
+  dropped(engine: string, reason: string, count?: number): void;
 }
 
 export interface Extractor {
+  /** 'rules' | 'llm' | 'hybrid'. */
   readonly name: string;
   readonly version: string;
+  /** Model name for model-backed engines (recorded on the Provenance Device). */
+  readonly model?: string;
+  /** Version of the prompt for model-backed engines. */
+  readonly promptVersion?: string;
   extract(input: ExtractInput): Promise<Finding[]>;
 }
 
