@@ -9,13 +9,14 @@ import { FhirError, conflict } from '../core/fhir-error';
 import type { SearchRegistry } from '../search/registry';
 import type { SearchQuery, SearchResult } from '../search/types';
 import { readHistory } from './history';
+import { cancelWaitingJobs, completeJob, createJobQueue, enqueueJob } from './job-queue';
 import { toStored, type ContentRow } from './rows';
 import { type IndexWriteItem, deleteIndexRows, replaceIndexRows, writeIndexRowsBatch } from './search/index-writer';
 import { executeSearch } from './search/search-sql';
 import { createSearchIndexAdmin } from './search/search-index-admin';
 import type { SqlDriver, SqlExecutor } from './sql';
 import type {
-  HistoryPage, HistoryQuery, ResourceStore, SearchIndexAdmin, StoreReader, StoreWriter, StoredResource, WriteOptions,
+  HistoryPage, HistoryQuery, JobQueue, JobSpec, ResourceStore, SearchIndexAdmin, StoreReader, StoreWriter, StoredResource, WriteOptions,
 } from './types';
 
 export interface PgStoreDeps {
@@ -226,6 +227,18 @@ class Writer extends Reader implements StoreWriter {
     return { resourceType, id, versionId: version + 1, lastUpdated: now, deleted: true };
   }
 
+  enqueueJob(job: JobSpec): Promise<void> {
+    return enqueueJob(this.sql, job);
+  }
+
+  completeJob(id: string, owner: string): Promise<void> {
+    return completeJob(this.sql, id, owner);
+  }
+
+  cancelWaitingJobs(queue: string, key: string): Promise<number> {
+    return cancelWaitingJobs(this.sql, queue, key);
+  }
+
   async lock(key: string): Promise<void> {
     // hashtextextended gives a 64-bit key; collisions only cost extra serialization, never correctness.
     await this.sql.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [key]);
@@ -243,11 +256,13 @@ function versionMismatch(r: { resourceType: string; id: string }, expected: numb
 export class PgResourceStore extends Reader implements ResourceStore {
   readonly driverName: 'pg' | 'pglite';
   readonly searchIndex: SearchIndexAdmin;
+  readonly jobs: JobQueue;
 
   constructor(private readonly store: PgStoreDeps) {
     super(store.driver, store);
     this.driverName = store.driver.name;
     this.searchIndex = createSearchIndexAdmin(store.driver, store.registry, store.clock);
+    this.jobs = createJobQueue(store.driver);
   }
 
   async transaction<T>(fn: (tx: StoreWriter) => Promise<T>): Promise<T> {

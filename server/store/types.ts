@@ -67,6 +67,60 @@ export interface StoreWriter extends StoreReader {
    * to in-memory state only when it is durable. Errors thrown by `fn` are ignored.
    */
   onCommit(fn: () => void): void;
+  /**
+   * Queues a background job in this transaction (it exists only if the transaction commits).
+   * With `key`, at most one *waiting* job per (queue, key) exists: enqueuing again while one waits
+   * keeps the waiting job (debounce), so a burst of changes yields one run.
+   */
+  enqueueJob(job: JobSpec): Promise<void>;
+  /**
+   * Finishes a claimed job inside the transaction that writes its results, so results and completion
+   * commit together (exactly once). Throws a 409 FhirError when `owner` no longer holds the lease
+   * (it expired and another worker took the job): the caller's transaction then rolls back.
+   */
+  completeJob(id: string, owner: string): Promise<void>;
+  /** Removes waiting (not running) jobs of a queue with this key, e.g. superseded extractions. */
+  cancelWaitingJobs(queue: string, key: string): Promise<number>;
+}
+
+export interface JobSpec {
+  queue: string;
+  /** Debounce / supersede key (e.g. a patient id or a document id). */
+  key?: string;
+  payload: Record<string, unknown>;
+  /** Not before this time (debounce delay); default now. */
+  runAt?: Date;
+  /** Attempts before the job fails for good (default 5). */
+  maxAttempts?: number;
+}
+
+export interface Job {
+  id: string;
+  queue: string;
+  key?: string;
+  payload: Record<string, unknown>;
+  /** Attempts started so far, including the current one. */
+  attempts: number;
+  maxAttempts: number;
+  createdAt: Date;
+  leaseOwner: string;
+  leaseUntil: Date;
+}
+
+/** Durable background jobs in PostgreSQL: claimed with FOR UPDATE SKIP LOCKED under a lease. */
+export interface JobQueue {
+  /** Claims up to `limit` due jobs of `queue` whose lease is free or expired; each claim counts an attempt. */
+  claim(queue: string, owner: string, leaseMs: number, limit: number): Promise<Job[]>;
+  /** Extends a held lease; false when it was lost. */
+  extendLease(id: string, owner: string, leaseMs: number): Promise<boolean>;
+  /** Gives a claimed job back to run again at `retryAt` (transient failure). */
+  retry(id: string, owner: string, retryAt: Date, error: string): Promise<void>;
+  /** Fails a claimed job for good (kept for inspection with its error). */
+  fail(id: string, owner: string, error: string): Promise<void>;
+  /** Jobs waiting or running per queue (for /metrics and autoscaling on queue depth). */
+  depth(): Promise<Record<string, { waiting: number; running: number; failed: number }>>;
+  /** Earliest time a waiting job of `queue` becomes due (null when none): lets idle workers sleep precisely. */
+  nextDue(queue: string): Promise<Date | null>;
 }
 
 /** A $reindex job, persisted so that any server may process its batches and a restart resumes it. */
@@ -110,6 +164,8 @@ export interface ResourceStore extends StoreReader {
   transaction<T>(fn: (tx: StoreWriter) => Promise<T>): Promise<T>;
   /** Custom SearchParameters and $reindex jobs. */
   readonly searchIndex: SearchIndexAdmin;
+  /** Durable background jobs (NLP extraction, twin refresh). */
+  readonly jobs: JobQueue;
   ping(): Promise<void>;
   poolStats(): { total: number; idle: number; waiting: number };
   close(): Promise<void>;

@@ -1,0 +1,98 @@
+/**
+ * Durable jobs in SQL (table job, migration 004): claim under a lease with FOR UPDATE SKIP LOCKED so
+ * N workers never hold one job at once, and completion inside the results' transaction so a job whose
+ * lease was taken over cannot write twice. Times come from the database clock (one clock for all servers).
+ */
+import { conflict } from '../core/fhir-error';
+import type { SqlExecutor } from './sql';
+import type { Job, JobQueue, JobSpec } from './types';
+
+interface JobRow {
+  id: string; queue: string; job_key: string | null; payload: Record<string, unknown>; attempts: number; max_attempts: number;
+  created_at: Date | string; lease_owner: string; lease_until: Date | string;
+}
+
+const toJob = (r: JobRow): Job => ({
+  id: r.id, queue: r.queue, ...(r.job_key !== null ? { key: r.job_key } : {}), payload: r.payload,
+  attempts: r.attempts, maxAttempts: r.max_attempts, createdAt: new Date(r.created_at),
+  leaseOwner: r.lease_owner, leaseUntil: new Date(r.lease_until),
+});
+
+/** Error texts are stored for operators; keep them bounded. */
+const clip = (s: string): string => (s.length > 2000 ? `${s.slice(0, 2000)}…` : s);
+
+export async function enqueueJob(sql: SqlExecutor, job: JobSpec): Promise<void> {
+  await sql.query(
+    `INSERT INTO job (queue, job_key, payload, status, max_attempts, run_at, created_at, updated_at)
+     VALUES ($1, $2, $3::jsonb, 'waiting', $4, coalesce($5::timestamptz, clock_timestamp()), clock_timestamp(), clock_timestamp())
+     ON CONFLICT (queue, job_key) WHERE status = 'waiting' AND job_key IS NOT NULL DO NOTHING`,
+    [job.queue, job.key ?? null, JSON.stringify(job.payload), job.maxAttempts ?? 5, job.runAt?.toISOString() ?? null],
+    'twinfhir_job_enqueue',
+  );
+}
+
+export async function completeJob(sql: SqlExecutor, id: string, owner: string): Promise<void> {
+  const { rows } = await sql.query(
+    "DELETE FROM job WHERE id = $1::bigint AND lease_owner = $2 AND status = 'running' RETURNING id",
+    [id, owner], 'twinfhir_job_complete');
+  if (!rows.length) throw conflict(`Job ${id} is no longer held by this worker (its lease expired and another worker took it)`);
+}
+
+export async function cancelWaitingJobs(sql: SqlExecutor, queue: string, key: string): Promise<number> {
+  const { rows } = await sql.query("DELETE FROM job WHERE queue = $1 AND job_key = $2 AND status = 'waiting' RETURNING id", [queue, key]);
+  return rows.length;
+}
+
+export function createJobQueue(sql: SqlExecutor): JobQueue {
+  return {
+    async claim(queue, owner, leaseMs, limit) {
+      const { rows } = await sql.query<JobRow>(
+        `UPDATE job SET status = 'running', lease_owner = $2, attempts = attempts + 1,
+           lease_until = clock_timestamp() + $3::int * interval '1 millisecond', updated_at = clock_timestamp()
+         WHERE id IN (
+           SELECT id FROM job
+           WHERE queue = $1 AND ((status = 'waiting' AND run_at <= clock_timestamp()) OR (status = 'running' AND lease_until < clock_timestamp()))
+           ORDER BY run_at, id LIMIT $4 FOR UPDATE SKIP LOCKED)
+         RETURNING id::text AS id, queue, job_key, payload, attempts, max_attempts, created_at, lease_owner, lease_until`,
+        [queue, owner, Math.round(leaseMs), limit], 'twinfhir_job_claim');
+      return rows.map(toJob).sort((a, b) => Number(a.id) - Number(b.id));
+    },
+    async extendLease(id, owner, leaseMs) {
+      const { rows } = await sql.query(
+        `UPDATE job SET lease_until = clock_timestamp() + $3::int * interval '1 millisecond', updated_at = clock_timestamp()
+         WHERE id = $1::bigint AND lease_owner = $2 AND status = 'running' RETURNING id`, [id, owner, Math.round(leaseMs)]);
+      return rows.length === 1;
+    },
+    async retry(id, owner, retryAt, error) {
+      // A newer waiting job with the same key will do the work: drop this one instead of clashing with it.
+      await sql.query(
+        `DELETE FROM job j WHERE j.id = $1::bigint AND j.lease_owner = $2 AND j.job_key IS NOT NULL AND EXISTS (
+           SELECT 1 FROM job w WHERE w.queue = j.queue AND w.job_key = j.job_key AND w.status = 'waiting')`, [id, owner]);
+      await sql.query(
+        `UPDATE job SET status = 'waiting', run_at = $3::timestamptz, lease_owner = NULL, lease_until = NULL, last_error = $4,
+           updated_at = clock_timestamp() WHERE id = $1::bigint AND lease_owner = $2 AND status = 'running'`,
+        [id, owner, retryAt.toISOString(), clip(error)]);
+    },
+    async fail(id, owner, error) {
+      await sql.query(
+        `UPDATE job SET status = 'failed', lease_owner = NULL, lease_until = NULL, last_error = $3, updated_at = clock_timestamp()
+         WHERE id = $1::bigint AND lease_owner = $2 AND status = 'running'`, [id, owner, clip(error)]);
+    },
+    async depth() {
+      const { rows } = await sql.query<{ queue: string; status: string; n: string }>(
+        'SELECT queue, status, count(*)::text AS n FROM job GROUP BY queue, status');
+      const out: Record<string, { waiting: number; running: number; failed: number }> = {};
+      for (const r of rows) {
+        const q = (out[r.queue] ??= { waiting: 0, running: 0, failed: 0 });
+        if (r.status === 'waiting' || r.status === 'running' || r.status === 'failed') q[r.status] = Number(r.n);
+      }
+      return out;
+    },
+    async nextDue(queue) {
+      const { rows } = await sql.query<{ due: Date | string | null }>(
+        `SELECT min(CASE WHEN status = 'waiting' THEN run_at ELSE lease_until END) AS due FROM job
+         WHERE queue = $1 AND status IN ('waiting', 'running')`, [queue]);
+      return rows[0]?.due ? new Date(rows[0].due) : null;
+    },
+  };
+}
