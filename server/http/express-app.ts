@@ -21,6 +21,8 @@ export interface HttpOptions {
   maxJsonDepth: number;
   requestTimeoutMs: number;
   baseUrl?: string;
+  /** False for ROLE=worker: only health, readiness and metrics are served. */
+  serveFhir?: boolean;
 }
 
 export interface HttpDeps {
@@ -49,6 +51,8 @@ function send(res: Response, status: number, headers: Record<string, string>, bo
   else res.send(text);
 }
 
+const defaultFmt: ResponseFormat = { contentType: 'application/fhir+json; charset=utf-8', pretty: false };
+
 function sendError(res: Response, err: FhirError, fmt: ResponseFormat): void {
   send(res, err.status, err.headers, operationOutcome(err.issues), fmt, false);
 }
@@ -64,7 +68,6 @@ export function createHttpApp(deps: HttpDeps, opts: HttpOptions): express.Expres
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
-  const defaultFmt: ResponseFormat = { contentType: 'application/fhir+json; charset=utf-8', pretty: false };
 
   app.use((req, res, next) => {
     const incoming = req.headers['x-request-id'];
@@ -103,6 +106,20 @@ export function createHttpApp(deps: HttpDeps, opts: HttpOptions): express.Expres
   });
   deps.extraRoutes?.(app);
 
+  if (opts.serveFhir !== false) mountFhir(app, deps, opts);
+
+  app.use((req: Request, res: Response) => sendError(res, new FhirError(404, 'not-found', `No endpoint at ${req.path.slice(0, 100)}; the FHIR base is /fhir`), defaultFmt));
+  // Errors thrown by express itself (body too large, aborted) still become OperationOutcomes.
+  app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
+    const { error, internal } = toFhirError(err);
+    if (internal) deps.logger.error({ reqId: res.locals.requestId as string, err }, 'request failed');
+    sendError(res, error, defaultFmt);
+  });
+  return app;
+}
+
+/** The FHIR REST endpoint: raw body (parsed by rest/ with depth and size limits), dispatch, errors → OperationOutcome. */
+function mountFhir(app: express.Express, deps: HttpDeps, opts: HttpOptions): void {
   app.use('/fhir', express.raw({ type: () => true, limit: opts.maxBodyBytes }));
   app.use('/fhir', async (req: Request, res: Response) => {
     let fmt = defaultFmt;
@@ -120,15 +137,6 @@ export function createHttpApp(deps: HttpDeps, opts: HttpOptions): express.Expres
       sendError(res, error, fmt);
     }
   });
-
-  app.use((req: Request, res: Response) => sendError(res, new FhirError(404, 'not-found', `No endpoint at ${req.path.slice(0, 100)}; the FHIR base is /fhir`), defaultFmt));
-  // Errors thrown by express itself (body too large, aborted) still become OperationOutcomes.
-  app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
-    const { error, internal } = toFhirError(err);
-    if (internal) deps.logger.error({ reqId: res.locals.requestId as string, err }, 'request failed');
-    sendError(res, error, defaultFmt);
-  });
-  return app;
 }
 
 function firstValue(q: [string, string | string[]][], name: string): string | undefined {

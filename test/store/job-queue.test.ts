@@ -1,0 +1,109 @@
+/** The durable job queue of the store (migration 004), on every driver: leases, SKIP LOCKED claims, exactly-once completion. */
+import { systemContext } from '../../server/core/access-context';
+import { FhirError } from '../../server/core/fhir-error';
+import { createSearchRegistry } from '../../server/search/registry';
+import { openStore } from '../../server/store/open-store';
+import type { ResourceStore } from '../../server/store/types';
+import { createTestDatabase, driversUnderTest, type TestDatabase } from '../support/databases';
+import { loadTemplate } from '../support/pglite-template';
+
+const ctx = systemContext('test');
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+describe.each(driversUnderTest())('job queue on %s', (kind) => {
+  let db: TestDatabase;
+  let store: ResourceStore;
+  let n = 0;
+  const queue = (): string => `q${++n}`;
+  beforeAll(async () => {
+    db = await createTestDatabase(kind);
+    store = await openStore({ databaseUrl: db.databaseUrl, dataDir: ':memory:', poolSize: 6, statementTimeoutMs: 10_000, cursorSecret: 's', pgliteTemplate: kind === 'pglite' ? loadTemplate() : undefined }, createSearchRegistry(), { now: () => new Date() });
+  });
+  afterAll(async () => {
+    await store.close();
+    await db.drop();
+  });
+
+  test('a job exists only if its transaction commits', async () => {
+    const q = queue();
+    await expect(store.transaction(async (tx) => {
+      await tx.enqueueJob({ queue: q, payload: { n: 1 } });
+      throw new Error('rollback');
+    })).rejects.toThrow('rollback');
+    expect(await store.jobs.claim(q, 'w1', 10_000, 10)).toEqual([]);
+    await store.transaction((tx) => tx.enqueueJob({ queue: q, payload: { n: 2 } }));
+    const [job] = await store.jobs.claim(q, 'w1', 10_000, 10);
+    expect(job.payload).toEqual({ n: 2 });
+    expect(job.attempts).toBe(1);
+    expect(job.leaseOwner).toBe('w1');
+  });
+
+  test('one waiting job per key (debounce); a running one does not block a new waiting one', async () => {
+    const q = queue();
+    for (let i = 0; i < 3; i++) await store.transaction((tx) => tx.enqueueJob({ queue: q, key: 'p1', payload: { i } }));
+    expect((await store.jobs.depth())[q]).toEqual({ waiting: 1, running: 0, failed: 0 });
+    const [first] = await store.jobs.claim(q, 'w1', 10_000, 10);
+    expect(first.payload).toEqual({ i: 0 });
+    await store.transaction((tx) => tx.enqueueJob({ queue: q, key: 'p1', payload: { i: 3 } }));
+    expect((await store.jobs.depth())[q]).toEqual({ waiting: 1, running: 1, failed: 0 });
+    expect(await store.transaction((tx) => tx.cancelWaitingJobs(q, 'p1'))).toBe(1);
+    expect((await store.jobs.depth())[q]).toEqual({ waiting: 0, running: 1, failed: 0 });
+  });
+
+  test('concurrent claimers never get the same job', async () => {
+    const q = queue();
+    await store.transaction(async (tx) => {
+      for (let i = 0; i < 40; i++) await tx.enqueueJob({ queue: q, payload: { i } });
+    });
+    const claims = await Promise.all(['a', 'b', 'c', 'd'].map((w) => store.jobs.claim(q, w, 10_000, 15)));
+    const ids = claims.flat().map((j) => j.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(ids.length).toBe(40);
+  });
+
+  test('an expired lease is taken over; the old owner can no longer complete (its transaction rolls back)', async () => {
+    const q = queue();
+    await store.transaction((tx) => tx.enqueueJob({ queue: q, payload: {} }));
+    const [mine] = await store.jobs.claim(q, 'crashed', 50, 1);
+    expect(await store.jobs.claim(q, 'other', 10_000, 1)).toEqual([]);
+    await sleep(120);
+    const [taken] = await store.jobs.claim(q, 'other', 10_000, 1);
+    expect(taken.id).toBe(mine.id);
+    expect(taken.attempts).toBe(2);
+    expect(await store.jobs.extendLease(mine.id, 'crashed', 10_000)).toBe(false);
+    const late = store.transaction(async (tx) => {
+      await tx.create(ctx, { resourceType: 'Basic', id: `late-${q}`, code: { text: 'x' } });
+      await tx.completeJob(mine.id, 'crashed');
+    });
+    await expect(late).rejects.toBeInstanceOf(FhirError);
+    expect(await store.read(ctx, 'Basic', `late-${q}`)).toBeNull();
+    await store.transaction((tx) => tx.completeJob(taken.id, 'other'));
+    expect((await store.jobs.depth())[q]).toBeUndefined();
+  });
+
+  test('retry makes the job due again at retryAt; fail keeps it out of reach', async () => {
+    const q = queue();
+    await store.transaction((tx) => tx.enqueueJob({ queue: q, payload: {} }));
+    const [job] = await store.jobs.claim(q, 'w', 10_000, 1);
+    const at = new Date(Date.now() + 150);
+    await store.jobs.retry(job.id, 'w', at, 'LLM 429');
+    expect(await store.jobs.claim(q, 'w', 10_000, 1)).toEqual([]);
+    expect(Math.abs((await store.jobs.nextDue(q))!.getTime() - at.getTime())).toBeLessThan(5);
+    await sleep(200);
+    const [again] = await store.jobs.claim(q, 'w', 10_000, 1);
+    expect(again.attempts).toBe(2);
+    await store.jobs.fail(again.id, 'w', 'permanent');
+    expect((await store.jobs.depth())[q]).toEqual({ waiting: 0, running: 0, failed: 1 });
+    await sleep(20);
+    expect(await store.jobs.claim(q, 'w', 10_000, 1)).toEqual([]);
+    expect(await store.jobs.nextDue(q)).toBeNull();
+  });
+
+  test('debounce: runAt in the future is not claimed before it', async () => {
+    const q = queue();
+    await store.transaction((tx) => tx.enqueueJob({ queue: q, key: 'k', payload: {}, runAt: new Date(Date.now() + 300) }));
+    expect(await store.jobs.claim(q, 'w', 10_000, 1)).toEqual([]);
+    await sleep(350);
+    expect(await store.jobs.claim(q, 'w', 10_000, 1)).toHaveLength(1);
+  });
+});
