@@ -1,4 +1,5 @@
 /** The durable job queue of the store (migration 004), on every driver: leases, SKIP LOCKED claims, exactly-once completion. */
+import type { Basic } from 'fhir/r4';
 import { systemContext } from '../../server/core/access-context';
 import { FhirError } from '../../server/core/fhir-error';
 import { createSearchRegistry } from '../../server/search/registry';
@@ -72,7 +73,8 @@ describe.each(driversUnderTest())('job queue on %s', (kind) => {
     expect(taken.attempts).toBe(2);
     expect(await store.jobs.extendLease(mine.id, 'crashed', 10_000)).toBe(false);
     const late = store.transaction(async (tx) => {
-      await tx.create(ctx, { resourceType: 'Basic', id: `late-${q}`, code: { text: 'x' } });
+      const basic: Basic & { id: string } = { resourceType: 'Basic', id: `late-${q}`, code: { text: 'x' } };
+      await tx.create(ctx, basic);
       await tx.completeJob(mine.id, 'crashed');
     });
     await expect(late).rejects.toBeInstanceOf(FhirError);
