@@ -202,17 +202,23 @@ describe('nlp-observation', () => {
     expect(v.validate(nlpObservation())).toEqual([]);
   });
 
-  it('enforces preliminary status, the LOINC coding and derivedFrom', () => {
+  it('enforces preliminary status, a LOINC (or SNOMED CT) coding and derivedFrom', () => {
     const o = nlpObservation();
     o.status = 'final';
-    o.code.coding[0].system = 'http://snomed.info/sct';
+    o.code.coding[0].system = 'http://example.org/local-codes';
     delete o.derivedFrom;
     const at = `(profile ${BASE}nlp-observation)`;
     expect(errors(o)).toEqual([
       `Observation :: nlpo-2: while tagged provisional, status SHALL be preliminary ${at}`,
-      `Observation.code.coding :: Observation.code.coding:loinc: minimum required = 1, but found 0 ${at}`,
+      `Observation :: nlpo-5: the code carries a LOINC or, where LOINC has none (e.g. FIGO stage), a SNOMED CT coding ${at}`,
       `Observation.derivedFrom :: Observation.derivedFrom: minimum required = 1, but found 0 ${at}`,
     ]);
+  });
+
+  it('accepts a SNOMED CT code where LOINC has none (FIGO stage)', () => {
+    const o = nlpObservation();
+    o.code.coding = [{ system: 'http://snomed.info/sct', code: '385361009', display: 'International Federation of Gynecology and Obstetrics stage' }];
+    expect(errors(o)).toEqual([]);
   });
 
   it('a refuted observation is entered-in-error', () => {
