@@ -27,6 +27,25 @@ export interface Config {
   llmBaseUrl?: string;
   llmApiKey?: string;
   llmModel?: string;
+  /** Per-request timeout of the LLM endpoint. */
+  llmTimeoutMs: number;
+  /** Concurrent requests to the LLM endpoint from this process. */
+  llmConcurrency: number;
+  /** Mask patient identifiers before text leaves the server: auto = when LLM_BASE_URL is not on loopback. */
+  nlpMask: 'auto' | 'always' | 'never';
+  /** Extraction job lease: a crashed worker's job is taken over after this long. */
+  nlpLeaseMs: number;
+  /** How often an idle worker looks for due jobs (other servers', retries). */
+  nlpPollMs: number;
+  /** Attempts before an extraction Task fails for good. */
+  nlpMaxAttempts: number;
+  /** First retry delay after a transient failure (doubles per attempt, capped at 5 minutes). */
+  nlpBackoffMs: number;
+  /** Digital Twin refresh workers in this process (0: only enqueue; ROLE=server runs none). */
+  twinWorkers: number;
+  /** Debounce: a burst of changes to one patient within this window yields one rebuild. */
+  twinDebounceMs: number;
+  twinPollMs: number;
   authIssuer?: string;
   authJwksUrl?: string;
   authAudience?: string;
@@ -69,6 +88,10 @@ function opt(env: Env, name: string): string | undefined {
 export function loadConfig(env: Env = process.env): Config {
   const config = readConfig(env);
   if (config.httpWorkers > 1 && !config.databaseUrl) throw new ConfigError('HTTP_WORKERS > 1 needs DATABASE_URL: the embedded database lives in one process');
+  if (config.role === 'worker' && !config.databaseUrl) throw new ConfigError('ROLE=worker needs DATABASE_URL: workers share the server\'s PostgreSQL');
+  if (config.nlpEngine !== 'rules' && (!config.llmBaseUrl || !config.llmModel)) {
+    throw new ConfigError(`NLP_ENGINE=${config.nlpEngine} needs LLM_BASE_URL and LLM_MODEL (an OpenAI-compatible endpoint)`);
+  }
   return config;
 }
 
@@ -94,6 +117,16 @@ function readConfig(env: Env): Config {
     llmBaseUrl: opt(env, 'LLM_BASE_URL'),
     llmApiKey: opt(env, 'LLM_API_KEY'),
     llmModel: opt(env, 'LLM_MODEL'),
+    llmTimeoutMs: int(env, 'LLM_TIMEOUT_MS', 60_000, 1),
+    llmConcurrency: int(env, 'LLM_CONCURRENCY', 4, 1),
+    nlpMask: oneOf(env, 'NLP_MASK', ['auto', 'always', 'never'] as const, 'auto'),
+    nlpLeaseMs: int(env, 'NLP_LEASE_MS', 60_000, 100),
+    nlpPollMs: int(env, 'NLP_POLL_MS', 1_000, 10),
+    nlpMaxAttempts: int(env, 'NLP_MAX_ATTEMPTS', 5, 1),
+    nlpBackoffMs: int(env, 'NLP_BACKOFF_MS', 2_000, 1),
+    twinWorkers: int(env, 'TWIN_WORKERS', 2, 0),
+    twinDebounceMs: int(env, 'TWIN_DEBOUNCE_MS', 250, 0),
+    twinPollMs: int(env, 'TWIN_POLL_MS', 1_000, 10),
     authIssuer: opt(env, 'AUTH_ISSUER'),
     authJwksUrl: opt(env, 'AUTH_JWKS_URL'),
     authAudience: opt(env, 'AUTH_AUDIENCE'),

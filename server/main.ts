@@ -18,7 +18,7 @@ async function main(): Promise<void> {
     logger.warn('AUTHENTICATION IS OFF: every client has full access. Set AUTH_ISSUER/AUTH_JWKS_URL/AUTH_AUDIENCE in production.');
   }
   const server: Server = app.http.listen(config.port, config.host, () => {
-    logger.info({ port: config.port, driver: app.store.driverName, dataDir: config.databaseUrl ? undefined : config.dataDir }, 'TwinFHIR listening');
+    logger.info({ port: config.port, role: config.role, nlpEngine: config.nlpEngine, nlpWorkers: config.role === 'server' ? 0 : config.nlpWorkers, driver: app.store.driverName, dataDir: config.databaseUrl ? undefined : config.dataDir }, 'TwinFHIR listening');
   });
   server.requestTimeout = config.requestTimeoutMs + 5_000;
   server.keepAliveTimeout = 65_000;

@@ -46,8 +46,8 @@ export async function startServer(databaseUrl: string, env: Record<string, strin
   const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
   const child = spawn(process.execPath, [...nodeArgs, main], {
     env: { ...process.env, DATABASE_URL: databaseUrl, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', HTTP_WORKERS: process.env.BENCH_HTTP_WORKERS ?? '1',
-      // the FHIR benches measure the server alone; bench/nlp starts its own workers
-      NLP_WORKERS: '0', ...env },
+      // the FHIR benches measure the server alone (jobs are still queued); bench/nlp and bench/twin start their own workers
+      NLP_WORKERS: '0', TWIN_WORKERS: '0', ...env },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const baseUrl = `http://127.0.0.1:${port}/fhir`;

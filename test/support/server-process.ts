@@ -27,7 +27,7 @@ export async function startServerProcess(kind: DriverKind, env: Record<string, s
   // TEST_SERVER_NODE_ARGS: extra node flags for profiling, e.g. '--cpu-prof --cpu-prof-dir=/tmp/prof'.
   const nodeArgs = (process.env.TEST_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
   const child = spawn(process.execPath, [...nodeArgs, MAIN], {
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', DATA_DIR: ':memory:', NLP_WORKERS: '0', ...(db.databaseUrl ? { DATABASE_URL: db.databaseUrl } : {}), ...env },
+    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', DATA_DIR: ':memory:', NLP_WORKERS: '0', TWIN_WORKERS: '0', ...(db.databaseUrl ? { DATABASE_URL: db.databaseUrl } : {}), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';

@@ -14,7 +14,7 @@ export interface TestApp extends App {
 
 export async function startTestApp(kind: DriverKind, env: Record<string, string> = {}, overrides: AppOverrides = {}): Promise<TestApp> {
   const db = await createTestDatabase(kind);
-  const config = loadConfig({ DATA_DIR: ':memory:', LOG_LEVEL: 'silent', NLP_WORKERS: '0', ...(db.databaseUrl ? { DATABASE_URL: db.databaseUrl } : {}), ...env });
+  const config = loadConfig({ DATA_DIR: ':memory:', LOG_LEVEL: 'silent', NLP_WORKERS: '0', TWIN_WORKERS: '0', ...(db.databaseUrl ? { DATABASE_URL: db.databaseUrl } : {}), ...env });
   const app = await createApp(config, { logger: pino({ level: 'silent' }), pgliteTemplate: kind === 'pglite' ? loadTemplate() : undefined, ...overrides });
   return {
     ...app, kind, config,
