@@ -1,0 +1,105 @@
+/** Entry point of the review page: app shell, hash routing (#/ worklist, #/patient/{id}), reviewer and shortcuts. */
+import type { Reference } from 'fhir/r4';
+import { ApiError, createFhirClient } from './api';
+import { h, replace } from './dom';
+import { PatientPage } from './patient-page';
+import { type ReviewerPicker, createReviewerPicker } from './reviewer-picker';
+import { captureToken, loadReviewer, saveReviewer } from './session';
+import type { ConceptList } from './types';
+import { renderWorklist } from './worklist';
+import { loadWorklist } from './worklist-data';
+
+function errorPanel(title: string, err: unknown): HTMLElement {
+  const lines = err instanceof ApiError ? err.issues : [err instanceof Error ? err.message : String(err)];
+  const auth = err instanceof ApiError && (err.status === 401 || err.status === 403);
+  return h('div', { class: 'alert alert-page', role: 'alert' }, h('h2', {}, title), lines.map((l) => h('p', {}, l)),
+    auth ? h('p', {}, 'Open this page from your EHR (SMART launch) so it receives an access token, or sign in again.') : null);
+}
+
+/** The amend dictionary, built from mappings/ next to this page (concepts.json). */
+async function loadConcepts(): Promise<ConceptList> {
+  const res = await fetch('concepts.json');
+  if (!res.ok) throw new Error(`concepts.json answered ${res.status}`);
+  return (await res.json()) as ConceptList;
+}
+
+/** The app: one per page load, holding the session's token, reviewer and the current view. */
+class ReviewApp {
+  private readonly token = captureToken();
+  private readonly client = createFhirClient(new URL('../fhir/', location.href), () => this.token);
+  private reviewer: Reference | undefined = loadReviewer();
+  private concepts?: Promise<ConceptList>;
+  private page?: PatientPage;
+  /** Counts navigations, so a slow load never replaces a newer view. */
+  private navigation = 0;
+  private readonly reviewerSlot = h('div', { class: 'reviewer' });
+  private readonly main = h('main', { id: 'main', tabindex: '-1' });
+  private readonly picker: ReviewerPicker;
+
+  constructor() {
+    document.body.replaceChildren(
+      h('a', { class: 'skip-link', href: '#main', onclick: (e) => { e.preventDefault(); this.main.focus(); } }, 'Skip to content'),
+      h('header', { class: 'appbar' },
+        h('a', { class: 'brand', href: '#/' }, h('span', { class: 'brand-mark', 'aria-hidden': 'true' }, 'T'), h('span', {}, 'TwinFHIR'), h('span', { class: 'brand-sub' }, 'Clinical review')),
+        h('nav', { 'aria-label': 'Main' }, h('a', { href: '#/' }, 'Worklist')),
+        this.reviewerSlot),
+      this.main);
+    // After the shell: the dialog lives in <body> next to it.
+    this.picker = createReviewerPicker(document.body, this.client, (ref) => this.setReviewer(ref));
+    this.renderReviewer();
+    document.addEventListener('keydown', (e) => { if (this.page?.handleKey(e)) e.preventDefault(); });
+    window.addEventListener('hashchange', () => void this.route());
+    void this.route();
+  }
+
+  private setReviewer(ref: Reference): void {
+    this.reviewer = ref;
+    saveReviewer(ref);
+    this.renderReviewer();
+    this.page?.announce(`Reviewer set to ${ref.display ?? ref.reference ?? ''}.`);
+  }
+
+  private renderReviewer(): void {
+    if (this.token) return replace(this.reviewerSlot, h('span', { class: 'muted' }, 'Signed in with your EHR account'));
+    replace(this.reviewerSlot,
+      h('span', { class: 'reviewer-label' }, 'Reviewer'),
+      this.reviewer ? h('strong', {}, this.reviewer.display ?? this.reviewer.reference ?? '') : h('span', { class: 'warning-text' }, 'not chosen'),
+      h('button', { type: 'button', class: 'button button-quiet button-small', onclick: () => this.picker.open() }, this.reviewer ? 'Change' : 'Choose reviewer'));
+  }
+
+  private async route(): Promise<void> {
+    const nav = ++this.navigation;
+    const m = /^#\/patient\/([^/?#]+)/.exec(location.hash);
+    this.page = undefined;
+    replace(this.main, h('p', { class: 'loading', role: 'status' }, 'Loading…'));
+    try {
+      const view = m ? await this.patientView(decodeURIComponent(m[1])) : renderWorklist(await loadWorklist(this.client));
+      if (nav !== this.navigation) return;
+      this.page = view instanceof PatientPage ? view : undefined;
+      replace(this.main, view instanceof PatientPage ? view.layout.root : view);
+      const title = this.main.querySelector<HTMLElement>('h1');
+      document.title = `${title?.textContent ?? 'Review'} · TwinFHIR`;
+      title?.focus();
+    } catch (err) {
+      if (nav !== this.navigation) return;
+      replace(this.main, errorPanel(m ? 'The patient could not be loaded' : 'The worklist could not be loaded', err), h('p', {}, h('a', { href: '#/' }, 'Back to the worklist')));
+    }
+  }
+
+  private async patientView(id: string): Promise<PatientPage> {
+    const page = new PatientPage({
+      client: this.client,
+      concepts: () => (this.concepts ??= loadConcepts().catch((err: unknown) => {
+        this.concepts = undefined; // a failed load is retried next time, not cached
+        throw err;
+      })),
+      reviewer: () => (this.token ? undefined : this.reviewer),
+      needsReviewer: () => !this.token,
+      pickReviewer: (reason) => this.picker.open(reason),
+    }, id);
+    await page.load();
+    return page;
+  }
+}
+
+new ReviewApp();

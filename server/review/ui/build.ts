@@ -1,0 +1,53 @@
+/**
+ * Builds the review page (server/review/ui) into a static folder: app.js bundled by esbuild, index.html,
+ * styles.css and concepts.json from mappings/. Run after tsc: `node dist/server/review/ui/build.js`.
+ */
+import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { build } from 'esbuild';
+import { fromRoot } from '../../core/paths';
+import { buildConceptList } from './concept-list';
+import { reviewUiDir } from './location';
+
+export interface ReviewUiBuildOptions {
+  /** Output folder; default `dist/review-ui` (what server/http/review-page.ts serves). */
+  outDir?: string;
+  minify?: boolean;
+}
+
+/** Sources live in the repository (not dist/), whether this runs from ts or compiled js. */
+const uiSource = (...parts: string[]): string => fromRoot('server', 'review', 'ui', ...parts);
+
+export async function buildReviewUi(opts: ReviewUiBuildOptions = {}): Promise<{ outDir: string; bytes: number }> {
+  const outDir = opts.outDir ?? reviewUiDir();
+  await mkdir(outDir, { recursive: true });
+  const result = await build({
+    entryPoints: [uiSource('app', 'main.ts')],
+    outfile: path.join(outDir, 'app.js'),
+    bundle: true,
+    format: 'iife',
+    platform: 'browser',
+    target: ['es2022', 'chrome110', 'firefox110', 'safari16'],
+    tsconfig: uiSource('tsconfig.json'),
+    minify: opts.minify ?? true,
+    sourcemap: 'linked',
+    legalComments: 'none',
+    logLevel: 'silent',
+    metafile: true,
+  });
+  await Promise.all(['index.html', 'styles.css'].map((f) => copyFile(uiSource('static', f), path.join(outDir, f))));
+  const concepts = buildConceptList(JSON.parse(await readFile(fromRoot('mappings', 'nlp-concepts.json'), 'utf8')) as Parameters<typeof buildConceptList>[0]);
+  await writeFile(path.join(outDir, 'concepts.json'), JSON.stringify(concepts));
+  const bytes = Object.values(result.metafile.outputs).reduce((n, o) => n + o.bytes, 0);
+  return { outDir, bytes };
+}
+
+if (require.main === module) {
+  buildReviewUi().then(
+    ({ outDir, bytes }) => process.stdout.write(`review page built into ${path.relative(process.cwd(), outDir)} (${Math.round(bytes / 1024)} KiB)\n`),
+    (err: unknown) => {
+      process.stderr.write(`review page build failed: ${err instanceof Error ? err.message : String(err)}\n`);
+      process.exit(1);
+    },
+  );
+}
