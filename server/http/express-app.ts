@@ -15,6 +15,7 @@ import { parseBody } from './body';
 import { toFhirError } from './errors';
 import type { HttpMetrics } from './metrics';
 import { type ResponseFormat, negotiate } from './negotiate';
+import { reviewPageRouter } from './review-page';
 
 export interface HttpOptions {
   maxBodyBytes: number;
@@ -105,6 +106,7 @@ export function createHttpApp(deps: HttpDeps, opts: HttpOptions): express.Expres
     res.set('Content-Type', deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
   });
   deps.extraRoutes?.(app);
+  if (opts.serveFhir !== false) app.use('/review', reviewPageRouter());
 
   if (opts.serveFhir !== false) mountFhir(app, deps, opts);
 
