@@ -1,15 +1,24 @@
 /** Composition root: builds every dependency once and wires them together; no module singletons. */
+import { hostname } from 'node:os';
 import type express from 'express';
 import pino, { type Logger } from 'pino';
 import { contextResolver } from './auth/context';
 import type { Config } from './config';
 import { type Clock, type IdGenerator, systemClock, uuidIds } from './core/clock';
 import { createHttpApp } from './http/express-app';
-import { createMetrics } from './http/metrics';
+import { createMetrics, type HttpMetrics } from './http/metrics';
+import { createExtractor } from './nlp/engines';
+import { createExtractionHook } from './nlp/jobs/extraction-hook';
+import type { ExtractionServices } from './nlp/jobs/services';
+import { startNlpWorker, type NlpWorker } from './nlp/jobs/worker';
+import { isLoopbackUrl } from './nlp/masking';
+import { createNlpMetrics } from './nlp/metrics';
+import { compileRulesResources } from './nlp/rules/engine';
 import { operationTable } from './operations';
+import { createTwinService, type TwinService } from './operations/twin';
 import { startReindexRunner } from './operations/reindex';
 import { startSearchParameterSync } from './rest/search-parameter-hook';
-import type { RestDeps } from './rest/deps';
+import type { RestDeps, WriteHook } from './rest/deps';
 import { createSearchRegistry } from './search/registry';
 import { openStore } from './store/open-store';
 import type { ResourceStore } from './store/types';
@@ -20,6 +29,7 @@ export interface App {
   store: ResourceStore;
   rest: RestDeps;
   logger: Logger;
+  twin: TwinService;
   close(): Promise<void>;
 }
 
@@ -44,23 +54,60 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   // Custom SearchParameters (stored ones loaded now) and the $reindex job runner.
   const searchParams = await startSearchParameterSync({ store, registry, logger });
   const reindex = startReindexRunner({ store, logger, beforeBatch: () => searchParams.refresh() });
+  const metrics = createMetrics(() => store.poolStats());
+  const ids = overrides.ids ?? uuidIds;
+  const twin = createTwinService({
+    store, registry, validator, ids, clock, logger, debounceMs: config.twinDebounceMs, pollMs: config.twinPollMs,
+    workers: config.role === 'server' ? 0 : config.twinWorkers,
+  });
+  const writeHooks: WriteHook[] = [searchParams.hook, twin.hook];
+  const nlp = createNlpServices(config, { store, registry, validator, ids, clock, metrics, hooks: () => writeHooks });
+  let worker: NlpWorker | undefined;
+  writeHooks.push(createExtractionHook({ ids, clock, registry, maxAttempts: config.nlpMaxAttempts, onEnqueued: () => worker?.wake() }));
   const rest: RestDeps = {
-    store, registry, validator, clock,
-    ids: overrides.ids ?? uuidIds,
+    store, registry, validator, clock, ids,
     limits: { maxBundleEntries: config.maxBundleEntries, defaultCount: 20, maxCount: 1000 },
-    operations: operationTable({ reindex }),
-    writeHooks: [searchParams.hook],
+    operations: operationTable({ reindex, extraction: nlp, twin }),
+    writeHooks,
     reportError: (err, context) => logger.error({ err, context }, 'internal error'),
   };
-  const metrics = createMetrics(() => store.poolStats());
+  if (config.role !== 'server' && config.nlpWorkers > 0) {
+    worker = startNlpWorker({
+      services: nlp, logger, concurrency: config.nlpWorkers, owner: `${hostname()}:${process.pid}:${ids.newId()}`,
+      leaseMs: config.nlpLeaseMs, pollMs: config.nlpPollMs, backoff: { baseMs: config.nlpBackoffMs, maxMs: 300_000 },
+    });
+  }
   const http = createHttpApp(
     { rest, logger, metrics, contextFor, ready: () => store.ping() },
-    { maxBodyBytes: config.maxBodyBytes, maxJsonDepth: config.maxJsonDepth, requestTimeoutMs: config.requestTimeoutMs, baseUrl: config.baseUrl },
+    { maxBodyBytes: config.maxBodyBytes, maxJsonDepth: config.maxJsonDepth, requestTimeoutMs: config.requestTimeoutMs, baseUrl: config.baseUrl, serveFhir: config.role !== 'worker' },
   );
+  twin.start();
   const close = async (): Promise<void> => {
+    await worker?.close();
+    await twin.close();
     await reindex.close();
     await searchParams.close();
     await store.close();
   };
-  return { http, store, rest, logger, close };
+  return { http, store, rest, logger, twin, close };
+}
+
+/** The NLP pipeline's services: engine from config, identifiers masked when the LLM is not on loopback. */
+function createNlpServices(
+  config: Config, d: Pick<ExtractionServices, 'store' | 'registry' | 'validator' | 'ids' | 'clock' | 'hooks'> & { metrics: HttpMetrics },
+): ExtractionServices {
+  const resources = compileRulesResources();
+  const llm = config.llmBaseUrl && config.llmModel
+    ? { baseUrl: config.llmBaseUrl, apiKey: config.llmApiKey, model: config.llmModel, timeoutMs: config.llmTimeoutMs, concurrency: config.llmConcurrency }
+    : undefined;
+  const usesLlm = config.nlpEngine !== 'rules';
+  const mask = config.nlpMask === 'always' || (config.nlpMask === 'auto' && usesLlm && !isLoopbackUrl(config.llmBaseUrl ?? ''));
+  return {
+    ...d,
+    coder: resources.coder,
+    extractor: createExtractor({ engine: config.nlpEngine, llm }, resources),
+    maskIdentifiers: mask,
+    baseUrl: config.baseUrl,
+    metrics: createNlpMetrics(d.metrics.registry),
+  };
 }
