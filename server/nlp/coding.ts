@@ -21,10 +21,16 @@ export class ConceptCoder {
     return (this.m.concepts.conditions[concept] ?? this.m.concepts.observations[concept])?.display;
   }
 
+  /**
+   * The concept's display is the term of its preferred SNOMED CT / LOINC code only. ICD-10-CM codes have their
+   * own official titles ("Malignant neoplasm of unspecified ovary") that mappings/ does not carry, so no
+   * display is claimed for them (a wrong display fails terminology validation; a missing one does not).
+   */
   private codes(def: ConceptDef, key: 'snomed' | 'icd10cm' | 'loinc' | 'snomed_code', system: string, preferred?: string): Code[] {
     const list = def[key] ?? [];
     const code = preferred && list.includes(preferred) ? preferred : list[0];
-    return code ? [{ system, code, display: def.display }] : [];
+    if (!code) return [];
+    return [{ system, code, ...(code === list[0] && key !== 'icd10cm' ? { display: def.display } : {}) }];
   }
 
   /** SNOMED CT (first listed) and ICD-10-CM (the laterality-specific code when known and listed). */
