@@ -20,9 +20,13 @@ export interface ServerProcess {
   stderr(): string;
 }
 
-export async function startServerProcess(kind: DriverKind, env: Record<string, string> = {}): Promise<ServerProcess> {
+/**
+ * `shared`: run on this (PostgreSQL) database instead of a fresh one, and leave it in place on stop —
+ * for several servers on one database (crash recovery, competing workers). The caller drops it.
+ */
+export async function startServerProcess(kind: DriverKind, env: Record<string, string> = {}, shared?: TestDatabase): Promise<ServerProcess> {
   if (!existsSync(MAIN)) throw new Error('dist/server/main.js is missing: run `npm run build` (npm test does)');
-  const db = await createTestDatabase(kind);
+  const db = shared ?? await createTestDatabase(kind);
   const port = 20000 + Math.floor(Math.random() * 20000);
   // TEST_SERVER_NODE_ARGS: extra node flags for profiling, e.g. '--cpu-prof --cpu-prof-dir=/tmp/prof'.
   const nodeArgs = (process.env.TEST_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
@@ -51,7 +55,7 @@ export async function startServerProcess(kind: DriverKind, env: Record<string, s
         child.once('exit', (c) => resolve(c));
         child.kill('SIGTERM');
       });
-      await db.drop();
+      if (!shared) await db.drop();
       return code;
     },
   };
