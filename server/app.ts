@@ -6,7 +6,7 @@ import { contextResolver } from './auth/context';
 import type { Config } from './config';
 import { type Clock, type IdGenerator, systemClock, uuidIds } from './core/clock';
 import { createHttpApp } from './http/express-app';
-import { createMetrics, type HttpMetrics } from './http/metrics';
+import { createMetrics, registerJobGauge, type HttpMetrics } from './http/metrics';
 import { createExtractor } from './nlp/engines';
 import { createExtractionHook } from './nlp/jobs/extraction-hook';
 import type { ExtractionServices } from './nlp/jobs/services';
@@ -55,6 +55,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   const searchParams = await startSearchParameterSync({ store, registry, logger });
   const reindex = startReindexRunner({ store, logger, beforeBatch: () => searchParams.refresh() });
   const metrics = createMetrics(() => store.poolStats());
+  registerJobGauge(metrics.registry, () => store.jobs.depth(), ['nlp', 'twin']);
   const ids = overrides.ids ?? uuidIds;
   const twin = createTwinService({
     store, registry, validator, ids, clock, logger, debounceMs: config.twinDebounceMs, pollMs: config.twinPollMs,

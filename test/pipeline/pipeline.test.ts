@@ -182,6 +182,8 @@ describe.each(driversUnderTest())('notes to provisional findings on %s', (kind) 
     const metrics = await request(app.http).get('/metrics');
     expect(metrics.text).toMatch(/twinfhir_nlp_findings_total\{engine="rules",kind="Condition"\} [1-9]/);
     expect(metrics.text).toMatch(/twinfhir_nlp_jobs_total\{outcome="completed"\} [1-9]/);
+    // queue depth for autoscaling: every job of this suite is done
+    expect(metrics.text).toMatch(/twinfhir_jobs\{queue="nlp",state="waiting"\} 0/);
   });
 });
 
