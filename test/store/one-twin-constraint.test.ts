@@ -1,0 +1,41 @@
+/** Migration 006: the database itself refuses a second live Digital Twin for one patient, on every driver. */
+import type { Composition } from 'fhir/r4';
+import { systemContext } from '../../server/core/access-context';
+import { FhirError } from '../../server/core/fhir-error';
+import { createSearchRegistry } from '../../server/search/registry';
+import { openStore } from '../../server/store/open-store';
+import type { ResourceStore } from '../../server/store/types';
+import { createTestDatabase, driversUnderTest, type TestDatabase } from '../support/databases';
+import { loadTemplate } from '../support/pglite-template';
+
+const ctx = systemContext('test');
+const twin = (id: string, patient: string, code = 'digital-twin'): Composition & { id: string } => ({
+  resourceType: 'Composition', id, status: 'preliminary', date: '2026-01-01', title: 'Digital Twin', author: [{ reference: 'Device/x' }],
+  subject: { reference: `Patient/${patient}` },
+  type: { coding: [{ system: 'https://twinfhir.org/fhir/CodeSystem/twinfhir', code }, { system: 'http://loinc.org', code: '60591-5' }] },
+});
+
+describe.each(driversUnderTest())('one twin per patient on %s', (kind) => {
+  let db: TestDatabase;
+  let store: ResourceStore;
+  beforeAll(async () => {
+    db = await createTestDatabase(kind);
+    store = await openStore({ databaseUrl: db.databaseUrl, dataDir: ':memory:', poolSize: 2, statementTimeoutMs: 10_000, cursorSecret: 's', pgliteTemplate: kind === 'pglite' ? loadTemplate() : undefined }, createSearchRegistry(), { now: () => new Date() });
+  });
+  afterAll(async () => {
+    await store.close();
+    await db.drop();
+  });
+
+  test('a second live twin for the same subject is refused; other subjects, other types and deleted twins are not affected', async () => {
+    await store.transaction((tx) => tx.create(ctx, twin('twin-a', 'a')));
+    await expect(store.transaction((tx) => tx.create(ctx, twin('other-id', 'a')))).rejects.toMatchObject({ status: 409 });
+    await expect(store.transaction((tx) => tx.create(ctx, twin('other-id', 'a')))).rejects.toBeInstanceOf(FhirError);
+    await store.transaction((tx) => tx.create(ctx, twin('twin-b', 'b')));
+    await store.transaction((tx) => tx.create(ctx, twin('summary-a', 'a', 'not-a-twin')));
+    // updating the one twin is fine; after deleting it a new one may exist
+    await store.transaction((tx) => tx.update(ctx, { ...twin('twin-a', 'a'), status: 'final' }));
+    await store.transaction((tx) => tx.delete(ctx, 'Composition', 'twin-a'));
+    await store.transaction((tx) => tx.create(ctx, twin('twin-a2', 'a')));
+  });
+});
