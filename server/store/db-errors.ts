@@ -7,6 +7,15 @@ import { FhirError } from '../core/fhir-error';
 interface DbErrorLike {
   code?: string;
   message?: string;
+  constraint?: string;
+  detail?: string;
+}
+
+/** A unique violation of migration 006: the subject already has a live Digital Twin. */
+function secondTwin(e: DbErrorLike): FhirError {
+  const subject = /=\(([^)]+)\)/.exec(e.detail ?? '')?.[1];
+  const who = subject ? `${subject} already has` : 'The patient already has';
+  return new FhirError(422, 'business-rule', `${who} a Digital Twin Composition; the server maintains exactly one per patient (find it with Composition?subject=…&type=https://twinfhir.org/fhir/CodeSystem/twinfhir|digital-twin)`);
 }
 
 const UNAVAILABLE_SQLSTATE = /^(08|57P0[1-3]|53)/; // connection exceptions, admin shutdown, insufficient resources
@@ -20,6 +29,7 @@ export function translateDbError(err: unknown): unknown {
     return new FhirError(503, 'timeout', 'The query took longer than the statement timeout; narrow the request', undefined, { 'Retry-After': '1' });
   }
   if (e.code === '40001' || e.code === '40P01') return new FhirError(409, 'transient', 'Concurrent update conflict; retry the request');
+  if (e.code === '23505' && (e.constraint === 'resource_one_twin_per_patient' || /resource_one_twin_per_patient/.test(e.message ?? ''))) return secondTwin(e);
   if (e.code === '23505') return new FhirError(409, 'conflict', 'A concurrent request wrote the same resource; retry');
   if ((e.code && (UNAVAILABLE_SQLSTATE.test(e.code) || NET_CODES.has(e.code))) || UNAVAILABLE_MESSAGE.test(e.message ?? '')) {
     const unavailable = new FhirError(503, 'transient', 'The database is unavailable; retry later', undefined, { 'Retry-After': '5' });
