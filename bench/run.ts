@@ -1,11 +1,12 @@
 /** npm run bench [-- name...]: runs the named benchmarks (default: all) and prints their numbers. */
 import { benchIngest } from './ingest';
+import { benchLlmOverhead } from './llm-overhead';
 import { benchNlp } from './nlp';
 import { benchTwin } from './twin';
 import { benchRead } from './read';
 import { benchSearch } from './search';
 
-const BENCHES: Record<string, () => Promise<void>> = { ingest: benchIngest, read: benchRead, search: benchSearch, nlp: benchNlp, twin: benchTwin };
+const BENCHES: Record<string, () => Promise<void>> = { ingest: benchIngest, read: benchRead, search: benchSearch, nlp: benchNlp, twin: benchTwin, llm: benchLlmOverhead };
 
 async function main(): Promise<void> {
   const names = process.argv.slice(2).length ? process.argv.slice(2) : Object.keys(BENCHES);

@@ -35,7 +35,8 @@ describe.each(driversUnderTest())('one twin per patient on %s', (kind) => {
     await store.transaction((tx) => tx.create(ctx, twin('twin-b', 'b')));
     await store.transaction((tx) => tx.create(ctx, twin('summary-a', 'a', 'not-a-twin')));
     // updating the one twin is fine; after deleting it a new one may exist
-    await store.transaction((tx) => tx.update(ctx, { ...twin('twin-a', 'a'), status: 'final' }));
+    const final: Composition & { id: string } = { ...twin('twin-a', 'a'), status: 'final' };
+    await store.transaction((tx) => tx.update(ctx, final));
     await store.transaction((tx) => tx.delete(ctx, 'Composition', 'twin-a'));
     await store.transaction((tx) => tx.create(ctx, twin('twin-a2', 'a')));
   });

@@ -59,10 +59,11 @@ export async function prepareExtraction(s: ExtractionServices, ctx: AccessContex
   const engineText = s.maskIdentifiers ? maskIdentifiers(note.text, patient.resource).text : note.text;
 
   const engine = s.extractor.name;
+  const diagnostics = { dropped: (e: string, reason: string, n = 1): void => { s.metrics.dropped.inc({ engine: e, reason }, n); } };
   const started = performance.now();
   const raw = await s.extractor.extract({
     text: engineText, language: languageOf(note), documentDate: documentDate(doc.resource),
-    diagnostics: { dropped: (e, reason, n = 1) => s.metrics.dropped.inc({ engine: e, reason }, n) },
+    diagnostics,
   });
   s.metrics.engineSeconds.observe({ engine }, (performance.now() - started) / 1000);
 
@@ -72,7 +73,7 @@ export async function prepareExtraction(s: ExtractionServices, ctx: AccessContex
   const findings = grounded.kept.map((f) => toSource(f, note));
 
   const built = buildFindingResources({
-    findings, document: doc.resource, patient: patientRef, coder: s.coder, newId: () => s.ids.newId(),
+    findings, document: doc.resource, patient: patientRef, coder: s.coder, newId: () => s.ids.newId(), diagnostics,
     run: { engine, version: s.extractor.version, model: s.extractor.model, promptVersion: s.extractor.promptVersion, recorded: s.clock.now().toISOString() },
     documentDate: documentDate(doc.resource),
   });
