@@ -1,8 +1,7 @@
 /** What the REST layer needs, passed in from the composition root (app.ts); no module singletons. */
-import type { AccessContext } from '../core/access-context';
 import type { Clock, IdGenerator } from '../core/clock';
 import type { SearchRegistry } from '../search/registry';
-import type { ResourceStore, StoreReader, StoreWriter, StoredResource } from '../store/types';
+import type { ResourceStore, StoreReader, StoreWriter, WriteHook } from '../store/types';
 import type { ResourceValidator } from '../validation';
 import type { FhirRequest, FhirResponse } from './types';
 
@@ -12,19 +11,7 @@ export interface Limits {
   maxCount: number;
 }
 
-/** A committed-or-not change, seen by write hooks inside the writing transaction. */
-export interface ResourceChange {
-  kind: 'create' | 'update' | 'delete';
-  resourceType: string;
-  id: string;
-  stored: StoredResource;
-}
-
-/**
- * Runs inside the transaction of every write (REST or bundle), so that derived work
- * (NLP tasks, twin outbox) commits or rolls back with the resource itself.
- */
-export type WriteHook = (tx: StoreWriter, ctx: AccessContext, change: ResourceChange) => Promise<void>;
+export type { ResourceChange, WriteHook } from '../store/types';
 
 export interface RestDeps {
   store: ResourceStore;

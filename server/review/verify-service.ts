@@ -9,17 +9,12 @@ import type { AccessContext } from '../core/access-context';
 import type { Clock, IdGenerator } from '../core/clock';
 import { FhirError, conflict, gone, notFound } from '../core/fhir-error';
 import type { SearchRegistry } from '../search/registry';
-import type { StoreWriter, StoredResource } from '../store/types';
+import type { StoreWriter, StoredResource, WriteHook } from '../store/types';
 import type { ResourceValidator } from '../validation';
 import { type Finding, applyDecision } from './apply-decision';
 import { decisionProvenance, findExtractionProvenance } from './decision-provenance';
 import { findingRuleIssues } from './finding-rules';
 import { type Decision, type FindingType, reviewStateOf } from './review-codes';
-
-/** A write seen by the server's write hooks (structurally the REST layer's WriteHook). */
-export type ReviewWriteHook = (
-  tx: StoreWriter, ctx: AccessContext, change: { kind: 'create' | 'update' | 'delete'; resourceType: string; id: string; stored: StoredResource },
-) => Promise<void>;
 
 export interface ReviewServices {
   registry: SearchRegistry;
@@ -27,7 +22,7 @@ export interface ReviewServices {
   ids: IdGenerator;
   clock: Clock;
   /** Run for every resource a decision writes, exactly as for a REST write. */
-  hooks: readonly ReviewWriteHook[];
+  hooks: readonly WriteHook[];
 }
 
 export interface VerifyRequest {

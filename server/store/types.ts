@@ -83,6 +83,20 @@ export interface StoreWriter extends StoreReader {
   cancelWaitingJobs(queue: string, key: string): Promise<number>;
 }
 
+/** A committed-or-not change, seen by write hooks inside the writing transaction. */
+export interface ResourceChange {
+  kind: 'create' | 'update' | 'delete';
+  resourceType: string;
+  id: string;
+  stored: StoredResource;
+}
+
+/**
+ * Runs inside the transaction of every write (REST, bundles, NLP results, review decisions), so that
+ * derived work (NLP tasks, twin outbox) commits or rolls back with the resource itself.
+ */
+export type WriteHook = (tx: StoreWriter, ctx: AccessContext, change: ResourceChange) => Promise<void>;
+
 export interface JobSpec {
   queue: string;
   /** Debounce / supersede key (e.g. a patient id or a document id). */

@@ -8,21 +8,13 @@ import type { AccessContext } from '../core/access-context';
 import type { Clock } from '../core/clock';
 import { FhirError } from '../core/fhir-error';
 import type { SearchRegistry } from '../search/registry';
-import type { StoreWriter, StoredResource } from '../store/types';
+import type { ResourceChange, StoreWriter, WriteHook } from '../store/types';
 import { TWINFHIR_CS, hasCoding } from './codes';
 import { referenceKey } from './fhir-values';
 import { twinIdFor } from './twin-id';
 
 export const TWIN_QUEUE = 'twin';
 
-/** The shape of rest/deps WriteHook, restated here because twin/ sits below rest/. */
-export interface TwinChange {
-  kind: 'create' | 'update' | 'delete';
-  resourceType: string;
-  id: string;
-  stored: StoredResource;
-}
-export type TwinWriteHook = (tx: StoreWriter, ctx: AccessContext, change: TwinChange) => Promise<void>;
 
 export interface TwinOutboxOptions {
   registry: Pick<SearchRegistry, 'compartmentParams' | 'extract'>;
@@ -57,7 +49,7 @@ function patientsOf(registry: TwinOutboxOptions['registry'], r: Resource | undef
 }
 
 /** A Digital Twin written through the API must sit at its patient's one twin id, or a second "current twin" could exist. */
-function guardTwinId(change: TwinChange): void {
+function guardTwinId(change: ResourceChange): void {
   const twin = change.stored.resource;
   if (!isTwin(twin)) return;
   const subject = referenceKey(twin.subject);
@@ -68,7 +60,7 @@ function guardTwinId(change: TwinChange): void {
 }
 
 /** The patients a change touches: those of the new content and of the version it replaced (a resource may move). */
-async function affectedPatients(opts: TwinOutboxOptions, tx: StoreWriter, ctx: AccessContext, change: TwinChange): Promise<string[]> {
+async function affectedPatients(opts: TwinOutboxOptions, tx: StoreWriter, ctx: AccessContext, change: ResourceChange): Promise<string[]> {
   const current = change.stored.resource;
   const ids = new Set(patientsOf(opts.registry, current));
   if (change.kind !== 'create' && change.stored.versionId > 1) {
@@ -78,7 +70,7 @@ async function affectedPatients(opts: TwinOutboxOptions, tx: StoreWriter, ctx: A
   return [...ids];
 }
 
-export function twinOutboxHook(opts: TwinOutboxOptions): TwinWriteHook {
+export function twinOutboxHook(opts: TwinOutboxOptions): WriteHook {
   // Patients already queued per transaction: a 2,000-resource bundle for one patient queues one job, not 2,000.
   const queued = new WeakMap<StoreWriter, Set<string>>();
   return async (tx, ctx, change) => {

@@ -7,16 +7,9 @@ import type { DocumentReference, Task } from 'fhir/r4';
 import type { AccessContext } from '../../core/access-context';
 import type { Clock, IdGenerator } from '../../core/clock';
 import type { SearchRegistry } from '../../search/registry';
-import type { StoreWriter } from '../../store/types';
+import type { StoreWriter, WriteHook } from '../../store/types';
 import { NLP_QUEUE, changeTask, documentRef, extractionJobKey, newExtractionTask, type ExtractionJobPayload } from './task';
 import { searchAll } from './store-search';
-
-export interface ResourceChangeLike {
-  kind: 'create' | 'update' | 'delete';
-  resourceType: string;
-  id: string;
-  stored: { versionId: number; resource?: unknown };
-}
 
 export interface ExtractionHookOptions {
   ids: IdGenerator;
@@ -43,7 +36,7 @@ function extractable(doc: DocumentReference): boolean {
   return doc.status !== 'entered-in-error' && doc.docStatus !== 'entered-in-error';
 }
 
-export function createExtractionHook(opts: ExtractionHookOptions): (tx: StoreWriter, ctx: AccessContext, change: ResourceChangeLike) => Promise<void> {
+export function createExtractionHook(opts: ExtractionHookOptions): WriteHook {
   return async (tx, ctx, change) => {
     if (change.resourceType !== 'DocumentReference') return;
     const now = opts.clock.now();
