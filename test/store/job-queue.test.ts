@@ -2,27 +2,24 @@
 import type { Basic } from 'fhir/r4';
 import { systemContext } from '../../server/core/access-context';
 import { FhirError } from '../../server/core/fhir-error';
-import { createSearchRegistry } from '../../server/search/registry';
-import { openStore } from '../../server/store/open-store';
 import type { ResourceStore } from '../../server/store/types';
-import { createTestDatabase, driversUnderTest, type TestDatabase } from '../support/databases';
-import { loadTemplate } from '../support/pglite-template';
+import { driversUnderTest } from '../support/databases';
+import { openTestStore, type TestStore } from '../support/test-store';
 
 const ctx = systemContext('test');
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 describe.each(driversUnderTest())('job queue on %s', (kind) => {
-  let db: TestDatabase;
+  let t: TestStore;
   let store: ResourceStore;
   let n = 0;
   const queue = (): string => `q${++n}`;
   beforeAll(async () => {
-    db = await createTestDatabase(kind);
-    store = await openStore({ databaseUrl: db.databaseUrl, dataDir: ':memory:', poolSize: 6, statementTimeoutMs: 10_000, cursorSecret: 's', pgliteTemplate: kind === 'pglite' ? loadTemplate() : undefined }, createSearchRegistry(), { now: () => new Date() });
+    t = await openTestStore(kind, { poolSize: 6 });
+    store = t.store;
   });
   afterAll(async () => {
-    await store.close();
-    await db.drop();
+    await t.dispose();
   });
 
   test('a job exists only if its transaction commits', async () => {

@@ -2,11 +2,9 @@
 import type { Composition } from 'fhir/r4';
 import { systemContext } from '../../server/core/access-context';
 import { FhirError } from '../../server/core/fhir-error';
-import { createSearchRegistry } from '../../server/search/registry';
-import { openStore } from '../../server/store/open-store';
 import type { ResourceStore } from '../../server/store/types';
-import { createTestDatabase, driversUnderTest, type TestDatabase } from '../support/databases';
-import { loadTemplate } from '../support/pglite-template';
+import { driversUnderTest } from '../support/databases';
+import { openTestStore, type TestStore } from '../support/test-store';
 
 const ctx = systemContext('test');
 const twin = (id: string, patient: string, code = 'digital-twin'): Composition & { id: string } => ({
@@ -16,15 +14,14 @@ const twin = (id: string, patient: string, code = 'digital-twin'): Composition &
 });
 
 describe.each(driversUnderTest())('one twin per patient on %s', (kind) => {
-  let db: TestDatabase;
+  let t: TestStore;
   let store: ResourceStore;
   beforeAll(async () => {
-    db = await createTestDatabase(kind);
-    store = await openStore({ databaseUrl: db.databaseUrl, dataDir: ':memory:', poolSize: 2, statementTimeoutMs: 10_000, cursorSecret: 's', pgliteTemplate: kind === 'pglite' ? loadTemplate() : undefined }, createSearchRegistry(), { now: () => new Date() });
+    t = await openTestStore(kind, { poolSize: 2 });
+    store = t.store;
   });
   afterAll(async () => {
-    await store.close();
-    await db.drop();
+    await t.dispose();
   });
 
   test('a second live twin for the same subject is refused; other subjects, other types and deleted twins are not affected', async () => {

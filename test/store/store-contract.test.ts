@@ -2,12 +2,11 @@
 import type { Patient } from 'fhir/r4';
 import { systemContext } from '../../server/core/access-context';
 import { FhirError } from '../../server/core/fhir-error';
-import { createSearchRegistry } from '../../server/search/registry';
 import { migrate } from '../../server/store/migrate';
-import { openDriver, openStore } from '../../server/store/open-store';
+import { openDriver } from '../../server/store/open-store';
 import type { ResourceStore } from '../../server/store/types';
-import { createTestDatabase, driversUnderTest, type TestDatabase } from '../support/databases';
-import { loadTemplate } from '../support/pglite-template';
+import { driversUnderTest } from '../support/databases';
+import { openTestStore, type TestStore } from '../support/test-store';
 
 const ctx = systemContext('test');
 let tick = Date.parse('2024-01-01T00:00:00Z');
@@ -15,15 +14,14 @@ const clock = { now: () => new Date((tick += 1000)) };
 const patient = (id: string, family = 'Doe'): Patient & { id: string } => ({ resourceType: 'Patient', id, name: [{ family }] });
 
 describe.each(driversUnderTest())('ResourceStore contract on %s', (kind) => {
-  let db: TestDatabase;
+  let t: TestStore;
   let store: ResourceStore;
   beforeAll(async () => {
-    db = await createTestDatabase(kind);
-    store = await openStore({ databaseUrl: db.databaseUrl, dataDir: ':memory:', poolSize: 4, statementTimeoutMs: 10_000, cursorSecret: 's', pgliteTemplate: kind === 'pglite' ? loadTemplate() : undefined }, createSearchRegistry(), clock);
+    t = await openTestStore(kind, { poolSize: 4, clock });
+    store = t.store;
   });
   afterAll(async () => {
-    await store.close();
-    await db.drop();
+    await t.dispose();
   });
 
   test('create sets version 1 and meta; read returns it', async () => {
@@ -137,7 +135,7 @@ describe.each(driversUnderTest())('ResourceStore contract on %s', (kind) => {
   });
 
   test('migrations are idempotent', async () => {
-    const driver = await openDriver({ databaseUrl: db.databaseUrl, dataDir: ':memory:', poolSize: 1, statementTimeoutMs: 0 });
+    const driver = await openDriver({ databaseUrl: t.databaseUrl, dataDir: ':memory:', poolSize: 1, statementTimeoutMs: 0 });
     try {
       await migrate(driver);
       expect(await migrate(driver)).toEqual([]);
