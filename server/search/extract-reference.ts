@@ -8,8 +8,12 @@ type Obj = Record<string, unknown>;
 const s = (v: unknown): string | null => (typeof v === 'string' && v.length > 0 ? clip(v) : null);
 
 function fromString(param: string, ref: string, out: ReferenceIndex[]): void {
-  // Contained references (#id) point inside this resource: nothing to join on.
-  if (ref.startsWith('#') || ref.length === 0) return;
+  if (ref.length === 0) return;
+  // A local reference (#id) points at a contained resource: kept as written, for chains into it.
+  if (ref.startsWith('#')) {
+    out.push({ param, targetType: null, targetId: null, targetVersion: null, url: clip(ref) });
+    return;
+  }
   const p = parseReference(ref);
   out.push({ param, targetType: p.type, targetId: p.id, targetVersion: p.version, url: p.url === null ? null : clip(p.url) });
 }

@@ -51,6 +51,19 @@ export function parseInclude(registry: SearchRegistry, name: string, raw: string
   return { sourceType, param, iterate, wildcard: false, ...(targetType ? { targetType } : {}) };
 }
 
+/**
+ * `_contained=false|true|both` and `_containedType=container|contained` (search.html#contained):
+ * the mode (undefined for false) and whether the contained resources themselves are returned.
+ */
+export function parseContained(contained: string | undefined, containedType: string | undefined): { mode?: 'true' | 'both'; returnContained: boolean } {
+  if (containedType !== undefined && containedType !== 'container' && containedType !== 'contained') {
+    throw badRequest(`Invalid _containedType '${containedType}': expected container or contained`, ['_containedType']);
+  }
+  if (contained === undefined || contained === 'false') return { returnContained: false };
+  if (contained !== 'true' && contained !== 'both') throw badRequest(`Invalid _contained '${contained}': expected false, true or both`, ['_contained']);
+  return { mode: contained, returnContained: containedType === 'contained' };
+}
+
 /** `_type=Patient,Practitioner` for system search. */
 export function parseTypes(registry: SearchRegistry, raw: string): string[] {
   const types = raw.split(',').map((s) => s.trim()).filter(Boolean);

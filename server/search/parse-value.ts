@@ -137,7 +137,7 @@ function parseReferenceValue(ctx: ValueContext, raw: string): ReferenceValue {
   }
   if (!p.type && !/^[a-z][a-z0-9+.-]*:/i.test(text)) throw badRequest(`Invalid reference '${text}' for search parameter '${ctx.name}'`, [ctx.name]);
   const v: ReferenceValue = { kind: 'reference' };
-  if (p.type) Object.assign(v, { targetType: p.type, id: p.id });
+  if (p.type) Object.assign(v, { targetType: p.type, id: p.id }, p.version ? { version: p.version } : {});
   if (p.url) v.url = clip(p.url);
   return v;
 }

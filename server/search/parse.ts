@@ -6,7 +6,7 @@ import type { CompositeValue, Criterion, SearchParamDefinition, SearchParamType,
 import type { SearchRegistry } from './registry';
 import { badRequest, notSupported, type Issue } from '../core/fhir-error';
 import { parseValue, splitEscaped, unescapeValue, type ValueContext } from './parse-value';
-import { parseCount, parseInclude, parseSort, parseTotal, parseTypes } from './parse-control';
+import { parseContained, parseCount, parseInclude, parseSort, parseTotal, parseTypes } from './parse-control';
 import { normalizeText } from './normalize';
 import { componentParam } from './composite';
 
@@ -14,7 +14,7 @@ export interface ParseOptions { strict?: boolean; defaultCount?: number; maxCoun
 export interface ParsedSearch { query: SearchQuery; warnings: Issue[] }
 
 /** Parameters the REST layer applies to the response; search ignores them. */
-const RESULT_PARAMS = new Set(['_summary', '_elements', '_format', '_pretty', '_contained', '_containedType']);
+const RESULT_PARAMS = new Set(['_summary', '_elements', '_format', '_pretty']);
 
 const MODIFIERS: Record<SearchParamType, string[]> = {
   token: ['not', 'text', 'of-type', 'in', 'not-in', 'above', 'below'], string: ['exact', 'contains'], date: [], number: [], quantity: [],
@@ -158,6 +158,7 @@ export function parseSearchParams(
   for (const [name, value] of params) {
     const [base, mod] = name.split(':', 2);
     if (RESULT_PARAMS.has(name) || name === '_type') continue;
+    if (name === '_contained' || name === '_containedType') continue;
     if (base === '_include' || base === '_revinclude') {
       if (mod !== undefined && mod !== 'iterate' && mod !== 'recurse') throw badRequest(`Invalid modifier on ${name}`, [name]);
       (base === '_include' ? query.include : query.revinclude).push(parseInclude(registry, base, value, mod !== undefined));
@@ -175,5 +176,23 @@ export function parseSearchParams(
       }
     }
   }
+  applyContained(query, params);
   return { query, warnings };
+}
+
+/**
+ * `_contained` / `_containedType`: only for a type search and without _sort (the sort keys are
+ * those of top-level resources); returning contained resources also rules out includes.
+ */
+function applyContained(query: SearchQuery, params: [string, string][]): void {
+  const last = (name: string): string | undefined => params.filter(([k]) => k === name).pop()?.[1];
+  const { mode, returnContained } = parseContained(last('_contained'), last('_containedType'));
+  if (!mode) return;
+  if (query.resourceTypes.length !== 1) throw notSupported('_contained is only supported in a type-level search');
+  if (query.sort.length) throw notSupported('_sort is not supported with _contained');
+  if (returnContained && (query.include.length || query.revinclude.length)) {
+    throw notSupported('_include and _revinclude are not supported with _containedType=contained');
+  }
+  query.contained = mode;
+  if (returnContained) query.containedType = 'contained';
 }

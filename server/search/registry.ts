@@ -12,6 +12,11 @@ import { extractIndexValues, type ParamPlan } from './extract';
 import { createUcumConverter, type UcumConverter } from './ucum';
 import { compositePlan, resolveComposite, type CompositePlan, type CompositeShape } from './composite';
 import { CustomParams, toDefinition } from './custom-params';
+import { appendContained } from './extract-contained';
+// The five official R4 CompartmentDefinitions (Patient, Encounter, RelatedPerson, Practitioner, Device):
+// resource type → the parameters that place it in the compartment; `{def}` is the compartment's own
+// resource. Copied from the HL7 R4 package (a dev dependency; test/search/compartments.test.ts keeps them equal).
+import COMPARTMENTS from './compartments-r4.json';
 
 export interface SearchRegistry {
   /** The definition of `code` for a resource type (including Resource/DomainResource ones), narrowed to that type. */
@@ -33,17 +38,22 @@ export interface SearchRegistry {
   removeCustom(key: string): void;
   /** Makes the custom parameters exactly these stored ones; returns those skipped as invalid. */
   syncCustom(stored: { key: string; resource: SearchParameter }[]): { key: string; error: string }[];
-  /** Index rows for a resource (the write hot path). */
+  /** Index rows for a resource (the write hot path), with its contained resources' rows (extract-contained). */
   extract(resource: Resource): IndexValues;
   isResourceType(name: string): boolean;
   resourceTypes(): string[];
-  /** Reference parameters of `resourceType` that place it in a compartment (e.g. Patient); [] if none. */
+  /**
+   * Reference parameters of `resourceType` that place it in a compartment (Patient, Encounter,
+   * RelatedPerson, Practitioner, Device); `{def}` when it is the compartment's own resource; [] if none.
+   */
   compartmentParams(compartmentType: string, resourceType: string): string[];
+  /** The resource types with a place in a compartment (for `/Patient/{id}/*`); [] for an unknown compartment. */
+  compartmentTypes(compartmentType: string): string[];
   readonly ucum: UcumConverter;
 }
 
 interface Bundle<T> { entry?: { resource?: T }[] }
-interface CompartmentDef { code: string; resource?: { code: string; param?: string[] }[] }
+const COMPARTMENT_PARAMS: Record<string, Record<string, string[]> | undefined> = COMPARTMENTS;
 
 /** Parameters answered from resource-table columns or full-text, not from extracted rows. */
 const NOT_EXTRACTED = new Set(['_id', '_lastUpdated', '_text', '_content']);
@@ -99,8 +109,6 @@ export function createSearchRegistry(): SearchRegistry {
   const official: SearchParamDefinition[] = [];
   for (const e of loadJson<Bundle<SearchParameter>>('search-parameters.json').entry ?? []) if (e.resource) official.push(toDefinition(e.resource));
   const custom = new CustomParams(model, new Set(official.map((d) => d.url)));
-  const patient = loadJson<CompartmentDef>('compartmentdefinition-patient.json');
-  const compartments = new Map([[patient.code, new Map((patient.resource ?? []).map((r) => [r.code, r.param ?? []]))]]);
   // Per-type caches, dropped whenever the custom parameters change.
   let byType = new Map<string, Map<string, SearchParamDefinition>>();
   let plans = new Map<string, TypePlans>();
@@ -125,11 +133,16 @@ export function createSearchRegistry(): SearchRegistry {
     },
     syncCustom: (stored) => changed(custom.sync(stored)),
     extract(resource) {
-      const p = memo(plans, resource.resourceType, () => plansOf(defs(resource.resourceType), model, resource.resourceType));
-      return extractIndexValues(resource as unknown as Record<string, unknown>, p.params, ucum, p.composites);
+      const own = (r: Resource): IndexValues => {
+        const p = memo(plans, r.resourceType, () => plansOf(defs(r.resourceType), model, r.resourceType));
+        return extractIndexValues(r as unknown as Record<string, unknown>, p.params, ucum, p.composites);
+      };
+      // Contained resources cannot nest (dom-2): one level.
+      return appendContained(own(resource), resource, own);
     },
     isResourceType: (name) => model.isResourceType(name),
     resourceTypes: () => model.resourceTypes(),
-    compartmentParams: (compartmentType, resourceType) => compartments.get(compartmentType)?.get(resourceType) ?? [],
+    compartmentParams: (compartmentType, resourceType) => COMPARTMENT_PARAMS[compartmentType]?.[resourceType] ?? [],
+    compartmentTypes: (compartmentType) => Object.keys(COMPARTMENT_PARAMS[compartmentType] ?? {}),
   };
 }

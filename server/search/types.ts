@@ -109,7 +109,10 @@ export interface QuantityValue {
   /** The value in canonical UCUM units when the unit is convertible. */
   canonical?: { code: string; value: string; low: string; high: string };
 }
-export interface ReferenceValue { kind: 'reference'; targetType?: string; id?: string; url?: string; identifierSystem?: string; identifierValue?: string }
+/** `version`: a version-specific value (`Patient/1/_history/2`) matches only references to that version. */
+export interface ReferenceValue {
+  kind: 'reference'; targetType?: string; id?: string; version?: string; url?: string; identifierSystem?: string; identifierValue?: string;
+}
 export interface UriValue { kind: 'uri'; value: string }
 export interface MissingValue { kind: 'missing'; missing: boolean }
 export interface TextValue { kind: 'text'; value: string }
@@ -139,6 +142,13 @@ export interface SearchQuery {
   revinclude: IncludeSpec[];
   /** Compartment search: /Patient/123/Observation. */
   compartment?: { resourceType: string; id: string };
+  /**
+   * `_contained=true`: the containers whose contained resources of the searched type match;
+   * `both`: those and the matching resources themselves. Absent: `_contained=false`.
+   */
+  contained?: 'true' | 'both';
+  /** `_containedType=contained`: return the matching contained resources themselves instead of their containers. */
+  containedType?: 'contained';
   /** Opaque, signed keyset cursor from a previous page. */
   cursor?: string;
 }
@@ -150,4 +160,9 @@ export interface SearchResult {
   nextCursor?: string;
   /** Keyset cursor to the page before this one (pages after the first). */
   prevCursor?: string;
+  /**
+   * With `_containedType=contained`: per match, `Type/id` of the resource that contains it
+   * (undefined for a match that is not contained); its fullUrl is that container's with `#id`.
+   */
+  containers?: (string | undefined)[];
 }

@@ -123,6 +123,8 @@ describe('index extraction', () => {
     expect(rows(v.reference, 'performer')).toEqual([
       { targetType: 'Practitioner', targetId: 'pr1', targetVersion: null, url: 'https://x.org/fhir/Practitioner/pr1' },
       { targetType: null, targetId: null, targetVersion: null, url: 'urn:uuid:0b2c' },
+      // A local reference to a contained resource is kept as written (chains evaluate inside contained resources).
+      { targetType: null, targetId: null, targetVersion: null, url: '#contained' },
     ]);
     expect(rows(v.reference, 'has-member')).toEqual([{ targetType: null, targetId: null, url: null, identifierSystem: 'urn:s', identifierValue: 'v' }]);
     const qr = extract({ resourceType: 'QuestionnaireResponse', questionnaire: 'http://x.org/Questionnaire/q1|2.0' });

@@ -20,7 +20,8 @@ function parseError(type: string, qs: string, strict = false): FhirError {
 
 describe('parseSearchParams', () => {
   it('applies defaults and ignores result parameters', () => {
-    const { query, warnings } = parse('Patient', '_summary=true&_elements=id&_format=json&_pretty=true&_contained=true&_containedType=contained');
+    // _contained=true|both are refused (contained.test.ts); the default and _containedType are accepted.
+    const { query, warnings } = parse('Patient', '_summary=true&_elements=id&_format=json&_pretty=true&_contained=false&_containedType=contained');
     expect(query).toMatchObject({ resourceTypes: ['Patient'], criteria: [], sort: [], count: 20, total: 'none', include: [], revinclude: [] });
     expect(warnings).toEqual([]);
   });
@@ -85,7 +86,7 @@ describe('parseSearchParams', () => {
     expect(p('subject=Patient/1')).toEqual({ kind: 'reference', targetType: 'Patient', id: '1' });
     expect(p('subject:Patient=1')).toEqual({ kind: 'reference', targetType: 'Patient', id: '1' });
     expect(p('subject=1')).toEqual({ kind: 'reference', id: '1' });
-    expect(p('subject=https://x/fhir/Patient/1/_history/2')).toEqual({ kind: 'reference', targetType: 'Patient', id: '1', url: 'https://x/fhir/Patient/1/_history/2' });
+    expect(p('subject=https://x/fhir/Patient/1/_history/2')).toEqual({ kind: 'reference', targetType: 'Patient', id: '1', version: '2', url: 'https://x/fhir/Patient/1/_history/2' });
     expect(p('subject=urn:uuid:abc')).toEqual({ kind: 'reference', url: 'urn:uuid:abc' });
     expect(p('subject:identifier=urn:s|v')).toEqual({ kind: 'reference', identifierSystem: 'urn:s', identifierValue: 'v' });
     expect(parseError('Observation', 'subject:Patient=Group/1').status).toBe(400);

@@ -1,6 +1,6 @@
 /** search at type, system and compartment level, GET and POST _search — https://hl7.org/fhir/R4/http.html#search */
 import type { Bundle, BundleEntry, Resource } from 'fhir/r4';
-import { operationOutcome } from '../../core/fhir-error';
+import { notFound, operationOutcome } from '../../core/fhir-error';
 import { parseSearchParams } from '../../search/parse';
 import type { Exec, RestDeps } from '../deps';
 import { preferStrict } from '../headers';
@@ -20,6 +20,10 @@ export async function searchInteraction(deps: RestDeps, req: FhirRequest, exec: 
   if (scope.compartment) {
     checkType(deps, scope.compartment.resourceType);
     checkId(scope.compartment.id);
+    // Only the five official CompartmentDefinitions define compartments (compartmentdefinition.html).
+    if (deps.registry.compartmentTypes(scope.compartment.resourceType).length === 0) {
+      throw notFound(`${scope.compartment.resourceType} is not a compartment: no endpoint at '${scope.compartment.resourceType}/${scope.compartment.id}/${scope.resourceType ?? '*'}'`);
+    }
   }
   const params = searchParams(req);
   const types = scope.resourceType ? [scope.resourceType] : [];
@@ -45,7 +49,7 @@ export async function searchInteraction(deps: RestDeps, req: FhirRequest, exec: 
   };
   const current = params.find(([k]) => k === '_cursor')?.[1];
   const entry: BundleEntry<Resource>[] = [
-    ...result.matches.map((r) => entryFor(req, r, 'match')),
+    ...result.matches.map((r, i) => entryFor(req, r, 'match', result.containers?.[i])),
     ...result.includes.map((r) => entryFor(req, r, 'include')),
   ];
   if (warnings.length) entry.push({ resource: operationOutcome(warnings), search: { mode: 'outcome' } });
@@ -66,8 +70,10 @@ export async function searchInteraction(deps: RestDeps, req: FhirRequest, exec: 
   return { status: 200, headers: {}, body: bundle };
 }
 
-function entryFor(req: FhirRequest, resource: Resource, mode: 'match' | 'include'): BundleEntry<Resource> {
-  return { fullUrl: `${req.baseUrl}/${resource.resourceType}/${resource.id ?? ''}`, resource, search: { mode } };
+/** A contained match (`_containedType=contained`) has no URL of its own: its container's, with `#id`. */
+function entryFor(req: FhirRequest, resource: Resource, mode: 'match' | 'include', container?: string): BundleEntry<Resource> {
+  const fullUrl = container ? `${req.baseUrl}/${container}#${resource.id ?? ''}` : `${req.baseUrl}/${resource.resourceType}/${resource.id ?? ''}`;
+  return { fullUrl, resource, search: { mode } };
 }
 
 /** Query parameters, plus the form body of POST _search (both count). */

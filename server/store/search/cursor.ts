@@ -21,7 +21,7 @@ function criterionKey(c: Criterion): unknown {
 
 /** Identifies what a cursor belongs to, so a cursor cannot be replayed against another search. */
 export function queryFingerprint(q: SearchQuery): string {
-  const key = JSON.stringify([q.resourceTypes, q.criteria.map(criterionKey), q.sort, q.compartment ?? null]);
+  const key = JSON.stringify([q.resourceTypes, q.criteria.map(criterionKey), q.sort, q.compartment ?? null, ...(q.contained ? [q.contained, q.containedType ?? 'container'] : [])]);
   return createHash('sha256').update(key).digest('base64url').slice(0, 22);
 }
 
@@ -33,7 +33,9 @@ export function encodeCursor(secret: string, q: SearchQuery, pos: CursorPosition
 /** Verifies and decodes a cursor; 400 if it was altered, is malformed, or belongs to another query. */
 export function decodeCursor(secret: string, q: SearchQuery, cursor: string): CursorPosition {
   const p = verifyCursor<Payload>(cursor, secret, '_cursor');
-  if (!p || p.f !== queryFingerprint(q) || !Array.isArray(p.k) || p.k.length !== q.sort.length || !/^\d+$/.test(String(p.r))) {
+  // Contained matches (`_containedType=contained`) carry one key: their position in the container.
+  const width = q.containedType === 'contained' ? 1 : q.sort.length;
+  if (!p || p.f !== queryFingerprint(q) || !Array.isArray(p.k) || p.k.length !== width || !/^\d+$/.test(String(p.r))) {
     throw badRequest('Search cursor does not belong to this search', ['_cursor']);
   }
   return { keys: p.k, rid: p.r, ...(p.b === 1 ? { backward: true } : {}) };

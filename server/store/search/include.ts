@@ -10,7 +10,8 @@ export interface IncludeOptions { maxIncludes: number; maxDepth: number }
 function specCondition(b: SqlBuilder, x: string, spec: IncludeSpec): string {
   return and([
     spec.sourceType !== '*' ? `${x}.res_type = ${b.param(spec.sourceType)}` : '',
-    !spec.wildcard ? `${x}.param = ${b.param(spec.param)}` : '',
+    // Wildcards follow the resource's own references, not those of its contained resources (`#Type:code` rows).
+    !spec.wildcard ? `${x}.param = ${b.param(spec.param)}` : `${x}.param NOT LIKE '#%'`,
     spec.targetType ? `${x}.target_type = ${b.param(spec.targetType)}` : '',
   ]);
 }

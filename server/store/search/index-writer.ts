@@ -1,17 +1,26 @@
 /**
  * Writes a resource's search index rows: one statement per call, with one multi-row
  * `INSERT … SELECT FROM unnest($n::type[], …)` per non-empty table chained as data-modifying CTEs,
- * so a write costs a single round trip whatever the number of rows.
+ * so a write costs a single round trip whatever the number of rows. The sort keys (sort_key) are
+ * aggregated in the same statement from the rows those inserts return.
  */
 import type { IndexValues } from '../../search/types';
 import type { SqlExecutor, SqlParam } from '../sql';
 import { SqlBuilder } from './sql-builder';
-import { INDEX_KINDS, INDEX_TABLES, ALL_INDEX_TABLE_NAMES, type IndexTable } from './index-tables';
+import { INDEX_KINDS, INDEX_TABLES, ALL_INDEX_TABLE_NAMES, type IndexKind, type IndexTable } from './index-tables';
+import { sortKeyInsert, sortKeyReturning } from './sort-keys';
 
 export interface IndexWriteItem { rid: string; resourceType: string; values: IndexValues }
 
-function insertStatements(b: SqlBuilder, items: IndexWriteItem[]): string[] {
-  const out: string[] = [];
+/** A statement of the chained write; `name` is its CTE name when a later statement reads its RETURNING rows. */
+interface Statement { sql: string; name?: string }
+
+/** Every table a resource's index rows live in (deleted together on rewrite and delete). */
+const ROW_TABLES = [...ALL_INDEX_TABLE_NAMES, 'sort_key'];
+
+function insertStatements(b: SqlBuilder, items: IndexWriteItem[]): Statement[] {
+  const out: Statement[] = [];
+  const sorted: { name: string; kind: IndexKind }[] = [];
   for (const kind of INDEX_KINDS) {
     // The mapped table type is exact per kind; here all kinds go through one generic loop.
     const spec = INDEX_TABLES[kind] as unknown as IndexTable<object>;
@@ -28,8 +37,12 @@ function insertStatements(b: SqlBuilder, items: IndexWriteItem[]): string[] {
     if (rids.length === 0) continue;
     const names = spec.columns.map((c) => c.name).join(', ');
     const arrays = [`${b.param(rids)}::bigint[]`, `${b.param(types)}::text[]`, ...cols.map((c, i) => `${b.param(c)}::${spec.columns[i].pgType}[]`)];
-    out.push(`INSERT INTO ${spec.table} (rid, res_type, ${names}) SELECT * FROM unnest(${arrays.join(', ')})`);
+    const name = `ins_${kind}`;
+    sorted.push({ name, kind });
+    out.push({ name, sql: `INSERT INTO ${spec.table} (rid, res_type, ${names}) SELECT * FROM unnest(${arrays.join(', ')}) ${sortKeyReturning(kind)}` });
   }
+  const sortInsert = sortKeyInsert(sorted);
+  if (sortInsert) out.push({ sql: sortInsert });
   const text = items.filter((i) => i.values.content || i.values.narrative);
   if (text.length > 0) {
     const rids = b.param(text.map((i) => i.rid));
@@ -37,26 +50,32 @@ function insertStatements(b: SqlBuilder, items: IndexWriteItem[]): string[] {
     const content = b.param(text.map((i) => i.values.content));
     const narrative = b.param(text.map((i) => i.values.narrative));
     // Upsert: a replace deletes the old row in a sibling CTE whose effect this statement cannot see.
-    out.push(
-      `INSERT INTO idx_text (rid, res_type, content, narrative) ` +
+    out.push({
+      sql:
+        `INSERT INTO idx_text (rid, res_type, content, narrative) ` +
         `SELECT u.rid, u.res_type, to_tsvector('simple', u.content), to_tsvector('simple', u.narrative) ` +
         `FROM unnest(${rids}::bigint[], ${types}::text[], ${content}::text[], ${narrative}::text[]) AS u(rid, res_type, content, narrative) ` +
         `ON CONFLICT (rid) DO UPDATE SET res_type = EXCLUDED.res_type, content = EXCLUDED.content, narrative = EXCLUDED.narrative`,
-    );
+    });
   }
   return out;
 }
 
-function deleteStatements(b: SqlBuilder, rids: string[], tables: string[]): string[] {
+function deleteStatements(b: SqlBuilder, rids: string[], tables: string[]): Statement[] {
   const p = b.param(rids);
-  return tables.map((t) => `DELETE FROM ${t} WHERE rid = ANY(${p}::bigint[])`);
+  return tables.map((t) => ({ sql: `DELETE FROM ${t} WHERE rid = ANY(${p}::bigint[])` }));
 }
 
-/** Chains statements as data-modifying CTEs: they all run, once, in one round trip. */
-async function run(sql: SqlExecutor, b: SqlBuilder, statements: string[]): Promise<void> {
+/**
+ * Chains statements as data-modifying CTEs: they all run, once, in one round trip. The last one
+ * is the main statement; when it is itself named (its rows are read by no one), it becomes a CTE too.
+ */
+async function run(sql: SqlExecutor, b: SqlBuilder, statements: Statement[]): Promise<void> {
   if (statements.length === 0) return;
   const last = statements[statements.length - 1];
-  const text = statements.length === 1 ? last : `WITH ${statements.slice(0, -1).map((s, i) => `w${i} AS (${s})`).join(', ')} ${last}`;
+  const ctes = last.name ? statements : statements.slice(0, -1);
+  const main = last.name ? 'SELECT 1' : last.sql;
+  const text = ctes.length === 0 ? main : `WITH ${ctes.map((s, i) => `${s.name ?? `w${i}`} AS (${s.sql})`).join(', ')} ${main}`;
   await sql.query(text, b.params);
 }
 
@@ -77,7 +96,7 @@ export async function deleteIndexRows(sql: SqlExecutor, rid: string | string[]):
   const rids = Array.isArray(rid) ? rid : [rid];
   if (rids.length === 0) return;
   const b = new SqlBuilder();
-  await run(sql, b, deleteStatements(b, rids, ALL_INDEX_TABLE_NAMES));
+  await run(sql, b, deleteStatements(b, rids, ROW_TABLES));
 }
 
 /**
@@ -88,7 +107,7 @@ export async function replaceIndexRows(sql: SqlExecutor, items: IndexWriteItem[]
   if (items.length === 0) return;
   const b = new SqlBuilder();
   const withText = new Set(items.filter((i) => i.values.content || i.values.narrative).map((i) => i.rid));
-  const tables = ALL_INDEX_TABLE_NAMES.filter((t) => t !== 'idx_text');
+  const tables = ROW_TABLES.filter((t) => t !== 'idx_text');
   const deletes = deleteStatements(b, items.map((i) => i.rid), tables);
   const noText = items.map((i) => i.rid).filter((r) => !withText.has(r));
   if (noText.length) deletes.push(...deleteStatements(b, noText, ['idx_text']));

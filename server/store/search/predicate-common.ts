@@ -3,6 +3,7 @@ import type { SearchRegistry } from '../../search/registry';
 import type { CodeSet } from '../../search/terminology';
 import type { SqlBuilder } from './sql-builder';
 import { or } from './sql-builder';
+import { containedParam } from '../../search/extract-contained';
 
 export interface PredicateContext {
   b: SqlBuilder;
@@ -13,6 +14,11 @@ export interface PredicateContext {
   resType?: string;
   /** Code sets of :in / :not-in / :above / :below values, resolved before the SQL is built (by codeSetKey). */
   codeSets?: Map<string, CodeSet>;
+  /**
+   * Searching inside contained resources of this type: `res` is then the alias of a contained
+   * resource's `#Type:_id` row (idx_token), and its rows are those of the same rid and group.
+   */
+  contained?: string;
 }
 
 /**
@@ -22,8 +28,9 @@ export interface PredicateContext {
 export function indexExists(ctx: PredicateContext, table: string, param: string, conds: (a: string) => string[], negate = false): string {
   const a = ctx.b.alias('i');
   const where = [`${a}.rid = ${ctx.res}.rid`];
-  if (ctx.resType) where.push(`${a}.res_type = ${ctx.b.param(ctx.resType)}`);
-  where.push(`${a}.param = ${ctx.b.param(param)}`);
+  if (ctx.contained) where.push(`${a}.grp = ${ctx.res}.grp`);
+  else if (ctx.resType) where.push(`${a}.res_type = ${ctx.b.param(ctx.resType)}`);
+  where.push(`${a}.param = ${ctx.b.param(ctx.contained ? containedParam(ctx.contained, param) : param)}`);
   const c = conds(a);
   if (c.length) where.push(`(${or(c)})`);
   return `${negate ? 'NOT ' : ''}EXISTS (SELECT 1 FROM ${table} ${a} WHERE ${where.join(' AND ')})`;

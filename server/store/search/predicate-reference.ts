@@ -1,4 +1,4 @@
-/** Reference predicates: Type/id, id, absolute/canonical URL, :[type], :identifier (idx_reference). */
+/** Reference predicates: Type/id (optionally version-specific), id, absolute/canonical URL, :[type], :identifier (idx_reference). */
 import type { Criterion, ReferenceValue } from '../../search/types';
 import { and, or } from './sql-builder';
 import { indexExists, type PredicateContext } from './predicate-common';
@@ -12,7 +12,15 @@ export function referenceCondition(ctx: PredicateContext, a: string, v: Referenc
     ]);
   }
   const alts: string[] = [];
-  if (v.id !== undefined) alts.push(and([`${a}.target_id = ${p(v.id)}`, v.targetType ? `${a}.target_type = ${p(v.targetType)}` : '']));
+  // A version-independent value matches references to any version (R4 search §reference); a
+  // version-specific one only references to that version.
+  if (v.id !== undefined) {
+    alts.push(and([
+      `${a}.target_id = ${p(v.id)}`,
+      v.targetType ? `${a}.target_type = ${p(v.targetType)}` : '',
+      v.version !== undefined ? `${a}.target_version = ${p(v.version)}` : '',
+    ]));
+  }
   if (v.url !== undefined) alts.push(`${a}.url = ${p(v.url)}`);
   return or(alts);
 }

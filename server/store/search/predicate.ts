@@ -13,6 +13,7 @@ import { referencePredicate } from './predicate-reference';
 import { uriPredicate } from './predicate-uri';
 import { textPredicate } from './predicate-text';
 import { TABLE_BY_TYPE, compositePredicate } from './predicate-composite';
+import { chainPredicate } from './predicate-chain';
 import { componentParam } from '../../search/composite';
 
 function values<T extends SearchValue>(c: Criterion, kind: T['kind']): T[] {
@@ -41,23 +42,6 @@ function missingPredicate(ctx: PredicateContext, c: Criterion): string {
   return or([...new Set(missing)].map((m) => (m ? `NOT ${exists}` : exists)));
 }
 
-/** subject:Patient.name=x → a reference row of this resource whose target (a live resource) matches the inner criterion. */
-function chainPredicate(ctx: PredicateContext, c: Criterion): string {
-  const chain = c.chain;
-  if (!chain) return 'FALSE';
-  const types = chain.targetType ? [chain.targetType] : (chain.targetTypes ?? []);
-  if (types.length === 0) return 'FALSE';
-  const x = ctx.b.alias('c');
-  const r2 = ctx.b.alias('r');
-  const inner = criterionSql({ ...ctx, res: r2, ...(types.length === 1 ? { resType: types[0] } : { resType: undefined }) }, chain.criterion);
-  const where = [`${x}.rid = ${ctx.res}.rid`, `${x}.param = ${ctx.b.param(c.code)}`, `${x}.target_type = ANY(${ctx.b.param(types)}::text[])`];
-  if (ctx.resType) where.push(`${x}.res_type = ${ctx.b.param(ctx.resType)}`);
-  return (
-    `EXISTS (SELECT 1 FROM idx_reference ${x} JOIN resource ${r2} ON ${r2}.res_type = ${x}.target_type AND ${r2}.id = ${x}.target_id ` +
-    `WHERE ${where.join(' AND ')} AND ${r2}.deleted = false AND (${inner}))`
-  );
-}
-
 /** _has:Observation:patient:code=x → some live Observation refers to this resource via `patient` and matches. */
 function hasPredicate(ctx: PredicateContext, c: Criterion): string {
   const has = c.has;
@@ -82,10 +66,33 @@ function columnPredicate(ctx: PredicateContext, c: Criterion): string {
   return or(values<DateValue>(c, 'date').map((v) => dateCondition(ctx, col, col, v)));
 }
 
+/**
+ * Inside contained resources only their own index rows exist: `_id` is the `#Type:_id` row's code;
+ * chains, _has, :missing, composites, full text and _lastUpdated (contained resources have no
+ * meta) are refused rather than answered wrongly.
+ */
+function containedOnly(ctx: PredicateContext, c: Criterion): string | undefined {
+  if (c.code === '_id') return `${ctx.res}.code = ANY(${ctx.b.param(values<TokenValue>(c, 'token').map((v) => v.code ?? ''))}::text[])`;
+  if (!containedSearchable(c)) throw notSupported(`Search parameter '${c.code}${c.modifier ? `:${c.modifier}` : ''}' is not supported inside contained resources`);
+  return undefined;
+}
+
+/** Meta parameters that contained resources do have (unlike _lastUpdated). */
+const CONTAINED_META = new Set(['_id', '_tag', '_profile', '_security', '_source']);
+
+/** Whether a criterion can be answered from a contained resource's own index rows. */
+function containedSearchable(c: Criterion): boolean {
+  const type = c.definition?.type;
+  if (c.has || c.chain || c.modifier === 'missing' || type === 'composite' || type === 'special') return false;
+  return !c.code.startsWith('_') || CONTAINED_META.has(c.code);
+}
+
 /** The SQL condition for one criterion (its values OR-ed) on the resource alias ctx.res. */
 export function criterionSql(ctx: PredicateContext, c: Criterion): string {
+  const own = ctx.contained ? containedOnly(ctx, c) : undefined;
+  if (own) return own;
   if (c.has) return hasPredicate(ctx, c);
-  if (c.chain) return chainPredicate(ctx, c);
+  if (c.chain) return chainPredicate(ctx, c, criterionSql, containedSearchable);
   if (c.modifier === 'missing') return missingPredicate(ctx, c);
   if (c.code === '_id' || c.code === '_lastUpdated') return columnPredicate(ctx, c);
   if (c.code === '_content' || c.code === '_text') return textPredicate(ctx, c, values<TextValue>(c, 'text'));

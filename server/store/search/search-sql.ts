@@ -7,14 +7,17 @@ import type { SearchQuery, SearchResult } from '../../search/types';
 import type { SearchRegistry } from '../../search/registry';
 import type { CodeSet } from '../../search/terminology';
 import type { SqlExecutor } from '../sql';
-import { SqlBuilder, and, or } from './sql-builder';
+import { type SqlBuilder, and } from './sql-builder';
+import { notSupported } from '../../core/fhir-error';
+import { compartmentSql } from './compartment-sql';
+import { containedRowsSql, containedWhereSql } from './contained-sql';
 import { criterionSql } from './predicate';
 import type { PredicateContext } from './predicate-common';
-import { type CursorPosition, decodeCursor, encodeCursor } from './cursor';
-import { keysetCondition, orderBy, sortColumns, type SortColumn } from './sort';
-import { fetchIncludes, type FoundRow } from './include';
+import { decodeCursor, encodeCursor } from './cursor';
+import { fetchIncludes } from './include';
+import { readPageRows, type PageRow } from './page-query';
 import { resolveCodeSets } from './terminology-source';
-import { countMatches, estimateMatches, type WhereFn } from './total';
+import { countMatches, countRows, estimateMatches, type WhereFn } from './total';
 
 export interface SearchOptions {
   /** Secret for the HMAC that signs paging cursors. */
@@ -23,24 +26,27 @@ export interface SearchOptions {
   maxIncludes?: number;
   /** Rounds of :iterate after the first include round (default 3). */
   maxIncludeDepth?: number;
+  /** Sort-index entries a sorted page walks before reading the matches first (default WALK_WINDOW). */
+  sortWalkWindow?: number;
 }
 
-function compartmentSql(b: SqlBuilder, query: SearchQuery, registry: SearchRegistry): string {
-  const comp = query.compartment;
-  if (!comp) return '';
-  const types = query.resourceTypes.length ? query.resourceTypes : registry.resourceTypes();
-  const perType = types
-    .map((t) => [t, registry.compartmentParams(comp.resourceType, t)] as const)
-    .filter(([, params]) => params.length > 0)
-    .map(([t, params]) =>
-      `r.res_type = ${b.param(t)} AND EXISTS (SELECT 1 FROM idx_reference k WHERE k.rid = r.rid AND k.param = ANY(${b.param([...params])}::text[]) ` +
-      `AND k.target_type = ${b.param(comp.resourceType)} AND k.target_id = ${b.param(comp.id)})`,
-    );
-  return or(perType);
-}
-
-/** The WHERE clause selecting live matches of `query` on resource alias `r`. */
+/** The WHERE clause selecting live matches of `query` on resource alias `r` (containers too, with _contained). */
 export function whereSql(b: SqlBuilder, query: SearchQuery, registry: SearchRegistry, codeSets?: Map<string, CodeSet>): string {
+  if (query.contained) {
+    // A compartment lists its members by type: containers of every type are not in that list.
+    if (query.compartment) throw notSupported('_contained is not supported in a compartment search');
+    return containedWhereSql(b, query, registry, (tb) => topLevelWhere(tb, query, registry, codeSets), codeSets);
+  }
+  return topLevelWhere(b, query, registry, codeSets);
+}
+
+/** `_containedType=contained`: the matching rows (rid, k0) of contained resources (and, for both, top-level ones). */
+function containedRows(query: SearchQuery, registry: SearchRegistry, codeSets?: Map<string, CodeSet>): ((b: SqlBuilder) => string) | undefined {
+  if (query.containedType !== 'contained') return undefined;
+  return (b) => containedRowsSql(b, query, registry, (tb) => topLevelWhere(tb, query, registry, codeSets), codeSets);
+}
+
+function topLevelWhere(b: SqlBuilder, query: SearchQuery, registry: SearchRegistry, codeSets?: Map<string, CodeSet>): string {
   const types = query.resourceTypes;
   const parts = ['r.deleted = false'];
   if (types.length === 1) parts.push(`r.res_type = ${b.param(types[0])}`);
@@ -51,35 +57,26 @@ export function whereSql(b: SqlBuilder, query: SearchQuery, registry: SearchRegi
   return and(parts);
 }
 
-interface PageRow extends FoundRow { [key: `k${number}`]: string | null }
 interface Page { rows: PageRow[]; next?: string; prev?: string }
-
-function positionOf(cols: SortColumn[], row: PageRow, backward: boolean): CursorPosition {
-  return { keys: cols.map((_, i) => row[`k${i}`] ?? null), rid: row.rid, ...(backward ? { backward } : {}) };
-}
 
 /**
  * One page after the cursor (or before it, for a `previous` cursor), read in that direction with
  * one extra row to know whether a further page exists there.
  */
-async function fetchPage(sql: SqlExecutor, query: SearchQuery, registry: SearchRegistry, codeSets: Map<string, CodeSet>, secret: string): Promise<Page> {
-  const b = new SqlBuilder();
-  const cols = sortColumns(b, query, registry);
-  const where = whereSql(b, query, registry, codeSets);
+async function fetchPage(sql: SqlExecutor, query: SearchQuery, registry: SearchRegistry, codeSets: Map<string, CodeSet>, opts: SearchOptions): Promise<Page> {
+  const secret = opts.cursorSecret;
   const pos = query.cursor ? decodeCursor(secret, query, query.cursor) : undefined;
   const backward = pos?.backward === true;
-  const keyset = pos ? keysetCondition(b, cols, pos) : 'TRUE';
-  const inner = [`r.rid`, `r.content`, ...cols.map((c, i) => `${c.expr} AS k${i}`)].join(', ');
-  const outer = [`q.rid::text AS rid`, `q.content`, ...cols.map((_, i) => `q.k${i}::text AS k${i}`)].join(', ');
-  const text =
-    `SELECT ${outer} FROM (SELECT ${inner} FROM resource r WHERE ${where}) q ` +
-    `WHERE ${keyset} ORDER BY ${orderBy(cols, backward)} LIMIT ${b.param(query.count + 1)}`;
-  const all = (await sql.query<PageRow>(text, b.params)).rows;
+  const where = (b: SqlBuilder): string => whereSql(b, query, registry, codeSets);
+  const window = opts.sortWalkWindow !== undefined ? { walkWindow: opts.sortWalkWindow } : {};
+  const contained = containedRows(query, registry, codeSets);
+  const all = await readPageRows(sql, { query, registry, codeSets, where, limit: query.count + 1, ...window, ...(pos ? { pos } : {}), ...(contained ? { containedRows: contained } : {}) });
   const more = all.length > query.count;
   const rows = all.slice(0, query.count);
   if (backward) rows.reverse();
   if (rows.length === 0) return { rows };
-  const cursor = (row: PageRow, back: boolean): string => encodeCursor(secret, query, positionOf(cols, row, back));
+  const cursor = (row: PageRow, back: boolean): string =>
+    encodeCursor(secret, query, { keys: row.keys, rid: row.rid, ...(back ? { backward: back } : {}) });
   // Forward: a next page if more rows follow, a previous one unless this is the first page.
   // Backward: a next page always (we came from there), a previous one if more rows precede.
   const page: Page = { rows };
@@ -91,14 +88,18 @@ async function fetchPage(sql: SqlExecutor, query: SearchQuery, registry: SearchR
 /** Executes a search: one page of matches (content as stored), includes, and the total when asked. */
 export async function executeSearch(sql: SqlExecutor, query: SearchQuery, registry: SearchRegistry, opts: SearchOptions): Promise<SearchResult> {
   const codeSets = await resolveCodeSets(sql, query.criteria);
-  const page: Page = query.count > 0 ? await fetchPage(sql, query, registry, codeSets, opts.cursorSecret) : { rows: [] };
+  const page: Page = query.count > 0 ? await fetchPage(sql, query, registry, codeSets, opts) : { rows: [] };
   const matches: Resource[] = page.rows.map((r) => r.content);
   const includes = await fetchIncludes(sql, query, page.rows, { maxIncludes: opts.maxIncludes ?? 1000, maxDepth: opts.maxIncludeDepth ?? 3 });
   const result: SearchResult = { matches, includes };
+  if (page.rows.some((r) => r.container)) result.containers = page.rows.map((r) => r.container);
   if (page.next) result.nextCursor = page.next;
   if (page.prev) result.prevCursor = page.prev;
   const where: WhereFn = (b) => whereSql(b, query, registry, codeSets);
-  if (query.total === 'accurate') result.total = await countMatches(sql, where);
+  const rows = containedRows(query, registry, codeSets);
+  // Contained matches are counted as contained resources (exactly: they are few), not as containers.
+  if (rows && query.total !== 'none') result.total = await countRows(sql, rows);
+  else if (query.total === 'accurate') result.total = await countMatches(sql, where);
   else if (query.total === 'estimate') {
     // A first page without a next page holds every match: the count is free.
     const complete = query.count > 0 && !query.cursor && !page.next;

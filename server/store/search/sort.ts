@@ -1,42 +1,32 @@
-/** _sort: per-key SQL expressions (nulls last) and the keyset condition that resumes after a cursor. */
+/** _sort: per-key SQL expressions (nulls last, from sort_key) and the keyset condition that resumes after a cursor. */
 import type { SearchQuery } from '../../search/types';
 import type { SearchRegistry } from '../../search/registry';
 import { badRequest } from '../../core/fhir-error';
 import type { SqlBuilder } from './sql-builder';
 import type { CursorPosition } from './cursor';
+import { sortKeyColumns } from './sort-keys';
 
-export interface SortColumn { expr: string; descending: boolean; cast: string }
-
-interface SortSource { table: string; asc: string; desc: string; cast: string }
-
-// Per parameter type: the index table, the column aggregated for ascending (min) and descending (max) sorts.
-const SORT_SOURCES: Record<string, SortSource> = {
-  date: { table: 'idx_date', asc: 's.low', desc: 's.high', cast: 'timestamptz' },
-  string: { table: 'idx_string', asc: 's.norm', desc: 's.norm', cast: 'text' },
-  token: { table: 'idx_token', asc: 's.code', desc: 's.code', cast: 'text' },
-  number: { table: 'idx_number', asc: 's.value', desc: 's.value', cast: 'numeric' },
-  quantity: { table: 'idx_quantity', asc: 's.value', desc: 's.value', cast: 'numeric' },
-  uri: { table: 'idx_uri', asc: 's.value', desc: 's.value', cast: 'text' },
-  reference: {
-    table: 'idx_reference',
-    asc: "coalesce(s.target_type || '/' || s.target_id, s.url)",
-    desc: "coalesce(s.target_type || '/' || s.target_id, s.url)",
-    cast: 'text',
-  },
-};
+/**
+ * One sort key. `expr(b)` evaluates it on resource alias `r` (a one-row lookup in sort_key), binding
+ * its parameter only when used; `walk` names the sort_key column holding it, so that a first key
+ * can be read in order from its index.
+ */
+export interface SortColumn { expr: (b: SqlBuilder) => string; descending: boolean; cast: string; walk?: { param: string; column: string } }
 
 /** One expression per sort key, evaluated on resource alias `r`. */
-export function sortColumns(b: SqlBuilder, query: SearchQuery, registry: SearchRegistry): SortColumn[] {
+export function sortColumns(query: SearchQuery, registry: SearchRegistry): SortColumn[] {
   return query.sort.map((k) => {
-    if (k.param === '_id') return { expr: 'r.id', descending: k.descending, cast: 'text' };
-    if (k.param === '_lastUpdated') return { expr: 'r.last_updated', descending: k.descending, cast: 'timestamptz' };
+    if (k.param === '_id') return { expr: () => 'r.id', descending: k.descending, cast: 'text' };
+    if (k.param === '_lastUpdated') return { expr: () => 'r.last_updated', descending: k.descending, cast: 'timestamptz' };
     const type = query.resourceTypes.length ? query.resourceTypes[0] : 'Resource';
     const def = registry.get(type, k.param);
-    const src = def ? SORT_SOURCES[def.type] : undefined;
-    if (!src) throw badRequest(`Cannot sort by '${k.param}'`, ['_sort']);
-    const agg = k.descending ? `max(${src.desc})` : `min(${src.asc})`;
-    const expr = `(SELECT ${agg} FROM ${src.table} s WHERE s.rid = r.rid AND s.param = ${b.param(k.param)})`;
-    return { expr, descending: k.descending, cast: src.cast };
+    const cols = def ? sortKeyColumns(def.type) : undefined;
+    if (!cols) throw badRequest(`Cannot sort by '${k.param}'`, ['_sort']);
+    const column = k.descending ? cols.desc : cols.asc;
+    // One row per (rid, param); the aggregate only turns "no row" into null.
+    const agg = k.descending ? 'max' : 'min';
+    const expr = (b: SqlBuilder): string => `(SELECT ${agg}(s.${column}) FROM sort_key s WHERE s.rid = r.rid AND s.param = ${b.param(k.param)})`;
+    return { expr, descending: k.descending, cast: cols.cast, walk: { param: k.param, column } };
   });
 }
 
@@ -75,4 +65,17 @@ export function keysetCondition(b: SqlBuilder, cols: SortColumn[], pos: CursorPo
   }
   disjuncts.push([...equal, `q.rid ${before ? '<' : '>'} ${b.param(pos.rid)}::bigint`].join(' AND '));
   return disjuncts.map((d) => `(${d})`).join(' OR ');
+}
+
+/**
+ * A bound on the first key implied by the keyset condition (every row after a non-null position
+ * has a first key on the same side of it, or none), written as a plain comparison so that an
+ * ordered index walk starts at the cursor instead of filtering its way there: deep pages cost
+ * what the first page costs.
+ */
+export function leadingBound(b: SqlBuilder, cols: SortColumn[], pos: CursorPosition): string {
+  const v = pos.keys[0];
+  if (cols.length === 0 || v === null || v === undefined) return 'TRUE';
+  const op = cols[0].descending !== (pos.backward === true) ? '<=' : '>=';
+  return `q.k0 ${op} ${b.param(v)}::${cols[0].cast}`;
 }

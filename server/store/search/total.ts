@@ -18,6 +18,13 @@ export async function countMatches(sql: SqlExecutor, where: WhereFn): Promise<nu
   return Number(res.rows[0]?.n ?? 0);
 }
 
+/** Rows of a query (`from(b)` builds its SQL), for matches that are not resource rows (contained resources). */
+export async function countRows(sql: SqlExecutor, from: (b: SqlBuilder) => string): Promise<number> {
+  const b = new SqlBuilder();
+  const res = await sql.query<{ n: string }>(`SELECT count(*)::text AS n FROM (${from(b)}) q`, b.params);
+  return Number(res.rows[0]?.n ?? 0);
+}
+
 interface PlanNode { 'Plan Rows'?: number; 'Total Cost'?: number }
 
 /** The top plan node of `EXPLAIN (FORMAT JSON)`, whichever way the driver returns the JSON. */

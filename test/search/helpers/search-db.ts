@@ -16,6 +16,8 @@ export const searchDrivers = driversUnderTest;
 
 export interface SearchDb {
   sql: SqlExecutor;
+  /** One connection for `fn` (session settings such as SET LOCAL reach its statements). */
+  transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
 
@@ -33,6 +35,7 @@ async function open(kind: DriverKind): Promise<SearchDb> {
   const driver = await openDriver({ databaseUrl: db.databaseUrl, dataDir: ':memory:', poolSize: 4, statementTimeoutMs: 0 });
   return {
     sql: driver,
+    transaction: (fn) => driver.transaction(fn),
     async close() {
       await driver.close();
       await db.drop();
