@@ -56,6 +56,8 @@ export function buildCapabilityStatement(deps: RestDeps, baseUrl: string): Capab
       interaction: [{ code: 'transaction' }, { code: 'batch' }, { code: 'search-system' }, { code: 'history-system' }],
       searchParam: deps.registry.forType('Resource').map((p) => ({ name: p.code, definition: p.url, type: p.type })),
       operation: operationsFor(deps),
+      // canonical URLs of the official definitions, e.g. http://hl7.org/fhir/CompartmentDefinition/relatedPerson
+      compartment: deps.registry.compartments().map((c) => `http://hl7.org/fhir/CompartmentDefinition/${c[0].toLowerCase()}${c.slice(1)}`),
     }],
   };
 }

@@ -49,6 +49,8 @@ export interface SearchRegistry {
   compartmentParams(compartmentType: string, resourceType: string): string[];
   /** The resource types with a place in a compartment (for `/Patient/{id}/*`); [] for an unknown compartment. */
   compartmentTypes(compartmentType: string): string[];
+  /** The compartments searchable here (the official R4 CompartmentDefinitions), e.g. 'Patient'. */
+  compartments(): string[];
   readonly ucum: UcumConverter;
 }
 
@@ -144,5 +146,6 @@ export function createSearchRegistry(): SearchRegistry {
     resourceTypes: () => model.resourceTypes(),
     compartmentParams: (compartmentType, resourceType) => COMPARTMENT_PARAMS[compartmentType]?.[resourceType] ?? [],
     compartmentTypes: (compartmentType) => Object.keys(COMPARTMENT_PARAMS[compartmentType] ?? {}),
+    compartments: () => Object.keys(COMPARTMENT_PARAMS),
   };
 }

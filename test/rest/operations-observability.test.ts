@@ -56,6 +56,13 @@ describe.each(driversUnderTest())('operations and observability on %s', (kind) =
     expect(patient.conditionalCreate).toBe(true);
     expect(cs.rest[0].interaction.map((i: { code: string }) => i.code)).toEqual(expect.arrayContaining(['transaction', 'batch']));
     expect(cs.rest[0].resource.length).toBeGreaterThan(140);
+    expect(cs.rest[0].compartment).toEqual(['patient', 'encounter', 'relatedPerson', 'practitioner', 'device'].map((c) => `http://hl7.org/fhir/CompartmentDefinition/${c}`));
+    // the NLP, review and twin operations are in the one table the routes use
+    const ops = (type: string): string[] => cs.rest[0].resource.find((r: { type: string }) => r.type === type).operation.map((o: { name: string }) => o.name);
+    expect(ops('DocumentReference')).toContain('extract');
+    expect(ops('Condition')).toContain('verify');
+    expect(ops('Patient')).toEqual(expect.arrayContaining(['twin', 'everything']));
+    expect(ops('Composition')).toContain('document');
     // Every listed type really answers.
     expect((await api().get('/fhir/MolecularSequence?_count=1')).status).toBe(200);
   });
