@@ -51,6 +51,16 @@ describe('reading findings', () => {
     });
   });
 
+  test('the evidence assertion wins over the note and the clinical status', () => {
+    const ext = condition.extension?.[0];
+    const historical: Condition = {
+      ...condition, note: undefined, clinicalStatus: { coding: [{ code: 'active' }] },
+      extension: [{ ...ext!, extension: [...(ext?.extension ?? []), { url: 'assertion', valueCode: 'historical' }] }],
+    };
+    expect(toFinding(historical).assertion).toBe('historical');
+    expect(toFinding(historical).evidence[0].assertion).toBe('historical');
+  });
+
   test('dates are shown without time-zone shifts', () => {
     expect(formatDate('2026-03-01')).toBe('1 Mar 2026');
     expect(formatDate('2025-09')).toBe('Sep 2025');

@@ -27,6 +27,7 @@ export function parseEvidence(exts: Extension[] | undefined): Evidence[] {
       quote, offset, length,
       extractor: sub(ext, 'extractor')?.valueString ?? sub(ext, 'engine')?.valueString,
       confidence: sub(ext, 'confidence')?.valueDecimal,
+      assertion: sub(ext, 'assertion')?.valueCode,
       document: sub(ext, 'document')?.valueReference?.reference,
     });
   }
@@ -62,10 +63,12 @@ export function findingDate(r: FindingResource): string | undefined {
 }
 
 /**
- * The NLP assertion. The nlp-evidence profile has no slot for it: the extraction writes it as a note
- * ("NLP assertion: possible — …") and an inactive clinicalStatus for historical mentions.
+ * The NLP assertion: the nlp-evidence `assertion` of the mentions (the strongest, present first), else the
+ * note the extraction writes ("NLP assertion: possible — …"), else an inactive clinicalStatus = historical.
  */
-function assertionOf(r: FindingResource): string {
+function assertionOf(r: FindingResource, evidence: Evidence[]): string {
+  const asserted = evidence.map((e) => e.assertion).filter((a): a is string => Boolean(a));
+  for (const a of ['present', 'historical', 'possible', 'family']) if (asserted.includes(a)) return a;
   const stated = (r.note ?? []).map((n) => /^NLP assertion: (\w+)/.exec(n.text)?.[1]).find(Boolean);
   if (stated) return stated;
   if (r.resourceType === 'Observation') return 'present';
@@ -86,7 +89,7 @@ export function toFinding(r: FindingResource): Finding {
     codes,
     value: r.resourceType === 'Observation' ? observationValue(r) : undefined,
     date: findingDate(r),
-    assertion: assertionOf(r),
+    assertion: assertionOf(r, evidence),
     confidence: confidences.length ? Math.max(...confidences) : undefined,
     engine: evidence.find((e) => e.extractor)?.extractor,
     evidence,

@@ -27,6 +27,8 @@ export interface Evidence {
   length: number;
   extractor?: string;
   confidence?: number;
+  /** present | historical | possible | family, as the note asserted it. */
+  assertion?: string;
   /** `DocumentReference/id` the span was read from. */
   document?: string;
 }
