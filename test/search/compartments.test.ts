@@ -9,6 +9,7 @@ import request from 'supertest';
 import { createSearchRegistry } from '../../server/search/registry';
 import { driversUnderTest } from '../support/databases';
 import { type TestApp, startTestApp } from '../support/test-app';
+import { matchKeys } from './helpers/matches';
 
 const FHIR = 'application/fhir+json';
 const LOINC = 'http://loinc.org';
@@ -52,12 +53,7 @@ describe.each(driversUnderTest())('compartment search over HTTP on %s', (kind) =
   });
   afterAll(async () => { await app.dispose(); });
 
-  const found = async (url: string): Promise<string[]> => {
-    const res = await request(app.http).get(url);
-    expect(res.status).toBe(200);
-    return ((res.body as { entry?: { resource: { resourceType: string; id: string }; search: { mode: string } }[] }).entry ?? [])
-      .filter((e) => e.search.mode === 'match').map((e) => `${e.resource.resourceType}/${e.resource.id}`).sort();
-  };
+  const found = (url: string): Promise<string[]> => matchKeys(app.http, url);
 
   it.each([
     ['/fhir/Patient/pa/Observation', ['Observation/o1', 'Observation/o2']],

@@ -11,6 +11,7 @@ import { parseSearchParams } from '../../server/search/parse';
 import { FhirError } from '../../server/core/fhir-error';
 import { driversUnderTest } from '../support/databases';
 import { type TestApp, startTestApp } from '../support/test-app';
+import { matchKeys } from './helpers/matches';
 
 const registry = createSearchRegistry();
 const RX = 'http://www.nlm.nih.gov/research/umls/rxnorm';
@@ -91,12 +92,7 @@ describe.each(driversUnderTest())('_contained over HTTP on %s', (kind) => {
   });
   afterAll(async () => { await app.dispose(); });
 
-  const found = async (url: string): Promise<string[]> => {
-    const res = await request(app.http).get(url);
-    expect(res.status).toBe(200);
-    return ((res.body as { entry?: { resource: { resourceType: string; id: string }; search: { mode: string } }[] }).entry ?? [])
-      .filter((e) => e.search.mode === 'match').map((e) => `${e.resource.resourceType}/${e.resource.id}`).sort();
-  };
+  const found = (url: string): Promise<string[]> => matchKeys(app.http, url);
 
   it.each([
     [`/fhir/Medication?code=${RX}|111`, ['Medication/top']],
