@@ -9,6 +9,7 @@ import { createHttpApp } from './http/express-app';
 import { createMetrics, registerJobGauge, type HttpMetrics } from './http/metrics';
 import { createExtractor } from './nlp/engines';
 import { createExtractionHook } from './nlp/jobs/extraction-hook';
+import { NLP_QUEUE } from './nlp/jobs/task';
 import type { ExtractionServices } from './nlp/jobs/services';
 import { startNlpWorker, type NlpWorker } from './nlp/jobs/worker';
 import { isLoopbackUrl } from './nlp/masking';
@@ -16,6 +17,7 @@ import { createNlpMetrics } from './nlp/metrics';
 import { compileRulesResources } from './nlp/rules/engine';
 import { operationTable } from './operations';
 import { createTwinService, type TwinService } from './operations/twin';
+import { TWIN_QUEUE } from './twin/outbox-hook';
 import { startReindexRunner } from './operations/reindex';
 import { startSearchParameterSync } from './rest/search-parameter-hook';
 import type { RestDeps, WriteHook } from './rest/deps';
@@ -55,14 +57,15 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   const searchParams = await startSearchParameterSync({ store, registry, logger });
   const reindex = startReindexRunner({ store, logger, beforeBatch: () => searchParams.refresh() });
   const metrics = createMetrics(() => store.poolStats());
-  registerJobGauge(metrics.registry, () => store.jobs.depth(), ['nlp', 'twin']);
+  registerJobGauge(metrics.registry, () => store.jobs.depth(), [NLP_QUEUE, TWIN_QUEUE]);
   const ids = overrides.ids ?? uuidIds;
   const twin = createTwinService({
     store, registry, validator, ids, clock, logger, debounceMs: config.twinDebounceMs, pollMs: config.twinPollMs,
     workers: config.role === 'server' ? 0 : config.twinWorkers,
   });
   const writeHooks: WriteHook[] = [searchParams.hook, twin.hook];
-  const nlp = createNlpServices(config, { store, registry, validator, ids, clock, metrics, hooks: () => writeHooks });
+  // the same array the REST layer runs (the extraction hook joins it below)
+  const nlp = createNlpServices(config, { store, registry, validator, ids, clock, metrics, hooks: writeHooks });
   let worker: NlpWorker | undefined;
   writeHooks.push(createExtractionHook({ ids, clock, registry, maxAttempts: config.nlpMaxAttempts, onEnqueued: () => worker?.wake() }));
   const rest: RestDeps = {

@@ -23,7 +23,7 @@ export interface ExtractionServices {
   baseUrl?: string;
   metrics: NlpMetrics;
   /** The server's write hooks, run for every resource the extraction writes (e.g. the twin outbox). */
-  hooks: () => readonly WriteHook[];
+  hooks: readonly WriteHook[];
 }
 
 export type Written = Resource & { id: string };

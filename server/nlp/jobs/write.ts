@@ -44,7 +44,7 @@ async function earlierFindings(tx: StoreWriter, s: ExtractionServices, ctx: Acce
 }
 
 async function hooks(tx: StoreWriter, s: ExtractionServices, ctx: AccessContext, kind: 'create' | 'update' | 'delete', stored: StoredResource): Promise<void> {
-  for (const hook of s.hooks()) await hook(tx, ctx, { kind, resourceType: stored.resourceType, id: stored.id, stored });
+  for (const hook of s.hooks) await hook(tx, ctx, { kind, resourceType: stored.resourceType, id: stored.id, stored });
 }
 
 /** Writes the run; returns what was written (findings first, then the Provenance). */
