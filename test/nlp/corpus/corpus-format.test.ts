@@ -130,7 +130,9 @@ function noteProblems({ split, file, note }: CorpusFile): string[] {
 }
 
 describe('annotated NLP corpus (tune / held-out)', () => {
-  it('has notes in both splits and in both languages', () => {
+  it('has at least 60 notes, more held-out than tune, both splits in both languages', () => {
+    expect(corpus.length).toBeGreaterThanOrEqual(60);
+    expect(corpus.filter((c) => c.split === 'held-out').length).toBeGreaterThan(corpus.filter((c) => c.split === 'tune').length);
     for (const split of SPLITS) {
       const notes = corpus.filter((c) => c.split === split);
       expect(notes.length).toBeGreaterThan(0);
