@@ -17,6 +17,7 @@ import { createNlpMetrics } from './nlp/metrics';
 import { compileRulesResources } from './nlp/rules/engine';
 import { operationTable } from './operations';
 import { createTwinService, type TwinService } from './operations/twin';
+import { createReviewGuard } from './review/review-guard';
 import { TWIN_QUEUE } from './twin/outbox-hook';
 import { startReindexRunner } from './operations/reindex';
 import { startSearchParameterSync } from './rest/search-parameter-hook';
@@ -63,7 +64,8 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     store, registry, validator, ids, clock, logger, debounceMs: config.twinDebounceMs, pollMs: config.twinPollMs,
     workers: config.role === 'server' ? 0 : config.twinWorkers,
   });
-  const writeHooks: WriteHook[] = [searchParams.hook, twin.hook];
+  // The review guard first: a write it refuses never reaches the outboxes.
+  const writeHooks: WriteHook[] = [createReviewGuard({ clock, ids }), searchParams.hook, twin.hook];
   // the same array the REST layer runs (the extraction hook joins it below)
   const nlp = createNlpServices(config, { store, registry, validator, ids, clock, metrics, hooks: writeHooks });
   let worker: NlpWorker | undefined;

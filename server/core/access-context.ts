@@ -16,6 +16,19 @@ export interface AccessContext {
   authDisabled: boolean;
   /** Request id for correlation in logs. */
   requestId: string;
+  /**
+   * Set only by the server's own services on the context they write with, never from a request:
+   * the review guard lets only these writers change a machine finding's review state.
+   */
+  origin?: WriteOrigin;
+}
+
+/** The server-internal writers allowed to create, decide and replace machine-made findings. */
+export type WriteOrigin = 'review-decision' | 'nlp-extraction';
+
+/** The same caller, marked as writing on behalf of one of the server's own services. */
+export function asOrigin(ctx: AccessContext, origin: WriteOrigin): AccessContext {
+  return { ...ctx, origin };
 }
 
 export function systemContext(requestId = 'system'): AccessContext {

@@ -5,7 +5,7 @@
  * reviewer never silently overwrites the first one's decision.
  */
 import type { Provenance, Reference, Resource } from 'fhir/r4';
-import type { AccessContext } from '../core/access-context';
+import { type AccessContext, asOrigin } from '../core/access-context';
 import type { Clock, IdGenerator } from '../core/clock';
 import { FhirError, conflict, gone, notFound } from '../core/fhir-error';
 import type { SearchRegistry } from '../search/registry';
@@ -113,9 +113,11 @@ export async function verifyFindings(
   svc: ReviewServices, tx: StoreWriter, ctx: AccessContext, reviewer: Reference, requests: readonly VerifyRequest[],
 ): Promise<VerifyResult[]> {
   const results: VerifyResult[] = [];
+  // The decision's writes are the only client-initiated ones the review guard lets change review state.
+  const reviewCtx = asOrigin(ctx, 'review-decision');
   for (const [i, req] of requests.entries()) {
     try {
-      results.push(await decideOne(svc, tx, ctx, reviewer, req));
+      results.push(await decideOne(svc, tx, reviewCtx, reviewer, req));
     } catch (err) {
       throw requests.length > 1 ? entryError(err, i, req) : err;
     }

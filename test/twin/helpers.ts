@@ -100,13 +100,17 @@ export function provisionalCondition(patientId: string, docId: string): Json {
   };
 }
 
-/** A finding after review: the tag flipped and the status set as $verify does. */
-export function verified(resource: Json, state: 'verified' | 'refuted'): Json {
-  const r = structuredClone(resource);
-  r.meta.tag = [{ system: TWIN_CS, code: state }];
-  if (r.resourceType === 'Condition') r.verificationStatus.coding[0].code = state === 'verified' ? 'confirmed' : 'refuted';
-  else r.status = state === 'verified' ? 'final' : 'entered-in-error';
-  return r;
+/** Decides a stored finding through $verify, as a clinician does: the only way review state changes. */
+export async function decide(t: TwinApp, type: string, id: string, state: 'verified' | 'refuted'): Promise<void> {
+  const reviewer = await create(t, { resourceType: 'Practitioner', name: [{ family: 'Reviewer', given: ['Rita'] }] });
+  const res = await t.api().post(`/fhir/${type}/${id}/$verify`).set('Content-Type', FHIR).send({
+    resourceType: 'Parameters',
+    parameter: [
+      { name: 'decision', valueCode: state === 'verified' ? 'confirm' : 'refute' },
+      { name: 'reviewer', valueReference: { reference: `Practitioner/${reviewer}` } },
+    ],
+  });
+  if (res.status !== 200) throw new Error(`$verify ${type}/${id} failed: ${res.status} ${JSON.stringify(res.body)}`);
 }
 
 export function provisionalCa125(patientId: string, docId: string, value = 845, date = '2026-03-10'): Json {

@@ -2,7 +2,7 @@
 import { driversUnderTest } from '../support/databases';
 import {
   FHIR, type Json, LIZ, type Loaded, type TwinApp, brca1, create, ecog, entryKeys, figoStage, labCa125, loadSynthea, note,
-  provisionalCa125, provisionalCondition, section, startTwinApp, verified,
+  decide, provisionalCa125, provisionalCondition, section, startTwinApp,
 } from './helpers';
 
 describe.each(driversUnderTest())('Digital Twin build on %s', (kind) => {
@@ -24,7 +24,8 @@ describe.each(driversUnderTest())('Digital Twin build on %s', (kind) => {
     ids.stage = await create(t, figoStage(p, ids.doc));
     ids.brca = await create(t, brca1(p));
     ids.ecog = await create(t, ecog(p, 1, '2026-03-14'));
-    ids.refuted = await create(t, verified(provisionalCondition(p, ids.doc), 'refuted'));
+    ids.refuted = await create(t, provisionalCondition(p, ids.doc));
+    await decide(t, 'Condition', ids.refuted, 'refuted');
     ids.eie = await create(t, { ...labCa125(p, 9999, '2026-03-01'), status: 'entered-in-error' });
     const res = await t.api().post(`/fhir/Patient/${p}/$twin`).set('Content-Type', FHIR);
     expect(res.status).toBe(200);

@@ -2,7 +2,7 @@
 import { driversUnderTest } from '../support/databases';
 import {
   FHIR, type Json, LIZ, type TwinApp, create, entryKeys, labCa125, loadSynthea, note, provisionalCa125, provisionalCondition,
-  section, startTwinApp, verified, waitFor,
+  decide, section, startTwinApp, waitFor,
 } from './helpers';
 
 describe.each(driversUnderTest())('Digital Twin refresh on %s', (kind) => {
@@ -46,13 +46,12 @@ describe.each(driversUnderTest())('Digital Twin refresh on %s', (kind) => {
     expect(twin.status).toBe('preliminary');
 
     // $verify flips the tag with an update: the hook sees it like any other write.
-    const put = (id: string, r: Json) => t.api().put(`/fhir/${r.resourceType as string}/${id}`).set('Content-Type', FHIR).send({ ...r, id });
-    expect((await put(condId, verified(condition, 'verified'))).status).toBe(200);
+    await decide(t, 'Condition', condId, 'verified');
     twin = await twinWhen((x) => entryKeys(section(x, '11450-4')).includes(`Condition/${condId}`), 'verified condition in the problem list');
     expect(entryKeys(section(twin, 'provisional-findings'))).toEqual([`Observation/${obsId}`]);
     expect(twin.status).toBe('preliminary');
 
-    expect((await put(obsId, verified(obs, 'verified'))).status).toBe(200);
+    await decide(t, 'Observation', obsId, 'verified');
     twin = await twinWhen((x) => x.status === 'final', 'final twin');
     expect(entryKeys(section(twin, 'tumor-markers'))).toEqual([`Observation/${obsId}`]);
     expect(section(twin, 'provisional-findings').emptyReason).toBeDefined();

@@ -5,7 +5,7 @@
  * decided on is not proposed again.
  */
 import type { Extension, Provenance, Resource } from 'fhir/r4';
-import type { AccessContext } from '../../core/access-context';
+import { type AccessContext, asOrigin } from '../../core/access-context';
 import type { StoreWriter, StoredResource } from '../../store/types';
 import type { PreparedExtraction } from './prepare';
 import type { ExtractionServices, Written } from './services';
@@ -48,7 +48,9 @@ async function hooks(tx: StoreWriter, s: ExtractionServices, ctx: AccessContext,
 }
 
 /** Writes the run; returns what was written (findings first, then the Provenance). */
-export async function writeExtraction(tx: StoreWriter, s: ExtractionServices, ctx: AccessContext, run: PreparedExtraction): Promise<StoredResource[]> {
+export async function writeExtraction(tx: StoreWriter, s: ExtractionServices, callerCtx: AccessContext, run: PreparedExtraction): Promise<StoredResource[]> {
+  // Marked so the review guard lets this run create provisional findings and replace unreviewed ones.
+  const ctx = asOrigin(callerCtx, 'nlp-extraction');
   const earlier = await earlierFindings(tx, s, ctx, run.document.id);
   const decided = new Set(earlier.filter((r) => tagOf(r) !== 'provisional').flatMap(spans));
   for (const r of earlier.filter((x) => tagOf(x) === 'provisional')) {
