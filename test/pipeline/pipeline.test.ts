@@ -118,10 +118,12 @@ describe.each(driversUnderTest())('notes to provisional findings on %s', (kind) 
     expect((await settledTask(app, doc.id)).status).toBe('completed');
     const first = await search<Condition>(app, `Condition?evidence-detail=DocumentReference/${doc.id}`);
     expect(first.length).toBeGreaterThanOrEqual(2);
-    // a clinician confirms one (the review issue's $verify does the same through a version update)
-    const reviewed = { ...first[0], verificationStatus: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/condition-ver-status', code: 'confirmed' }] },
-      meta: { ...first[0].meta, tag: [{ system: 'https://twinfhir.org/fhir/CodeSystem/twinfhir', code: 'verified' }] } };
-    const put = await request(app.http).put(`/fhir/Condition/${first[0].id}`).set('Content-Type', FHIR_JSON).send(JSON.stringify(reviewed));
+    // a clinician confirms one through $verify (the only way a finding's review state changes)
+    const doctor = await post(app, { resourceType: 'Practitioner', name: [{ family: 'Reviewer' }] });
+    const put = await request(app.http).post(`/fhir/Condition/${first[0].id}/$verify`).set('Content-Type', FHIR_JSON).send(JSON.stringify({
+      resourceType: 'Parameters',
+      parameter: [{ name: 'decision', valueCode: 'confirm' }, { name: 'reviewer', valueReference: { reference: `Practitioner/${doctor.id}` } }],
+    }));
     expect(put.status).toBe(200);
 
     const updated = { ...doc, content: [{ attachment: { contentType: 'text/plain', data: b64('Assessment: ascites. Pleural effusion on the right. New: hydronephrosis on the left.') } }] };

@@ -1,7 +1,9 @@
 /** $verify: stale versions, two reviewers on one version, decided findings, batch atomicity; through the real app. */
 import request from 'supertest';
+import { anonymousContext, asOrigin } from '../../server/core/access-context';
 import { driversUnderTest } from '../support/databases';
 import type { TestApp } from '../support/test-app';
+import type { Condition } from 'fhir/r4';
 import { FHIR, part, seedFindings, verifyParams, startReviewApp } from './fixtures';
 
 type Target = { target: string; decision: string; note?: string; resource?: unknown };
@@ -59,9 +61,10 @@ describe.each(driversUnderTest())('$verify conflicts and batches on %s', (kind) 
 
   test('a stale version (the finding changed after it was reviewed) is a 409; If-Match too', async () => {
     const s = await seedFindings(app, 'stale');
-    // e.g. a re-extraction rewrote the provisional finding
-    const upd = await api().put(`/fhir/Condition/${s.condition.id}`).set('Content-Type', FHIR).send({ ...s.condition, onsetDateTime: '2024-01' });
-    expect(upd.status).toBe(200);
+    // e.g. a re-extraction rewrote the provisional finding (clients cannot: the review guard refuses their edits)
+    const rewrite = asOrigin(anonymousContext('re-extraction'), 'nlp-extraction');
+    const upd = await app.store.transaction((tx) => tx.update(rewrite, { ...s.condition, onsetDateTime: '2024-01' } as Condition & { id: string }));
+    expect(upd.stored.versionId).toBe(2);
     const reviewer = `Practitioner/${s.doctor.id}`;
     const res = await verify(`Condition/${s.condition.id}`, verifyParams('confirm', { reviewer, version: 1 }));
     expect(res.status).toBe(409);
