@@ -5,8 +5,9 @@
 import http from 'node:http';
 import { Client } from 'pg';
 import { startServerProcess } from '../support/server-process';
+import { NEEDS_POSTGRES, describeIf } from '../support/skip';
 
-const run = process.env.TEST_DATABASE_URL ? describe : describe.skip;
+const run = describeIf(Boolean(process.env.TEST_DATABASE_URL), NEEDS_POSTGRES);
 
 run('crash in the middle of a transaction (real PostgreSQL)', () => {
   test('SIGKILL mid-transaction: no resource, history or index row survives', async () => {

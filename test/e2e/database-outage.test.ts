@@ -6,8 +6,9 @@ import request from 'supertest';
 import { type App, createApp } from '../../server/app';
 import { loadConfig } from '../../server/config';
 import { type TestApp, startTestApp } from '../support/test-app';
+import { NEEDS_POSTGRES, describeIf } from '../support/skip';
 
-const run = process.env.TEST_DATABASE_URL ? describe : describe.skip;
+const run = describeIf(Boolean(process.env.TEST_DATABASE_URL), NEEDS_POSTGRES);
 
 run('database outage (real PostgreSQL)', () => {
   let owner: TestApp;

@@ -7,8 +7,9 @@ import { Client } from 'pg';
 import { createTestDatabase } from '../support/databases';
 import { type FakeLlmServer, modelFinding, startFakeLlmServer } from '../support/fake-llm-server';
 import { fhirFetch, startServerProcess } from '../support/server-process';
+import { NEEDS_POSTGRES, describeIf } from '../support/skip';
 
-const run = process.env.TEST_DATABASE_URL ? describe : describe.skip;
+const run = describeIf(Boolean(process.env.TEST_DATABASE_URL), NEEDS_POSTGRES);
 
 run('extraction survives a worker crash (real PostgreSQL)', () => {
   let llm: FakeLlmServer;

@@ -1,5 +1,6 @@
 /** eval:nlp as a regression guard on the dev corpus (when present) and on notes written for these tests; thresholds = levels reached today. */
 import { readDevCorpus } from '../../server/nlp/eval/corpus';
+import { testIf } from '../support/skip';
 import { aggregate, scoreNote, type CorpusScore, type GoldNote } from '../../server/nlp/eval/score';
 import { groundFindings } from '../../server/nlp/grounding';
 import { rules, rulesResources } from './helpers';
@@ -20,7 +21,7 @@ function run(notes: GoldNote[]): { score: CorpusScore; ungrounded: number } {
 const details = (s: CorpusScore): string[] => s.notes.flatMap((n) => n.details.map((d) => `${n.id}: ${d}`));
 
 const dev = readDevCorpus();
-const devIt = dev.length ? it : it.skip;
+const devIt = testIf(dev.length > 0, 'no development corpus in ../shared/nlp/dev beside the repo');
 
 describe('eval', () => {
   devIt('development corpus: F1 1.0 per class, every attribute right, no context errors', () => {

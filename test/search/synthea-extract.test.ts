@@ -3,10 +3,11 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Resource } from 'fhir/r4';
 import { createSearchRegistry } from '../../server/search/registry';
+import { describeIf } from '../support/skip';
 
-const DIR = '/work/shared/data/synthea-r4-bundles/bundles';
+const DIR = path.resolve(__dirname, '../../../shared/data/synthea-r4-bundles/bundles');
 const files = existsSync(DIR) ? readdirSync(DIR).filter((f) => f.endsWith('.json')).slice(0, 5) : [];
-const maybe = files.length ? describe : describe.skip;
+const maybe = describeIf(files.length > 0, `no Synthea bundles at ${path.relative(process.cwd(), DIR)} (the shared data folder sits beside the repo as ../shared)`);
 
 maybe('extraction on Synthea bundles', () => {
   const resources: Resource[] = files.flatMap((f) => (JSON.parse(readFileSync(path.join(DIR, f), 'utf8')) as { entry: { resource: Resource }[] }).entry.map((e) => e.resource));

@@ -1,10 +1,9 @@
-/** Migration 006: the database itself refuses a second live Digital Twin for one patient, on every driver. */
+/** Migration 006 in the store contract: the database itself refuses a second live Digital Twin for one patient. */
 import type { Composition } from 'fhir/r4';
 import { systemContext } from '../../server/core/access-context';
 import { FhirError } from '../../server/core/fhir-error';
 import type { ResourceStore } from '../../server/store/types';
-import { driversUnderTest } from '../support/databases';
-import { openTestStore, type TestStore } from '../support/test-store';
+import type { StoreContractOptions, StoreUnderTest } from './types';
 
 const ctx = systemContext('test');
 const twin = (id: string, patient: string, code = 'digital-twin'): Composition & { id: string } => ({
@@ -13,15 +12,15 @@ const twin = (id: string, patient: string, code = 'digital-twin'): Composition &
   type: { coding: [{ system: 'https://twinfhir.org/fhir/CodeSystem/twinfhir', code }, { system: 'http://loinc.org', code: '60591-5' }] },
 });
 
-describe.each(driversUnderTest())('one twin per patient on %s', (kind) => {
-  let t: TestStore;
+export function twinConstraintContract({ newStore }: StoreContractOptions): void {
+  let t: StoreUnderTest;
   let store: ResourceStore;
   beforeAll(async () => {
-    t = await openTestStore(kind, { poolSize: 2 });
+    t = await newStore({ poolSize: 2 });
     store = t.store;
   });
   afterAll(async () => {
-    await t.dispose();
+    await t?.dispose();
   });
 
   test('a second live twin for the same subject is refused; other subjects, other types and deleted twins are not affected', async () => {
@@ -37,4 +36,4 @@ describe.each(driversUnderTest())('one twin per patient on %s', (kind) => {
     await store.transaction((tx) => tx.delete(ctx, 'Composition', 'twin-a'));
     await store.transaction((tx) => tx.create(ctx, twin('twin-a2', 'a')));
   });
-});
+}

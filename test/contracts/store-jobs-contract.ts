@@ -1,25 +1,24 @@
-/** The durable job queue of the store (migration 004), on every driver: leases, SKIP LOCKED claims, exactly-once completion. */
+/** The job-queue half of the store contract (migration 004): leases, SKIP LOCKED claims, exactly-once completion. */
 import type { Basic } from 'fhir/r4';
 import { systemContext } from '../../server/core/access-context';
 import { FhirError } from '../../server/core/fhir-error';
 import type { ResourceStore } from '../../server/store/types';
-import { driversUnderTest } from '../support/databases';
-import { openTestStore, type TestStore } from '../support/test-store';
+import type { StoreContractOptions, StoreUnderTest } from './types';
 
 const ctx = systemContext('test');
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-describe.each(driversUnderTest())('job queue on %s', (kind) => {
-  let t: TestStore;
+export function jobQueueContract({ newStore }: StoreContractOptions): void {
+  let t: StoreUnderTest;
   let store: ResourceStore;
   let n = 0;
   const queue = (): string => `q${++n}`;
   beforeAll(async () => {
-    t = await openTestStore(kind, { poolSize: 6 });
+    t = await newStore({ poolSize: 6 });
     store = t.store;
   });
   afterAll(async () => {
-    await t.dispose();
+    await t?.dispose();
   });
 
   test('a job exists only if its transaction commits', async () => {
@@ -105,4 +104,4 @@ describe.each(driversUnderTest())('job queue on %s', (kind) => {
     await sleep(350);
     expect(await store.jobs.claim(q, 'w', 10_000, 1)).toHaveLength(1);
   });
-});
+}
