@@ -4,7 +4,7 @@
  */
 
 type SuiteFn = (name: string, fn: () => void) => void;
-type TestFn = (name: string, fn: () => Promise<unknown> | void, timeout?: number) => void;
+type TestFn = (name: string, fn: jest.ProvidesCallback, timeout?: number) => void;
 
 /** The skip reason as it appears in titles and the console. */
 export function skipNote(name: string, reason: string): string {
