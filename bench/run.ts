@@ -1,4 +1,5 @@
 /** npm run bench [-- name...]: runs the named benchmarks (default: all) and prints their numbers. */
+import { benchHotPath } from './hot-path';
 import { benchIngest } from './ingest';
 import { benchLlmOverhead } from './llm-overhead';
 import { benchNlp } from './nlp';
@@ -6,7 +7,7 @@ import { benchTwin } from './twin';
 import { benchRead } from './read';
 import { benchSearch } from './search';
 
-const BENCHES: Record<string, () => Promise<void>> = { ingest: benchIngest, read: benchRead, search: benchSearch, nlp: benchNlp, twin: benchTwin, llm: benchLlmOverhead };
+const BENCHES: Record<string, () => Promise<void>> = { ingest: benchIngest, read: benchRead, search: benchSearch, nlp: benchNlp, twin: benchTwin, llm: benchLlmOverhead, 'hot-path': benchHotPath };
 
 async function main(): Promise<void> {
   const names = process.argv.slice(2).length ? process.argv.slice(2) : Object.keys(BENCHES);

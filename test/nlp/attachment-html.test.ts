@@ -134,12 +134,11 @@ describe('HTML to text', () => {
     expect((err as Error).message).toBe('document has no text');
   });
 
-  it('converts a large document quickly with a compact map', async () => {
+  // Its speed is measured by `npm run bench -- hot-path` (a time limit here would only flake on a busy machine).
+  it('converts a large document (10,000 table rows) and maps offsets at its far end', async () => {
     const row = '<tr><td>CA-125</td><td>412&nbsp;U/mL</td><td>M&uuml;ller</td></tr>\n';
     const html = `<table>${row.repeat(10_000)}</table>`;
-    const started = Date.now();
     const note = await fromHtml(html);
-    expect(Date.now() - started).toBeLessThan(5000); // ~25 ms on an idle core; generous for a shared machine
     expect(note.text.split('\n').filter((l) => l === 'CA-125\t412\u00a0U/mL\tMüller')).toHaveLength(10_000);
     const last = note.text.lastIndexOf('Müller');
     // an exclusive end maps to where the next character's source starts: here the '\n' standing for </tr>

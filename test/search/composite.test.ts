@@ -3,7 +3,7 @@ import type { Resource, SearchParameter } from 'fhir/r4';
 import { readFileSync } from 'node:fs';
 import { createSearchRegistry } from '../../server/search/registry';
 import { FhirError } from '../../server/core/fhir-error';
-import { insertResource, openSearchDb, searchDrivers, type SearchDb } from './helpers/search-db';
+import { openSearchDb, searchDrivers, type SearchDb } from './helpers/search-db';
 import { matchingIds } from './helpers/query';
 import type { Fixture } from './helpers/fixtures';
 
@@ -86,8 +86,8 @@ describe('composite extraction and resolution', () => {
 describe.each(searchDrivers())('composite search on %s', (kind) => {
   let db: SearchDb;
   beforeAll(async () => {
-    db = await openSearchDb(kind);
-    for (const r of data) await insertResource(db.sql, registry, r);
+    db = await openSearchDb(kind, registry);
+    await db.put(data);
   });
   afterAll(async () => db?.close());
 
@@ -137,7 +137,7 @@ describe.each(searchDrivers())('composite search on %s', (kind) => {
   });
 
   it('works through a chain', async () => {
-    await insertResource(db.sql, registry, { resourceType: 'DiagnosticReport', id: 'dr', status: 'final', code: { text: 'x' }, result: [{ reference: 'Observation/bp-high' }] } as Fixture);
+    await db.put({ resourceType: 'DiagnosticReport', id: 'dr', status: 'final', code: { text: 'x' }, result: [{ reference: 'Observation/bp-high' }] } as Fixture);
     expect(await ids('DiagnosticReport', 'result:Observation.component-code-value-quantity=8480-6$gt140')).toEqual(['dr']);
     expect(await ids('DiagnosticReport', 'result:Observation.component-code-value-quantity=8462-4$gt140')).toEqual([]);
   });

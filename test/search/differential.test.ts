@@ -10,7 +10,7 @@ import path from 'node:path';
 import * as fhirpath from 'fhirpath';
 import * as r4model from 'fhirpath/fhir-context/r4';
 import { createSearchRegistry } from '../../server/search/registry';
-import { insertResource, openSearchDb, searchDrivers, type SearchDb } from './helpers/search-db';
+import { openSearchDb, searchDrivers, type SearchDb } from './helpers/search-db';
 import { matchingIds } from './helpers/query';
 import type { Condition, Observation, Patient } from 'fhir/r4';
 import type { Fixture } from './helpers/fixtures';
@@ -390,8 +390,8 @@ const QUERIES = generateQueries(777, DATA, 300);
 describe.each(searchDrivers())('differential search on %s', (kind) => {
   let db: SearchDb;
   beforeAll(async () => {
-    db = await openSearchDb(kind);
-    for (const r of DATA) await insertResource(db.sql, registry, r);
+    db = await openSearchDb(kind, registry);
+    await db.put(DATA);
   });
   afterAll(async () => db?.close());
 

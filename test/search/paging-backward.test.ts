@@ -4,7 +4,7 @@ import { createSearchRegistry } from '../../server/search/registry';
 import { parseSearchParams } from '../../server/search/parse';
 import { executeSearch, whereSql } from '../../server/store/search/search-sql';
 import { estimateMatches, planEstimate } from '../../server/store/search/total';
-import { insertResource, openSearchDb, searchDrivers, type SearchDb } from './helpers/search-db';
+import { openSearchDb, searchDrivers, type SearchDb } from './helpers/search-db';
 import { queryPairs } from './helpers/query';
 
 const registry = createSearchRegistry();
@@ -23,8 +23,8 @@ interface Page { ids: string[]; next?: string; prev?: string; total?: number }
 describe.each(searchDrivers())('backward paging and estimates on %s', (kind) => {
   let db: SearchDb;
   beforeAll(async () => {
-    db = await openSearchDb(kind);
-    for (const p of cohort) await insertResource(db.sql, registry, p);
+    db = await openSearchDb(kind, registry);
+    await db.put(cohort);
   });
   afterAll(async () => db?.close());
 

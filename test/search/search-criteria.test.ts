@@ -3,7 +3,7 @@ import { createSearchRegistry } from '../../server/search/registry';
 import { parseSearchParams } from '../../server/search/parse';
 import { executeSearch } from '../../server/store/search/search-sql';
 import { FhirError } from '../../server/core/fhir-error';
-import { insertResource, openSearchDb, searchDrivers, type SearchDb } from './helpers/search-db';
+import { openSearchDb, searchDrivers, type SearchDb } from './helpers/search-db';
 import { allFixtures } from './helpers/fixtures';
 import { matchingIds, queryPairs } from './helpers/query';
 
@@ -14,10 +14,10 @@ const SECRET = 'test-secret';
 describe.each(searchDrivers())('search criteria on %s', (kind) => {
   let db: SearchDb;
   beforeAll(async () => {
-    db = await openSearchDb(kind);
+    db = await openSearchDb(kind, registry);
     for (const r of allFixtures) {
       const updated = r.id === 'obs-6' ? new Date('2024-07-01T00:00:00Z') : new Date('2024-01-01T00:00:00Z');
-      await insertResource(db.sql, registry, r, updated);
+      await db.put(r, updated);
     }
   });
   afterAll(async () => db?.close());
@@ -206,7 +206,8 @@ describe.each(searchDrivers())('search criteria on %s', (kind) => {
   });
 
   it('only live rows match', async () => {
-    await db.sql.query(`UPDATE resource SET deleted = true, content = NULL WHERE res_type = 'Organization' AND id = 'org-2'`);
+    expect(await ids('Organization', 'name=acme')).toEqual(['org-1', 'org-2']);
+    await db.remove('Organization', 'org-2');
     expect(await ids('Organization', 'name=acme')).toEqual(['org-1']);
     expect(await ids('Observation', 'subject:Patient.organization.partof.name=Acme%20Holding')).toEqual([]);
   });

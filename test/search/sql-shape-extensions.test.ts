@@ -8,7 +8,7 @@ import { parseSearchParams } from '../../server/search/parse';
 import { whereSql } from '../../server/store/search/search-sql';
 import { SqlBuilder } from '../../server/store/search/sql-builder';
 import { resolveCodeSets } from '../../server/store/search/terminology-source';
-import { insertResource, openSearchDb, type SearchDb } from './helpers/search-db';
+import { openSearchDb, type SearchDb } from './helpers/search-db';
 import { queryPairs } from './helpers/query';
 
 const registry = createSearchRegistry();
@@ -17,9 +17,9 @@ const LOINC = 'http://loinc.org';
 describe('index use of composite and :in predicates', () => {
   let db: SearchDb;
   beforeAll(async () => {
-    db = await openSearchDb('pglite');
+    db = await openSearchDb('pglite', registry);
     const vs = { resourceType: 'ValueSet', id: 'vs', url: 'http://x/vs', status: 'active', compose: { include: [{ system: LOINC, concept: [{ code: '1-1' }, { code: '2-1' }] }] } };
-    await insertResource(db.sql, registry, vs as Resource & { id: string });
+    await db.put(vs as Resource & { id: string });
     await db.sql.exec('SET enable_seqscan = off');
   });
   afterAll(async () => db?.close());

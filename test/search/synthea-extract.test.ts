@@ -1,4 +1,4 @@
-/** Extraction over real Synthea bundles: every resource indexes without error, fast enough for the write path. */
+/** Extraction over real Synthea bundles: every resource indexes without error (its speed: `npm run bench -- hot-path`). */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Resource } from 'fhir/r4';
@@ -20,15 +20,5 @@ maybe('extraction on Synthea bundles', () => {
     expect(v.token.map((t) => t.param)).toEqual(expect.arrayContaining(['code', 'status', 'category', '_tag']));
     expect(v.quantity.map((q) => q.param)).toContain('value-quantity');
     expect(v.date.map((d) => d.param)).toContain('date');
-  });
-
-  it('extracts a typical resource well under a millisecond', () => {
-    const registry = createSearchRegistry();
-    for (const r of resources) registry.extract(r); // compile plans, warm up
-    const start = process.hrtime.bigint();
-    for (let i = 0; i < 3; i++) for (const r of resources) registry.extract(r);
-    const micros = Number(process.hrtime.bigint() - start) / 1000 / (3 * resources.length);
-    // Generous bound for slow CI machines; ~60–100 µs on a developer machine.
-    expect(micros).toBeLessThan(1000);
   });
 });

@@ -3,7 +3,7 @@ import type { CodeSystem, ValueSet } from 'fhir/r4';
 import { createSearchRegistry } from '../../server/search/registry';
 import { type CodeSet, type TerminologySource, expandValueSet, hierarchySet, contains } from '../../server/search/terminology';
 import { FhirError } from '../../server/core/fhir-error';
-import { insertResource, openSearchDb, searchDrivers, type SearchDb } from './helpers/search-db';
+import { openSearchDb, searchDrivers, type SearchDb } from './helpers/search-db';
 import { matchingIds } from './helpers/query';
 import type { Fixture } from './helpers/fixtures';
 
@@ -83,8 +83,8 @@ describe('ValueSet expansion and CodeSystem hierarchies (pure)', () => {
 describe.each(searchDrivers())('terminology modifiers on %s', (kind) => {
   let db: SearchDb;
   beforeAll(async () => {
-    db = await openSearchDb(kind);
-    for (const r of [codeSystem, ...valueSets, ...data]) await insertResource(db.sql, registry, r as Fixture);
+    db = await openSearchDb(kind, registry);
+    await db.put([codeSystem, ...valueSets, ...data] as Fixture[]);
   });
   afterAll(async () => db?.close());
 

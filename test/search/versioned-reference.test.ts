@@ -6,7 +6,7 @@
 import type { Observation } from 'fhir/r4';
 import { createSearchRegistry } from '../../server/search/registry';
 import { parseSearchParams } from '../../server/search/parse';
-import { insertResource, openSearchDb, searchDrivers, type SearchDb } from './helpers/search-db';
+import { openSearchDb, searchDrivers, type SearchDb } from './helpers/search-db';
 import { matchingIds, queryPairs } from './helpers/query';
 
 const registry = createSearchRegistry();
@@ -25,12 +25,11 @@ describe('parsing a version-specific reference value', () => {
 describe.each(searchDrivers())('version-specific references on %s', (kind) => {
   let db: SearchDb;
   beforeAll(async () => {
-    db = await openSearchDb(kind);
-    await insertResource(db.sql, registry, obs('v2', 'Patient/1/_history/2'));
-    await insertResource(db.sql, registry, obs('v3', 'Patient/1/_history/3'));
-    await insertResource(db.sql, registry, obs('plain', 'Patient/1'));
-    await insertResource(db.sql, registry, obs('other', 'Patient/11/_history/2'));
-    await insertResource(db.sql, registry, obs('abs', 'http://elsewhere.org/fhir/Patient/1/_history/2'));
+    db = await openSearchDb(kind, registry);
+    await db.put([
+      obs('v2', 'Patient/1/_history/2'), obs('v3', 'Patient/1/_history/3'), obs('plain', 'Patient/1'),
+      obs('other', 'Patient/11/_history/2'), obs('abs', 'http://elsewhere.org/fhir/Patient/1/_history/2'),
+    ]);
   });
   afterAll(async () => db?.close());
 

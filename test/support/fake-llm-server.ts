@@ -13,6 +13,8 @@ export interface RecordedRequest {
   note: string;
   /** How the client asked for structured output. */
   mode: 'json_schema' | 'tools' | 'plain';
+  /** Whether a reply was written: false while scripted delay runs, and for good when the client gave up first. */
+  answered: boolean;
 }
 
 /** One scripted reply. A function decides per request (it may return another step). */
@@ -56,7 +58,7 @@ function record(path: string, headers: http.IncomingHttpHeaders, body: Record<st
   const text = (role: string): string => messages.filter((m) => m.role === role).map((m) => String(m.content)).join('\n');
   const user = text('user');
   const mode = Array.isArray(body.tools) ? 'tools' : body.response_format?.type === 'json_schema' ? 'json_schema' : 'plain';
-  return { path, headers, body, system: text('system'), user, note: NOTE.exec(user)?.[2] ?? '', mode };
+  return { path, headers, body, system: text('system'), user, note: NOTE.exec(user)?.[2] ?? '', mode, answered: false };
 }
 
 /** An answer in the wire shape the request asked for: a tool call, or JSON in the message content. */
@@ -93,11 +95,13 @@ async function respond(step: ScriptStep, r: Reply): Promise<void> {
   if ('status' in step) {
     r.res.writeHead(step.status, { 'content-type': 'application/json', ...step.headers });
     r.res.end(JSON.stringify(step.body ?? { error: { message: `scripted ${step.status}`, type: 'server_error' } }));
+    r.rec.answered = true;
     return;
   }
   const content = 'raw' in step ? step.raw : JSON.stringify(step.reply);
   r.res.writeHead(200, { 'content-type': 'application/json' });
   r.res.end(JSON.stringify(completion(r.rec, content, r.n)));
+  r.rec.answered = true;
 }
 
 export async function startFakeLlmServer(options: FakeLlmOptions | ScriptStep[] = {}): Promise<FakeLlmServer> {
