@@ -2,17 +2,21 @@
 import request from 'supertest';
 import { driversUnderTest } from '../support/databases';
 import { type TestApp, startTestApp } from '../support/test-app';
+import { fixedClock } from '../support/test-clock';
 
 const FHIR = 'application/fhir+json';
 const patient = (family = 'Chalmers') => ({ resourceType: 'Patient', name: [{ family, given: ['Peter'] }], gender: 'male', birthDate: '1974-12-25' });
 
 describe.each(driversUnderTest())('CRUD on %s', (kind) => {
   let app: TestApp;
-  beforeAll(async () => { app = await startTestApp(kind); });
+  // Injected: every date the server writes is one the test chose, so date assertions are exact.
+  const clock = fixedClock('2025-03-01T10:00:00Z');
+  beforeAll(async () => { app = await startTestApp(kind, {}, { clock }); });
   afterAll(async () => { await app.dispose(); });
   const api = () => request(app.http);
 
   test('create assigns an id, version 1, Location, ETag, Last-Modified', async () => {
+    const at = clock.set('2025-03-01T10:00:00Z');
     const res = await api().post('/fhir/Patient').set('Content-Type', FHIR).send({ ...patient(), id: 'ignored' });
     expect(res.status).toBe(201);
     expect(res.headers['content-type']).toMatch(/^application\/fhir\+json/);
@@ -20,7 +24,8 @@ describe.each(driversUnderTest())('CRUD on %s', (kind) => {
     expect(res.body.meta.versionId).toBe('1');
     expect(res.headers.etag).toBe('W/"1"');
     expect(res.headers.location).toMatch(new RegExp(`/fhir/Patient/${res.body.id}/_history/1$`));
-    expect(new Date(res.headers['last-modified']).getTime()).toBeGreaterThan(0);
+    expect(res.body.meta.lastUpdated).toBe('2025-03-01T10:00:00.000Z');
+    expect(res.headers['last-modified']).toBe(at.toUTCString());
   });
 
   test('client-supplied id on create is ignored', async () => {
@@ -80,13 +85,15 @@ describe.each(driversUnderTest())('CRUD on %s', (kind) => {
   });
 
   test('If-None-Match and If-Modified-Since give 304', async () => {
+    const at = clock.set('2025-03-02T08:30:00Z');
     const created = (await api().post('/fhir/Patient').set('Content-Type', FHIR).send(patient())).body;
     expect((await api().get(`/fhir/Patient/${created.id}`).set('If-None-Match', 'W/"1"')).status).toBe(304);
     expect((await api().get(`/fhir/Patient/${created.id}`).set('If-None-Match', 'W/"7"')).status).toBe(200);
-    const future = new Date(Date.now() + 60_000).toUTCString();
-    expect((await api().get(`/fhir/Patient/${created.id}`).set('If-Modified-Since', future)).status).toBe(304);
-    const past = new Date(Date.now() - 3_600_000).toUTCString();
-    expect((await api().get(`/fhir/Patient/${created.id}`).set('If-Modified-Since', past)).status).toBe(200);
+    const since = (ms: number): string => new Date(at.getTime() + ms).toUTCString();
+    expect((await api().get(`/fhir/Patient/${created.id}`).set('If-Modified-Since', since(60_000))).status).toBe(304);
+    expect((await api().get(`/fhir/Patient/${created.id}`).set('If-Modified-Since', since(0))).status).toBe(304);
+    expect((await api().get(`/fhir/Patient/${created.id}`).set('If-Modified-Since', since(-1000))).status).toBe(200);
+    expect((await api().get(`/fhir/Patient/${created.id}`).set('If-Modified-Since', since(-3_600_000))).status).toBe(200);
   });
 
   test('delete then read is 410; history shows the delete; delete again is fine', async () => {
@@ -111,8 +118,13 @@ describe.each(driversUnderTest())('CRUD on %s', (kind) => {
   });
 
   test('type and system history page with _count and _since', async () => {
-    const since = new Date(Date.now() - 1000).toISOString();
-    for (let i = 0; i < 5; i++) await api().post('/fhir/Organization').set('Content-Type', FHIR).send({ resourceType: 'Organization', name: `Org ${i}` });
+    clock.set('2025-04-01T11:59:59Z'); // one second before _since: left out
+    await api().post('/fhir/Organization').set('Content-Type', FHIR).send({ resourceType: 'Organization', name: 'Org before' });
+    const since = '2025-04-01T12:00:00.000Z';
+    for (let i = 0; i < 5; i++) {
+      clock.set(new Date(Date.parse(since) + i * 1000)); // the first exactly at _since: included
+      await api().post('/fhir/Organization').set('Content-Type', FHIR).send({ resourceType: 'Organization', name: `Org ${i}` });
+    }
     const seen = new Set<string>();
     let url: string | undefined = `/fhir/Organization/_history?_count=2&_since=${encodeURIComponent(since)}`;
     let pages = 0;
