@@ -3,7 +3,6 @@
  * in tests (which only flake on a busy machine): validator start-up and per-resource validation,
  * search-index extraction per resource (both on Synthea resources; budgets 500 µs and 1,000 µs),
  * and HTML note → text with its offset map for a 10,000-row table (budget 5 s, typically ~25 ms).
- * BENCH_SYNTHEA_DIR overrides where the Synthea bundles are (default ../shared/data/... beside the repo).
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
@@ -18,7 +17,7 @@ const FILES = Number(process.env.BENCH_HOT_FILES ?? 10);
 const ROUNDS = Number(process.env.BENCH_HOT_ROUNDS ?? 6);
 
 function syntheaResources(): Resource[] {
-  const dir = process.env.BENCH_SYNTHEA_DIR ?? fromRoot('..', 'shared', 'data', 'synthea-r4-bundles', 'bundles');
+  const dir = fromRoot('..', 'shared', 'data', 'synthea-r4-bundles', 'bundles');
   const files = readdirSync(dir).filter((f) => f.endsWith('.json') && f !== 'index.json').sort().slice(0, FILES);
   return files.flatMap((f) => (JSON.parse(readFileSync(path.join(dir, f), 'utf8')) as { entry?: { resource: Resource }[] }).entry ?? []).map((e) => e.resource);
 }
