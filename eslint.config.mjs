@@ -2,6 +2,7 @@
 // recommendedTypeChecked); tests get the lighter syntactic set so linting them stays fast.
 import js from '@eslint/js';
 import { defineConfig, globalIgnores } from 'eslint/config';
+import { builtinRules } from 'eslint/use-at-your-own-risk';
 import tseslint from 'typescript-eslint';
 
 const unusedVars = [
@@ -23,6 +24,37 @@ const nodeGlobals = {
   __filename: 'readonly',
   process: 'readonly',
   console: 'readonly',
+};
+
+// Small modules with one job (RULES.md): blank lines and comments do not count.
+const size = { skipBlankLines: true, skipComments: true };
+const fileSize = ['error', { max: 300, ...size }];
+const functionSize = ['error', { max: 60, ...size }];
+
+/**
+ * max-lines-per-function for tests, except for suite bodies: a function that registers tests or hooks
+ * (a describe callback, a describe.each body, a runXxxContract function) is a list of independent
+ * tests, and its length says nothing about its complexity. Every other function — each test's own
+ * callback, every helper — keeps the limit.
+ */
+const SUITE_CALLS = new Set(['describe', 'test', 'it', 'beforeAll', 'afterAll', 'beforeEach', 'afterEach']);
+function rootName(node) {
+  while (node.type === 'MemberExpression' || node.type === 'CallExpression') node = node.type === 'MemberExpression' ? node.object : node.callee;
+  return node.type === 'Identifier' ? node.name : undefined;
+}
+function registersTests(fn) {
+  return fn.body?.type === 'BlockStatement' && fn.body.body.some((st) =>
+    st.type === 'ExpressionStatement' && st.expression.type === 'CallExpression' && SUITE_CALLS.has(rootName(st.expression.callee)));
+}
+const coreFunctionSize = builtinRules.get('max-lines-per-function');
+const testFunctionSize = {
+  meta: { ...coreFunctionSize.meta, docs: { description: 'max-lines-per-function, suite bodies exempt' } },
+  create(context) {
+    const filtered = Object.create(context, {
+      report: { value: (descriptor) => (registersTests(descriptor.node) ? undefined : context.report(descriptor)) },
+    });
+    return coreFunctionSize.create(filtered);
+  },
 };
 
 export default defineConfig(
@@ -63,6 +95,8 @@ export default defineConfig(
       '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
       eqeqeq: ['error', 'smart'],
       'no-console': 'warn', // log through pino
+      'max-lines': fileSize,
+      'max-lines-per-function': functionSize,
     },
   },
 
@@ -76,7 +110,10 @@ export default defineConfig(
   {
     files: ['test/**/*.ts'],
     extends: [js.configs.recommended, tseslint.configs.recommended],
+    plugins: { twinfhir: { rules: { 'max-lines-per-function': testFunctionSize } } },
     rules: {
+      'max-lines': fileSize,
+      'twinfhir/max-lines-per-function': functionSize,
       '@typescript-eslint/no-explicit-any': 'off',
       '@typescript-eslint/no-non-null-assertion': 'off',
       '@typescript-eslint/no-require-imports': 'off',
