@@ -35,4 +35,4 @@ export function testIf(cond: boolean, reason: string): TestFn {
 }
 
 /** Why a PostgreSQL-only suite did not run (one wording everywhere). */
-export const NEEDS_POSTGRES = 'needs real PostgreSQL: set TEST_DATABASE_URL (e.g. postgres://postgres@127.0.0.1:5432/postgres)';
+export const NEEDS_POSTGRES = 'needs real PostgreSQL: set TEST_DATABASE_URL to an admin URL of a server the tests may create databases on';
