@@ -2,6 +2,7 @@
 import type { Bundle, Condition, Device, DocumentReference, FhirResource, Observation, Patient, Practitioner, Provenance } from 'fhir/r4';
 import request from 'supertest';
 import type { DriverKind } from '../support/databases';
+import type { AppOverrides } from '../../server/app';
 import { type TestApp, startTestApp } from '../support/test-app';
 
 export const FHIR = 'application/fhir+json';
@@ -12,8 +13,8 @@ const AIAST = { system: 'http://terminology.hl7.org/CodeSystem/v3-ObservationVal
 const VER = 'http://terminology.hl7.org/CodeSystem/condition-ver-status';
 
 /** A test app without NLP workers: the seeded note is not extracted behind the test's back, so counts stay exact. */
-export function startReviewApp(kind: DriverKind): Promise<TestApp> {
-  return startTestApp(kind, { NLP_WORKERS: '0' });
+export function startReviewApp(kind: DriverKind, overrides: AppOverrides = {}): Promise<TestApp> {
+  return startTestApp(kind, { NLP_WORKERS: '0' }, overrides);
 }
 
 export const NOTE = 'Assessment: high-grade serous carcinoma of the right ovary. CA-125 was 412 U/mL on 2024-03-02.';

@@ -2,11 +2,14 @@
 import request from 'supertest';
 import { driversUnderTest } from '../support/databases';
 import type { TestApp } from '../support/test-app';
+import { fixedClock } from '../support/test-clock';
 import { FHIR, PROVISIONAL_TAG, part, seedFindings, verifyParams, startReviewApp } from './fixtures';
 
 describe.each(driversUnderTest())('review queue on %s', (kind) => {
   let app: TestApp;
-  beforeAll(async () => { app = await startReviewApp(kind); });
+  // Injected: "longest waiting first" is checked on instants the test chose, not on how fast it ran.
+  const clock = fixedClock('2025-02-01T09:00:00Z');
+  beforeAll(async () => { app = await startReviewApp(kind, { clock }); });
   afterAll(async () => { await app.dispose(); });
   const api = () => request(app.http);
 
@@ -15,8 +18,11 @@ describe.each(driversUnderTest())('review queue on %s', (kind) => {
     expect(empty.status).toBe(200);
     expect(empty.body).toEqual({ resourceType: 'Parameters', parameter: [{ name: 'total', valueInteger: 0 }] });
 
+    const adamsAt = clock.set('2025-02-01T09:00:00Z');
     const first = await seedFindings(app, 'qa', 'Adams');
+    const bakerAt = clock.set('2025-02-01T09:05:00Z');
     const second = await seedFindings(app, 'qb', 'Baker');
+    clock.set('2025-02-01T09:10:00Z');
     // a second pending Condition for Baker, and one of Adams's findings decided
     await api().put(`/fhir/Condition/qb-cond2`).set('Content-Type', FHIR).send({ ...second.condition, id: 'qb-cond2' });
     await api().post(`/fhir/Observation/${first.observation.id}/$verify`).set('Content-Type', FHIR)
@@ -35,7 +41,7 @@ describe.each(driversUnderTest())('review queue on %s', (kind) => {
     expect(subjects.map((s: any) => [s.pending, s.conditions, s.observations])).toEqual([[1, 1, 0], [3, 2, 1]]);
     const adamsCondition = (await api().get(`/fhir/Condition/${first.condition.id}`)).body;
     expect(subjects[0].oldestPending).toBe(adamsCondition.meta.lastUpdated);
-    expect(Date.parse(subjects[0].oldestPending)).toBeLessThanOrEqual(Date.parse(subjects[1].oldestPending));
+    expect(subjects.map((s: any) => s.oldestPending)).toEqual([adamsAt.toISOString(), bakerAt.toISOString()]);
     expect((await api().post('/fhir/$review-summary').set('Content-Type', FHIR).send({ resourceType: 'Parameters' })).status).toBe(405);
   });
 

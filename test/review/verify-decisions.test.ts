@@ -2,6 +2,7 @@
 import request from 'supertest';
 import { driversUnderTest } from '../support/databases';
 import type { TestApp } from '../support/test-app';
+import { fixedClock } from '../support/test-clock';
 import { FHIR, TWIN_CS, part, seedFindings, verifyParams, startReviewApp } from './fixtures';
 
 const VERIFIER = 'http://terminology.hl7.org/CodeSystem/provenance-participant-type';
@@ -10,13 +11,16 @@ const hasAiast = (r: any) => r.meta.security.some((s: any) => s.code === 'AIAST'
 
 describe.each(driversUnderTest())('$verify decisions on %s', (kind) => {
   let app: TestApp;
-  beforeAll(async () => { app = await startReviewApp(kind); });
+  // Injected: the decision's Provenance.recorded and the new version's lastUpdated are instants the test chose.
+  const clock = fixedClock('2025-05-05T08:00:00Z');
+  beforeAll(async () => { app = await startReviewApp(kind, { clock }); });
   afterAll(async () => { await app.dispose(); });
   const api = () => request(app.http);
   const verify = (path: string, body: object) => api().post(`/fhir/${path}/$verify`).set('Content-Type', FHIR).send(body);
 
   test('confirm a Condition: confirmed, tag verified, AIAST kept, Provenance to the new version', async () => {
     const s = await seedFindings(app, 'conf');
+    const decidedAt = clock.set('2025-05-05T09:30:00Z').toISOString();
     const res = await verify(`Condition/${s.condition.id}`, verifyParams('confirm', { reviewer: `Practitioner/${s.doctor.id}`, note: 'Matches pathology', version: 1 }));
     expect(res.status).toBe(200);
     expect(res.headers.etag).toBe('W/"2"');
@@ -44,6 +48,8 @@ describe.each(driversUnderTest())('$verify decisions on %s', (kind) => {
       { role: 'derivation', what: { reference: `Provenance/${s.extraction.id}` } },
     ]);
     expect(Date.parse(prov.recorded)).toBeGreaterThan(Date.parse(s.extraction.recorded));
+    expect(prov.recorded).toBe(decidedAt);
+    expect(stored.meta.lastUpdated).toBe(decidedAt);
     const readBack = await api().get(`/fhir/Provenance/${prov.id}`);
     expect(readBack.status).toBe(200);
   });
