@@ -114,10 +114,23 @@ export default defineConfig(
     rules: {
       'max-lines': fileSize,
       'twinfhir/max-lines-per-function': functionSize,
+      // a skip must say why (describeIf/testIf in test/support/skip.ts); a focused test must not be committed
+      'no-restricted-properties': ['error',
+        ...['describe', 'it', 'test'].flatMap((object) => [
+          { object, property: 'skip', message: 'Use describeIf/testIf (test/support/skip.ts): a skip states its reason.' },
+          { object, property: 'only', message: 'A focused test silently skips every other one.' },
+        ])],
+      'no-restricted-globals': ['error', ...['xit', 'xtest', 'xdescribe', 'fit', 'fdescribe'].map((name) => ({ name, message: 'A skip states its reason (describeIf/testIf); nothing is focused.' }))],
       '@typescript-eslint/no-explicit-any': 'off',
       '@typescript-eslint/no-non-null-assertion': 'off',
       '@typescript-eslint/no-require-imports': 'off',
       '@typescript-eslint/no-unused-vars': unusedVars,
     },
+  },
+
+  // The one place that may skip: it names the reason in the title and the output.
+  {
+    files: ['test/support/skip.ts'],
+    rules: { 'no-restricted-properties': 'off' },
   },
 );
