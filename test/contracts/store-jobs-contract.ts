@@ -7,6 +7,12 @@ import type { StoreContractOptions, StoreUnderTest } from './types';
 
 const ctx = systemContext('test');
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+/**
+ * Leases, retries and run-at times use the database clock (one clock for every server), so these
+ * tests wait for real. The window must outlast a stall of a busy machine between two statements
+ * (a 50 ms lease did not), yet keep the suite quick.
+ */
+const LEASE_MS = 400;
 
 export function jobQueueContract({ newStore }: StoreContractOptions): void {
   let t: StoreUnderTest;
@@ -61,9 +67,9 @@ export function jobQueueContract({ newStore }: StoreContractOptions): void {
   test('an expired lease is taken over; the old owner can no longer complete (its transaction rolls back)', async () => {
     const q = queue();
     await store.transaction((tx) => tx.enqueueJob({ queue: q, payload: {} }));
-    const [mine] = await store.jobs.claim(q, 'crashed', 50, 1);
+    const [mine] = await store.jobs.claim(q, 'crashed', LEASE_MS, 1);
     expect(await store.jobs.claim(q, 'other', 10_000, 1)).toEqual([]);
-    await sleep(120);
+    await sleep(LEASE_MS + 100);
     const [taken] = await store.jobs.claim(q, 'other', 10_000, 1);
     expect(taken.id).toBe(mine.id);
     expect(taken.attempts).toBe(2);
@@ -83,11 +89,11 @@ export function jobQueueContract({ newStore }: StoreContractOptions): void {
     const q = queue();
     await store.transaction((tx) => tx.enqueueJob({ queue: q, payload: {} }));
     const [job] = await store.jobs.claim(q, 'w', 10_000, 1);
-    const at = new Date(Date.now() + 150);
+    const at = new Date(Date.now() + LEASE_MS);
     await store.jobs.retry(job.id, 'w', at, 'LLM 429');
     expect(await store.jobs.claim(q, 'w', 10_000, 1)).toEqual([]);
     expect(Math.abs((await store.jobs.nextDue(q))!.getTime() - at.getTime())).toBeLessThan(5);
-    await sleep(200);
+    await sleep(LEASE_MS + 100);
     const [again] = await store.jobs.claim(q, 'w', 10_000, 1);
     expect(again.attempts).toBe(2);
     await store.jobs.fail(again.id, 'w', 'permanent');
@@ -99,9 +105,9 @@ export function jobQueueContract({ newStore }: StoreContractOptions): void {
 
   test('debounce: runAt in the future is not claimed before it', async () => {
     const q = queue();
-    await store.transaction((tx) => tx.enqueueJob({ queue: q, key: 'k', payload: {}, runAt: new Date(Date.now() + 300) }));
+    await store.transaction((tx) => tx.enqueueJob({ queue: q, key: 'k', payload: {}, runAt: new Date(Date.now() + LEASE_MS) }));
     expect(await store.jobs.claim(q, 'w', 10_000, 1)).toEqual([]);
-    await sleep(350);
+    await sleep(LEASE_MS + 100);
     expect(await store.jobs.claim(q, 'w', 10_000, 1)).toHaveLength(1);
   });
 }
