@@ -66,6 +66,13 @@ module.exports = {
       to: { path: '^server/(http|rest|operations)/' },
     },
     {
+      name: 'cli-is-a-client',
+      severity: 'error',
+      comment: 'server/cli talks to any FHIR server over HTTP (fhir-kit-client); it uses nothing of the server but core/.',
+      from: { path: '^server/cli/' },
+      to: { path: ours, pathNot: ['^server/cli/', '^server/core/'] },
+    },
+    {
       name: 'services-use-store-interface',
       severity: 'error',
       comment: 'nlp/, review/, twin/ use the store through store/types.ts only, never its implementation.',
@@ -151,6 +158,7 @@ module.exports = {
           '\\.d\\.ts$',
           '(^|/)tsconfig\\.json$',
           '^server/main\\.ts$',
+          '^server/cli/main\\.ts$',
           '^test/',
           '^bench/',
         ],
