@@ -36,6 +36,7 @@ export function dateRange(text: string): InstantRange | null {
   const m = DATE_RE.exec(text.trim());
   if (!m) return null;
   const y = Number(m[1]);
+  if (y < 1) return null; // FHIR dates have no year 0000 (datatypes.html#date), nor does PostgreSQL
   if (m[2] === undefined) return span(utc(y, 0, 1), utc(y + 1, 0, 1) - 1);
   const mo = Number(m[2]) - 1;
   if (mo < 0 || mo > 11) return null;
@@ -63,8 +64,17 @@ function timeRange(y: number, mo: number, d: number, m: RegExpExecArray): Instan
   return span(low, low + width - 1);
 }
 
+// The instants PostgreSQL's timestamptz and a 4-digit FHIR year both hold.
+const MIN_INSTANT_MS = utc(1, 0, 1);
+const MAX_INSTANT = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+
+/** An instant as ISO text, clamped to years 0001–9999 (a zone offset or `ap` must not leave them). */
+export function clampedIso(ms: number): string {
+  return new Date(Math.min(MAX_INSTANT, Math.max(MIN_INSTANT_MS, ms))).toISOString();
+}
+
 function span(low: number, high: number): InstantRange {
-  return { low: new Date(low).toISOString(), high: new Date(high).toISOString() };
+  return { low: clampedIso(low), high: clampedIso(high) };
 }
 
 /** An instant range as milliseconds, mapping the infinities to ±Infinity. */

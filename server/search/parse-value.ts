@@ -3,7 +3,7 @@ import type {
   DateValue, NumberValue, QuantityValue, ReferenceValue, SearchPrefix, SearchValue, SearchParamType, TokenValue,
 } from './types';
 import { badRequest, notSupported } from '../core/fhir-error';
-import { dateRange, rangeMillis } from './date-range';
+import { clampedIso, dateRange, rangeMillis } from './date-range';
 import { decimalRange, scaleDecimal, type DecimalRange } from './decimal-range';
 import { clip, normalizeString } from './normalize';
 import { parseReference } from './reference-parts';
@@ -59,7 +59,7 @@ function parseDate(ctx: ValueContext, raw: string): DateValue {
   // ap: 10% of the distance between now and the value, on each side (FHIR search §3.1.1.4).
   const ms = rangeMillis(r);
   const gap = Math.abs(ctx.now.getTime() - ms.low) * 0.1;
-  return { kind: 'date', prefix, low: new Date(ms.low - gap).toISOString(), high: new Date(ms.high + gap).toISOString() };
+  return { kind: 'date', prefix, low: clampedIso(ms.low - gap), high: clampedIso(ms.high + gap) };
 }
 
 /** `ap` widens the range to ±10% of the value. */

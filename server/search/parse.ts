@@ -9,6 +9,7 @@ import { parseValue, splitEscaped, unescapeValue, type ValueContext } from './pa
 import { parseContained, parseCount, parseInclude, parseSort, parseTotal, parseTypes } from './parse-control';
 import { normalizeText } from './normalize';
 import { componentParam } from './composite';
+import { guardSearchParams } from './query-guard';
 
 export interface ParseOptions { strict?: boolean; defaultCount?: number; maxCount?: number; now?: Date }
 export interface ParsedSearch { query: SearchQuery; warnings: Issue[] }
@@ -118,7 +119,9 @@ function parseCriterion(st: State, types: string[], name: string, raw: string, a
   if (dot >= 0) return parseChain(st, def, code, modifier, name.slice(dot + 1), raw);
   checkModifier(st, def, code, modifier);
   const rawValues = splitEscaped(raw, ',').filter((v) => v !== '');
-  if (rawValues.length === 0) return null; // empty values are ignored (FHIR search §3.1.1)
+  if (raw === '') return null; // an empty parameter is ignored (FHIR search §3.1.1)
+  // `name=,`: values were written but none is searchable; ignoring them would match everything.
+  if (rawValues.length === 0) throw noTerms(name);
   let parsed: SearchValue[];
   if (def.type === 'composite' && modifier !== 'missing') {
     const own = types.filter((t) => st.registry.get(t, code)?.type === 'composite');
@@ -130,7 +133,21 @@ function parseCriterion(st: State, types: string[], name: string, raw: string, a
     const ctx: ValueContext = { name, type: def.type, ...(modifier ? { modifier } : {}), ucum: st.registry.ucum, isResourceType: (t) => st.registry.isResourceType(t), now: st.now };
     parsed = rawValues.map((v) => parseValue(ctx, v));
   }
+  if (!parsed.every(hasTerms)) throw noTerms(name);
   return { code, definition: def, ...(modifier ? { modifier } : {}), values: rawValues.map(unescapeValue), parsed };
+}
+
+const noTerms = (name: string): Error => badRequest(`Search parameter '${name}' has a value with no searchable terms`, [name]);
+
+/**
+ * Whether a value restricts anything: a string that normalises to nothing would be a LIKE '%', a
+ * text query without a letter or digit has no lexemes, a bare `|` token names no system nor code.
+ */
+function hasTerms(v: SearchValue): boolean {
+  if (v.kind === 'string') return v.norm !== '';
+  if (v.kind === 'text') return /[\p{L}\p{N}]/u.test(v.value);
+  if (v.kind === 'token') return v.code !== undefined || typeof v.system === 'string' || (v.text !== undefined ? v.text !== '' : v.valueSet !== undefined);
+  return true;
 }
 
 /** Parses `params` (in order, repeated names kept) for a type search, or a system search when resourceTypes is empty. */
@@ -140,6 +157,7 @@ export function parseSearchParams(
   params: [string, string][],
   opts: ParseOptions = {},
 ): ParsedSearch {
+  guardSearchParams(params);
   const warnings: Issue[] = [];
   const unknown = (name: string, what = 'search parameter'): void => {
     if (opts.strict) throw badRequest(`Unknown ${what} '${name}'`, [name]);

@@ -19,6 +19,11 @@ export interface PredicateContext {
    * resource's `#Type:_id` row (idx_token), and its rows are those of the same rid and group.
    */
   contained?: string;
+  /**
+   * Set while AND-ed repeats of one parameter are merged (predicate-group.ts): indexExists then
+   * returns only its OR-ed condition on this alias of `table`, and the caller wraps them all in one scan.
+   */
+  shared?: { alias: string; table: string };
 }
 
 /**
@@ -26,6 +31,10 @@ export interface PredicateContext {
  * `conds` builds the OR-ed per-value conditions on the alias.
  */
 export function indexExists(ctx: PredicateContext, table: string, param: string, conds: (a: string) => string[], negate = false): string {
+  if (ctx.shared) {
+    if (ctx.shared.table !== table || negate) throw new Error(`criterion on ${table} cannot share a scan of ${ctx.shared.table}`);
+    return `(${or(conds(ctx.shared.alias))})`;
+  }
   const a = ctx.b.alias('i');
   const where = [`${a}.rid = ${ctx.res}.rid`];
   if (ctx.contained) where.push(`${a}.grp = ${ctx.res}.grp`);

@@ -12,6 +12,7 @@ import { notSupported } from '../../core/fhir-error';
 import { compartmentSql } from './compartment-sql';
 import { containedRowsSql, containedWhereSql } from './contained-sql';
 import { criterionSql } from './predicate';
+import { criteriaSql } from './predicate-group';
 import type { PredicateContext } from './predicate-common';
 import { decodeCursor, encodeCursor } from './cursor';
 import { fetchIncludes } from './include';
@@ -52,7 +53,7 @@ function topLevelWhere(b: SqlBuilder, query: SearchQuery, registry: SearchRegist
   if (types.length === 1) parts.push(`r.res_type = ${b.param(types[0])}`);
   else if (types.length > 1) parts.push(`r.res_type = ANY(${b.param(types)}::text[])`);
   const ctx: PredicateContext = { b, registry, res: 'r', ...(types.length === 1 ? { resType: types[0] } : {}), ...(codeSets ? { codeSets } : {}) };
-  for (const c of query.criteria) parts.push(criterionSql(ctx, c));
+  parts.push(...criteriaSql(ctx, query.criteria, criterionSql));
   parts.push(compartmentSql(b, query, registry));
   return and(parts);
 }
