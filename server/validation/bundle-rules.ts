@@ -7,6 +7,7 @@ const ABSOLUTE_URI = /^[A-Za-z][A-Za-z0-9+.-]*:/;
 const RESTFUL_TAIL = /\/([A-Z][A-Za-z]+)\/([A-Za-z0-9\-.]{1,64})$/;
 const REQUEST_TYPES = new Set(['batch', 'transaction', 'history']);
 const RESPONSE_TYPES = new Set(['batch-response', 'transaction-response', 'history']);
+const ENTRY_PARTS = ['request', 'response', 'search', 'resource'] as const;
 
 function bundle(node: JsonObject, cx: RuleContext): void {
   const type = node.type;
@@ -16,8 +17,15 @@ function bundle(node: JsonObject, cx: RuleContext): void {
   const entries = Array.isArray(node.entry) ? node.entry : [];
   const seen = new Map<string, number>();
   entries.forEach((e: unknown, i: number) => {
-    if (!isObject(e)) return;
     const at = `${expr}.entry[${i}]`;
+    if (!isObject(e)) {
+      // The schema walk may not reach a primitive where an entry object belongs: say it here.
+      if (e !== null) cx.env.report(issue('structure', `Bundle.entry must be a JSON object, not ${Array.isArray(e) ? 'an array' : typeof e}`, at));
+      return;
+    }
+    for (const part of ENTRY_PARTS) {
+      if (e[part] !== undefined && !isObject(e[part])) cx.env.report(issue('structure', `Bundle.entry.${part} must be a JSON object`, `${at}.${part}`));
+    }
     if (e.search !== undefined && type !== 'searchset') report('bdl-2', 'entry.search only when a search', `${at}.search`);
     if (typeof type === 'string' && (e.request !== undefined) !== REQUEST_TYPES.has(type)) {
       report('bdl-3', 'entry.request mandatory for batch/transaction/history, otherwise prohibited', at);

@@ -1,5 +1,5 @@
 /** Turns a Bundle entry's request into a FhirRequest, and a FhirResponse into the entry's response. */
-import type { Binary, BundleEntry, BundleEntryResponse, OperationOutcome, Resource } from 'fhir/r4';
+import type { Binary, BundleEntry, BundleEntryRequest, BundleEntryResponse, OperationOutcome, Resource } from 'fhir/r4';
 import { FhirError, badRequest, operationOutcome } from '../../core/fhir-error';
 import type { FhirRequest, FhirResponse } from '../types';
 
@@ -43,11 +43,45 @@ function patchBody(resource: Resource | undefined): { body: unknown; contentType
   return { body: resource, contentType: 'application/fhir+json' };
 }
 
-export function entryToRequest(entry: BundleEntry<Resource>, index: number, parent: FhirRequest): FhirRequest {
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const HEADER_FIELDS = ['ifMatch', 'ifNoneMatch', 'ifNoneExist', 'ifModifiedSince'] as const;
+
+/**
+ * Checks the JSON shape of entry `index` before anything reads it: an object with a `request`
+ * object whose method is one of ours and whose url and conditional headers are strings.
+ */
+function checkEntryShape(entry: unknown, index: number): asserts entry is BundleEntry<Resource> & { request: BundleEntryRequest } {
+  const at = `Bundle.entry[${index}]`;
+  const fail = (msg: string, path = at): never => {
+    throw badRequest(`${at}: ${msg}`, [path]);
+  };
+  if (!isObject(entry)) fail(`an entry must be a JSON object, not ${entry === null ? 'null' : Array.isArray(entry) ? 'an array' : typeof entry}`);
+  const e = entry as Record<string, unknown>;
+  if (e.fullUrl !== undefined && typeof e.fullUrl !== 'string') fail('fullUrl must be a string', `${at}.fullUrl`);
+  if (e.resource !== undefined && e.resource !== null && !isObject(e.resource)) fail('resource must be a JSON object', `${at}.resource`);
+  const r = e.request;
+  if (r === undefined || r === null) fail('has no request (method and url are required in a batch or transaction)', `${at}.request`);
+  if (!isObject(r)) fail('request must be a JSON object', `${at}.request`);
+  const req = r as Record<string, unknown>;
+  if (typeof req.method !== 'string' || !METHODS.has(req.method)) {
+    fail(`request.method must be one of ${[...METHODS].join(', ')}, not ${JSON.stringify(req.method ?? null).slice(0, 40)}`, `${at}.request.method`);
+  }
+  if (typeof req.url !== 'string' || req.url === '') fail('request.url must be a non-empty string', `${at}.request.url`);
+  for (const f of HEADER_FIELDS) if (req[f] !== undefined && typeof req[f] !== 'string') fail(`request.${f} must be a string`, `${at}.request.${f}`);
+}
+
+export function entryToRequest(raw: unknown, index: number, parent: FhirRequest): FhirRequest {
+  checkEntryShape(raw, index);
+  const entry = raw;
   const r = entry.request;
-  if (!r?.method || !r.url) throw badRequest(`Bundle.entry[${index}] has no request.method and request.url`, [`Bundle.entry[${index}].request`]);
-  if (!METHODS.has(r.method)) throw badRequest(`Bundle.entry[${index}].request.method '${String(r.method)}' is not supported`);
-  const { path, query } = splitUrl(r.url, parent.baseUrl);
+  let parts: { path: string; query: [string, string][] };
+  try {
+    parts = splitUrl(r.url, parent.baseUrl);
+  } catch (err) {
+    if (err instanceof FhirError) throw badRequest(`Bundle.entry[${index}]: ${err.message}`, [`Bundle.entry[${index}].request.url`]);
+    throw err;
+  }
+  const { path, query } = parts;
   if (path === '' && r.method === 'POST') throw badRequest(`Bundle.entry[${index}]: nested batch/transaction Bundles are not processed`, [`Bundle.entry[${index}].request.url`]);
   const headers: Record<string, string | undefined> = {
     'if-match': r.ifMatch, 'if-none-match': r.ifNoneMatch, 'if-none-exist': r.ifNoneExist,
@@ -55,7 +89,7 @@ export function entryToRequest(entry: BundleEntry<Resource>, index: number, pare
   };
   const base = { method: r.method, path, query, headers, baseUrl: parent.baseUrl, ctx: parent.ctx };
   if (r.method === 'PATCH') return { ...base, ...patchBody(entry.resource) };
-  return { ...base, body: entry.resource, contentType: 'application/fhir+json' };
+  return { ...base, body: entry.resource ?? undefined, contentType: 'application/fhir+json' };
 }
 
 export function responseToEntry(res: FhirResponse, includeResource: boolean): BundleEntry<Resource> {
