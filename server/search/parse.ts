@@ -12,7 +12,12 @@ import { componentParam } from './composite';
 import { guardSearchParams } from './query-guard';
 
 export interface ParseOptions { strict?: boolean; defaultCount?: number; maxCount?: number; now?: Date }
-export interface ParsedSearch { query: SearchQuery; warnings: Issue[] }
+export interface ParsedSearch {
+  query: SearchQuery;
+  warnings: Issue[];
+  /** The pairs actually applied, in order: the searchset's self link carries these only (search.html#self). */
+  used: [string, string][];
+}
 
 /** Parameters the REST layer applies to the response; search ignores them. */
 const RESULT_PARAMS = new Set(['_summary', '_elements', '_format', '_pretty']);
@@ -164,16 +169,20 @@ export function parseSearchParams(
     warnings.push({ severity: 'warning', code: 'not-supported', diagnostics: `Unknown ${what} '${name}' was ignored`, expression: [name] });
   };
   let types = resourceTypes;
-  for (const [name, value] of params) {
+  const ignored = new Set<number>();
+  for (const [i, [name, value]] of params.entries()) {
     if (name !== '_type') continue;
     if (resourceTypes.length === 0) types = parseTypes(registry, value);
-    else warnings.push({ severity: 'warning', code: 'not-supported', diagnostics: '_type is ignored in a type-level search', expression: ['_type'] });
+    else {
+      ignored.add(i);
+      warnings.push({ severity: 'warning', code: 'not-supported', diagnostics: '_type is ignored in a type-level search', expression: ['_type'] });
+    }
   }
   const maxCount = opts.maxCount ?? 1000;
   const query: SearchQuery = { resourceTypes: types, criteria: [], sort: [], count: Math.min(opts.defaultCount ?? 20, maxCount), total: 'none', include: [], revinclude: [] };
   const st: State = { registry, now: opts.now ?? new Date() };
   const searched = types.length ? types : registry.resourceTypes();
-  for (const [name, value] of params) {
+  for (const [i, [name, value]] of params.entries()) {
     const [base, mod] = name.split(':', 2);
     if (RESULT_PARAMS.has(name) || name === '_type') continue;
     if (name === '_contained' || name === '_containedType') continue;
@@ -182,20 +191,26 @@ export function parseSearchParams(
       (base === '_include' ? query.include : query.revinclude).push(parseInclude(registry, base, value, mod !== undefined));
     } else if (name === '_count') query.count = parseCount(value, maxCount);
     else if (name === '_total') query.total = parseTotal(value);
-    else if (name === '_sort') query.sort.push(...parseSort(registry, searched, value, (c) => unknown(c, 'sort parameter')));
+    else if (name === '_sort') {
+      const keys = parseSort(registry, searched, value, (c) => unknown(c, 'sort parameter'));
+      if (!keys.length) ignored.add(i);
+      query.sort.push(...keys);
+    }
     else if (name === '_cursor') query.cursor = value;
     else {
       try {
         const c = parseCriterion(st, searched, name, value);
         if (c) query.criteria.push(c);
+        else ignored.add(i);
       } catch (e) {
         if (!(e instanceof UnknownParameter)) throw e;
+        ignored.add(i);
         unknown(name);
       }
     }
   }
   applyContained(query, params);
-  return { query, warnings };
+  return { query, warnings, used: params.filter((_, i) => !ignored.has(i)) };
 }
 
 /**

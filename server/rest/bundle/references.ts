@@ -55,9 +55,23 @@ async function resolveConditional(rc: ReferenceContext, ref: string, path: strin
   return resolved;
 }
 
-export async function rewriteReferences(rc: ReferenceContext, resource: Resource, entryPath: string): Promise<void> {
+const RESTFUL_FULL_URL = /^(https?:\/\/.+)\/[A-Z][A-Za-z]+\/[A-Za-z0-9\-.]{1,64}$/;
+const RELATIVE_REF = /^[A-Z][A-Za-z]+\/[A-Za-z0-9\-.]{1,64}$/;
+
+/**
+ * R4 bundle.html "Resolving references in Bundles": a relative reference inside an entry whose
+ * fullUrl is RESTful is relative to that fullUrl's base; it names another entry when an entry has
+ * that absolute URL as its fullUrl.
+ */
+function resolveAgainstFullUrl(rc: ReferenceContext, ref: string, fullUrl: string | undefined): string | undefined {
+  if (!fullUrl || !RELATIVE_REF.test(ref)) return undefined;
+  const base = RESTFUL_FULL_URL.exec(fullUrl)?.[1];
+  return base ? rc.idMap.get(`${base}/${ref}`) : undefined;
+}
+
+export async function rewriteReferences(rc: ReferenceContext, resource: Resource, entryPath: string, fullUrl?: string): Promise<void> {
   await visitReferences(resource, `${entryPath}.resource`, (ref, path) => {
-    const mapped = rc.idMap.get(ref);
+    const mapped = rc.idMap.get(ref) ?? resolveAgainstFullUrl(rc, ref, fullUrl);
     if (mapped) return mapped;
     if (ref.startsWith('urn:uuid:') || ref.startsWith('urn:oid:')) {
       throw badRequest(`Reference '${ref.slice(0, 100)}' does not match the fullUrl of any entry in this transaction`, [path]);

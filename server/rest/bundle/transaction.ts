@@ -124,7 +124,7 @@ export async function processTransaction(deps: RestDeps, req: FhirRequest, bundl
       for (const p of prepared) {
         progress.current = p.index;
         const body = p.req.body as Resource | undefined;
-        if (body && typeof body === 'object' && (p.req.method === 'POST' || p.req.method === 'PUT')) await rewriteReferences(rc, body, `Bundle.entry[${p.index}]`);
+        if (body && typeof body === 'object' && (p.req.method === 'POST' || p.req.method === 'PUT')) await rewriteReferences(rc, body, `Bundle.entry[${p.index}]`, p.entry.fullUrl);
       }
       const out: BundleEntry<Resource>[] = new Array<BundleEntry<Resource>>(prepared.length);
       const ordered = [...prepared].sort((a, b) => ORDER[a.req.method] - ORDER[b.req.method] || a.index - b.index);

@@ -27,7 +27,7 @@ export async function searchInteraction(deps: RestDeps, req: FhirRequest, exec: 
   }
   const params = searchParams(req);
   const types = scope.resourceType ? [scope.resourceType] : [];
-  const { query, warnings } = parseSearchParams(deps.registry, types, params, {
+  const { query, warnings, used } = parseSearchParams(deps.registry, types, params, {
     strict: preferStrict(req), defaultCount: deps.limits.defaultCount, maxCount: deps.limits.maxCount,
   });
   if (scope.compartment) query.compartment = scope.compartment;
@@ -42,7 +42,8 @@ export async function searchInteraction(deps: RestDeps, req: FhirRequest, exec: 
   const path = scope.compartment
     ? `${scope.compartment.resourceType}/${scope.compartment.id}/${scope.resourceType ?? '*'}`
     : scope.resourceType ?? '';
-  const keep = params.filter(([k]) => !LINK_DROP.has(k));
+  // Links carry only the parameters that were applied (search.html#self): ignored ones are dropped.
+  const keep = used.filter(([k]) => !LINK_DROP.has(k));
   const link = (cursor?: string): string => {
     const qs = new URLSearchParams([...keep, ...(cursor ? [['_cursor', cursor] as [string, string]] : [])]).toString();
     return `${req.baseUrl}/${path}${qs ? `?${qs}` : ''}`;

@@ -9,7 +9,25 @@ import { bodyResource, checkId, checkType, validateForWrite } from '../resource-
 import type { FhirRequest, FhirResponse } from '../types';
 import { runWriteHooks } from '../write-hooks';
 
+/**
+ * `If-None-Match: *` (create only if absent) or a list of ETags (not if the current version is one
+ * of them): RFC 9110 §13.1.2 answers 412 when the condition fails. Locked on the resource's identity
+ * so two such PUTs cannot both find nothing.
+ */
+async function checkIfNoneMatch(req: FhirRequest, tx: StoreWriter, resource: Resource & { id: string }): Promise<void> {
+  const inm = req.headers['if-none-match'];
+  if (inm === undefined) return;
+  const tags = inm.trim() === '*' ? '*' : inm.split(',').map((t) => parseETag(t, 'If-None-Match'));
+  await tx.lock(`put:${resource.resourceType}/${resource.id}`);
+  const current = await tx.read(req.ctx, resource.resourceType, resource.id);
+  if (!current || current.deleted) return;
+  if (tags === '*' || tags.includes(current.versionId)) {
+    throw preconditionFailed(`${resource.resourceType}/${resource.id} exists (version ${current.versionId}) and If-None-Match is ${inm.trim().slice(0, 60)}`);
+  }
+}
+
 async function write(deps: RestDeps, req: FhirRequest, tx: StoreWriter, resource: Resource & { id: string }): Promise<FhirResponse> {
+  await checkIfNoneMatch(req, tx, resource);
   const expectedVersion = parseETag(req.headers['if-match']);
   const { stored, created } = await tx.update(req.ctx, resource, { expectedVersion });
   await runWriteHooks(deps, tx, req.ctx, created ? 'create' : 'update', stored);
