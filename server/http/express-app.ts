@@ -12,6 +12,7 @@ import { handleFhirRequest } from '../rest/handler';
 import { routeOf } from '../rest/route';
 import type { FhirRequest } from '../rest/types';
 import { parseBody } from './body';
+import { binaryUpload, sendNativeBinary, wantsNativeBinary } from './binary';
 import { toFhirError } from './errors';
 import type { HttpMetrics } from './metrics';
 import { type ResponseFormat, negotiate } from './negotiate';
@@ -127,11 +128,13 @@ function mountFhir(app: express.Express, deps: HttpDeps, opts: HttpOptions): voi
     let fmt = defaultFmt;
     try {
       const q = Object.entries(req.query as Record<string, string | string[]>);
-      fmt = negotiate(req.headers.accept, firstValue(q, '_format'), firstValue(q, '_pretty'));
+      const native = wantsNativeBinary(req.method, req.path, req.headers.accept, firstValue(q, '_format'));
+      fmt = native ? defaultFmt : negotiate(req.headers.accept, firstValue(q, '_format'), firstValue(q, '_pretty'));
       if (!METHODS.has(req.method)) throw new FhirError(405, 'not-supported', `Method ${req.method} is not supported`);
       const fhirReq = await toFhirRequest(req, res, deps, opts);
       res.locals.interaction = interactionName(fhirReq);
       const out = await handleFhirRequest(deps.rest, fhirReq);
+      if (native && sendNativeBinary(res, out, req.headers.accept, req.method === 'HEAD')) return;
       send(res, out.status, out.headers, fmt.pretty || out.rawJson === undefined ? out.body : undefined, fmt, req.method === 'HEAD', out.rawJson);
     } catch (err) {
       const { error, internal } = toFhirError(err);
@@ -158,7 +161,10 @@ function interactionName(req: FhirRequest): string {
 async function toFhirRequest(req: Request, res: Response, deps: HttpDeps, opts: HttpOptions): Promise<FhirRequest> {
   const url = new URL(req.originalUrl, 'http://x');
   const query: [string, string][] = [...url.searchParams.entries()];
-  const { body, contentType } = parseBody(Buffer.isBuffer(req.body) ? req.body : undefined, req.headers['content-type'], opts.maxJsonDepth);
+  const raw = Buffer.isBuffer(req.body) ? req.body : undefined;
+  const security = req.headers['x-security-context'];
+  const binary = binaryUpload(req.method, url.pathname.replace(/^\/fhir/, ''), req.headers['content-type'], raw, Array.isArray(security) ? security[0] : security);
+  const { body, contentType } = binary ? { body: binary, contentType: 'application/fhir+json' } : parseBody(raw, req.headers['content-type'], opts.maxJsonDepth);
   const headers: Record<string, string | undefined> = {};
   for (const [k, v] of Object.entries(req.headers)) headers[k] = Array.isArray(v) ? v.join(', ') : v;
   return {

@@ -8,6 +8,7 @@ import type { SearchParameter } from 'fhir/r4';
 import type { SearchParamDefinition, SearchParamType } from './types';
 import type { FhirModel } from './fhir-model';
 import { badRequest } from '../core/fhir-error';
+import { checkExpressionCost } from './expression-cost';
 
 const TYPES: SearchParamType[] = ['number', 'date', 'string', 'token', 'reference', 'composite', 'quantity', 'uri', 'special'];
 
@@ -34,6 +35,7 @@ export function validateCustom(sp: SearchParameter, model: FhirModel): void {
   }
   if (!TYPES.includes(sp.type)) throw badRequest('SearchParameter.type is missing or invalid', where('type'));
   if (typeof sp.expression !== 'string' || sp.expression.trim() === '') throw badRequest('SearchParameter.expression is required', where('expression'));
+  checkExpressionCost(sp.expression, 'SearchParameter.expression');
   try {
     fhirpath.compile(sp.expression, r4model);
   } catch (e) {
@@ -42,6 +44,8 @@ export function validateCustom(sp: SearchParameter, model: FhirModel): void {
   if (sp.type === 'composite') {
     if (!sp.component?.length) throw badRequest('A composite SearchParameter needs components', where('component'));
     for (const c of sp.component) {
+      if (typeof c?.expression !== 'string') throw badRequest('SearchParameter.component.expression is required', where('component.expression'));
+      checkExpressionCost(c.expression, 'SearchParameter.component.expression');
       try {
         fhirpath.compile(c.expression, r4model);
       } catch (e) {

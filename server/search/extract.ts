@@ -7,6 +7,7 @@ import { stringRows } from './extract-string';
 import { dateRows } from './extract-date';
 import { numberRows, quantityRows } from './extract-number';
 import { referenceRows } from './extract-reference';
+import { nearRows } from './geo';
 import { narrativeText, normalizeText } from './normalize';
 import { componentParam, compositeGroups, type CompositePlan } from './composite';
 
@@ -32,6 +33,7 @@ function addRows(plan: ParamPlan, nodes: TypedNode[], v: IndexValues, ucum: Ucum
       case 'quantity': quantityRows(plan.code, node, ucum, v.quantity); break;
       case 'reference': referenceRows(plan.code, node, v.reference); break;
       case 'uri': uriRows(plan.code, node, v.uri); break;
+      case 'special': nearRows(node, v.number); break; // only Location.near is planned (registry.ts)
       default: break;
     }
   }

@@ -8,11 +8,15 @@ import { decimalRange, scaleDecimal, type DecimalRange } from './decimal-range';
 import { clip, normalizeString } from './normalize';
 import { parseReference } from './reference-parts';
 import { UCUM_SYSTEM, type UcumConverter } from './ucum';
+import { NEAR_URL, parseNear } from './geo';
 
 export interface ValueContext {
   /** Parameter name as written, for error messages. */
   name: string;
   type: SearchParamType;
+  /** The parameter's code and canonical URL (special parameters are recognised by them). */
+  code?: string;
+  url?: string;
   modifier?: string;
   ucum: UcumConverter;
   isResourceType: (t: string) => boolean;
@@ -159,6 +163,9 @@ export function parseValue(ctx: ValueContext, raw: string): SearchValue {
     case 'quantity': return parseQuantity(ctx, raw);
     case 'reference': return parseReferenceValue(ctx, raw);
     case 'uri': return { kind: 'uri', value: clip(unescapeValue(raw)) };
+    case 'special':
+      if (ctx.code === 'near' && ctx.url === NEAR_URL) return parseNear(ctx.name, unescapeValue(raw), ctx.ucum);
+      throw notSupported(`Search parameter '${ctx.name}' of type special is not supported`);
     default: throw notSupported(`Search parameter '${ctx.name}' of type ${ctx.type} is not supported yet`);
   }
 }

@@ -135,7 +135,7 @@ function parseCriterion(st: State, types: string[], name: string, raw: string, a
   } else if (code === '_content' || code === '_text') {
     parsed = rawValues.map((v) => ({ kind: 'text', value: normalizeText(unescapeValue(v)) }));
   } else {
-    const ctx: ValueContext = { name, type: def.type, ...(modifier ? { modifier } : {}), ucum: st.registry.ucum, isResourceType: (t) => st.registry.isResourceType(t), now: st.now };
+    const ctx: ValueContext = { name, type: def.type, code, url: def.url, ...(modifier ? { modifier } : {}), ucum: st.registry.ucum, isResourceType: (t) => st.registry.isResourceType(t), now: st.now };
     parsed = rawValues.map((v) => parseValue(ctx, v));
   }
   if (!parsed.every(hasTerms)) throw noTerms(name);

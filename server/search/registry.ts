@@ -12,6 +12,7 @@ import { extractIndexValues, type ParamPlan } from './extract';
 import { createUcumConverter, type UcumConverter } from './ucum';
 import { compositePlan, resolveComposite, type CompositePlan, type CompositeShape } from './composite';
 import { CustomParams, toDefinition } from './custom-params';
+import { NEAR_URL } from './geo';
 import { appendContained } from './extract-contained';
 // The five official R4 CompartmentDefinitions (Patient, Encounter, RelatedPerson, Practitioner, Device):
 // resource type → the parameters that place it in the compartment; `{def}` is the compartment's own
@@ -85,7 +86,8 @@ function plansOf(defs: Map<string, SearchParamDefinition>, model: FhirModel, res
   const composites: CompositePlan[] = [];
   const byUrl = (url: string): SearchParamDefinition | undefined => [...defs.values()].find((d) => d.url === url);
   for (const def of defs.values()) {
-    if (!def.expression || NOT_EXTRACTED.has(def.code) || def.type === 'special') continue;
+    // Of the special parameters only Location.near has rows (latitude/longitude numbers, geo.ts).
+    if (!def.expression || NOT_EXTRACTED.has(def.code) || (def.type === 'special' && def.url !== NEAR_URL)) continue;
     if (def.type !== 'composite') {
       params.push({ code: def.code, type: def.type, evaluate: compileExpression(def.expression, resourceType, model) });
       continue;

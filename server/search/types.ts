@@ -128,8 +128,12 @@ export interface CompositeValue {
   components: { code: string; type: SearchParamType; value: SearchValue }[];
 }
 
+/** `Location?near=lat|long|distance|units`: WGS84 degrees and a radius in metres. */
+export interface NearValue { kind: 'near'; latitude: number; longitude: number; meters: number }
+
 export type SearchValue =
-  | TokenValue | StringValue | DateValue | NumberValue | QuantityValue | ReferenceValue | UriValue | MissingValue | TextValue | CompositeValue;
+  | TokenValue | StringValue | DateValue | NumberValue | QuantityValue | ReferenceValue | UriValue | MissingValue | TextValue | CompositeValue
+  | NearValue;
 
 export interface SearchQuery {
   /** One type for type search; several (or empty = all) for system search with _type. */

@@ -1,6 +1,6 @@
 /** Turns one Criterion into a SQL condition on a resource alias: dispatch per type, chains, _has, _id, _lastUpdated, :missing. */
 import type {
-  CompositeValue, Criterion, DateValue, NumberValue, QuantityValue, ReferenceValue, SearchValue, StringValue, TextValue, TokenValue, UriValue,
+  CompositeValue, Criterion, DateValue, NearValue, NumberValue, QuantityValue, ReferenceValue, SearchValue, StringValue, TextValue, TokenValue, UriValue,
 } from '../../search/types';
 import { badRequest, notSupported } from '../../core/fhir-error';
 import { or } from './sql-builder';
@@ -14,6 +14,7 @@ import { uriPredicate } from './predicate-uri';
 import { textPredicate } from './predicate-text';
 import { TABLE_BY_TYPE, compositePredicate } from './predicate-composite';
 import { chainPredicate } from './predicate-chain';
+import { nearPredicate } from './predicate-near';
 import { componentParam } from '../../search/composite';
 
 function values<T extends SearchValue>(c: Criterion, kind: T['kind']): T[] {
@@ -105,6 +106,9 @@ export function criterionSql(ctx: PredicateContext, c: Criterion): string {
     case 'reference': return referencePredicate(ctx, c, values<ReferenceValue>(c, 'reference'));
     case 'uri': return uriPredicate(ctx, c, values<UriValue>(c, 'uri'));
     case 'composite': return compositePredicate(ctx, values<CompositeValue>(c, 'composite'), criterionSql);
+    case 'special':
+      if (c.parsed?.length && c.parsed[0].kind === 'near') return nearPredicate(ctx, c, values<NearValue>(c, 'near'));
+      throw notSupported(`Search parameter '${c.code}' is not supported`);
     default: throw notSupported(`Search parameter '${c.code}' is not supported yet`);
   }
 }
