@@ -52,6 +52,6 @@ export function leaks(text: string | undefined): boolean {
 export async function storedFingerprint(app: TestApp): Promise<string> {
   const total = await request(app.http).get('/fhir?_count=0&_total=accurate');
   const newest = await request(app.http).get('/fhir/_history?_count=1');
-  const e = (newest.body as { entry?: { fullUrl?: string; resource?: { meta?: { versionId?: string } } }[] }).entry?.[0];
-  return `${String(total.body.total)}|${e?.fullUrl ?? ''}|${e?.resource?.meta?.versionId ?? ''}`;
+  const r = (newest.body as { entry?: { resource?: { resourceType?: string; id?: string; meta?: { versionId?: string } } }[] }).entry?.[0]?.resource;
+  return `${String(total.body.total)}|${r?.resourceType ?? ''}/${r?.id ?? ''}|${r?.meta?.versionId ?? ''}`;
 }
