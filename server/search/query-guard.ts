@@ -14,6 +14,8 @@ export const SEARCH_LIMITS = {
   maxValues: 500,
   /** Links in a chain (`subject.organization.partof.name` = 3), `_has` nesting counted alike. */
   maxChainDepth: 3,
+  /** Chain links across the whole request: each link is a join over every target type (and their contained resources). */
+  maxChainLinks: 10,
   /** `_include` + `_revinclude` parameters in one request. */
   maxIncludes: 10,
   /** Characters in one parameter name or value (values are clipped to the index width anyway). */
@@ -57,6 +59,7 @@ export function guardSearchParams(params: [string, string][]): void {
   }
   let values = 0;
   let includes = 0;
+  let links = 0;
   for (const [name, value] of params) {
     checkSearchText(name, name);
     checkSearchText(name, value);
@@ -67,10 +70,13 @@ export function guardSearchParams(params: [string, string][]): void {
     }
     values += n;
     if (name.startsWith('_include') || name.startsWith('_revinclude')) includes++;
-    else if (chainDepth(name) > SEARCH_LIMITS.maxChainDepth) {
-      throw badRequest(`'${label}' chains more than ${SEARCH_LIMITS.maxChainDepth} references (the limit per parameter)`, [label]);
+    else {
+      const depth = chainDepth(name);
+      if (depth > SEARCH_LIMITS.maxChainDepth) throw badRequest(`'${label}' chains more than ${SEARCH_LIMITS.maxChainDepth} references (the limit per parameter)`, [label]);
+      links += depth;
     }
   }
+  if (links > SEARCH_LIMITS.maxChainLinks) throw badRequest(`Too many chained or _has parameters: ${links} links (the limit is ${SEARCH_LIMITS.maxChainLinks} per request)`);
   if (values > SEARCH_LIMITS.maxValues) throw badRequest(`Too many search values: ${values} (the limit is ${SEARCH_LIMITS.maxValues} per request)`);
   if (includes > SEARCH_LIMITS.maxIncludes) {
     throw badRequest(`Too many _include/_revinclude parameters: ${includes} (the limit is ${SEARCH_LIMITS.maxIncludes})`, ['_include']);
