@@ -16,6 +16,8 @@ export const SEARCH_LIMITS = {
   maxChainDepth: 3,
   /** Chain links across the whole request: each link is a join over every target type (and their contained resources). */
   maxChainLinks: 10,
+  /** Keys in `_sort` (each one is a sort-key lookup per row). */
+  maxSortKeys: 10,
   /** `_include` + `_revinclude` parameters in one request. */
   maxIncludes: 10,
   /** Characters in one parameter name or value (values are clipped to the index width anyway). */
@@ -69,6 +71,7 @@ export function guardSearchParams(params: [string, string][]): void {
       throw badRequest(`Too many values for '${label}': ${n} (the limit is ${SEARCH_LIMITS.maxValuesPerParam} per parameter)`, [label]);
     }
     values += n;
+    if (name === '_sort' && n > SEARCH_LIMITS.maxSortKeys) throw badRequest(`Too many _sort keys: ${n} (the limit is ${SEARCH_LIMITS.maxSortKeys})`, ['_sort']);
     if (name.startsWith('_include') || name.startsWith('_revinclude')) includes++;
     else {
       const depth = chainDepth(name);
