@@ -9,9 +9,13 @@ import { FhirError, badRequest } from '../core/fhir-error';
 import type { FhirResponse } from '../rest/types';
 import { mediaType } from './body';
 
-/** Media types read as FHIR (or as a form / patch) by body.ts rather than as a Binary's content. */
+/**
+ * Media types read as FHIR (or as a form / patch) by body.ts rather than as a Binary's content;
+ * FHIR XML is a Binary resource in a format we do not speak (415 there), not bytes to keep.
+ */
 const FHIR_BODY_TYPES = new Set([
   'application/fhir+json', 'application/json', 'application/json-patch+json', 'text/json', 'application/x-www-form-urlencoded',
+  'application/fhir+xml', 'application/xml+fhir', 'application/fhir+turtle',
 ]);
 const FHIR_ACCEPT = new Set(['application/fhir+json', 'application/json', 'text/json', 'json', 'application/fhir+ndjson']);
 const BINARY_PATH = /^\/?Binary(?:\/([A-Za-z0-9\-.]{1,64}))?(\/_history\/[^/]+)?\/?$/;

@@ -142,6 +142,17 @@ describe.each(driversUnderTest())('issue 12 interoperability on %s', (kind) => {
     expect(text.text).toBe('plain text now');
   });
 
+  test('Binary: FHIR XML is not taken for raw bytes (415); a CDA document as application/xml is', async () => {
+    const xml = await request(app.http).post('/fhir/Binary').set('Content-Type', 'application/fhir+xml').send('<Binary xmlns="http://hl7.org/fhir"/>');
+    expect(xml.status).toBe(415);
+    const cda = await request(app.http).post('/fhir/Binary').set('Content-Type', 'application/xml').send('<ClinicalDocument/>');
+    expect(cda.status).toBe(201);
+    expect(Buffer.from(cda.body.data, 'base64').toString()).toBe('<ClinicalDocument/>');
+    const head = await request(app.http).head(`/fhir/Binary/${cda.body.id as string}`).set('Accept', 'application/xml');
+    expect(head.status).toBe(200);
+    expect(head.headers['content-length']).toBe(String('<ClinicalDocument/>'.length));
+  });
+
   test('Binary: raw uploads respect MAX_BODY', async () => {
     const big = Buffer.alloc(app.config.maxBodyBytes + 1, 1);
     const res = await request(app.http).post('/fhir/Binary').set('Content-Type', 'application/octet-stream').send(big);
