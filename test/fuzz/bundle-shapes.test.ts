@@ -10,6 +10,8 @@ import { type TestApp, startTestApp } from '../support/test-app';
 import { leaks, storedFingerprint } from './helpers';
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 60);
+/** Jest's limit for a property test: generous per run, so FUZZ_RUNS can scale a run up. */
+const TIMEOUT = 60_000 + RUNS * 500;
 const SEED = Number(process.env.FUZZ_SEED ?? 4242);
 
 const odd = fc.oneof(fc.constant(null), fc.integer(), fc.string({ maxLength: 8 }), fc.constant([]), fc.array(fc.integer(), { maxLength: 2 }), fc.boolean(), fc.constant({}));
@@ -54,7 +56,7 @@ describe.each(driversUnderTest())('bundle entry shapes on %s', (kind) => {
     }), { seed: SEED, numRuns: RUNS });
     // The generator is meant to be hostile: most transactions must have been refused.
     expect(refused).toBeGreaterThan(RUNS / 2);
-  });
+  }, TIMEOUT);
 
   test('batches: 200 with a response per entry, none of them a 5xx', async () => {
     await fc.assert(fc.asyncProperty(fc.array(entry, { minLength: 1, maxLength: 4 }), async (entries) => {
@@ -65,7 +67,7 @@ describe.each(driversUnderTest())('bundle entry shapes on %s', (kind) => {
       expect(responses).toHaveLength(entries.length);
       for (const r of responses) expect(Number(r.response.status.slice(0, 3))).toBeLessThan(500);
     }), { seed: SEED + 1, numRuns: RUNS });
-  });
+  }, TIMEOUT);
 
   test('the issue reproducers: null, number, string and array entries → 400 naming Bundle.entry[i]', async () => {
     for (const [i, bad] of [null, 5, 'x', [1]].entries()) {

@@ -11,6 +11,8 @@ import { type TestApp, startTestApp } from '../support/test-app';
 import { leaks } from './helpers';
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 60);
+/** Jest's limit for a property test: generous per run, so FUZZ_RUNS can scale a run up. */
+const TIMEOUT = 60_000 + RUNS * 500;
 const SEED = Number(process.env.FUZZ_SEED ?? 777);
 const R = 6_371_008.8;
 
@@ -48,7 +50,7 @@ describe.each(driversUnderTest())('near and Binary input on %s', (kind) => {
       expect(res.status).toBeLessThan(500);
       expect(leaks(res.text)).toBe(false);
     }), { seed: SEED, numRuns: RUNS });
-  });
+  }, TIMEOUT);
 
   test('valid near values return exactly the positions within the great-circle distance', async () => {
     const lat = fc.double({ min: -90, max: 90, noNaN: true }).map((v) => Math.round(v * 1e4) / 1e4);
@@ -63,7 +65,7 @@ describe.each(driversUnderTest())('near and Binary input on %s', (kind) => {
       const edge = new Set(POINTS.flatMap(([a, b], i) => (Math.abs(haversine(la, lo, a, b) - d * 1000) <= 1 ? [`g${i}`] : [])));
       expect(got.filter((id) => !edge.has(id))).toEqual(inside);
     }), { seed: SEED + 1, numRuns: RUNS });
-  });
+  }, TIMEOUT);
 
   test('random raw Binary uploads never give a 5xx, and stored bytes read back exactly', async () => {
     const type = fc.oneof(
@@ -81,5 +83,5 @@ describe.each(driversUnderTest())('near and Binary input on %s', (kind) => {
       expect(back.status).toBe(200);
       expect(Buffer.compare(back.body as Buffer, body)).toBe(0);
     }), { seed: SEED + 2, numRuns: RUNS });
-  });
+  }, TIMEOUT);
 });
