@@ -61,6 +61,14 @@ describe('reading findings', () => {
     expect(toFinding(historical).evidence[0].assertion).toBe('historical');
   });
 
+  test('a Condition without onset shows its recordedDate labelled "Recorded", never "Onset"', () => {
+    const { onsetDateTime: _onset, ...noOnset } = condition;
+    const recorded = toFinding({ ...noOnset, recordedDate: '2026-03-14' });
+    expect([recorded.date, recorded.dateLabel]).toEqual(['2026-03-14', 'Recorded']);
+    expect(toFinding(condition).dateLabel).toBe('Onset');
+    expect(toFinding({ resourceType: 'Observation', status: 'preliminary', code: {}, effectiveDateTime: '2026-03-10' }).dateLabel).toBe('Date');
+  });
+
   test('dates are shown without time-zone shifts', () => {
     expect(formatDate('2026-03-01')).toBe('1 Mar 2026');
     expect(formatDate('2025-09')).toBe('Sep 2025');

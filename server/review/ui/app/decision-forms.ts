@@ -93,7 +93,9 @@ export function amendForm(f: Finding, concepts: ConceptList, on: FormHandlers): 
   const current = conceptOf(f, list);
   const picker = conceptPicker(list, current);
   const obs = f.resource.resourceType === 'Observation' && f.resource.valueQuantity ? numberFields(f.resource, current) : undefined;
-  const date = h('input', { id: 'amend-date', type: 'date', value: (f.date ?? '').slice(0, 10) });
+  // a Condition's recordedDate is not its onset: the onset field starts empty unless the note stated one
+  const shown = f.dateLabel === 'Recorded' ? undefined : f.date;
+  const date = h('input', { id: 'amend-date', type: 'date', value: (shown ?? '').slice(0, 10) });
   const note = noteField('amend-note', 'Note (optional)');
   const form = h('form', { class: 'decision-form', 'aria-label': `Amend ${f.display}` },
     h('p', { class: 'form-lead' }, 'Correct what was read; your version is stored as verified.'),
@@ -105,7 +107,7 @@ export function amendForm(f: Finding, concepts: ConceptList, on: FormHandlers): 
     const r = structuredClone(f.resource);
     withCode(r, list.find((c) => c.id === picker.select.value), current);
     if (obs && r.resourceType === 'Observation') withValue(r, obs.value.value, obs.unit.value.trim());
-    withDate(r, date.value, f.date);
+    withDate(r, date.value, shown);
     on.submit(note.input.value, r);
   });
   return form;

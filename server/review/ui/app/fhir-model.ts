@@ -1,6 +1,6 @@
 /** Reads what the page shows out of FHIR resources: review state, nlp-evidence, values and dates. Pure (no DOM). */
 import type { Coding, Extension, HumanName, Meta, Observation, Reference } from 'fhir/r4';
-import type { Evidence, Finding, FindingResource, ReviewState } from './types';
+import type { DateLabel, Evidence, Finding, FindingResource, ReviewState } from './types';
 
 export const TWINFHIR_CS = 'https://twinfhir.org/fhir/CodeSystem/twinfhir';
 export const NLP_EVIDENCE = 'https://twinfhir.org/fhir/StructureDefinition/nlp-evidence';
@@ -62,6 +62,12 @@ export function findingDate(r: FindingResource): string | undefined {
   return r.effectiveDateTime ?? r.effectivePeriod?.start ?? r.issued;
 }
 
+/** What `findingDate` is: a Condition's onset only when the note stated one; otherwise when it was recorded. */
+export function findingDateLabel(r: FindingResource): DateLabel {
+  if (r.resourceType !== 'Condition') return 'Date';
+  return r.onsetDateTime ?? r.onsetPeriod?.start ? 'Onset' : 'Recorded';
+}
+
 /**
  * The NLP assertion: the nlp-evidence `assertion` of the mentions (the strongest, present first), else the
  * note the extraction writes ("NLP assertion: possible — …"), else an inactive clinicalStatus = historical.
@@ -89,6 +95,7 @@ export function toFinding(r: FindingResource): Finding {
     codes,
     value: r.resourceType === 'Observation' ? observationValue(r) : undefined,
     date: findingDate(r),
+    dateLabel: findingDateLabel(r),
     assertion: assertionOf(r, evidence),
     confidence: confidences.length ? Math.max(...confidences) : undefined,
     engine: evidence.find((e) => e.extractor)?.extractor,

@@ -97,7 +97,7 @@ export function renderCard(f: Finding, view: CardView, act: CardActions): HTMLLI
       f.value ? h('span', { class: 'card-value' }, f.value) : null),
     h('dl', { class: 'facts' },
       fact('Codes', codeChips(f.codes)),
-      fact(kind === 'Condition' ? 'Onset' : 'Date', formatDate(f.date)),
+      fact(f.dateLabel, formatDate(f.date)),
       fact('Assertion', f.assertion),
       fact('Confidence', conf),
       fact('Engine', f.engine ?? '—')),

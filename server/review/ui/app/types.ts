@@ -45,6 +45,8 @@ export interface Finding {
   codes: Coding[];
   value?: string;
   date?: string;
+  /** What `date` is: 'Onset' (stated in the note), 'Recorded' (no onset known) or an Observation's 'Date'. */
+  dateLabel: DateLabel;
   assertion: string;
   confidence?: number;
   engine?: string;
@@ -52,3 +54,6 @@ export interface Finding {
   document?: string;
   state: ReviewState;
 }
+
+/** Label of a finding's date on the page: a recordedDate is never shown as an onset. */
+export type DateLabel = 'Onset' | 'Recorded' | 'Date';
