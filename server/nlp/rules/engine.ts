@@ -11,11 +11,12 @@ import { DateBinder } from './date-binding';
 import { compileDictionary, type Dictionary } from './dictionary';
 import { VariantFinder } from './genomics';
 import { LabExtractor } from './labs';
+import { TableLabReader } from './table-labs';
 import { buildObservationFindings, type ObservationParts } from './observation-findings';
 import { findEcog, findFigoStages } from './staging';
 import { createUnitConverter, type UnitConverter } from './units';
 
-export const RULES_ENGINE_VERSION = '1.0.0';
+export const RULES_ENGINE_VERSION = '1.1.0';
 
 /** Everything the engine compiles once at start from mappings/. */
 export interface RulesResources {
@@ -77,7 +78,12 @@ export class RulesExtractor implements Extractor {
       const s = tokenAt(a, start);
       return ctx.assess(s, Math.max(s, tokenAt(a, end) - 1), { ignoreNegation: true }).assertion;
     };
-    const labs = new LabExtractor(a, this.res.units).run().map((lab) => ({ lab, assertion: ctx.assess(lab.analyteTok, lab.analyteTok, { ignoreNegation: true }).assertion }));
+    const tables = new TableLabReader(a, this.res.units).run();
+    // a table cell is a measurement on its column's date: no sentence context applies to it
+    const labs = [
+      ...tables.values.map((lab) => ({ lab, assertion: 'present' as Assertion })),
+      ...new LabExtractor(a, this.res.units, tables.owned).run().map((lab) => ({ lab, assertion: ctx.assess(lab.analyteTok, lab.analyteTok, { ignoreNegation: true }).assertion })),
+    ];
     return {
       labs: labs.filter((l) => PATIENT_FACT.has(l.assertion)),
       stages: stages.map((stage) => ({ stage, assertion: assess(stage.start, stage.end) })).filter((s) => PATIENT_FACT.has(s.assertion)),

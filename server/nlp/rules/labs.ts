@@ -23,6 +23,12 @@ export interface LabValue {
   quoteEnd: number;
   analyteTok: number;
   continuation: boolean;
+  /** Date stated by the value's table column (or row); otherwise the date binder decides. */
+  date?: string;
+  /** H, L, *, + … written with a table cell. */
+  flag?: string;
+  /** Read from a table cell. */
+  table?: boolean;
 }
 
 const NOT_A_VALUE_AFTER = /^[\s:-]*(?:ratio|index|quotient|kinetics|doubling|halving|slope|velocity|verdopplungszeit|anstiegsgeschwindigkeit)\b/i;
@@ -44,9 +50,14 @@ export class LabExtractor {
   private readonly out: LabValue[] = [];
   private readonly dateAt: Uint8Array;
 
-  constructor(private readonly a: NoteAnalysis, private readonly units: UnitConverter) {
+  /** `owned`: spans the table reader has read (its rows and headers); analytes inside them are left to it. */
+  constructor(private readonly a: NoteAnalysis, private readonly units: UnitConverter, private readonly owned: Array<[number, number]> = []) {
     this.dateAt = new Uint8Array(a.text.length + 1);
     for (const d of a.dates) this.dateAt.fill(1, d.start, d.end);
+  }
+
+  private isOwned(m: Match): boolean {
+    return this.owned.some(([s, e]) => m.start >= s && m.start < e);
   }
 
   private inRange(concept: string, normalized: number): boolean {
@@ -180,7 +191,7 @@ export class LabExtractor {
 
   run(): LabValue[] {
     const analytes = this.a.matches.analyte.filter((m) => !this.isUnit(m));
-    analytes.forEach((m, i) => this.analyte(m, analytes[i + 1]));
+    analytes.forEach((m, i) => { if (!this.isOwned(m)) this.analyte(m, analytes[i + 1]); });
     return this.out;
   }
 }

@@ -19,7 +19,7 @@ function span(a: NoteAnalysis, start: number, end: number): Pick<Finding, 'quote
 }
 
 function labFinding(a: NoteAnalysis, coder: ConceptCoder, binder: DateBinder, lab: LabValue, assertion: Assertion): Finding {
-  const date = binder.bind({ start: lab.valueStart, end: lab.valueEnd });
+  const date = lab.date ?? binder.bind({ start: lab.valueStart, end: lab.valueEnd });
   const unit = coder.preferredUnit(lab.concept);
   return {
     concept: lab.concept, kind: 'observation', codes: coder.observationCodes(lab.concept),
@@ -27,7 +27,7 @@ function labFinding(a: NoteAnalysis, coder: ConceptCoder, binder: DateBinder, la
     ...(unit ? { normalized: { value: lab.normalized, unit } } : {}),
     valueText: lab.valueText, ...(lab.unitText ? { unitText: lab.unitText } : {}),
     assertion, ...(date ? { date } : {}), attributes: {}, ...span(a, lab.quoteStart, lab.quoteEnd),
-    confidence: lab.assumedUnit || lab.continuation ? 0.75 : 0.9, engine: 'rules',
+    confidence: lab.table ? 0.85 : lab.assumedUnit || lab.continuation ? 0.75 : 0.9, engine: 'rules',
   };
 }
 

@@ -1,0 +1,121 @@
+/** Lab tables → dated lab values: one per cell, the row (or column) analyte from the dictionary, the date from its column (or row). */
+import { findTables, type Table, type TableRow } from '../text/table-layout';
+import type { GridCell } from '../text/table-grid';
+import { parseHeaderDate } from '../text/table-dates';
+import type { NoteAnalysis } from './analysis';
+import type { LabValue } from './labs';
+import { decimalStyle, readCell, type CellValue, type DecimalStyle } from './table-cells';
+import type { UnitConverter } from './units';
+
+export interface TableLabResult {
+  values: LabValue[];
+  /** Spans (rows, headers) the table reader owns: the prose lab reader skips analytes inside them. */
+  owned: Array<[number, number]>;
+}
+
+/** Longest quote that still reads as "label … value" on one line; further apart, the cell alone is quoted. */
+const MAX_QUOTE = 160;
+const BRACKET_UNIT = /[([]\s*([^()[\]\d\s][^()[\]]{0,14}?)\s*[)\]]/;
+
+interface Analyte { concept: string; tok: number; unit: string | null; end: number }
+
+export class TableLabReader {
+  private readonly out: LabValue[] = [];
+  private readonly owned: Array<[number, number]> = [];
+
+  constructor(private readonly a: NoteAnalysis, private readonly units: UnitConverter) {}
+
+  /** The analyte named inside a label or header cell, and a unit written with it ("Hb (g/dl)", "CA 125 [U/ml]", "Leukozyten /nl"). */
+  private analyteIn(cell: GridCell | undefined): Analyte | null {
+    if (!cell) return null;
+    const m = this.a.matches.analyte.find((x) => x.start >= cell.start && x.end <= cell.end);
+    const entry = m?.entries.find((e) => e.key !== '');
+    if (!m || !entry) return null;
+    const rest = this.a.text.slice(m.end, cell.end);
+    const bracket = BRACKET_UNIT.exec(rest);
+    const written = bracket ? bracket[1] : rest.replace(/^[\s,:-]+/, '').trim();
+    const unit = written ? this.units.lookup(written) ?? this.units.parseAt(written, 0)?.ucum ?? null : null;
+    return { concept: entry.key, tok: m.startTok, unit, end: m.end };
+  }
+
+  /** The cell's value in the concept's preferred unit: the unit written in the cell, the row's, or an assumed one in range. */
+  private normalize(concept: string, v: CellValue, rowUnit: string | null): { ucum: string; normalized: number; assumed: boolean } | null {
+    const rule = this.units.rule(concept);
+    if (!rule) return null;
+    const inRange = (x: number | null): x is number => x !== null && x >= rule.range[0] && x <= rule.range[1];
+    const stated = v.ucum ?? rowUnit;
+    if (stated) {
+      const n = this.units.toPreferred(concept, v.value, stated);
+      return inRange(n) ? { ucum: stated, normalized: n, assumed: false } : null;
+    }
+    for (const ucum of [rule.unit, ...(rule.assumeAlternates ?? [])]) {
+      const n = this.units.toPreferred(concept, v.value, ucum);
+      if (inRange(n)) return { ucum, normalized: n, assumed: true };
+    }
+    return null;
+  }
+
+  private push(an: Analyte, cell: GridCell, v: CellValue, rowUnit: string | null, date: string | undefined, quoteFrom: number): void {
+    const u = this.normalize(an.concept, v, rowUnit);
+    if (!u) return;
+    const sameLine = !this.a.text.slice(quoteFrom, cell.end).includes('\n') && cell.end - quoteFrom <= MAX_QUOTE;
+    this.out.push({
+      concept: an.concept, value: v.value, ...(v.comparator ? { comparator: v.comparator } : {}), ucum: u.ucum,
+      ...(v.unitText ? { unitText: v.unitText } : {}), valueText: this.a.text.slice(v.numberStart, v.numberEnd).trim(),
+      normalized: u.normalized, assumedUnit: u.assumed, valueStart: cell.start, valueEnd: cell.end,
+      quoteStart: sameLine ? quoteFrom : cell.start, quoteEnd: cell.end, analyteTok: an.tok, continuation: true,
+      ...(date ? { date } : {}), ...(v.flag ? { flag: v.flag } : {}), table: true,
+    });
+  }
+
+  private unitColumnOf(t: Table, row: TableRow): string | null {
+    const ref = row.cells.find((c) => t.columns[c.column]?.role === 'unit');
+    return ref ? this.units.lookup(ref.cell.text) ?? this.units.parseAt(ref.cell.text, 0)?.ucum ?? null : null;
+  }
+
+  /** One analyte per row, one date per column; only value columns are read (never the reference range). */
+  private byColumns(t: Table, style: DecimalStyle): void {
+    for (const row of t.rows) {
+      const an = this.analyteIn(row.label ?? row.cells.find((c) => c.column === 0)?.cell);
+      if (!an) continue;
+      const unit = an.unit ?? this.unitColumnOf(t, row);
+      const before = this.out.length;
+      for (const { cell, column } of row.cells) {
+        const col = t.columns[column];
+        if (column === 0 || col?.role !== 'value') continue;
+        const v = readCell(this.a.text, cell.start, cell.end, style, this.units);
+        if (v) this.push(an, cell, v, unit, col.date, row.label?.start ?? cell.start);
+      }
+      // a row the table reader could not read stays with the prose reader
+      if (this.out.length > before) this.owned.push([row.start, row.end]);
+    }
+  }
+
+  /** The transposed layout: analytes across the header, one date per row in the first column. */
+  private byRows(t: Table, style: DecimalStyle): void {
+    const analytes = t.columns.map((c) => (c.header ? this.analyteIn(c.header) : null));
+    if (!analytes.some(Boolean)) return;
+    const dayFirst = this.a.language === 'de';
+    for (const row of t.rows) {
+      const first = row.cells.find((c) => c.column === 0)?.cell;
+      const date = first ? parseHeaderDate(first.text, { documentDate: this.a.documentDate, dayFirst }) ?? undefined : undefined;
+      const before = this.out.length;
+      for (const { cell, column } of row.cells) {
+        const an = analytes[column];
+        if (column === 0 || !an) continue;
+        const v = readCell(this.a.text, cell.start, cell.end, style, this.units);
+        if (v) this.push(an, cell, v, an.unit, date, first?.start ?? cell.start);
+      }
+      if (this.out.length > before) this.owned.push([row.start, row.end], [t.header.start, t.header.end]);
+    }
+  }
+
+  run(): TableLabResult {
+    for (const t of findTables(this.a.text, { language: this.a.language, documentDate: this.a.documentDate })) {
+      const style = decimalStyle(t.rows.flatMap((r) => r.cells.filter((c) => t.columns[c.column]?.role === 'value').map((c) => c.cell.text)), this.a.language);
+      if (t.orientation === 'rows') this.byRows(t, style);
+      else this.byColumns(t, style);
+    }
+    return { values: this.out, owned: this.owned };
+  }
+}

@@ -1,0 +1,154 @@
+/** Reads a grid as a table: header rows (dates, unit/reference/flag columns), then each row's cells under their column. */
+import type { Language } from '../finding';
+import { squash } from './normalize';
+import { parseHeaderDate, slashOrder } from './table-dates';
+import { findGrids, type Grid, type GridCell, type GridLine, type TableKind } from './table-grid';
+
+export type ColumnRole = 'label' | 'value' | 'unit' | 'reference' | 'flag' | 'other';
+
+export interface TableColumn {
+  role: ColumnRole;
+  /** ISO date of a date column. */
+  date?: string;
+  header?: GridCell;
+}
+
+export interface TableCellRef {
+  cell: GridCell;
+  column: number;
+}
+
+export interface TableRow {
+  start: number;
+  end: number;
+  /** The row's first cell when it sits in the label column. */
+  label?: GridCell;
+  cells: TableCellRef[];
+}
+
+export interface Table {
+  kind: TableKind;
+  /** 'columns': one column per date; 'rows': the first column holds each row's date, the header names analytes. */
+  orientation: 'columns' | 'rows';
+  start: number;
+  end: number;
+  header: GridLine;
+  columns: TableColumn[];
+  rows: TableRow[];
+}
+
+export interface TableOptions {
+  language: Language;
+  documentDate?: string;
+}
+
+const ROLE_WORDS: Array<[ColumnRole, string[]]> = [
+  ['unit', ['einheit', 'einh', 'unit', 'units', 'me', 'dimension', 'masseinheit']],
+  ['reference', ['referenz', 'referenzbereich', 'referenzwert', 'referenzwerte', 'ref', 'refbereich', 'norm', 'normbereich', 'normalbereich',
+    'normwert', 'normwerte', 'normalwert', 'normalwerte', 'reference', 'referencerange', 'refrange', 'normalrange', 'range', 'normal', 'rb', 'ref.bereich', 'zielbereich']],
+  ['flag', ['flag', 'flags', 'kennz', 'kennzeichen', 'markierung', 'hl', 'bew', 'bewertung']],
+  ['value', ['wert', 'werte', 'value', 'values', 'result', 'results', 'ergebnis', 'ergebnisse', 'befund', 'aktuell', 'current', 'messwert', 'resultat']],
+];
+const ROLE_OF = new Map<string, ColumnRole>(ROLE_WORDS.flatMap(([role, words]) => words.map((w) => [squash(w), role] as [string, ColumnRole])));
+const NUMERIC = /^[<>≤≥]?\s*\d/;
+const TIMES_ONLY = /^(?:\s*\d{1,2}:\d{2}\s*(?:h|uhr)?\s*)$/i;
+
+/** How far (characters) a value may sit from its header in an aligned table. */
+const ALIGN_SLACK = 14;
+
+function roleOfHeader(text: string): ColumnRole {
+  const key = squash(text.replace(/[([].*$/, ''));
+  return ROLE_OF.get(key) ?? 'other';
+}
+
+interface HeaderRead { columns: TableColumn[]; dates: number }
+
+function readHeader(line: GridLine, opts: TableOptions, dayFirst: boolean): HeaderRead {
+  const columns: TableColumn[] = [];
+  let dates = 0;
+  line.cells.forEach((cell, i) => {
+    const date = cell.text ? parseHeaderDate(cell.text, { documentDate: opts.documentDate, dayFirst }) : null;
+    if (date) { dates++; columns.push({ role: 'value', date, header: cell }); return; }
+    columns.push({ role: i === 0 ? 'label' : roleOfHeader(cell.text), header: cell });
+  });
+  return { columns, dates };
+}
+
+/** A header line: dates and words, no measured numbers ("Parameter  12.01.  19.01.  Einheit  Referenz"). */
+function isHeader(h: HeaderRead, line: GridLine): boolean {
+  if (h.dates === 0) return h.columns.some((c) => c.role === 'unit' || c.role === 'reference') && !line.cells.some((c, i) => i > 0 && NUMERIC.test(c.text) && !h.columns[i].date);
+  return !line.cells.some((c, i) => !h.columns[i].date && NUMERIC.test(c.text) && !/^\d{1,2}:\d{2}/.test(c.text));
+}
+
+/** A row of dates under the first column (date in column 0, numbers after it): the transposed layout. */
+function isDateRow(line: GridLine, opts: TableOptions, dayFirst: boolean): boolean {
+  const first = line.cells[0];
+  return !!first && parseHeaderDate(first.text, { documentDate: opts.documentDate, dayFirst }) !== null && line.cells.slice(1).some((c) => NUMERIC.test(c.text));
+}
+
+/** The column of an aligned cell: the header it overlaps most, else the nearest within a few characters. */
+function alignedColumn(cell: GridCell, line: GridLine, header: GridLine, columns: TableColumn[]): number {
+  const cs = cell.start - line.start;
+  const ce = cell.end - line.start;
+  let best = -1;
+  let bestScore = -Infinity;
+  columns.forEach((col, i) => {
+    if (!col.header || col.header.text === '') return;
+    const hs = col.header.start - header.start;
+    const he = col.header.end - header.start;
+    const overlap = Math.min(ce, he) - Math.max(cs, hs);
+    const score = overlap > 0 ? overlap : -Math.abs((cs + ce) / 2 - (hs + he) / 2);
+    if (score > bestScore) { bestScore = score; best = i; }
+  });
+  return bestScore > -ALIGN_SLACK ? best : -1;
+}
+
+function rowOf(line: GridLine, header: GridLine, columns: TableColumn[], kind: TableKind): TableRow {
+  const cells: TableCellRef[] = [];
+  const positional = kind === 'spaces' || line.cells.length !== header.cells.length;
+  line.cells.forEach((cell, i) => {
+    if (cell.text === '') return;
+    const column = i === 0 ? 0 : positional && kind === 'spaces' ? alignedColumn(cell, line, header, columns) : i;
+    if (column >= 0 && column < columns.length) cells.push({ cell, column });
+  });
+  const first = line.cells[0];
+  const label = first && first.text !== '' && !NUMERIC.test(first.text) ? first : undefined;
+  return { start: line.start, end: line.end, ...(label ? { label } : {}), cells };
+}
+
+/** When the header has no cell over the labels ("          12.01.  19.01."), column 0 is an implicit label column. */
+function withLabelColumn(h: HeaderRead, header: GridLine, firstData: GridLine | undefined): HeaderRead {
+  const first = h.columns[0];
+  if (!first?.date || !firstData?.cells[0] || firstData.cells[0].start - firstData.start >= first.header!.start - header.start) return h;
+  return { ...h, columns: [{ role: 'label' }, ...h.columns] };
+}
+
+function tablesOfGrid(grid: Grid, opts: TableOptions): Table[] {
+  const out: Table[] = [];
+  const dayFirst = slashOrder(grid.lines.flatMap((l) => l.cells.map((c) => c.text)), opts.language === 'de');
+  let cur: Table | null = null;
+  for (let i = 0; i < grid.lines.length; i++) {
+    const line = grid.lines[i];
+    if (line.cells.every((c) => c.text === '' || TIMES_ONLY.test(c.text))) continue;
+    const read = readHeader(line, opts, dayFirst);
+    const dateRow = isDateRow(line, opts, dayFirst);
+    // "Datum  CA 125 (U/ml)  HE4": a line of words above a row that starts with a date heads a transposed table
+    const transposed = !dateRow && read.dates === 0 && !line.cells.some((c) => NUMERIC.test(c.text))
+      && !!grid.lines[i + 1] && isDateRow(grid.lines[i + 1], opts, dayFirst);
+    if ((isHeader(read, line) && !dateRow) || transposed) {
+      const h = grid.kind === 'spaces' ? withLabelColumn(read, line, grid.lines[i + 1]) : read;
+      cur = { kind: grid.kind, orientation: transposed ? 'rows' : 'columns', start: line.start, end: line.end, header: line, columns: h.columns, rows: [] };
+      out.push(cur);
+      continue;
+    }
+    if (!cur) continue;
+    cur.rows.push(rowOf(line, cur.header, cur.columns, grid.kind));
+    cur.end = line.end;
+  }
+  return out.filter((t) => t.rows.length > 0);
+}
+
+/** Every table of the note that has a header row. */
+export function findTables(text: string, opts: TableOptions): Table[] {
+  return findGrids(text).flatMap((g) => tablesOfGrid(g, opts));
+}
