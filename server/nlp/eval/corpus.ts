@@ -10,6 +10,16 @@ export const sharedDir = (...parts: string[]): string => path.resolve(repoRoot()
 export const DEFAULT_DEV_DIR = (): string => sharedDir('nlp', 'dev');
 export const DEFAULT_SYNTHEA_NOTES = (): string => sharedDir('data', 'synthea-ndjson-notes', 'DocumentReference.000.ndjson');
 
+/** The repository's own annotated corpus (issue 13): `tune/` to develop against, `held-out/` only to score. */
+export const DEFAULT_CORPUS_DIR = (): string => path.resolve(repoRoot(), 'test', 'nlp', 'corpus');
+
+export type CorpusSplit = 'tune' | 'held-out';
+
+/** The notes of one split of the repository corpus ([] when the folder is absent). */
+export function readCorpusSplit(split: CorpusSplit, root: string = DEFAULT_CORPUS_DIR()): GoldNote[] {
+  return readDevCorpus(path.join(root, split));
+}
+
 export function readDevCorpus(dir: string = DEFAULT_DEV_DIR()): GoldNote[] {
   if (!existsSync(dir)) return [];
   return readdirSync(dir)

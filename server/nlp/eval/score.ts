@@ -24,6 +24,8 @@ export interface NoteScore {
   observations: Counts;
   attributes: { correct: number; total: number; missingCondition: number };
   possible: { gold: number; emitted: number };
+  /** Matched observations whose date equals the gold date (the note's date when the gold gives none). */
+  dates: { correct: number; total: number };
   /** not_conditions entries that became a present Condition, by their gold assertion. */
   contextErrors: Array<{ concept: string; assertion: string; quote: string }>;
   details: string[];
@@ -83,12 +85,26 @@ function valueMatches(tools: ScoreTools, g: GoldObservation, f: Finding): boolea
   return gv !== null && gv === pv;
 }
 
+/** The measurement date of a matched observation: the finding's own, else the note's (as the pipeline writes it). */
+function sameDate(note: GoldNote, g: GoldObservation, f: Finding): boolean {
+  const gold = g.date ?? note.date;
+  const got = (f.date ?? note.date)?.slice(0, 10);
+  return !gold || gold === got;
+}
+
 function observationScore(tools: ScoreTools, note: GoldNote, preds: Finding[], s: NoteScore): void {
   const pool = preds.filter((f) => f.kind === 'observation' && PRESENT.has(f.assertion));
   const used = new Set<Finding>();
   for (const g of note.gold.observations) {
-    const hit = pool.find((f) => !used.has(f) && valueMatches(tools, g, f));
-    if (hit) { used.add(hit); s.observations.tp++; }
+    const hit = pool.find((f) => !used.has(f) && valueMatches(tools, g, f) && sameDate(note, g, f))
+      ?? pool.find((f) => !used.has(f) && valueMatches(tools, g, f));
+    if (hit) {
+      used.add(hit);
+      s.observations.tp++;
+      s.dates.total++;
+      if (sameDate(note, g, hit)) s.dates.correct++;
+      else s.details.push(`DATE ${g.concept} ${g.value}: gold ${g.date ?? note.date ?? '-'}, got ${hit.date ?? note.date ?? '-'}`);
+    }
     else { s.observations.fn++; s.details.push(`FN observation ${g.concept} ${g.value} ${g.unit ?? ''} "${g.quote}"`); }
   }
   for (const f of pool) {
@@ -115,7 +131,7 @@ function attributeScore(note: GoldNote, preds: Finding[], s: NoteScore): void {
 export function scoreNote(tools: ScoreTools, note: GoldNote, preds: Finding[]): NoteScore {
   const s: NoteScore = {
     id: note.id, conditions: { tp: 0, fp: 0, fn: 0 }, observations: { tp: 0, fp: 0, fn: 0 },
-    attributes: { correct: 0, total: 0, missingCondition: 0 }, possible: { gold: 0, emitted: 0 }, contextErrors: [], details: [],
+    attributes: { correct: 0, total: 0, missingCondition: 0 }, possible: { gold: 0, emitted: 0 }, dates: { correct: 0, total: 0 }, contextErrors: [], details: [],
   };
   conditionScore(note, preds, s);
   observationScore(tools, note, preds, s);
@@ -140,6 +156,7 @@ export interface CorpusScore {
   attributeAccuracy: number;
   attributes: { correct: number; total: number; missingCondition: number };
   possible: { gold: number; emitted: number };
+  dates: { correct: number; total: number };
   contextErrors: Record<string, number>;
   contextErrorTotal: number;
   notes: NoteScore[];
@@ -160,6 +177,7 @@ export function aggregate(notes: NoteScore[]): CorpusScore {
     conditions: prf(c), observations: prf(o), overall: prf({ tp: c.tp + o.tp, fp: c.fp + o.fp, fn: c.fn + o.fn }),
     attributeAccuracy: attributes.total ? attributes.correct / attributes.total : 1, attributes,
     possible: notes.reduce((acc, n) => ({ gold: acc.gold + n.possible.gold, emitted: acc.emitted + n.possible.emitted }), { gold: 0, emitted: 0 }),
+    dates: notes.reduce((acc, n) => ({ correct: acc.correct + n.dates.correct, total: acc.total + n.dates.total }), { correct: 0, total: 0 }),
     contextErrors, contextErrorTotal: Object.values(contextErrors).reduce((x, y) => x + y, 0), notes,
   };
 }

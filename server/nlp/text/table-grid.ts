@@ -26,6 +26,8 @@ interface RawLine { start: number; end: number; text: string }
 const RULE_LINE = /^[\s|+:=_-]*$/;
 /** An aligned column gap: two or more blanks, or a tab. */
 const SPACE_GAP = /[ \t]{2,}|\t/g;
+/** A group label inside a table: a few words, no digits, no sentence punctuation. */
+const SECTION_LABEL = /^\s*[\p{L}][\p{L} &/-]{1,38}:?\s*$/u;
 /** Longest line we read as a table row (a huge line is prose or data, not a table row). */
 const MAX_LINE = 2000;
 
@@ -129,6 +131,8 @@ export function findGrids(text: string): Grid[] {
       continue;
     }
     const kind = kindOf(line);
+    // "Hämatologie", "Tumormarker": a short group label between rows does not end the table
+    if (!kind && cur && SECTION_LABEL.test(line.text)) continue;
     if (!kind) { close(); continue; }
     if (cur && !compatible(cur.kind, kind)) close();
     const g: Grid = cur ?? { kind, lines: [] };

@@ -83,7 +83,8 @@ function isHeader(h: HeaderRead, line: GridLine): boolean {
 /** A row of dates under the first column (date in column 0, numbers after it): the transposed layout. */
 function isDateRow(line: GridLine, opts: TableOptions, dayFirst: boolean): boolean {
   const first = line.cells[0];
-  return !!first && parseHeaderDate(first.text, { documentDate: opts.documentDate, dayFirst }) !== null && line.cells.slice(1).some((c) => NUMERIC.test(c.text));
+  const date = (c: GridCell): boolean => parseHeaderDate(c.text, { documentDate: opts.documentDate, dayFirst }) !== null;
+  return !!first && date(first) && line.cells.slice(1).some((c) => NUMERIC.test(c.text) && !date(c));
 }
 
 /** The column of an aligned cell: the header it overlaps most, else the nearest within a few characters. */
