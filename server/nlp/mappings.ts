@@ -19,6 +19,8 @@ export interface TermConstraints {
   window?: number;
   /** A context trigger whose scope ends at the next comma ("Z.n. TVT 2019, Adipositas"). */
   stopAtComma?: boolean;
+  /** A trigger that opens a list ("side effects incl. …", "Aufklärung über …"): its scope runs to the end of the sentence, past commas, colons and dashes. */
+  listScope?: boolean;
 }
 
 export type SiteTerms = Record<string, TermSpec[]>;
@@ -73,7 +75,12 @@ export interface ContextLanguage {
   familyTerminators?: TermSpec[];
   /** Words that, right after a comma, start a new positive item and end a scope ("no X, small Y"). */
   commaTerminators?: string[];
-  sections: { family: string[]; hypothetical: string[] };
+  /**
+   * Section headers: a family or hypothetical (counselling, consent) header gives its block that context; a question
+   * header ("Fragestellung:", "Clinical question:") makes a mention asked with "?" hypothetical; an `other` header
+   * ("Diagnosen:", "Assessment:") ends a family or counselling block, where any other label ("Vater: …") stays inside it.
+   */
+  sections: { family: string[]; hypothetical: string[]; question?: string[]; other?: string[] };
   abbreviations: string[];
 }
 

@@ -39,10 +39,18 @@ describe('German uncertainty', () => {
     ['Verdacht auf Peritonealkarzinose.', 'peritoneal_metastasis'],
     ['Fraglich pulmonale Metastasen.', 'lung_metastasis'],
     ['Lungenembolie nicht sicher ausgeschlossen.', 'pulmonary_embolism'],
-    ['DD Tubenkarzinom.', 'fallopian_tube_cancer'],
     ['Leberläsion, hochverdächtig auf Metastasen.', 'liver_metastasis'],
   ])('"%s" macht %s möglich', (text, concept) => {
     expect(a(text, concept)).toEqual(['possible']);
+  });
+
+  // issue 13: eine auszuschließende Differentialdiagnose oder ein Plan ist kein Befund
+  it.each([
+    ['DD Tubenkarzinom.', 'fallopian_tube_cancer'],
+    ['Bei Erbrechen Vorstellung zum Ausschluss eines Ileus.', 'bowel_obstruction'],
+    ['CT zur Abklärung einer Lungenembolie.', 'pulmonary_embolism'],
+  ])('"%s": %s hypothetisch', (text, concept) => {
+    expect(a(text, concept)).toEqual(['hypothetical']);
   });
 });
 

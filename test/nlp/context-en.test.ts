@@ -45,8 +45,6 @@ describe('English uncertainty', () => {
   it.each([
     ['Possible liver metastases.', 'liver_metastasis'],
     ['Findings suspicious for ovarian cancer.', 'ovarian_cancer'],
-    ['CTPA to rule out pulmonary embolism.', 'pulmonary_embolism'],
-    ['r/o DVT.', 'deep_vein_thrombosis'],
     ['Pleural effusion cannot be excluded.', 'pleural_effusion'],
     ['Cannot exclude DVT.', 'deep_vein_thrombosis'],
     ['Suspected ovarian cancer.', 'ovarian_cancer'],
@@ -55,6 +53,15 @@ describe('English uncertainty', () => {
     ['Hepatic lesions suspicious for metastases.', 'liver_metastasis'],
   ])('"%s" makes %s possible', (text, concept) => {
     expect(a(text, concept)).toEqual(['possible']);
+  });
+
+  // issue 13: a differential to exclude or a work-up plan is not a finding; only "possible/suspected" makes one unconfirmed
+  it.each([
+    ['CTPA to rule out pulmonary embolism.', 'pulmonary_embolism'],
+    ['r/o DVT.', 'deep_vein_thrombosis'],
+    ['DD: pulmonary embolism.', 'pulmonary_embolism'],
+  ])('"%s" is a plan to exclude %s: hypothetical', (text, concept) => {
+    expect(a(text, concept)).toEqual(['hypothetical']);
   });
 
   it('"consistent with" is an assertion, not an uncertainty', () => {

@@ -74,6 +74,8 @@ export function analyze(text: string, dict: Dictionary, language: Language, docu
     abbreviations: dict.abbreviations[language],
     familyHeaders: new Set([...dict.sections.en.family, ...dict.sections.de.family]),
     hypotheticalHeaders: new Set([...dict.sections.en.hypothetical, ...dict.sections.de.hypothetical]),
+    questionHeaders: new Set([...dict.sections.en.question, ...dict.sections.de.question]),
+    otherHeaders: new Set([...dict.sections.en.other, ...dict.sections.de.other]),
   });
   const tokenSentence = sentenceOfTokens(tokens, sentences);
   hardenSentenceStarts(tokens, tokenSentence);

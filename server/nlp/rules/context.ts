@@ -53,11 +53,13 @@ export class ContextRules {
   }
 
   /** True when nothing between tokens `from` (exclusive) and `to` (inclusive) ends a scope. */
-  private open(from: number, to: number, colonOkAt: number, stopAtComma: boolean, family: boolean): boolean {
+  private open(from: number, to: number, colonOkAt: number, stopAtComma: boolean, family: boolean, list = false): boolean {
     const newItem = this.dict.commaTerminators[this.a.language];
     for (let j = from + 1; j <= to; j++) {
       const stop = this.terminators[j];
       if (j < to && (stop === 1 || (stop === 2 && family))) return false;
+      // a list trigger ("side effects incl. …") covers its whole list: only "but"/"aber" and the sentence end close it
+      if (list) continue;
       const sep = this.a.tokens[j].sepText;
       if (PUNCT_TERMINATOR.test(sep) && !(j === colonOkAt && /^\s*:\s*$/.test(sep))) return false;
       // "keine Lungenmetastasen, kleiner Pleuraerguss": a comma item that opens with a size or side is a new finding
@@ -71,7 +73,9 @@ export class ContextRules {
       if (e.key === 'pseudo' || e.key === 'terminate') return null;
       const kind = e.key as ContextType;
       const windows = this.dict.context.windows[kind];
-      if (e.sub === 'forward' && t.endTok < startTok) {
+      if (e.sub === 'forward' && t.endTok < startTok && e.listScope) {
+        if (this.open(t.endTok, startTok, t.endTok + 1, false, false, true)) return kind;
+      } else if (e.sub === 'forward' && t.endTok < startTok) {
         const gap = startTok - t.endTok - 1;
         // a colon right after the trigger introduces its scope ("DD: ...", "Ruled out: ...")
         if (gap <= (e.window ?? windows.forward) && this.open(t.endTok, startTok, t.endTok + 1, e.stopAtComma === true, kind === 'family')) return kind;
@@ -96,6 +100,8 @@ export class ContextRules {
     const section = s >= 0 ? this.a.sentences[s].section : 'none';
     if (section === 'family') { found.add('family'); relation = 'FAMMEMB'; }
     if (section === 'hypothetical') found.add('hypothetical');
+    // "Fragestellung: Lungenmetastasen?": the question of a request, not a finding
+    if (section === 'question' && this.questionMark(this.a.tokens[startTok].start, this.a.tokens[endTok].end)) found.add('hypothetical');
     const firstAt: Partial<Record<ContextType, number>> = {};
     let relationDistance = Infinity;
     for (const t of this.bySentence.get(s) ?? []) {

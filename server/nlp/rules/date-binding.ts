@@ -116,7 +116,18 @@ export class DateBinder {
     const inClause = this.nearest(v, usable.filter((d) => d.start >= cs && d.end <= ce));
     if (inClause) return inClause;
     const before = this.nearest(v, usable.filter((d) => d.end <= v.start && this.clauseValues(d.end, v.start, v) === 0));
-    return before ?? this.blockDate(v.start);
+    return before ?? this.lineLabelDate(v) ?? this.blockDate(v.start);
+  }
+
+  /** "Labs 4/6/2026: WBC 8.8, … CA-125 3,412 U/mL": a dated label at the start of the value's line covers the line. */
+  private lineLabelDate(v: ValueSpan): string | undefined {
+    const [ls] = this.lineBounds(v.start);
+    const onLine = this.a.dates.filter((d) => d.start >= ls && d.end <= v.start && !this.groupOf(d.start));
+    const label = onLine[onLine.length - 1];
+    if (!label || !/^\s*:/.test(this.a.text.slice(label.end, label.end + 3))) return undefined;
+    // only a label that opens the line: a few words, no value of its own before it
+    const lead = this.a.text.slice(ls, label.start);
+    return lead.length <= 40 && !/\d/.test(lead) ? label.iso : undefined;
   }
 
   /** Number of other values strictly between two offsets (a header date binds only across no other series). */

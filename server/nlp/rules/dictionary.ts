@@ -47,7 +47,7 @@ export interface Dictionary {
   heads: Array<{ head: string; entry: Entry }>;
   context: NlpMappings['context'];
   /** Folded section header labels by context type, per language. */
-  sections: Record<Language, { family: Set<string>; hypothetical: Set<string> }>;
+  sections: Record<Language, { family: Set<string>; hypothetical: Set<string>; question: Set<string>; other: Set<string> }>;
   /** Abbreviations (squashed) that do not end a sentence, per language. */
   abbreviations: Record<Language, Set<string>>;
   /** Squashed words that end a context scope when they open a comma-separated item. */
@@ -56,6 +56,20 @@ export interface Dictionary {
 }
 
 type EntryBase = Omit<Entry, 'surface' | 'caseSensitive'>;
+
+/** German adjective endings a lexicon form may carry; the matcher adds every ending back to the stem. */
+const ADJ_ENDING = /^(\p{Ll}[\p{L}-]{3,}?)(?:es|en|er|em|e)$/u;
+
+/**
+ * A German term with its lower-case words (adjectives; German nouns are capitalised) cut to their stem:
+ * "primäres seröses Karzinom" → "primär serös Karzinom". Words of four letters or fewer are left alone.
+ */
+export function adjectiveStems(term: string): string {
+  return term.split(/(\s+)/).map((w) => {
+    const m = ADJ_ENDING.exec(w);
+    return m && !/[A-ZÄÖÜ]/.test(w) ? m[1] : w;
+  }).join('');
+}
 
 function insert(root: TrieNode, key: string, entry: Entry): void {
   let node = root;
@@ -85,9 +99,13 @@ class Builder {
       ...(t.histology ? { histology: t.histology } : {}),
       ...(t.window ? { window: t.window } : {}),
       ...(t.stopAtComma ? { stopAtComma: true } : {}),
+      ...(t.listScope ? { listScope: true } : {}),
     };
     insert(this.root, key, entry);
     this.count++;
+    const stem = base.lang === 'de' && base.layer !== 'trigger' ? squash(adjectiveStems(t.term)) : key;
+    // the stem of an inflected adjective takes every case ending ("seröses" → serös|e|en|er|es|em)
+    if (stem !== key) { insert(this.root, stem, entry); this.count++; }
   }
 
   addAll(specs: TermSpec[] | undefined, base: EntryBase): void {
@@ -170,6 +188,11 @@ function headsOf(m: NlpMappings): Dictionary['heads'] {
   return heads;
 }
 
+function sectionsOf(ctx: ContextLanguage): Dictionary['sections']['en'] {
+  const set = (l: string[] | undefined): Set<string> => new Set((l ?? []).map(squash));
+  return { family: set(ctx.sections.family), hypothetical: set(ctx.sections.hypothetical), question: set(ctx.sections.question), other: set(ctx.sections.other) };
+}
+
 /** Builds the matcher once at start; everything else in the engine reads from it. */
 export function compileDictionary(m: NlpMappings): Dictionary {
   const b = new Builder();
@@ -177,15 +200,11 @@ export function compileDictionary(m: NlpMappings): Dictionary {
   addContext(b, m.context.en, 'en');
   addContext(b, m.context.de, 'de');
   addConceptExamples(b, m);
-  const sectionSet = (l: string[]): Set<string> => new Set(l.map(squash));
   return {
     root: b.root,
     heads: headsOf(m),
     context: m.context,
-    sections: {
-      en: { family: sectionSet(m.context.en.sections.family), hypothetical: sectionSet(m.context.en.sections.hypothetical) },
-      de: { family: sectionSet(m.context.de.sections.family), hypothetical: sectionSet(m.context.de.sections.hypothetical) },
-    },
+    sections: { en: sectionsOf(m.context.en), de: sectionsOf(m.context.de) },
     abbreviations: { en: new Set(m.context.en.abbreviations.map(squash)), de: new Set(m.context.de.abbreviations.map(squash)) },
     commaTerminators: { en: new Set((m.context.en.commaTerminators ?? []).map(squash)), de: new Set((m.context.de.commaTerminators ?? []).map(squash)) },
     entryCount: b.count,

@@ -2,7 +2,7 @@
 import type { Language } from '../finding';
 import { squash } from './normalize';
 
-export type SectionKind = 'family' | 'hypothetical' | 'none';
+export type SectionKind = 'family' | 'hypothetical' | 'question' | 'none';
 
 export interface Sentence {
   /** Offsets into the original text, trimmed. */
@@ -18,6 +18,10 @@ export interface SegmentOptions {
   abbreviations: ReadonlySet<string>;
   familyHeaders: ReadonlySet<string>;
   hypotheticalHeaders: ReadonlySet<string>;
+  /** "Fragestellung:", "Clinical question:": what is asked there with "?" is not a finding. */
+  questionHeaders?: ReadonlySet<string>;
+  /** Headers of other sections ("Diagnosen:", "Assessment:"): they end a family or counselling block. */
+  otherHeaders?: ReadonlySet<string>;
 }
 
 interface Line { start: number; end: number; text: string; blank: boolean; bullet: boolean }
@@ -105,14 +109,21 @@ function rawSentences(text: string, opts: SegmentOptions): RawSentence[] {
   return out;
 }
 
-function headerKind(sentence: string, opts: SegmentOptions): SectionKind | null {
+/** 'other' is a known header of a section without context; 'none' any other label ("Vater:", "Hb:"). */
+type HeaderKind = SectionKind | 'other';
+
+function headerKind(sentence: string, opts: SegmentOptions): HeaderKind | null {
   const m = HEADER.exec(sentence) ?? CAPS_HEADER.exec(sentence) ?? MD_HEADER.exec(sentence);
   if (!m) return null;
   const key = squash(m[1]);
   if (opts.familyHeaders.has(key)) return 'family';
   if (opts.hypotheticalHeaders.has(key)) return 'hypothetical';
+  if (opts.questionHeaders?.has(key)) return 'question';
+  if (opts.otherHeaders?.has(key)) return 'other';
   return 'none';
 }
+
+const sectionOf = (k: HeaderKind): SectionKind => (k === 'other' ? 'none' : k);
 
 /** Sentences of the note with the section context each one inherits from its header. */
 export function segment(text: string, opts: SegmentOptions): Sentence[] {
@@ -121,13 +132,18 @@ export function segment(text: string, opts: SegmentOptions): Sentence[] {
   for (const r of rawSentences(text, opts)) {
     if (r.afterBlank) block = 'none';
     const kind = headerKind(text.slice(r.start, r.end), opts);
-    let section = block;
+    let section: SectionKind = block;
     if (kind !== null && r.bullet) {
-      section = block === 'none' ? kind : block; // "- Mother: ..." stays inside its block
+      section = block === 'none' ? sectionOf(kind) : block; // "- Mother: ..." stays inside its block
+    } else if (kind !== null && r.lineStart && r.headerAlone) {
+      section = sectionOf(kind); // a header alone on its line opens a block
+      block = section;
+    } else if (kind === 'none' && block !== 'none') {
+      section = block; // "Vater: Kolonkarzinom" under "Familienanamnese:" is a line of that block
     } else if (kind !== null) {
-      section = kind;
-      // a header alone on its line opens a block; an inline one ("FHx: none.") covers its sentence only
-      block = r.lineStart && r.headerAlone ? kind : 'none';
+      // an inline header ("FHx: none.", "Diagnosen: …") covers its sentence only and ends any block
+      section = sectionOf(kind);
+      block = 'none';
     }
     result.push({ start: r.start, end: r.end, section });
   }
