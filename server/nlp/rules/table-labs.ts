@@ -1,7 +1,6 @@
 /** Lab tables → dated lab values: one per cell, the row (or column) analyte from the dictionary, the date from its column (or row). */
 import { findTables, type Table, type TableRow } from '../text/table-layout';
 import type { GridCell } from '../text/table-grid';
-import { parseHeaderDate } from '../text/table-dates';
 import type { NoteAnalysis } from './analysis';
 import type { LabValue } from './labs';
 import { decimalStyle, readCell, type CellValue, type DecimalStyle } from './table-cells';
@@ -34,7 +33,7 @@ export class TableLabReader {
     const rest = this.a.text.slice(m.end, cell.end);
     const bracket = BRACKET_UNIT.exec(rest);
     const written = bracket ? bracket[1] : rest.replace(/^[\s,:-]+/, '').trim();
-    const unit = written ? this.units.lookup(written) ?? this.units.parseAt(written, 0)?.ucum ?? null : null;
+    const unit = written ? this.unitOf(written) : null;
     return { concept: entry.key, tok: m.startTok, unit, end: m.end };
   }
 
@@ -68,15 +67,19 @@ export class TableLabReader {
     });
   }
 
+  private unitOf(written: string): string | null {
+    return this.units.lookup(written) ?? this.units.parseAt(written, 0)?.ucum ?? null;
+  }
+
   private unitColumnOf(t: Table, row: TableRow): string | null {
     const ref = row.cells.find((c) => t.columns[c.column]?.role === 'unit');
-    return ref ? this.units.lookup(ref.cell.text) ?? this.units.parseAt(ref.cell.text, 0)?.ucum ?? null : null;
+    return ref ? this.unitOf(ref.cell.text) : null;
   }
 
   /** One analyte per row, one date per column; only value columns are read (never the reference range). */
   private byColumns(t: Table, style: DecimalStyle): void {
     for (const row of t.rows) {
-      const an = this.analyteIn(row.label ?? row.cells.find((c) => c.column === 0)?.cell);
+      const an = this.analyteIn(row.label ?? row.cells.find((c) => c.column === 0)?.cell) ?? this.analyteIn(row.above);
       if (!an) continue;
       const unit = an.unit ?? this.unitColumnOf(t, row);
       const before = this.out.length;
@@ -93,12 +96,14 @@ export class TableLabReader {
 
   /** The transposed layout: analytes across the header, one date per row in the first column. */
   private byRows(t: Table, style: DecimalStyle): void {
-    const analytes = t.columns.map((c) => (c.header ? this.analyteIn(c.header) : null));
+    const analytes = t.columns.map((c) => {
+      const an = c.header ? this.analyteIn(c.header) : null;
+      return an && !an.unit && c.unit ? { ...an, unit: this.unitOf(c.unit.text) } : an;
+    });
     if (!analytes.some(Boolean)) return;
-    const dayFirst = this.a.language === 'de';
     for (const row of t.rows) {
       const first = row.cells.find((c) => c.column === 0)?.cell;
-      const date = first ? parseHeaderDate(first.text, { documentDate: this.a.documentDate, dayFirst }) ?? undefined : undefined;
+      const date = row.date;
       const before = this.out.length;
       for (const { cell, column } of row.cells) {
         const an = analytes[column];

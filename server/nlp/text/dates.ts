@@ -80,7 +80,8 @@ const RULES: Rule[] = [
   [new RegExp(String.raw`\b(\d{1,2})(?:st|nd|rd|th)?\.?[ \t-](${MONTH})(?![ \t-]*\d)`, 'gi'), (m, ctx) => inferYear(monthOf(m[2]), Number(m[1]), ctx)],
   [/\b(\d{1,2})([./])(\d{1,2})\.?(?![\d/.]|\s*%)/g, (m, ctx, text) => {
     // "21/02" is a date; "3/3" nodes or "8/10" pain scores are not: zero-padded or after a date cue only
-    const padded = /^0\d$/.test(m[1]) || /^0\d$/.test(m[3]);
+    // two-digit day and month closed by a dot ("15.12.:") is a German date too
+    const padded = /^0\d$/.test(m[1]) || /^0\d$/.test(m[3]) || (m[2] === '.' && m[1].length === 2 && m[3].length === 2 && m[0].endsWith('.'));
     const cue = PARTIAL_CUE.test(text.slice(Math.max(0, m.index - 12), m.index));
     const timeAfter = /^\s+\d{1,2}:\d{2}/.test(text.slice(m.index + m[0].length, m.index + m[0].length + 7));
     if (!padded && !cue && !timeAfter) return null;

@@ -88,3 +88,22 @@ export function slashOrder(cells: string[], fallbackDayFirst: boolean): boolean 
   }
   return fallbackDayFirst;
 }
+
+/** Headers that name the document's own day. */
+const TODAY = /^(?:today|heute|aktuell|current|now|jetzt)$/i;
+
+/**
+ * A header cell that states a date with a short label: "C1 (03.11.)", "Zyklus 2: 24.11.", "Today"/"heute" (the document
+ * date). The label may be at most a few characters, so a sentence with a date is never a header.
+ */
+export function parseLabelledHeaderDate(cell: string, opts: HeaderDateOptions): string | null {
+  const whole = parseHeaderDate(cell, opts);
+  if (whole) return whole;
+  const t = cell.trim();
+  if (TODAY.test(t)) return opts.documentDate && /^\d{4}-\d{2}-\d{2}/.test(opts.documentDate) ? opts.documentDate.slice(0, 10) : null;
+  if (t.length > 32) return null;
+  const bracket = /^([^()]{0,14}?)\s*\(([^()]{4,24})\)$/.exec(t);
+  if (bracket) return parseHeaderDate(bracket[2], opts);
+  const labelled = /^(\S{1,10}(?:\s\S{1,3})?)[\s:]+(\d[\d./-]{3,9})$/.exec(t);
+  return labelled ? parseHeaderDate(labelled[2], opts) : null;
+}

@@ -13,6 +13,8 @@ export interface GridLine {
   start: number;
   end: number;
   cells: GridCell[];
+  /** A short line of one cell right above ("Neutrophile Granulozyten" over "(absolut)  /nl  5,1"): a wrapped label. */
+  above?: GridCell;
 }
 
 export interface Grid {
@@ -26,8 +28,10 @@ interface RawLine { start: number; end: number; text: string }
 const RULE_LINE = /^[\s|+:=_-]*$/;
 /** An aligned column gap: two or more blanks, or a tab. */
 const SPACE_GAP = /[ \t]{2,}|\t/g;
-/** A group label inside a table: a few words, no digits, no sentence punctuation. */
-const SECTION_LABEL = /^\s*[\p{L}][\p{L} &/-]{1,38}:?\s*$/u;
+/** A short line of one cell inside a table: a group label ("Tumormarker"), a wrapped label or a wrapped cell ("  15.5"). */
+const SHORT_LINE = 40;
+/** A label ending in a bracket with a value glued to it: the first cell boundary of the line. */
+const GLUED = /^[^\d\t]{2,}?[)\]](?=\d)/g;
 /** Longest line we read as a table row (a huge line is prose or data, not a table row). */
 const MAX_LINE = 2000;
 
@@ -49,11 +53,18 @@ function splitOn(line: RawLine, full: string, sep: string): GridCell[] {
   return out;
 }
 
-/** Cells of an aligned line: runs of text separated by 2+ blanks or a tab. */
+/** Cells of an aligned line: runs of text separated by 2+ blanks or a tab, or a label's unit bracket glued to a value ("(Tsd/µl)255"). */
 function splitSpaces(line: RawLine, full: string): GridCell[] {
   const out: GridCell[] = [];
   let from = line.start;
   SPACE_GAP.lastIndex = 0;
+  GLUED.lastIndex = 0;
+  const glued = GLUED.exec(line.text);
+  if (glued) {
+    cellsBetween(full, line.start, line.start + glued[0].length, out);
+    from = line.start + glued[0].length;
+    SPACE_GAP.lastIndex = glued[0].length;
+  }
   for (let m = SPACE_GAP.exec(line.text); m; m = SPACE_GAP.exec(line.text)) {
     const at = line.start + m.index;
     if (at > from) cellsBetween(full, from, at, out);
@@ -120,24 +131,33 @@ export function findGrids(text: string): Grid[] {
   const grids: Grid[] = [];
   let cur: Grid | null = null;
   let gap = 0;
+  let above: GridCell | undefined;
   const close = (): void => {
+    above = undefined;
     if (cur && cur.lines.length >= 2) grids.push(cur);
     cur = null;
     gap = 0;
   };
   for (const line of lines) {
     if (cur && (line.text.trim() === '' || (RULE_LINE.test(line.text) && line.text.trim().length >= 3))) {
+      above = undefined;
       if (++gap > 1 && line.text.trim() === '') close();
       continue;
     }
     const kind = kindOf(line);
-    // "Hämatologie", "Tumormarker": a short group label between rows does not end the table
-    if (!kind && cur && SECTION_LABEL.test(line.text)) continue;
+    // "Hämatologie", "Tumormarker", "  15.5": a short line between rows does not end the table
+    if (!kind && cur && line.text.trim().length <= SHORT_LINE) {
+      const cells: GridCell[] = [];
+      cellsBetween(text, line.start, line.end, cells);
+      above = cells[0];
+      continue;
+    }
     if (!kind) { close(); continue; }
     if (cur && !compatible(cur.kind, kind)) close();
     const g: Grid = cur ?? { kind, lines: [] };
     cur = g;
-    g.lines.push({ start: line.start, end: line.end, cells: cellsOf(line, text, kind) });
+    g.lines.push({ start: line.start, end: line.end, cells: cellsOf(line, text, kind), ...(above ? { above } : {}) });
+    above = undefined;
     gap = 0;
   }
   close();

@@ -1,13 +1,15 @@
 /** Reads a grid as a table: header rows (dates, unit/reference/flag columns), then each row's cells under their column. */
 import type { Language } from '../finding';
 import { squash } from './normalize';
-import { parseHeaderDate, slashOrder } from './table-dates';
+import { parseHeaderDate, parseLabelledHeaderDate, slashOrder } from './table-dates';
 import { findGrids, type Grid, type GridCell, type GridLine, type TableKind } from './table-grid';
 
 export type ColumnRole = 'label' | 'value' | 'unit' | 'reference' | 'flag' | 'other';
 
 export interface TableColumn {
   role: ColumnRole;
+  /** A unit written under the header ("Hb" over "g/L"). */
+  unit?: GridCell;
   /** ISO date of a date column. */
   date?: string;
   header?: GridCell;
@@ -21,6 +23,10 @@ export interface TableCellRef {
 export interface TableRow {
   start: number;
   end: number;
+  /** A wrapped label on the line above the row. */
+  above?: GridCell;
+  /** The date in the first cell of a transposed table's row. */
+  date?: string;
   /** The row's first cell when it sits in the label column. */
   label?: GridCell;
   cells: TableCellRef[];
@@ -51,6 +57,8 @@ const ROLE_WORDS: Array<[ColumnRole, string[]]> = [
 ];
 const ROLE_OF = new Map<string, ColumnRole>(ROLE_WORDS.flatMap(([role, words]) => words.map((w) => [squash(w), role] as [string, ColumnRole])));
 const NUMERIC = /^[<>≤≥]?\s*\d/;
+/** A unit cell of a units line under the header: "g/L", "x10^9/L", "10^9/l", "U/mL", "%", "mmol/l". */
+const UNIT_CELL = /^(?:[x×]\s*)?(?:10\s*(?:\^|\*\*?|[eE])\s*\d{1,2}\s*\/\s*\w+|[A-Za-zµμ%][\w/^*µμ.²³%-]{0,11})$/;
 const TIMES_ONLY = /^(?:\s*\d{1,2}:\d{2}\s*(?:h|uhr)?\s*)$/i;
 
 /** How far (characters) a value may sit from its header in an aligned table. */
@@ -67,7 +75,10 @@ function readHeader(line: GridLine, opts: TableOptions, dayFirst: boolean): Head
   const columns: TableColumn[] = [];
   let dates = 0;
   line.cells.forEach((cell, i) => {
-    const date = cell.text ? parseHeaderDate(cell.text, { documentDate: opts.documentDate, dayFirst }) : null;
+    // a labelled date ("C1 (03.11.)") heads a column; in the first cell only when it stands off the line start
+    const labelled = i > 0 || cell.start > line.start;
+    const dateOpts = { documentDate: opts.documentDate, dayFirst };
+    const date = !cell.text ? null : labelled ? parseLabelledHeaderDate(cell.text, dateOpts) : parseHeaderDate(cell.text, dateOpts);
     if (date) { dates++; columns.push({ role: 'value', date, header: cell }); return; }
     columns.push({ role: i === 0 ? 'label' : roleOfHeader(cell.text), header: cell });
   });
@@ -104,9 +115,27 @@ function alignedColumn(cell: GridCell, line: GridLine, header: GridLine, columns
   return bestScore > -ALIGN_SLACK ? best : -1;
 }
 
+/**
+ * "Creat umol/L 71" under a header whose first date column starts where "71" does: a label written one blank away
+ * from its first value is split there.
+ */
+function splitLabel(line: GridLine, header: GridLine, columns: TableColumn[]): GridCell[] {
+  const [cell, ...rest] = line.cells;
+  const firstDate = columns.find((c) => c.date && c.header)?.header;
+  if (!cell || !firstDate) return line.cells;
+  const rel = firstDate.start - header.start - (cell.start - line.start);
+  if (rel <= 0 || cell.end - cell.start <= rel) return line.cells;
+  const cut = cell.text.lastIndexOf(' ', rel);
+  const tail = cell.text.slice(cut + 1);
+  if (cut <= 0 || !NUMERIC.test(tail)) return line.cells;
+  const head = cell.text.slice(0, cut).trimEnd();
+  return [{ text: head, start: cell.start, end: cell.start + head.length }, { text: tail, start: cell.start + cut + 1, end: cell.end }, ...rest];
+}
+
 function rowOf(line: GridLine, header: GridLine, columns: TableColumn[], kind: TableKind): TableRow {
   const cells: TableCellRef[] = [];
   const positional = kind === 'spaces' || line.cells.length !== header.cells.length;
+  if (kind === 'spaces') line = { ...line, cells: splitLabel(line, header, columns) };
   line.cells.forEach((cell, i) => {
     if (cell.text === '') return;
     const column = i === 0 ? 0 : positional && kind === 'spaces' ? alignedColumn(cell, line, header, columns) : i;
@@ -114,7 +143,7 @@ function rowOf(line: GridLine, header: GridLine, columns: TableColumn[], kind: T
   });
   const first = line.cells[0];
   const label = first && first.text !== '' && !NUMERIC.test(first.text) ? first : undefined;
-  return { start: line.start, end: line.end, ...(label ? { label } : {}), cells };
+  return { start: line.start, end: line.end, ...(label ? { label } : {}), ...(line.above ? { above: line.above } : {}), cells };
 }
 
 /** When the header has no cell over the labels ("          12.01.  19.01."), column 0 is an implicit label column. */
@@ -122,6 +151,26 @@ function withLabelColumn(h: HeaderRead, header: GridLine, firstData: GridLine | 
   const first = h.columns[0];
   if (!first?.date || !firstData?.cells[0] || firstData.cells[0].start - firstData.start >= first.header!.start - header.start) return h;
   return { ...h, columns: [{ role: 'label' }, ...h.columns] };
+}
+
+/** The line is a row of units only ("          g/L    x10^9/L  U/mL"), with at least one written as a ratio. */
+function unitsLine(line: GridLine | undefined): boolean {
+  if (!line || line.cells.length < 2) return false;
+  const cells = line.cells.filter((c) => c.text !== '');
+  return cells.length >= 2 && cells.every((c) => UNIT_CELL.test(c.text)) && cells.some((c) => c.text.includes('/'));
+}
+
+/** Gives each column the unit written under its header. */
+function attachUnits(t: Table, line: GridLine): void {
+  const row = rowOf(line, t.header, t.columns, t.kind);
+  for (const { cell, column } of row.cells) if (t.columns[column]) t.columns[column].unit = cell;
+  // the first unit cell sits in column 0 only when the label column has none of its own: re-align it
+  const first = line.cells[0];
+  if (first && t.kind === 'spaces') {
+    const col = alignedColumn(first, line, t.header, t.columns);
+    if (col > 0) t.columns[col].unit = first;
+    if (col > 0 && t.columns[0].unit === first) delete t.columns[0].unit;
+  }
 }
 
 function tablesOfGrid(grid: Grid, opts: TableOptions): Table[] {
@@ -136,14 +185,23 @@ function tablesOfGrid(grid: Grid, opts: TableOptions): Table[] {
     // "Datum  CA 125 (U/ml)  HE4": a line of words above a row that starts with a date heads a transposed table
     const transposed = !dateRow && read.dates === 0 && !line.cells.some((c) => NUMERIC.test(c.text))
       && !!grid.lines[i + 1] && isDateRow(grid.lines[i + 1], opts, dayFirst);
-    if ((isHeader(read, line) && !dateRow) || transposed) {
+    const units = unitsLine(grid.lines[i + 1]);
+    const transposedUnder = !transposed && units && !dateRow && read.dates === 0 && !!grid.lines[i + 2] && isDateRow(grid.lines[i + 2], opts, dayFirst)
+      && !line.cells.some((c) => NUMERIC.test(c.text));
+    if ((isHeader(read, line) && !dateRow) || transposed || transposedUnder) {
       const h = grid.kind === 'spaces' ? withLabelColumn(read, line, grid.lines[i + 1]) : read;
-      cur = { kind: grid.kind, orientation: transposed ? 'rows' : 'columns', start: line.start, end: line.end, header: line, columns: h.columns, rows: [] };
+      cur = { kind: grid.kind, orientation: transposed || transposedUnder ? 'rows' : 'columns', start: line.start, end: line.end, header: line, columns: h.columns, rows: [] };
       out.push(cur);
+      if (units) {
+        attachUnits(cur, grid.lines[i + 1]);
+        i++;
+      }
       continue;
     }
     if (!cur) continue;
-    cur.rows.push(rowOf(line, cur.header, cur.columns, grid.kind));
+    const row = rowOf(line, cur.header, cur.columns, grid.kind);
+    const rowDate = cur.orientation === 'rows' && line.cells[0] ? parseHeaderDate(line.cells[0].text, { documentDate: opts.documentDate, dayFirst }) : null;
+    cur.rows.push(rowDate ? { ...row, date: rowDate } : row);
     cur.end = line.end;
   }
   return out.filter((t) => t.rows.length > 0);
