@@ -33,6 +33,11 @@ export function tokenAt(a: NoteAnalysis, offset: number): number {
   return Math.min(lo, a.tokens.length - 1);
 }
 
+/** An organ called normal or tumour-free: its side says nothing about the cancer. */
+const NORMAL_ORGAN = /^[\s,:-]*(?:\p{L}+\s+){0,2}(?:unauffällig|normal|unremarkable|tumorfrei|tumour-free|tumor-free|frei|free|clear|benign|gesund|ohne\s+(?:befund|tumor)|no\s+tumou?r|kein\s+tumor)/iu;
+/** A grade written after a serous histology ("serous, high grade", "seröses Karzinom high grade") makes it high- or low-grade serous. */
+const GRADE_AFTER = /^[\s,]*(?:(?:carcinoma|karzinoms?|adenocarcinoma|adenokarzinoms?|type)\s*,?\s*)?(high[-\s]?grade|hochgradig|G3|low[-\s]?grade|niedriggradig|G1)\b/i;
+
 const distance = (m: ConditionMention, s: number, e: number): number => (e < m.startTok ? m.startTok - e - 1 : s > m.endTok ? s - m.endTok - 1 : 0);
 
 function better(cur: Bound | undefined, next: Bound): Bound {
@@ -45,7 +50,10 @@ export class AttributeBinder {
   private readonly out = new Map<ConditionMention, MentionAttributes>();
   private readonly sets: Record<'histology' | 'figo' | 'laterality' | 'adjacent', Set<string>>;
 
+  private readonly primary: Record<string, string>;
+
   constructor(private readonly a: NoteAnalysis, coding: CodingFile, private readonly input: AttributeInput) {
+    this.primary = coding.siteConcepts.primary;
     const c = coding.attributeConcepts;
     this.sets = { histology: new Set(c.histology), figo: new Set(c.figo), laterality: new Set(c.laterality), adjacent: new Set(c.adjacentLaterality) };
   }
@@ -71,6 +79,7 @@ export class AttributeBinder {
     const before = inSentence.find((m) => m.startTok === l.endTok + 1 && soft(m.startTok));
     const after = inSentence.find((m) => m.endTok + 1 === l.startTok && !/[;:.\n]/.test(this.a.tokens[l.startTok].sepText));
     if (before || after) { this.setLat((before ?? after) as ConditionMention, key, 2); return; }
+    if (this.bindOrganSide(l, key)) return;
     if (adjacentOnly) return;
     let best: ConditionMention | undefined;
     for (const m of inSentence) {
@@ -78,6 +87,27 @@ export class AttributeBinder {
       if (!best || distance(m, l.startTok, l.endTok) < distance(best, l.startTok, l.endTok)) best = m;
     }
     if (best) this.setLat(best, key, 1);
+  }
+
+  /**
+   * "clear cell carcinoma of ovary, FIGO IC3, L ovary": a side written on an organ describes the cancer of that organ
+   * in the same sentence or the one before (same section) — unless the organ is called normal there.
+   */
+  private bindOrganSide(l: Match, key: string): boolean {
+    const part = this.a.matches.part.find((p) => (p.startTok === l.endTok + 1 || p.endTok + 1 === l.startTok)
+      && p.entries.some((e) => e.key === 'siteNoun' || e.key === 'siteAdj'));
+    const site = part?.entries.find((e) => e.key === 'siteNoun' || e.key === 'siteAdj')?.sub;
+    const concept = site ? this.primary[site] : undefined;
+    if (!part || !concept) return false;
+    const s = this.a.tokenSentence[l.startTok];
+    const sentence = s >= 0 ? this.a.sentences[s] : undefined;
+    const rest = sentence ? this.a.text.slice(Math.max(part.end, this.a.tokens[l.endTok].end), sentence.end) : '';
+    if (NORMAL_ORGAN.test(rest.slice(0, 40))) return false;
+    const near = this.input.mentions.filter((m) => m.concept === concept && m.startTok < l.startTok
+      && (this.a.tokenSentence[m.startTok] === s || (this.a.tokenSentence[m.startTok] === s - 1 && this.a.sentences[s - 1]?.section === sentence?.section)));
+    const target = near[near.length - 1];
+    if (target) this.setLat(target, key, 1);
+    return !!target;
   }
 
   private setLat(m: ConditionMention, key: string, strength: number): void {
@@ -96,11 +126,19 @@ export class AttributeBinder {
         if (!this.sameSentence(m, h.startTok)) continue;
         const d = distance(m, h.startTok, h.endTok);
         const strength = d === 0 && h.startTok >= m.startTok && h.endTok <= m.endTok ? 3 : d <= 8 ? 2 : -1;
-        if (strength >= 0 && (!at.histology || strength > at.histology.strength)) at.histology = { key: h.entries[0].key, strength };
+        if (strength >= 0 && (!at.histology || strength > at.histology.strength)) at.histology = { key: this.graded(h), strength };
       }
     }
-    const values = new Set(patientHist.map((h) => h.entries[0].key));
+    const values = new Set(patientHist.map((h) => this.graded(h)));
     if (values.size === 1) this.fallback('histology', this.sets.histology, [...values][0]);
+  }
+
+  private graded(h: Match): string {
+    const key = h.entries[0].key;
+    if (key !== 'serous_nos') return key;
+    const g = GRADE_AFTER.exec(this.a.text.slice(h.end, h.end + 40));
+    if (!g) return key;
+    return /high|hoch|3/i.test(g[1]) ? 'high_grade_serous' : 'low_grade_serous';
   }
 
   private bindFigo(): void {

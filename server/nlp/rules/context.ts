@@ -58,10 +58,14 @@ export class ContextRules {
     for (let j = from + 1; j <= to; j++) {
       const stop = this.terminators[j];
       if (j < to && (stop === 1 || (stop === 2 && family))) return false;
-      // a list trigger ("side effects incl. …") covers its whole list: only "but"/"aber" and the sentence end close it
-      if (list) continue;
       const sep = this.a.tokens[j].sepText;
-      if (PUNCT_TERMINATOR.test(sep) && !(j === colonOkAt && /^\s*:\s*$/.test(sep))) return false;
+      // a list trigger ("side effects incl. …") covers its whole list: only "but"/"aber", ";" and the sentence end close it
+      if (list) {
+        if (sep.includes(';')) return false;
+        continue;
+      }
+      // "DD: …" after a trigger, "Hypertension - no" / "Aszites: nein" before one: the separator belongs to the trigger
+      if (PUNCT_TERMINATOR.test(sep) && !(j === colonOkAt && /^\s*(?::|\s[-–—])\s*$/.test(sep))) return false;
       // "keine Lungenmetastasen, kleiner Pleuraerguss": a comma item that opens with a size or side is a new finding
       if (sep.includes(',') && (stopAtComma || newItem.has(this.a.tokens[j].norm))) return false;
     }
@@ -100,8 +104,7 @@ export class ContextRules {
     const section = s >= 0 ? this.a.sentences[s].section : 'none';
     if (section === 'family') { found.add('family'); relation = 'FAMMEMB'; }
     if (section === 'hypothetical') found.add('hypothetical');
-    // "Fragestellung: Lungenmetastasen?": the question of a request, not a finding
-    if (section === 'question' && this.questionMark(this.a.tokens[startTok].start, this.a.tokens[endTok].end)) found.add('hypothetical');
+    const question = section === 'question';
     const firstAt: Partial<Record<ContextType, number>> = {};
     let relationDistance = Infinity;
     for (const t of this.bySentence.get(s) ?? []) {
@@ -118,6 +121,8 @@ export class ContextRules {
     // "No family history of ovarian cancer" denies the family history: negated, not a relative's disease
     if (found.has('family') && (firstAt.negated ?? Infinity) < (firstAt.family ?? -1)) found.delete('family');
     if (this.questionMark(this.a.tokens[startTok].start, this.a.tokens[endTok].end)) found.add('possible');
+    // "Fragestellung: Lungenmetastasen?", "Indication: … Concern for SBO": what a request asks about is not a finding
+    if (question && found.has('possible')) { found.delete('possible'); found.add('hypothetical'); }
     for (const p of PRECEDENCE) if (found.has(p)) return p === 'family' ? { assertion: p, relation } : { assertion: p };
     return { assertion: 'present' };
   }

@@ -27,7 +27,7 @@ export interface SegmentOptions {
 interface Line { start: number; end: number; text: string; blank: boolean; bullet: boolean }
 
 const BULLET = /^\s*(?:[-•*·▪–]\s+|\d{1,2}[.)]\s+|[A-Za-z][.)]\s+(?=\S))/;
-const HEADER = /^\s*(?:[-•*·▪–]\s+)?(?:\d{1,2}[.)]\s+|[A-Z][.)]\s+)?([\p{L}][\p{L}\p{N} ./&'+-]{0,40}?)\s*(?:\([^)\n]{0,40}\))?\s*:(?!\d)/u;
+const HEADER = /^\s*(?:[-•*·▪–]\s+)?(?:\d{1,2}[.)]\s+|[A-Z][.)]\s+)?([\p{L}][\p{L}\p{N} ,./&'+-]{0,40}?)\s*(?:\([^)\n]{0,40}\))?\s*:(?!\d)/u;
 const CAPS_HEADER = /^\s*([A-ZÄÖÜ][A-ZÄÖÜ &/-]{3,40})\s*$/;
 const MD_HEADER = /^\s*#{1,6}\s*([\p{L}][^\n#:]{0,40}?)\s*:?\s*$/u;
 
@@ -115,12 +115,22 @@ type HeaderKind = SectionKind | 'other';
 function headerKind(sentence: string, opts: SegmentOptions): HeaderKind | null {
   const m = HEADER.exec(sentence) ?? CAPS_HEADER.exec(sentence) ?? MD_HEADER.exec(sentence);
   if (!m) return null;
-  const key = squash(m[1]);
+  const words = m[1].split(/[\s,;/]+/).filter(Boolean);
+  // "Family history, as drawn today:" opens a family block: a known header of two or more words may start a longer label
+  for (let n = words.length; n >= 1; n--) {
+    if (n < words.length && n < 2) break;
+    const kind = kindOfKey(squash(words.slice(0, n).join(' ')), opts);
+    if (kind) return kind;
+  }
+  return 'none';
+}
+
+function kindOfKey(key: string, opts: SegmentOptions): HeaderKind | null {
   if (opts.familyHeaders.has(key)) return 'family';
   if (opts.hypotheticalHeaders.has(key)) return 'hypothetical';
   if (opts.questionHeaders?.has(key)) return 'question';
   if (opts.otherHeaders?.has(key)) return 'other';
-  return 'none';
+  return null;
 }
 
 const sectionOf = (k: HeaderKind): SectionKind => (k === 'other' ? 'none' : k);
@@ -129,10 +139,13 @@ const sectionOf = (k: HeaderKind): SectionKind => (k === 'other' ? 'none' : k);
 export function segment(text: string, opts: SegmentOptions): Sentence[] {
   const result: Sentence[] = [];
   let block: SectionKind = 'none';
+  let line: SectionKind = 'none';
   for (const r of rawSentences(text, opts)) {
     if (r.afterBlank) block = 'none';
+    if (r.lineStart) line = 'none';
     const kind = headerKind(text.slice(r.start, r.end), opts);
-    let section: SectionKind = block;
+    // "Indication: 70F, hx ovarian cancer. Concern for SBO.": a request's question covers the rest of its line
+    let section: SectionKind = line === 'question' ? line : block;
     if (kind !== null && r.bullet) {
       section = block === 'none' ? sectionOf(kind) : block; // "- Mother: ..." stays inside its block
     } else if (kind !== null && r.lineStart && r.headerAlone) {
@@ -144,6 +157,7 @@ export function segment(text: string, opts: SegmentOptions): Sentence[] {
       // an inline header ("FHx: none.", "Diagnosen: …") covers its sentence only and ends any block
       section = sectionOf(kind);
       block = 'none';
+      if (section === 'question') line = section;
     }
     result.push({ start: r.start, end: r.end, section });
   }
