@@ -1,7 +1,8 @@
 /**
- * npm run eval:nlp [-- --verbose] [--dev DIR] [--notes FILE]: scores the offline engine on ../shared/nlp/dev through the
- * real pipeline (each note stored as a DocumentReference, `$extract`, the written resources scored), and measures the
- * rules engine's own throughput.
+ * npm run eval:nlp [-- --verbose] [--dev DIR] [--corpus DIR] [--notes FILE]: scores the offline engine per split — dev
+ * (../shared/nlp/dev), tune and held-out (test/nlp/corpus/<split>/, when present) — through the real pipeline (each note
+ * stored as a DocumentReference, `$extract`, the written resources scored), per language, and measures the rules
+ * engine's own throughput. The held-out split is only ever printed as totals (--verbose never lists its notes).
  */
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
@@ -10,33 +11,16 @@ import { createApp } from '../server/app';
 import { loadConfig } from '../server/config';
 import type { ExtractInput } from '../server/nlp/finding';
 import { createConceptIndex, type ConceptIndex } from '../server/nlp/eval/concept-index';
-import { DEFAULT_DEV_DIR, DEFAULT_SYNTHEA_NOTES, readDevCorpus, readDocumentReferenceNotes } from '../server/nlp/eval/corpus';
+import { DEFAULT_CORPUS_DIR, DEFAULT_DEV_DIR, DEFAULT_SYNTHEA_NOTES, readCorpusSplit, readDevCorpus, readDocumentReferenceNotes } from '../server/nlp/eval/corpus';
 import { findingsFromResources } from '../server/nlp/eval/from-fhir';
-import { aggregate, scoreNote, type CorpusScore, type GoldNote, type NoteScore, type Prf } from '../server/nlp/eval/score';
+import { scoreNote, type GoldNote, type NoteScore } from '../server/nlp/eval/score';
 import { compileRulesResources, createRulesExtractor, type RulesExtractor, type RulesResources } from '../server/nlp/rules/engine';
+import { printSplit, type SplitScore } from './lib/nlp-report';
 import { fmt, summarize } from './lib/stats';
 
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(name);
   return i >= 0 ? process.argv[i + 1] : undefined;
-}
-
-const pct = (x: number): string => (100 * x).toFixed(1).padStart(5);
-const line = (label: string, p: Prf): string =>
-  `  ${label.padEnd(13)} P ${pct(p.precision)} %  R ${pct(p.recall)} %  F1 ${pct(p.f1)} %   (tp ${p.tp}, fp ${p.fp}, fn ${p.fn})`;
-
-function printScore(s: CorpusScore, verbose: boolean): void {
-  if (verbose) {
-    for (const n of s.notes) if (n.details.length) console.log(`${n.id}:\n    ${n.details.join('\n    ')}`);
-  }
-  console.log(`\nDevelopment corpus: ${s.notes.length} notes, scored through the pipeline ($extract, PGlite)`);
-  console.log(line('conditions', s.conditions));
-  console.log(line('observations', s.observations));
-  console.log(line('overall', s.overall));
-  console.log(`  attributes    ${pct(s.attributeAccuracy)} % correct (${s.attributes.correct}/${s.attributes.total}; ${s.attributes.missingCondition} on conditions not found)`);
-  console.log(`  possible      ${s.possible.emitted}/${s.possible.gold} uncertain gold mentions emitted as unconfirmed Conditions (reported, not scored)`);
-  const e = s.contextErrors;
-  console.log(`  negated/family/hypothetical mentions that became present Conditions: ${s.contextErrorTotal} (negated ${e.negated ?? 0}, family ${e.family ?? 0}, hypothetical ${e.hypothetical ?? 0})`);
 }
 
 interface Rate { perSec: number; perCpuSec: number; notes: number; meanKb: number }
@@ -117,15 +101,34 @@ async function scoreThroughPipeline(resources: RulesResources, index: ConceptInd
   }
 }
 
-function printPipeline(p: PipelineScore): void {
+function printPipeline(p: PipelineScore, inspectable: boolean): void {
   const grounding = (p.dropped['quote-not-found'] ?? 0) + (p.dropped['empty-quote'] ?? 0);
   const other = Object.entries(p.dropped).filter(([r]) => r !== 'quote-not-found' && r !== 'empty-quote').map(([r, n]) => `${r} ${n}`);
   console.log(`  grounding     ${grounding} findings dropped by the grounding check (server /metrics${other.length ? `; other drops: ${other.join(', ')}` : ''})`);
   const written = ['Condition', 'Observation', 'FamilyMemberHistory', 'Provenance', 'Task'].map((t) => `${p.written[t] ?? 0} ${t}`).join(', ');
   const s = summarize(p.extractMs);
   console.log(`  pipeline      written: ${written}; $extract round trip p50 ${fmt(s.p50, 0)} ms, p95 ${fmt(s.p95, 0)} ms (store + extract, one at a time)`);
-  if (p.unmapped.length) console.log(`  UNMAPPED      ${p.unmapped.length} resources whose codes mappings/ cannot name:\n    ${p.unmapped.join('\n    ')}`);
+  if (p.unmapped.length) console.log(`  UNMAPPED      ${p.unmapped.length} resources whose codes mappings/ cannot name${inspectable ? `:\n    ${p.unmapped.join('\n    ')}` : ''}`);
 }
+
+interface SplitNotes { name: string; notes: GoldNote[]; inspectable: boolean }
+
+function readSplits(): SplitNotes[] {
+  const corpus = arg('--corpus') ?? DEFAULT_CORPUS_DIR();
+  return [
+    { name: 'dev', notes: readDevCorpus(arg('--dev') ?? DEFAULT_DEV_DIR()), inspectable: true },
+    { name: 'tune', notes: readCorpusSplit('tune', corpus), inspectable: true },
+    { name: 'held-out', notes: readCorpusSplit('held-out', corpus), inspectable: false },
+  ];
+}
+
+function byLanguage(notes: GoldNote[], scores: NoteScore[]): Map<string, NoteScore[]> {
+  const out = new Map<string, NoteScore[]>();
+  notes.forEach((n, i) => out.set(n.language, [...(out.get(n.language) ?? []), scores[i]]));
+  return out;
+}
+
+const inputsOf = (notes: GoldNote[]): ExtractInput[] => notes.map((n) => ({ text: n.text, language: n.language, documentDate: n.date }));
 
 async function main(): Promise<void> {
   const verbose = process.argv.includes('--verbose');
@@ -134,18 +137,23 @@ async function main(): Promise<void> {
   const ex = createRulesExtractor(resources);
   console.log(`rules engine ${ex.version}: ${resources.dictionary.entryCount} dictionary entries compiled in ${(performance.now() - t0).toFixed(0)} ms`);
 
-  const dev = readDevCorpus(arg('--dev') ?? DEFAULT_DEV_DIR());
-  if (!dev.length) throw new Error('no development notes found (expected ../shared/nlp/dev beside the repository, or --dev DIR)');
-  const pipeline = await scoreThroughPipeline(resources, createConceptIndex(resources.mappings), dev);
-  printScore(aggregate(pipeline.scores), verbose);
-  printPipeline(pipeline);
+  const splits = readSplits().filter((s) => s.notes.length);
+  if (!splits.length) throw new Error('no annotated notes found (../shared/nlp/dev, test/nlp/corpus/<split>, or --dev/--corpus DIR)');
+  const index = createConceptIndex(resources.mappings);
+  for (const split of splits) {
+    const pipeline = await scoreThroughPipeline(resources, index, split.notes);
+    const rate = throughput(ex, inputsOf(split.notes), 1500);
+    const scored: SplitScore = { name: split.name, inspectable: split.inspectable, scores: pipeline.scores, languages: byLanguage(split.notes, pipeline.scores), notesPerSecond: rate.perCpuSec };
+    printSplit(scored, verbose);
+    printPipeline(pipeline, split.inspectable);
+  }
 
   console.log('\nThroughput (one core, rules engine only):');
-  const devInputs = dev.map((n) => ({ text: n.text, language: n.language, documentDate: n.date }));
-  console.log(rateLine('dev notes', throughput(ex, devInputs, 3000)));
-  // the 2–4 KB target: development notes joined in pairs
-  const pairs = devInputs.map((n, i) => ({ ...n, text: `${n.text}\n\n${devInputs[(i + 5) % devInputs.length].text}` }));
-  console.log(rateLine('dev notes, 2–4 KB', throughput(ex, pairs, 3000)));
+  const all = inputsOf(splits.flatMap((s) => s.notes));
+  console.log(rateLine('annotated notes', throughput(ex, all, 3000)));
+  // the 2–4 KB target: annotated notes joined in pairs
+  const pairs = all.map((n, i) => ({ ...n, text: `${n.text}\n\n${all[(i + 5) % all.length].text}` }));
+  console.log(rateLine('annotated notes, 2–4 KB', throughput(ex, pairs, 3000)));
   const synthea = readDocumentReferenceNotes(arg('--notes') ?? DEFAULT_SYNTHEA_NOTES());
   if (synthea.length) {
     const r = throughput(ex, synthea.map((n) => ({ text: n.text, documentDate: n.date })), 3000);
