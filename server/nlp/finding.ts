@@ -64,6 +64,8 @@ export interface Finding {
   length: number;
   confidence: number;
   engine: string;
+  /** Read from a table cell: its date is its column's (or row's) header date. */
+  table?: boolean;
 }
 
 export interface ExtractInput {

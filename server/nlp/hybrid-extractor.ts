@@ -13,14 +13,18 @@ function sameValue(a: Finding, b: Finding): boolean {
   return x === y;
 }
 
-/** The same statement: concept, kind, assertion, relative and value (and no conflicting dates for measurements). */
-function sameFact(a: Finding, b: Finding): boolean {
-  if (a.concept !== b.concept || a.kind !== b.kind || a.assertion !== b.assertion || !sameValue(a, b)) return false;
-  if (a.attributes.relationship?.key !== b.attributes.relationship?.key) return false;
-  return !(a.kind === 'observation' && a.date && b.date && a.date !== b.date);
-}
-
 const overlaps = (a: Finding, b: Finding): boolean => a.offset < b.offset + b.length && b.offset < a.offset + a.length;
+
+/**
+ * The same statement: concept, kind, assertion, relative and value, and no conflicting dates for measurements — except
+ * that a rules table cell the llm also quoted is one measurement whatever date the llm gave it: the cell's column date wins.
+ */
+function sameFact(r: Finding, l: Finding): boolean {
+  if (r.concept !== l.concept || r.kind !== l.kind || r.assertion !== l.assertion || !sameValue(r, l)) return false;
+  if (r.attributes.relationship?.key !== l.attributes.relationship?.key) return false;
+  if (r.table && overlaps(r, l)) return true;
+  return !(r.kind === 'observation' && r.date && l.date && r.date !== l.date);
+}
 
 /** Independent evidence: the chance both engines are wrong is the product of their error rates. */
 const combined = (a: number, b: number): number => Math.min(MAX_CONFIDENCE, Number((1 - (1 - a) * (1 - b)).toFixed(4)));

@@ -48,7 +48,7 @@ const NOTE = /<note id="([0-9a-f]+)">\n([\s\S]*)\n<\/note id="\1">/;
 /** A model finding with every key the strict schema requires (null where not given). */
 export function modelFinding(f: { concept: string; quote: string; assertion?: string } & Record<string, unknown>): Record<string, unknown> {
   return {
-    assertion: 'present', value: null, unit: null, comparator: null, date: null,
+    assertion: 'present', row: null, value: null, unit: null, comparator: null, date: null,
     histology: null, laterality: null, figo: null, relationship: null, codes: [], ...f,
   };
 }

@@ -35,6 +35,9 @@ class HtmlScanner {
   private readonly out = new MappedTextBuilder();
   private inHead = false;
   private afterBody = false;
+  /** Open <table> elements, and whether a <td>/<th> is open (cells end at their end tag or the next cell/row). */
+  private tableDepth = 0;
+  private inCell = false;
   /** A start or end tag's name, matched exactly at lastIndex (sticky), so no slice of the source is made. */
   private readonly tagOpen = /<(\/?)([A-Za-z][^\s/>]*)/y;
 
@@ -78,6 +81,8 @@ class HtmlScanner {
    * implicitly ends the head or reopens the body, as an HTML5 parser would.
    */
   private isContent(start: number, end: number): boolean {
+    // layout whitespace between a table's rows and cells is not content: a row stays one line of tab-separated cells
+    if (this.tableDepth > 0 && !this.inCell && !/\S/.test(this.src.slice(start, end))) return false;
     if (!this.inHead && !this.afterBody && this.out.size > 0) return true;
     if (!/\S/.test(this.src.slice(start, end))) return false;
     this.inHead = false;
@@ -165,10 +170,20 @@ class HtmlScanner {
     if (tag.name === 'head') this.inHead = !tag.closing;
     else if (tag.name === 'body' || (!tag.closing && !HEAD_CONTENT.has(tag.name))) this.inHead = false;
     if (this.inHead) return;
+    this.trackTable(tag);
     const last = this.out.lastChar;
     if (tag.name === 'br' && !tag.closing) this.out.insert('\n', at, tag.end);
     else if (BLOCKS.has(tag.name) && last !== '' && last !== '\n') this.out.insert('\n', at, tag.end);
-    else if (CELLS.has(tag.name) && !tag.closing && last !== '' && !/\s/.test(last)) this.out.insert('\t', at, tag.end);
+    // one tab before every cell of a row but the first, empty cells included: the table reader counts columns
+    else if (CELLS.has(tag.name) && !tag.closing && last !== '' && last !== '\n') this.out.insert('\t', at, tag.end);
+  }
+
+  private trackTable(tag: Tag): void {
+    if (tag.name === 'table') {
+      this.tableDepth = Math.max(0, this.tableDepth + (tag.closing ? -1 : 1));
+      this.inCell = false;
+    } else if (CELLS.has(tag.name)) this.inCell = !tag.closing;
+    else if (tag.name === 'tr') this.inCell = false;
   }
 
   /** Skips a skipped element's content up to and including its end tag. */

@@ -15,6 +15,8 @@ const proposedCode = z.object({ system: z.string().max(200), code: z.string().mi
 export const modelFindingSchema = z.object({
   concept: z.string().min(1).max(80),
   quote: z.string().min(1).max(1000),
+  /** For a table cell: the row label (or date cell) it belongs to, so a short cell quote can be found in its row. */
+  row: optional(z.string().max(200)),
   assertion: z.enum(ASSERTIONS),
   value: optional(z.union([z.number().finite(), z.string().max(40)])),
   unit: optional(z.string().max(40)),
@@ -89,6 +91,7 @@ export function modelOutputJsonSchema(v: SchemaVocabulary): Record<string, unkno
   const properties: Record<string, unknown> = {
     concept: { type: 'string', enum: v.concepts, description: 'A concept id from the catalogue.' },
     quote: { type: 'string', description: 'The exact characters of the note that state the finding (verbatim, no paraphrase).' },
+    row: nullable({ type: 'string', description: 'For a table cell: the row label exactly as written (null outside tables).' }),
     assertion: { type: 'string', enum: [...ASSERTIONS] },
     value: nullable({ anyOf: [{ type: 'number' }, { type: 'string' }] }),
     unit: nullable({ type: 'string' }),

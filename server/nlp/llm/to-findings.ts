@@ -93,11 +93,35 @@ function toFinding(item: ModelFinding, span: Span, ctx: ToFindingsContext): Find
   };
 }
 
+/**
+ * A table cell's quote ("10,4 L") occurs all over a lab report: it is looked for after its row label on the label's
+ * line (each occurrence claimed once), for every line that carries the label.
+ */
+function cellInRow(text: string, row: string, quote: string, claimed: ReadonlySet<number>): number {
+  for (let r = text.indexOf(row); r >= 0; r = text.indexOf(row, r + 1)) {
+    const nl = text.indexOf('\n', r + row.length);
+    const lineEnd = nl < 0 ? text.length : nl;
+    for (let at = text.indexOf(quote, r + row.length); at >= 0 && at + quote.length <= lineEnd; at = text.indexOf(quote, at + 1)) {
+      // a whole cell, not the "0,4" inside "10,4"
+      const before = text[at - 1] ?? ' ';
+      const after = text[at + quote.length] ?? ' ';
+      if (!claimed.has(at) && !/[\d.,]/.test(before) && !/[\d.,]/.test(after)) return at;
+    }
+  }
+  return -1;
+}
+
 /** Findings of one chunk with offsets into the full note; quotes not found in the chunk are dropped and counted. */
 export function toFindings(items: readonly ModelFinding[], chunk: TextChunk, ctx: ToFindingsContext): Finding[] {
   // the same quote stated twice ("ascites" negated, later present) claims successive occurrences
   const next = new Map<string, number>();
+  const claimed = new Set<number>();
   const located = items.map((item) => {
+    const inRow = item.row ? cellInRow(chunk.text, item.row, item.quote, claimed) : -1;
+    if (inRow >= 0) {
+      claimed.add(inRow);
+      return { item, quote: item.quote, offset: inRow, length: item.quote.length };
+    }
     let at = chunk.text.indexOf(item.quote, next.get(item.quote) ?? 0);
     if (at < 0) at = Math.max(0, chunk.text.indexOf(item.quote));
     next.set(item.quote, at + 1);

@@ -27,7 +27,7 @@ function labFinding(a: NoteAnalysis, coder: ConceptCoder, binder: DateBinder, la
     ...(unit ? { normalized: { value: lab.normalized, unit } } : {}),
     valueText: lab.valueText, ...(lab.unitText ? { unitText: lab.unitText } : {}),
     assertion, ...(date ? { date } : {}), attributes: {}, ...span(a, lab.quoteStart, lab.quoteEnd),
-    confidence: lab.table ? 0.85 : lab.assumedUnit || lab.continuation ? 0.75 : 0.9, engine: 'rules',
+    confidence: lab.table ? 0.85 : lab.assumedUnit || lab.continuation ? 0.75 : 0.9, engine: 'rules', ...(lab.table ? { table: true } : {}),
   };
 }
 
