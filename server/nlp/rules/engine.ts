@@ -81,7 +81,7 @@ export class RulesExtractor implements Extractor {
     const tables = new TableLabReader(a, this.res.units).run();
     // a table cell is a measurement on its column's date: no sentence context applies to it
     const labs = [
-      ...tables.values.map((lab) => ({ lab, assertion: 'present' as Assertion })),
+      ...tables.values.map((lab) => ({ lab, assertion: 'present' as const })),
       ...new LabExtractor(a, this.res.units, tables.owned).run().map((lab) => ({ lab, assertion: ctx.assess(lab.analyteTok, lab.analyteTok, { ignoreNegation: true }).assertion })),
     ];
     return {

@@ -12,8 +12,6 @@ export interface TableLabResult {
   owned: Array<[number, number]>;
 }
 
-/** Longest quote that still reads as "label … value" on one line; further apart, the cell alone is quoted. */
-const MAX_QUOTE = 160;
 const BRACKET_UNIT = /[([]\s*([^()[\]\d\s][^()[\]]{0,14}?)\s*[)\]]/;
 
 interface Analyte { concept: string; tok: number; unit: string | null; end: number }
@@ -54,15 +52,18 @@ export class TableLabReader {
     return null;
   }
 
-  private push(an: Analyte, cell: GridCell, v: CellValue, rowUnit: string | null, date: string | undefined, quoteFrom: number): void {
+  /**
+   * The evidence is the cell's own span ("10,4 L"): each cell of a row points at itself, and the row label is one
+   * line away at most (the Observation's code names the analyte).
+   */
+  private push(an: Analyte, cell: GridCell, v: CellValue, rowUnit: string | null, date: string | undefined): void {
     const u = this.normalize(an.concept, v, rowUnit);
     if (!u) return;
-    const sameLine = !this.a.text.slice(quoteFrom, cell.end).includes('\n') && cell.end - quoteFrom <= MAX_QUOTE;
     this.out.push({
       concept: an.concept, value: v.value, ...(v.comparator ? { comparator: v.comparator } : {}), ucum: u.ucum,
       ...(v.unitText ? { unitText: v.unitText } : {}), valueText: this.a.text.slice(v.numberStart, v.numberEnd).trim(),
       normalized: u.normalized, assumedUnit: u.assumed, valueStart: cell.start, valueEnd: cell.end,
-      quoteStart: sameLine ? quoteFrom : cell.start, quoteEnd: cell.end, analyteTok: an.tok, continuation: true,
+      quoteStart: cell.start, quoteEnd: cell.end, analyteTok: an.tok, continuation: true,
       ...(date ? { date } : {}), ...(v.flag ? { flag: v.flag } : {}), table: true,
     });
   }
@@ -87,7 +88,7 @@ export class TableLabReader {
         const col = t.columns[column];
         if (column === 0 || col?.role !== 'value') continue;
         const v = readCell(this.a.text, cell.start, cell.end, style, this.units);
-        if (v) this.push(an, cell, v, unit, col.date, row.label?.start ?? cell.start);
+        if (v) this.push(an, cell, v, unit, col.date);
       }
       // a row the table reader could not read stays with the prose reader
       if (this.out.length > before) this.owned.push([row.start, row.end]);
@@ -102,14 +103,13 @@ export class TableLabReader {
     });
     if (!analytes.some(Boolean)) return;
     for (const row of t.rows) {
-      const first = row.cells.find((c) => c.column === 0)?.cell;
       const date = row.date;
       const before = this.out.length;
       for (const { cell, column } of row.cells) {
         const an = analytes[column];
         if (column === 0 || !an) continue;
         const v = readCell(this.a.text, cell.start, cell.end, style, this.units);
-        if (v) this.push(an, cell, v, an.unit, date, first?.start ?? cell.start);
+        if (v) this.push(an, cell, v, an.unit, date);
       }
       if (this.out.length > before) this.owned.push([row.start, row.end], [t.header.start, t.header.end]);
     }
