@@ -83,6 +83,9 @@ export class ContextRules {
         const gap = startTok - t.endTok - 1;
         // a colon right after the trigger introduces its scope ("DD: ...", "Ruled out: ...")
         if (gap <= (e.window ?? windows.forward) && this.open(t.endTok, startTok, t.endTok + 1, e.stopAtComma === true, kind === 'family')) return kind;
+      } else if (e.sub === 'backward' && t.startTok > endTok && e.listScope) {
+        // "Die Patientin wurde über Thrombose, Blutung und Infektion aufgeklärt": the whole list before the verb
+        if (this.open(endTok, t.startTok, t.startTok, false, false, true)) return kind;
       } else if (e.sub === 'backward' && t.startTok > endTok) {
         const gap = t.startTok - endTok - 1;
         if (gap <= (e.window ?? windows.backward) && this.open(endTok, t.startTok, t.startTok, e.stopAtComma === true, kind === 'family')) return kind;
