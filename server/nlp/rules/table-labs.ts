@@ -3,6 +3,7 @@ import { findTables, type Table, type TableRow } from '../text/table-layout';
 import type { GridCell } from '../text/table-grid';
 import type { NoteAnalysis } from './analysis';
 import type { LabValue } from './labs';
+import type { Match } from './matcher';
 import { decimalStyle, readCell, type CellValue, type DecimalStyle } from './table-cells';
 import type { UnitConverter } from './units';
 
@@ -25,7 +26,7 @@ export class TableLabReader {
   /** The analyte named inside a label or header cell, and a unit written with it ("Hb (g/dl)", "CA 125 [U/ml]", "Leukozyten /nl"). */
   private analyteIn(cell: GridCell | undefined): Analyte | null {
     if (!cell) return null;
-    const m = this.a.matches.analyte.find((x) => x.start >= cell.start && x.end <= cell.end);
+    const m = this.firstAnalyteIn(cell.start, cell.end);
     const entry = m?.entries.find((e) => e.key !== '');
     if (!m || !entry) return null;
     const rest = this.a.text.slice(m.end, cell.end);
@@ -33,6 +34,20 @@ export class TableLabReader {
     const written = bracket ? bracket[1] : rest.replace(/^[\s,:-]+/, '').trim();
     const unit = written ? this.unitOf(written) : null;
     return { concept: entry.key, tok: m.startTok, unit, end: m.end };
+  }
+
+  /** The first analyte match inside [start, end): binary search over the matches, sorted by position. */
+  private firstAnalyteIn(start: number, end: number): Match | undefined {
+    const list = this.a.matches.analyte;
+    let lo = 0;
+    let hi = list.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (list[mid].start < start) lo = mid + 1;
+      else hi = mid;
+    }
+    for (let i = lo; i < list.length && list[i].start < end; i++) if (list[i].end <= end) return list[i];
+    return undefined;
   }
 
   /** The cell's value in the concept's preferred unit: the unit written in the cell, the row's, or an assumed one in range. */

@@ -31,6 +31,14 @@ const HEADER = /^\s*(?:[-•*·▪–]\s+)?(?:\d{1,2}[.)]\s+|[A-Z][.)]\s+)?([\p{
 const CAPS_HEADER = /^\s*([A-ZÄÖÜ][A-ZÄÖÜ &/-]{3,40})\s*$/;
 const MD_HEADER = /^\s*#{1,6}\s*([\p{L}][^\n#:]{0,40}?)\s*:?\s*$/u;
 
+/** HEADER needs a colon within its first ~100 characters: most prose lines are ruled out without the regex. */
+function mayBeLabel(text: string): boolean {
+  const colon = text.indexOf(':');
+  return colon > 0 && colon < 100;
+}
+
+const isHeaderLine = (text: string): boolean => mayBeLabel(text) && HEADER.test(text);
+
 function splitLines(text: string): Line[] {
   const lines: Line[] = [];
   let start = 0;
@@ -50,7 +58,7 @@ function continues(prev: Line, cur: Line): boolean {
   const p = prev.text.trimEnd();
   const c = cur.text.trimStart();
   if (/\p{L}-$/u.test(p) && /^\p{Ll}/u.test(c)) return true;
-  return !/[.:;!?)]$/.test(p) && /^\p{Ll}/u.test(c) && !HEADER.test(cur.text);
+  return !/[.:;!?)]$/.test(p) && /^\p{Ll}/u.test(c) && !isHeaderLine(cur.text);
 }
 
 function endsSentence(text: string, dot: number, opts: SegmentOptions): boolean {
@@ -113,13 +121,14 @@ function rawSentences(text: string, opts: SegmentOptions): RawSentence[] {
 type HeaderKind = SectionKind | 'other';
 
 function headerKind(sentence: string, opts: SegmentOptions): HeaderKind | null {
-  const m = HEADER.exec(sentence) ?? CAPS_HEADER.exec(sentence) ?? MD_HEADER.exec(sentence);
+  const m = (mayBeLabel(sentence) ? HEADER.exec(sentence) : null) ?? CAPS_HEADER.exec(sentence) ?? MD_HEADER.exec(sentence);
   if (!m) return null;
-  const words = m[1].split(/[\s,;/]+/).filter(Boolean);
-  // "Family history, as drawn today:" opens a family block: a known header of two or more words may start a longer label
-  for (let n = words.length; n >= 1; n--) {
-    if (n < words.length && n < 2) break;
-    const kind = kindOfKey(squash(words.slice(0, n).join(' ')), opts);
+  const whole = kindOfKey(squash(m[1]), opts);
+  if (whole) return whole;
+  // "Family history, as drawn today:" opens a family block: a known header of two to four words may start a longer label
+  const words = m[1].split(/[\s,;/]+/, 5).filter(Boolean).map(squash);
+  for (let n = Math.min(4, words.length - 1); n >= 2; n--) {
+    const kind = kindOfKey(words.slice(0, n).join(''), opts);
     if (kind) return kind;
   }
   return 'none';

@@ -84,6 +84,8 @@ function count(s: string, c: string): number {
 function kindOf(line: RawLine): TableKind | null {
   const t = line.text;
   if (t.length > MAX_LINE || t.trim() === '') return null;
+  // most lines of a note are prose: no column gap and no delimiter at all
+  if (!t.includes('  ') && !t.includes('\t') && !t.includes('|') && !t.includes(';')) return null;
   if (count(t, '|') >= 2 || (count(t, '|') === 1 && /\S\s*\|\s*\S/.test(t))) return 'pipe';
   if (t.includes('\t') && /\S\t+\S/.test(t)) return 'tab';
   if (count(t, ';') >= 2 && !/;\s+\p{Ll}/u.test(t)) return 'semicolon';

@@ -71,14 +71,31 @@ function roleOfHeader(text: string): ColumnRole {
 
 interface HeaderRead { columns: TableColumn[]; dates: number }
 
-function readHeader(line: GridLine, opts: TableOptions, dayFirst: boolean): HeaderRead {
+/** Date of a cell as a column header or a row's first cell, parsed once per cell (a grid asks several times). */
+type CellDate = (cell: GridCell, labelled: boolean) => string | null;
+
+function cellDates(opts: TableOptions, dayFirst: boolean): CellDate {
+  const cache = new Map<number, string | null>();
+  const dateOpts = { documentDate: opts.documentDate, dayFirst };
+  return (cell, labelled) => {
+    const key = labelled ? -1 - cell.start : cell.start;
+    let d = cache.get(key);
+    if (d === undefined) {
+      // only a cell with a digit or a month-like word can be a date
+      d = !cell.text || !/\d|^\p{L}{3,}\.?\s*\d|^(?:today|heute|aktuell|current|now|jetzt)$/iu.test(cell.text) ? null
+        : labelled ? parseLabelledHeaderDate(cell.text, dateOpts) : parseHeaderDate(cell.text, dateOpts);
+      cache.set(key, d);
+    }
+    return d;
+  };
+}
+
+function readHeader(line: GridLine, dateOf: CellDate): HeaderRead {
   const columns: TableColumn[] = [];
   let dates = 0;
   line.cells.forEach((cell, i) => {
     // a labelled date ("C1 (03.11.)") heads a column; in the first cell only when it stands off the line start
-    const labelled = i > 0 || cell.start > line.start;
-    const dateOpts = { documentDate: opts.documentDate, dayFirst };
-    const date = !cell.text ? null : labelled ? parseLabelledHeaderDate(cell.text, dateOpts) : parseHeaderDate(cell.text, dateOpts);
+    const date = dateOf(cell, i > 0 || cell.start > line.start);
     if (date) { dates++; columns.push({ role: 'value', date, header: cell }); return; }
     columns.push({ role: i === 0 ? 'label' : roleOfHeader(cell.text), header: cell });
   });
@@ -92,9 +109,9 @@ function isHeader(h: HeaderRead, line: GridLine): boolean {
 }
 
 /** A row of dates under the first column (date in column 0, numbers after it): the transposed layout. */
-function isDateRow(line: GridLine, opts: TableOptions, dayFirst: boolean): boolean {
+function isDateRow(line: GridLine, dateOf: CellDate): boolean {
   const first = line.cells[0];
-  const date = (c: GridCell): boolean => parseHeaderDate(c.text, { documentDate: opts.documentDate, dayFirst }) !== null;
+  const date = (c: GridCell): boolean => dateOf(c, false) !== null;
   return !!first && date(first) && line.cells.slice(1).some((c) => NUMERIC.test(c.text) && !date(c));
 }
 
@@ -176,17 +193,18 @@ function attachUnits(t: Table, line: GridLine): void {
 function tablesOfGrid(grid: Grid, opts: TableOptions): Table[] {
   const out: Table[] = [];
   const dayFirst = slashOrder(grid.lines.flatMap((l) => l.cells.map((c) => c.text)), opts.language === 'de');
+  const dateOf = cellDates(opts, dayFirst);
   let cur: Table | null = null;
   for (let i = 0; i < grid.lines.length; i++) {
     const line = grid.lines[i];
     if (line.cells.every((c) => c.text === '' || TIMES_ONLY.test(c.text))) continue;
-    const read = readHeader(line, opts, dayFirst);
-    const dateRow = isDateRow(line, opts, dayFirst);
+    const read = readHeader(line, dateOf);
+    const dateRow = isDateRow(line, dateOf);
     // "Datum  CA 125 (U/ml)  HE4": a line of words above a row that starts with a date heads a transposed table
     const transposed = !dateRow && read.dates === 0 && !line.cells.some((c) => NUMERIC.test(c.text))
-      && !!grid.lines[i + 1] && isDateRow(grid.lines[i + 1], opts, dayFirst);
+      && !!grid.lines[i + 1] && isDateRow(grid.lines[i + 1], dateOf);
     const units = unitsLine(grid.lines[i + 1]);
-    const transposedUnder = !transposed && units && !dateRow && read.dates === 0 && !!grid.lines[i + 2] && isDateRow(grid.lines[i + 2], opts, dayFirst)
+    const transposedUnder = !transposed && units && !dateRow && read.dates === 0 && !!grid.lines[i + 2] && isDateRow(grid.lines[i + 2], dateOf)
       && !line.cells.some((c) => NUMERIC.test(c.text));
     if ((isHeader(read, line) && !dateRow) || transposed || transposedUnder) {
       const h = grid.kind === 'spaces' ? withLabelColumn(read, line, grid.lines[i + 1]) : read;
@@ -200,7 +218,7 @@ function tablesOfGrid(grid: Grid, opts: TableOptions): Table[] {
     }
     if (!cur) continue;
     const row = rowOf(line, cur.header, cur.columns, grid.kind);
-    const rowDate = cur.orientation === 'rows' && line.cells[0] ? parseHeaderDate(line.cells[0].text, { documentDate: opts.documentDate, dayFirst }) : null;
+    const rowDate = cur.orientation === 'rows' && line.cells[0] ? dateOf(line.cells[0], false) : null;
     cur.rows.push(rowDate ? { ...row, date: rowDate } : row);
     cur.end = line.end;
   }
