@@ -76,6 +76,11 @@ export interface ContextLanguage {
   /** Words that, right after a comma, start a new positive item and end a scope ("no X, small Y"). */
   commaTerminators?: string[];
   /**
+   * Heads of names that a disease word may sit in ("HBOC panel", "ovarian cancer trial", "Anämie-Diagnostik",
+   * "Brustkrebs-Früherkennungsprogramm"): a condition term followed by one is part of a test, study or programme name.
+   */
+  nameHeads?: string[];
+  /**
    * Section headers: a family or hypothetical (counselling, consent) header gives its block that context; a question
    * header ("Fragestellung:", "Clinical question:") makes a mention asked with "?" hypothetical; an `other` header
    * ("Diagnosen:", "Assessment:") ends a family or counselling block, where any other label ("Vater: …") stays inside it.

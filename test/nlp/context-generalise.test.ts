@@ -57,6 +57,27 @@ describe('risks, side effects, counselling and plans produce no present Conditio
   });
 });
 
+describe('a dictionary hit is a hypothesis: its sense decides', () => {
+  it.each([
+    ['Sent for HBOC panel testing (BRCA1/2, PALB2).', 'en', 'hboc_syndrome'],
+    ['Study: ICON8 ovarian cancer trial, arm B.', 'en', 'ovarian_cancer'],
+    ['Anemia work-up sent (ferritin, B12).', 'en', 'anemia'],
+    ['Hb reference range for anaemia: < 12 g/dL.', 'en', 'anemia'],
+    ['HBOC-Panel angefordert.', 'de', 'hboc_syndrome'],
+    ['Teilnahme am Brustkrebs-Früherkennungsprogramm.', 'de', 'breast_cancer'],
+    ['Die Mutter der Patientin verstarb an einem Ovarialkarzinom.', 'de', 'ovarian_cancer'],
+    ['Differential: endometrioma, ovarian cancer.', 'en', 'ovarian_cancer'],
+  ] as Array<[string, 'en' | 'de', string]>)('"%s" gives no present %s', (text, lang, concept) => {
+    expect(isPresent(extract(text, lang), concept)).toBe(false);
+  });
+
+  it('the disease itself, stated, is still found ("Hochgradig seröses Karzinom beider Ovarien")', () => {
+    const fs = extract('Diagnose:\nHochgradig seröses Karzinom beider Ovarien (links führend).', 'de');
+    const ov = fs.find((f) => f.concept === 'ovarian_cancer' && f.assertion === 'present');
+    expect(ov?.attributes).toMatchObject({ histology: { key: 'high_grade_serous' }, laterality: { key: 'bilateral' } });
+  });
+});
+
 describe('family-history blocks', () => {
   it('a relative named on its own line under the header makes the disease family, not the patient\'s', () => {
     const text = 'Familienanamnese:\nVater: Kolonkarzinom mit 70.\nSchwester der Mutter -\nMammakarzinom, prämenopausal.\nMutter (68 J.): gesund\nTante väterlicherseits: Ovarialkarzinom mit 52 J.';

@@ -63,10 +63,22 @@ export function onsetDate(a: NoteAnalysis, m: ConditionMention): string | undefi
 
 const overlaps = (x: ConditionMention, y: ConditionMention): boolean => x.startTok <= y.endTok && y.startTok <= x.endTok;
 
+/**
+ * A disease word that names a test, study or programme ("HBOC panel", "ICON8 ovarian cancer trial", "HBOC-Panel",
+ * "Brustkrebs-Früherkennungsprogramm") is no statement about the patient: the next word is (or, glued by a hyphen,
+ * ends with) a name head.
+ */
+function inName(a: NoteAnalysis, m: Pick<ConditionMention, 'endTok'>, heads: readonly string[]): boolean {
+  const next = a.tokens[m.endTok + 1];
+  if (!next || next.sep === 'hard' || !/^[\s-]{0,2}$/.test(next.sepText)) return false;
+  const w = next.norm;
+  return heads.some((h) => w === h || (w.length > h.length + 3 && w.endsWith(h) && next.sepText.includes('-')) || (w.startsWith(h) && w.length <= h.length + 2));
+}
+
 /** All condition mentions of the note; a grammar composition inside a dictionary term of another concept is dropped. */
-export function findConditionMentions(a: NoteAnalysis, coding: CodingFile): ConditionMention[] {
-  const terms = termMentions(a);
-  const grammar = new TumorGrammar(a, coding).run().map((g): ConditionMention => ({
+export function findConditionMentions(a: NoteAnalysis, coding: CodingFile, nameHeads: readonly string[] = []): ConditionMention[] {
+  const terms = termMentions(a).filter((m) => !inName(a, m, nameHeads));
+  const grammar = new TumorGrammar(a, coding).run().filter((g) => !inName(a, g, nameHeads)).map((g): ConditionMention => ({
     concept: g.concept, startTok: g.startTok, endTok: g.endTok, source: 'grammar', confidence: 0.85,
     ...(g.histology ? { histology: g.histology } : {}), ...(g.coordinated ? { coordinated: true } : {}),
     ...(g.headTok !== undefined ? { headTok: g.headTok } : {}),

@@ -52,6 +52,8 @@ export interface Dictionary {
   abbreviations: Record<Language, Set<string>>;
   /** Squashed words that end a context scope when they open a comma-separated item. */
   commaTerminators: Record<Language, Set<string>>;
+  /** Squashed heads of test/study/programme names, both languages (a German compound ends with one). */
+  nameHeads: string[];
   entryCount: number;
 }
 
@@ -207,6 +209,7 @@ export function compileDictionary(m: NlpMappings): Dictionary {
     sections: { en: sectionsOf(m.context.en), de: sectionsOf(m.context.de) },
     abbreviations: { en: new Set(m.context.en.abbreviations.map(squash)), de: new Set(m.context.de.abbreviations.map(squash)) },
     commaTerminators: { en: new Set((m.context.en.commaTerminators ?? []).map(squash)), de: new Set((m.context.de.commaTerminators ?? []).map(squash)) },
+    nameHeads: [...new Set([...(m.context.en.nameHeads ?? []), ...(m.context.de.nameHeads ?? [])].map(squash))].filter(Boolean),
     entryCount: b.count,
   };
 }

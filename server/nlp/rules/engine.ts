@@ -48,7 +48,7 @@ export class RulesExtractor implements Extractor {
     if (!text.trim()) return [];
     const language = input.language ?? detectLanguage(text);
     const a = analyze(text, this.res.dictionary, language, input.documentDate);
-    const mentions = findConditionMentions(a, this.res.mappings.coding);
+    const mentions = findConditionMentions(a, this.res.mappings.coding, this.res.dictionary.nameHeads);
     // triggers inside a dictionary term ("non-insulin-dependent diabetes") are part of the term, not context
     const ctx = new ContextRules(a, this.res.dictionary, mentions.filter((m) => m.source !== 'grammar').map((m) => [m.startTok, m.endTok]));
     const assessed = mentions.map((m) => ({ mention: m, context: ctx.assess(m.headTok ?? m.startTok, m.endTok) }));
