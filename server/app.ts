@@ -2,7 +2,8 @@
 import { hostname } from 'node:os';
 import type express from 'express';
 import pino, { type Logger } from 'pino';
-import { contextResolver } from './auth/context';
+import { type Auth, createAuth } from './auth/context';
+import { oauthUris, smartConfiguration } from './auth/smart-configuration';
 import type { Config } from './config';
 import { type Clock, type IdGenerator, systemClock, uuidIds } from './core/clock';
 import { createHttpApp } from './http/express-app';
@@ -33,6 +34,9 @@ export interface App {
   rest: RestDeps;
   logger: Logger;
   twin: TwinService;
+  auth: Auth;
+  /** Prometheus exposition (for a METRICS_PORT listener). */
+  metricsText(): Promise<{ contentType: string; text: string }>;
   close(): Promise<void>;
 }
 
@@ -47,7 +51,7 @@ export interface AppOverrides {
 export async function createApp(config: Config, overrides: AppOverrides = {}): Promise<App> {
   const logger = overrides.logger ?? pino({ level: config.logLevel, base: { service: 'twinfhir' } });
   const clock = overrides.clock ?? systemClock;
-  const contextFor = contextResolver({ issuer: config.authIssuer, jwksUrl: config.authJwksUrl, audience: config.authAudience });
+  const auth = createAuth(authSettings(config));
   const registry = createSearchRegistry();
   const validator = createValidator();
   const store = await openStore({
@@ -76,6 +80,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     operations: operationTable({ reindex, extraction: nlp, twin }),
     writeHooks,
     reportError: (err, context) => logger.error({ err, context }, 'internal error'),
+    security: securityOf(auth, config),
   };
   if (config.role !== 'server' && config.nlpWorkers > 0) {
     worker = startNlpWorker({
@@ -84,8 +89,15 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     });
   }
   const http = createHttpApp(
-    { rest, logger, metrics, contextFor, ready: () => store.ping() },
-    { maxBodyBytes: config.maxBodyBytes, maxJsonDepth: config.maxJsonDepth, requestTimeoutMs: config.requestTimeoutMs, baseUrl: config.baseUrl, serveFhir: config.role !== 'worker' },
+    { rest, logger, metrics, contextFor: auth.contextFor, ready: () => store.ping(), smartConfiguration: smartConfigurationOf(auth, config) },
+    {
+      maxBodyBytes: config.maxBodyBytes, maxJsonDepth: config.maxJsonDepth, requestTimeoutMs: config.requestTimeoutMs, baseUrl: config.baseUrl,
+      serveFhir: config.role !== 'worker', trustProxy: config.trustProxy, serveSourceMaps: config.nodeEnv !== 'production',
+      edge: {
+        corsOrigins: config.corsOrigins, rateLimitPerMinute: config.rateLimitPerMinute, metricsToken: config.metricsToken,
+        metricsHere: config.metricsPort !== undefined ? false : auth.enabled ? 'refuse' : true,
+      },
+    },
   );
   twin.start();
   const close = async (): Promise<void> => {
@@ -95,7 +107,26 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     await searchParams.close();
     await store.close();
   };
-  return { http, store, rest, logger, twin, close };
+  const metricsText = async (): Promise<{ contentType: string; text: string }> => ({ contentType: metrics.registry.contentType, text: await metrics.registry.metrics() });
+  return { http, store, rest, logger, twin, auth, metricsText, close };
+}
+
+function authSettings(config: Config): Parameters<typeof createAuth>[0] {
+  return {
+    issuer: config.authIssuer, jwksUrl: config.authJwksUrl, audience: config.authAudience, clockSkewSec: config.authClockSkewSec,
+    tokenCacheSize: config.authTokenCacheSize, introspectionUrl: config.authIntrospectionUrl,
+    introspectionClientId: config.authIntrospectionClientId, introspectionClientSecret: config.authIntrospectionClientSecret,
+  };
+}
+
+function securityOf(auth: Auth, config: Config): RestDeps['security'] {
+  const metadata = auth.metadata;
+  return { enabled: auth.enabled, ...(metadata ? { oauthUris: async () => oauthUris(await metadata(), config.authIntrospectionUrl) } : {}) };
+}
+
+function smartConfigurationOf(auth: Auth, config: Config): (() => Promise<object>) | undefined {
+  const metadata = auth.metadata;
+  return metadata ? async () => smartConfiguration(await metadata(), config.authIntrospectionUrl) : undefined;
 }
 
 /** The NLP pipeline's services: engine from config, identifiers masked when the LLM is not on loopback. */

@@ -49,6 +49,28 @@ export interface Config {
   authIssuer?: string;
   authJwksUrl?: string;
   authAudience?: string;
+  /** RFC 7662 endpoint for opaque tokens, with this server's client credentials. */
+  authIntrospectionUrl?: string;
+  authIntrospectionClientId?: string;
+  authIntrospectionClientSecret?: string;
+  /** Clock skew tolerated on exp/nbf. */
+  authClockSkewSec: number;
+  /** Verified tokens kept (until they expire) so a request pays a lookup, not a signature check. */
+  authTokenCacheSize: number;
+  /** 'i-understand' lets NODE_ENV=production run without auth. */
+  authDisabledAck: boolean;
+  nodeEnv: string;
+  /** Exact origins allowed by CORS (SMART web apps); empty: no CORS headers. */
+  corsOrigins: string[];
+  /** Requests per minute per client (token client id, else IP); 0 = no limit. */
+  rateLimitPerMinute: number;
+  /** express 'trust proxy': X-Forwarded-* are believed only when set. */
+  trustProxy?: string;
+  /** Bearer token required on /metrics. */
+  metricsToken?: string;
+  /** Serve /metrics on its own port (METRICS_HOST, default 127.0.0.1) instead of PORT. */
+  metricsPort?: number;
+  metricsHost: string;
   /** Key for signing paging cursors; replicas must share it. Random per process when unset. */
   cursorSecret?: string;
 }
@@ -89,16 +111,78 @@ export function loadConfig(env: Env = process.env): Config {
   const config = readConfig(env);
   if (config.httpWorkers > 1 && !config.databaseUrl) throw new ConfigError('HTTP_WORKERS > 1 needs DATABASE_URL: the embedded database lives in one process');
   if (config.role === 'worker' && !config.databaseUrl) throw new ConfigError('ROLE=worker needs DATABASE_URL: workers share the server\'s PostgreSQL');
+  checkAuth(config);
   if (config.nlpEngine !== 'rules' && (!config.llmBaseUrl || !config.llmModel)) {
     throw new ConfigError(`NLP_ENGINE=${config.nlpEngine} needs LLM_BASE_URL and LLM_MODEL (an OpenAI-compatible endpoint)`);
   }
   return config;
 }
 
+/** Auth on needs an audience; production refuses to run without auth unless told it is understood. */
+function checkAuth(config: Config): void {
+  const on = Boolean(config.authIssuer || config.authJwksUrl);
+  if (on && !config.authAudience) throw new ConfigError('AUTH_AUDIENCE (the FHIR base URL tokens are issued for) is required when AUTH_ISSUER/AUTH_JWKS_URL is set');
+  if (config.authAudience && !on) throw new ConfigError('AUTH_AUDIENCE is set but neither AUTH_ISSUER nor AUTH_JWKS_URL: tokens cannot be verified');
+  if ((config.authIntrospectionClientId === undefined) !== (config.authIntrospectionClientSecret === undefined) || (config.authIntrospectionUrl && !config.authIntrospectionClientId)) {
+    throw new ConfigError('AUTH_INTROSPECTION_URL needs AUTH_INTROSPECTION_CLIENT_ID and AUTH_INTROSPECTION_CLIENT_SECRET');
+  }
+  if (!on && config.nodeEnv === 'production' && !config.authDisabledAck) {
+    throw new ConfigError('NODE_ENV=production without AUTH_ISSUER: refusing to serve patient data without authentication. Configure SMART auth, or set AUTH_DISABLED=i-understand');
+  }
+}
+
+function origins(raw: string | undefined): string[] {
+  const list = (raw ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  for (const o of list) {
+    let u: URL;
+    try { u = new URL(o); } catch { throw new ConfigError(`CORS_ORIGINS: '${o}' is not an origin`); }
+    if (u.origin !== o) throw new ConfigError(`CORS_ORIGINS: '${o}' must be an exact origin like https://app.example.org (no path, no trailing slash)`);
+  }
+  return list;
+}
+
+function readAuthConfig(env: Env): Pick<Config, 'authIssuer' | 'authJwksUrl' | 'authAudience' | 'authIntrospectionUrl' | 'authIntrospectionClientId'
+  | 'authIntrospectionClientSecret' | 'authClockSkewSec' | 'authTokenCacheSize' | 'authDisabledAck' | 'host'> {
+  const authIssuer = opt(env, 'AUTH_ISSUER');
+  const authJwksUrl = opt(env, 'AUTH_JWKS_URL');
+  const ack = opt(env, 'AUTH_DISABLED');
+  if (ack !== undefined && ack !== 'i-understand') throw new ConfigError("AUTH_DISABLED must be 'i-understand' (or unset)");
+  return {
+    authIssuer, authJwksUrl,
+    authAudience: opt(env, 'AUTH_AUDIENCE'),
+    authIntrospectionUrl: opt(env, 'AUTH_INTROSPECTION_URL'),
+    authIntrospectionClientId: opt(env, 'AUTH_INTROSPECTION_CLIENT_ID'),
+    authIntrospectionClientSecret: opt(env, 'AUTH_INTROSPECTION_CLIENT_SECRET'),
+    authClockSkewSec: int(env, 'AUTH_CLOCK_SKEW_SEC', 30, 0),
+    authTokenCacheSize: int(env, 'AUTH_TOKEN_CACHE_SIZE', 10_000, 1),
+    authDisabledAck: ack === 'i-understand',
+    // Without auth the server is for local development: loopback only unless HOST says otherwise.
+    host: opt(env, 'HOST') ?? (authIssuer || authJwksUrl ? '0.0.0.0' : '127.0.0.1'),
+  };
+}
+
+function readEdgeConfig(env: Env, authOn: boolean): Pick<Config, 'nodeEnv' | 'corsOrigins' | 'rateLimitPerMinute' | 'trustProxy' | 'metricsToken' | 'metricsPort' | 'metricsHost'> {
+  const metricsPort = opt(env, 'METRICS_PORT') === undefined ? undefined : int(env, 'METRICS_PORT', 0, 1);
+  return {
+    nodeEnv: env.NODE_ENV ?? 'development',
+    corsOrigins: origins(env.CORS_ORIGINS),
+    // per client: generous for EHR integrations, a brake on a runaway or hostile one
+    rateLimitPerMinute: int(env, 'RATE_LIMIT_PER_MINUTE', authOn ? 6000 : 0, 0),
+    trustProxy: opt(env, 'TRUST_PROXY'),
+    metricsToken: opt(env, 'METRICS_TOKEN'),
+    metricsPort,
+    metricsHost: opt(env, 'METRICS_HOST') ?? '127.0.0.1',
+  };
+}
+
 function readConfig(env: Env): Config {
+  const auth = readAuthConfig(env);
+  return { ...readCoreConfig(env), ...auth, ...readEdgeConfig(env, Boolean(auth.authIssuer || auth.authJwksUrl)) };
+}
+
+function readCoreConfig(env: Env): Omit<Config, keyof ReturnType<typeof readAuthConfig> | keyof ReturnType<typeof readEdgeConfig>> {
   return {
     port: int(env, 'PORT', 8080),
-    host: env.HOST ?? '0.0.0.0',
     databaseUrl: opt(env, 'DATABASE_URL'),
     dataDir: env.DATA_DIR ?? './data',
     poolSize: int(env, 'DB_POOL_SIZE', 10, 1),
@@ -127,9 +211,6 @@ function readConfig(env: Env): Config {
     twinWorkers: int(env, 'TWIN_WORKERS', 2, 0),
     twinDebounceMs: int(env, 'TWIN_DEBOUNCE_MS', 250, 0),
     twinPollMs: int(env, 'TWIN_POLL_MS', 1_000, 10),
-    authIssuer: opt(env, 'AUTH_ISSUER'),
-    authJwksUrl: opt(env, 'AUTH_JWKS_URL'),
-    authAudience: opt(env, 'AUTH_AUDIENCE'),
     cursorSecret: opt(env, 'CURSOR_SECRET'),
   };
 }

@@ -1,7 +1,7 @@
 /** Entry point: read config, open the store, serve HTTP, and drain gracefully on SIGTERM/SIGINT. */
 import type { Server } from 'node:http';
 import { createApp } from './app';
-import { authEnabled } from './auth/context';
+import { createServer } from 'node:http';
 import { isPrimary, runPrimary } from './cluster';
 import { loadConfig } from './config';
 
@@ -14,8 +14,17 @@ async function main(): Promise<void> {
   }
   const app = await createApp(config);
   const { logger } = app;
-  if (!authEnabled({ issuer: config.authIssuer, jwksUrl: config.authJwksUrl, audience: config.authAudience })) {
-    logger.warn('AUTHENTICATION IS OFF: every client has full access. Set AUTH_ISSUER/AUTH_JWKS_URL/AUTH_AUDIENCE in production.');
+  if (!app.auth.enabled) {
+    logger.warn({ host: config.host }, '!!! AUTHENTICATION IS OFF: every client has full access to every record. Local development only (listening on HOST, default 127.0.0.1). Set AUTH_ISSUER + AUTH_AUDIENCE to serve real data. !!!');
+  } else {
+    logger.info({ issuer: config.authIssuer, audience: config.authAudience }, 'SMART authorization: bearer tokens required');
+  }
+  if (config.metricsPort !== undefined) {
+    // A separate listener for Prometheus, on a private address: /metrics never shares the public port.
+    createServer((req, res) => {
+      if (req.url !== '/metrics') { res.statusCode = 404; res.end(); return; }
+      app.metricsText().then(({ contentType, text }) => { res.setHeader('Content-Type', contentType); res.end(text); }, () => { res.statusCode = 500; res.end(); });
+    }).listen(config.metricsPort, config.metricsHost);
   }
   const server: Server = app.http.listen(config.port, config.host, () => {
     logger.info({ port: config.port, role: config.role, nlpEngine: config.nlpEngine, nlpWorkers: config.role === 'server' ? 0 : config.nlpWorkers, driver: app.store.driverName, dataDir: config.databaseUrl ? undefined : config.dataDir }, 'TwinFHIR listening');

@@ -1,22 +1,79 @@
 /**
- * Builds the AccessContext of a request. Until SMART token validation is configured, every request
- * gets an anonymous full-access context (auth off, warned about loudly at start).
+ * Builds the AccessContext of a request. Auth off (no AUTH_ISSUER/AUTH_JWKS_URL): an anonymous
+ * full-access context, for local development only. Auth on: the bearer token is verified (JWKS or
+ * introspection) and becomes the context; no token → an unauthenticated context that only public
+ * endpoints accept; a bad token → 401 invalid_token.
  */
 import type { IncomingMessage } from 'node:http';
-import { type AccessContext, anonymousContext } from '../core/access-context';
+import { type AccessContext, anonymousContext, unauthenticatedContext } from '../core/access-context';
+import { FhirError } from '../core/fhir-error';
+import { invalidToken, readBearer } from './bearer';
+import { type IssuerMetadata, type MetadataSource, issuerMetadata } from './issuer-metadata';
+import type { TokenClaims } from './token-claims';
+import { TokenError, createTokenVerifier } from './token-verifier';
 
 export interface AuthSettings {
   issuer?: string;
   jwksUrl?: string;
   audience?: string;
+  introspectionUrl?: string;
+  introspectionClientId?: string;
+  introspectionClientSecret?: string;
+  clockSkewSec?: number;
+  tokenCacheSize?: number;
 }
 
-export const authEnabled = (s: AuthSettings): boolean => Boolean(s.issuer || s.jwksUrl || s.audience);
+export const authEnabled = (s: AuthSettings): boolean => Boolean(s.issuer || s.jwksUrl);
 
-export function contextResolver(settings: AuthSettings): (req: IncomingMessage, requestId: string) => Promise<AccessContext> {
-  if (authEnabled(settings)) {
-    // Refusing to start beats silently serving data without checking the tokens the operator asked for.
-    throw new Error('AUTH_ISSUER/AUTH_JWKS_URL/AUTH_AUDIENCE are set, but SMART token validation is not available in this version; unset them to run with auth off');
+export type ContextResolver = (req: IncomingMessage, requestId: string) => Promise<AccessContext>;
+
+export interface Auth {
+  enabled: boolean;
+  /** realm of WWW-Authenticate challenges: the audience (our FHIR base). */
+  realm: string;
+  contextFor: ContextResolver;
+  /** The issuer's metadata (for smart-configuration); undefined with auth off or without an issuer. */
+  metadata?: () => Promise<IssuerMetadata>;
+  settings: AuthSettings;
+}
+
+function toContext(claims: TokenClaims, requestId: string): AccessContext {
+  return {
+    clientId: claims.clientId, scopes: claims.scopes, authDisabled: false, requestId,
+    ...(claims.fhirUser ? { user: claims.fhirUser } : {}),
+    ...(claims.patient ? { patient: claims.patient } : {}),
+    ...(claims.subject ? { subject: claims.subject } : {}),
+    ...(claims.tokenId ? { tokenId: claims.tokenId } : {}),
+    ...(claims.expiresAt !== undefined ? { expiresAt: claims.expiresAt } : {}),
+  };
+}
+
+export function createAuth(settings: AuthSettings): Auth {
+  if (!authEnabled(settings)) {
+    return { enabled: false, realm: 'TwinFHIR', settings, contextFor: (_req, requestId) => Promise.resolve(anonymousContext(requestId)) };
   }
-  return (_req, requestId) => Promise.resolve(anonymousContext(requestId));
+  const audience = settings.audience as string;
+  const metadata: MetadataSource | undefined = settings.issuer ? issuerMetadata(settings.issuer) : undefined;
+  const introspection = settings.introspectionUrl && settings.introspectionClientId && settings.introspectionClientSecret
+    ? { url: settings.introspectionUrl, clientId: settings.introspectionClientId, clientSecret: settings.introspectionClientSecret, cacheMs: 30_000, audience, issuer: settings.issuer }
+    : undefined;
+  const noMetadata = (): Promise<IssuerMetadata> => Promise.reject(new Error('no AUTH_ISSUER: metadata unknown'));
+  const verifier = createTokenVerifier({
+    issuer: settings.issuer, audience, jwksUrl: settings.jwksUrl, clockToleranceSec: settings.clockSkewSec ?? 30,
+    cacheSize: settings.tokenCacheSize ?? 10_000, introspection,
+  }, metadata ?? noMetadata);
+  const realm = audience;
+  const contextFor: ContextResolver = async (req, requestId) => {
+    const bearer = readBearer(req.headers.authorization);
+    if (bearer.kind === 'none') return unauthenticatedContext(requestId);
+    if (bearer.kind === 'invalid') throw invalidToken(realm, bearer.reason);
+    try {
+      return toContext(await verifier.verify(bearer.token), requestId);
+    } catch (err) {
+      if (err instanceof TokenError) throw invalidToken(realm, err.message);
+      // The issuer (JWKS, introspection) is unreachable: the client may retry; the token may be fine.
+      throw new FhirError(503, 'transient', 'The authorization server cannot be reached to verify the token', undefined, { 'Retry-After': '5' });
+    }
+  };
+  return { enabled: true, realm, contextFor, metadata, settings };
 }

@@ -12,6 +12,14 @@ export interface AccessContext {
   scopes: string[];
   /** Patient in context (launch/patient), limiting access to that compartment. */
   patient?: string;
+  /** Subject (`sub`) of the token: the user, or the client for backend services. */
+  subject?: string;
+  /** Token id (`jti`), for audit correlation; never the token itself. */
+  tokenId?: string;
+  /** When the token expires (epoch seconds). */
+  expiresAt?: number;
+  /** True when auth is on and the request carried no token: only public endpoints (metadata, discovery) answer. */
+  anonymous?: boolean;
   /** True when authentication is disabled (development). */
   authDisabled: boolean;
   /** Request id for correlation in logs. */
@@ -37,4 +45,9 @@ export function systemContext(requestId = 'system'): AccessContext {
 
 export function anonymousContext(requestId: string): AccessContext {
   return { clientId: 'anonymous', scopes: ['user/*.*'], authDisabled: true, requestId };
+}
+
+/** Auth is on and no token was sent: the guard lets only public endpoints through. */
+export function unauthenticatedContext(requestId: string): AccessContext {
+  return { clientId: 'anonymous', scopes: [], anonymous: true, authDisabled: false, requestId };
 }

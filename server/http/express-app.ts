@@ -14,6 +14,7 @@ import type { FhirRequest } from '../rest/types';
 import { parseBody } from './body';
 import { binaryUpload, sendNativeBinary, wantsNativeBinary } from './binary';
 import { toFhirError } from './errors';
+import { type EdgeOptions, applyEdgeSecurity, clientRateLimit, metricsGuard } from './edge-security';
 import type { HttpMetrics } from './metrics';
 import { type ResponseFormat, negotiate } from './negotiate';
 import { reviewPageRouter } from './review-page';
@@ -25,6 +26,12 @@ export interface HttpOptions {
   baseUrl?: string;
   /** False for ROLE=worker: only health, readiness and metrics are served. */
   serveFhir?: boolean;
+  /** express 'trust proxy' (TRUST_PROXY): unset → X-Forwarded-* are ignored. */
+  trustProxy?: string;
+  /** CORS, rate limit, metrics guard; absent: no CORS, no limit, open /metrics (tests, dev). */
+  edge?: EdgeOptions;
+  /** Serve the review page's source maps (never in production). */
+  serveSourceMaps?: boolean;
 }
 
 export interface HttpDeps {
@@ -34,6 +41,8 @@ export interface HttpDeps {
   /** Builds the access context (auth/ decides; with auth off an anonymous context). */
   contextFor(req: Request, requestId: string): Promise<AccessContext>;
   ready(): Promise<void>;
+  /** The SMART discovery document; undefined while auth is off (404). */
+  smartConfiguration?: () => Promise<object>;
   /** Extra routers mounted before the FHIR base (e.g. /review, /.well-known). */
   extraRoutes?: (app: express.Express) => void;
 }
@@ -59,17 +68,24 @@ function sendError(res: Response, err: FhirError, fmt: ResponseFormat): void {
   send(res, err.status, err.headers, operationOutcome(err.issues), fmt, false);
 }
 
+/** express decides (per 'trust proxy') whether X-Forwarded-Proto/Host count; without TRUST_PROXY they never do. */
 function baseUrlOf(req: Request, opts: HttpOptions): string {
   if (opts.baseUrl) return opts.baseUrl.replace(/\/+$/, '');
-  const proto = (req.headers['x-forwarded-proto'] as string | undefined)?.split(',')[0] ?? req.protocol;
-  const host = (req.headers['x-forwarded-host'] as string | undefined) ?? req.headers.host ?? 'localhost';
-  return `${proto}://${host}/fhir`;
+  return `${req.protocol}://${req.host ?? 'localhost'}/fhir`;
+}
+
+function trustProxyValue(raw: string | undefined): boolean | number | string {
+  if (raw === undefined || raw === 'false') return false;
+  if (raw === 'true') return true;
+  return /^\d+$/.test(raw) ? Number(raw) : raw;
 }
 
 export function createHttpApp(deps: HttpDeps, opts: HttpOptions): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
+  app.set('trust proxy', trustProxyValue(opts.trustProxy));
+  if (opts.edge) applyEdgeSecurity(app, opts.edge);
 
   app.use((req, res, next) => {
     const incoming = req.headers['x-request-id'];
@@ -103,11 +119,13 @@ export function createHttpApp(deps: HttpDeps, opts: HttpOptions): express.Expres
       res.status(503).json({ status: 'unavailable' });
     }
   });
+  if (opts.edge) app.use('/metrics', metricsGuard(opts.edge));
   app.get('/metrics', async (_req, res) => {
     res.set('Content-Type', deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
   });
   deps.extraRoutes?.(app);
-  if (opts.serveFhir !== false) app.use('/review', reviewPageRouter());
+  if (opts.serveFhir !== false) app.use('/review', reviewPageRouter(undefined, { sourceMaps: opts.serveSourceMaps !== false }));
+  if (opts.serveFhir !== false) mountSmartConfiguration(app, deps);
 
   if (opts.serveFhir !== false) mountFhir(app, deps, opts);
 
@@ -123,6 +141,18 @@ export function createHttpApp(deps: HttpDeps, opts: HttpOptions): express.Expres
 
 /** The FHIR REST endpoint: raw body (parsed by rest/ with depth and size limits), dispatch, errors → OperationOutcome. */
 function mountFhir(app: express.Express, deps: HttpDeps, opts: HttpOptions): void {
+  // Who is asking, before the rate limit (keyed on the client) and before the body is read.
+  app.use('/fhir', async (req: Request, res: Response, next: NextFunction) => {
+    try {
+      res.locals.ctx = await deps.contextFor(req, res.locals.requestId as string);
+      next();
+    } catch (err) {
+      const { error, internal } = toFhirError(err);
+      if (internal) deps.logger.error({ reqId: res.locals.requestId as string, err }, 'request failed');
+      sendError(res, error, defaultFmt);
+    }
+  });
+  app.use('/fhir', clientRateLimit(opts.edge?.rateLimitPerMinute ?? 0));
   app.use('/fhir', express.raw({ type: () => true, limit: opts.maxBodyBytes }));
   app.use('/fhir', async (req: Request, res: Response) => {
     let fmt = defaultFmt;
@@ -131,7 +161,7 @@ function mountFhir(app: express.Express, deps: HttpDeps, opts: HttpOptions): voi
       const native = wantsNativeBinary(req.method, req.path, req.headers.accept, firstValue(q, '_format'));
       fmt = native ? defaultFmt : negotiate(req.headers.accept, firstValue(q, '_format'), firstValue(q, '_pretty'));
       if (!METHODS.has(req.method)) throw new FhirError(405, 'not-supported', `Method ${req.method} is not supported`);
-      const fhirReq = await toFhirRequest(req, res, deps, opts);
+      const fhirReq = toFhirRequest(req, res, opts);
       res.locals.interaction = interactionName(fhirReq);
       const out = await handleFhirRequest(deps.rest, fhirReq);
       if (native && sendNativeBinary(res, out, req.headers.accept, req.method === 'HEAD')) return;
@@ -158,7 +188,7 @@ function interactionName(req: FhirRequest): string {
   }
 }
 
-async function toFhirRequest(req: Request, res: Response, deps: HttpDeps, opts: HttpOptions): Promise<FhirRequest> {
+function toFhirRequest(req: Request, res: Response, opts: HttpOptions): FhirRequest {
   const url = new URL(req.originalUrl, 'http://x');
   const query: [string, string][] = [...url.searchParams.entries()];
   const raw = Buffer.isBuffer(req.body) ? req.body : undefined;
@@ -172,6 +202,22 @@ async function toFhirRequest(req: Request, res: Response, deps: HttpDeps, opts: 
     path: url.pathname.replace(/^\/fhir\/?/, ''),
     query, headers, body, contentType,
     baseUrl: baseUrlOf(req, opts),
-    ctx: await deps.contextFor(req, res.locals.requestId as string),
+    ctx: res.locals.ctx as AccessContext,
   };
+}
+
+/** GET /fhir/.well-known/smart-configuration: public (no token), JSON, from the issuer's metadata. */
+function mountSmartConfiguration(app: express.Express, deps: HttpDeps): void {
+  app.get('/fhir/.well-known/smart-configuration', async (_req: Request, res: Response) => {
+    if (!deps.smartConfiguration) {
+      sendError(res, new FhirError(404, 'not-found', 'Authentication is off on this server: there is no SMART authorization server to discover'), defaultFmt);
+      return;
+    }
+    try {
+      res.set('Cache-Control', 'public, max-age=300').json(await deps.smartConfiguration());
+    } catch (err) {
+      deps.logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'authorization server metadata unavailable');
+      sendError(res, new FhirError(503, 'transient', 'The authorization server\'s metadata is unavailable', undefined, { 'Retry-After': '10' }), defaultFmt);
+    }
+  });
 }

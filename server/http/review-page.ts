@@ -17,7 +17,7 @@ function securityHeaders(res: Response): void {
 }
 
 /** Router for /review serving `dir` (the built bundle); 503 with a clear message while it is not built. */
-export function reviewPageRouter(dir: string = reviewUiDir()): express.Router {
+export function reviewPageRouter(dir: string = reviewUiDir(), opts: { sourceMaps?: boolean } = {}): express.Router {
   const router = express.Router();
   const statics = express.static(dir, {
     index: 'index.html',
@@ -28,6 +28,11 @@ export function reviewPageRouter(dir: string = reviewUiDir()): express.Router {
     securityHeaders(res);
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.status(405).set('Allow', 'GET, HEAD').type('text/plain').send('The review page is read-only: use GET.');
+      return;
+    }
+    // Source maps reveal the source: never served in production.
+    if (opts.sourceMaps === false && req.path.endsWith('.map')) {
+      res.status(404).type('text/plain').send('Not found');
       return;
     }
     if (!existsSync(path.join(dir, 'index.html'))) {

@@ -3,8 +3,8 @@
  * validator knows, search parameters in the registry, the operation table), so it cannot drift.
  * https://hl7.org/fhir/R4/http.html#capabilities
  */
-import type { CapabilityStatement, CapabilityStatementRestResource, CapabilityStatementRestResourceOperation } from 'fhir/r4';
-import type { RestDeps } from './deps';
+import type { CapabilityStatement, CapabilityStatementRestResource, CapabilityStatementRestResourceOperation, CapabilityStatementRestSecurity } from 'fhir/r4';
+import type { RestDeps, RestSecurity } from './deps';
 import type { FhirRequest, FhirResponse } from './types';
 
 const TYPE_INTERACTIONS = ['read', 'vread', 'update', 'patch', 'delete', 'history-instance', 'history-type', 'create', 'search-type'] as const;
@@ -62,6 +62,27 @@ export function buildCapabilityStatement(deps: RestDeps, baseUrl: string): Capab
   };
 }
 
+const SMART_SERVICE = { system: 'http://terminology.hl7.org/CodeSystem/restful-security-service', code: 'SMART-on-FHIR' };
+const OAUTH_URIS = 'http://fhir-registry.smarthealthit.org/StructureDefinition/oauth-uris';
+
+/** rest.security: the SMART-on-FHIR service and its OAuth URIs, or a notice that auth is off. */
+async function securityOf(security: RestSecurity | undefined): Promise<CapabilityStatementRestSecurity> {
+  if (!security?.enabled) {
+    return { cors: false, description: 'Authentication is OFF: this server is running in local development mode and every client has full access. Do not expose it or store real patient data.' };
+  }
+  // Metadata stays answerable while the authorization server is down: the URIs are then left out.
+  const uris = await security.oauthUris?.().catch(() => undefined);
+  return {
+    cors: true,
+    service: [{ coding: [SMART_SERVICE], text: 'OAuth2 using SMART-on-FHIR profile (see https://hl7.org/fhir/smart-app-launch/)' }],
+    description: 'SMART App Launch 2.x and Backend Services: Bearer access tokens, see .well-known/smart-configuration.',
+    ...(uris && Object.keys(uris).length ? { extension: [{ url: OAUTH_URIS, extension: Object.entries(uris).map(([url, valueUri]) => ({ url, valueUri })) }] } : {}),
+  };
+}
+
 export async function capabilitiesInteraction(deps: RestDeps, req: FhirRequest): Promise<FhirResponse> {
-  return Promise.resolve({ status: 200, headers: {}, body: buildCapabilityStatement(deps, req.baseUrl) });
+  const body = buildCapabilityStatement(deps, req.baseUrl);
+  const rest = body.rest?.[0];
+  if (rest) rest.security = await securityOf(deps.security);
+  return { status: 200, headers: {}, body };
 }

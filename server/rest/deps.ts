@@ -22,8 +22,16 @@ export interface RestDeps {
   limits: Limits;
   operations: OperationTable;
   writeHooks: WriteHook[];
+  /** SMART security advertised in the CapabilityStatement; absent or disabled: auth is off. */
+  security?: RestSecurity;
   /** Where unexpected failures go when they cannot become the response (e.g. one batch entry). */
   reportError: (err: unknown, context: string) => void;
+}
+
+export interface RestSecurity {
+  enabled: boolean;
+  /** OAuth endpoints (authorize, token, introspect, …) from the authorization server's metadata. */
+  oauthUris?: () => Promise<Record<string, string>>;
 }
 
 /** Runs a write: its own transaction at top level and in batches, the bundle's in a transaction Bundle. */

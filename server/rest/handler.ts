@@ -3,6 +3,7 @@
  * result. Knows nothing of express; bundles call it for each entry.
  */
 import { FhirError, notFound } from '../core/fhir-error';
+import { guardAccess } from './access-guard';
 import { processBundle } from './bundle/process-bundle';
 import { capabilitiesInteraction } from './capabilities';
 import { type Exec, type RestDeps, topLevelExec } from './deps';
@@ -49,11 +50,13 @@ export function dispatch(deps: RestDeps, req: FhirRequest, exec: Exec, route: Ro
 
 /** Handles one request; `exec` is the bundle's transaction when called for a transaction entry. */
 export async function handleFhirRequest(deps: RestDeps, req: FhirRequest, exec: Exec = topLevelExec(deps.store)): Promise<FhirResponse> {
-  const route = routeOf(req);
+  // The one access check: top-level requests and every Bundle entry come through here.
+  const { route, checkResult } = await guardAccess(deps, req, exec, routeOf(req));
   const summary = parseSummary(req.query.find(([k]) => k === '_summary')?.[1]);
   const elementsRaw = req.query.filter(([k]) => k === '_elements').map(([, v]) => v).join(',');
   const elements = elementsRaw ? elementsRaw.split(',').map((s) => s.trim()).filter(Boolean) : undefined;
   const res = await dispatch(deps, req, exec, route);
+  checkResult?.(res);
   if ((summary || elements) && res.body) return { status: res.status, headers: res.headers, body: shapeBody(res.body, summary, elements) };
   return res;
 }
