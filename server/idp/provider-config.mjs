@@ -42,8 +42,8 @@ function resourceIndicators(settings) {
         scope: scope || client.smart_scopes || '',
         audience: settings.fhirBase,
         accessTokenTTL: settings.accessTokenTtl,
-        accessTokenFormat: 'jwt',
-        jwt: { sign: { alg: 'RS256' } },
+        // JWT by default; a client registered with access_token_format 'opaque' gets introspection-only tokens.
+        ...(client.access_token_format === 'opaque' ? { accessTokenFormat: 'opaque' } : { accessTokenFormat: 'jwt', jwt: { sign: { alg: 'RS256' } } }),
       };
     },
   };
@@ -54,9 +54,10 @@ export function providerConfiguration(settings, launch) {
     clients: settings.clients,
     clientDefaults: { grant_types: ['authorization_code'], response_types: ['code'], token_endpoint_auth_method: 'none', id_token_signed_response_alg: 'RS256' },
     extraClientMetadata: {
-      properties: ['smart_scopes'],
+      properties: ['smart_scopes', 'access_token_format'],
       validator: (_ctx, key, value) => {
         if (key === 'smart_scopes' && value !== undefined && typeof value !== 'string') throw new errors.InvalidClientMetadata('smart_scopes must be a string');
+        if (key === 'access_token_format' && value !== undefined && value !== 'jwt' && value !== 'opaque') throw new errors.InvalidClientMetadata("access_token_format must be 'jwt' or 'opaque'");
       },
     },
     jwks: settings.jwks,

@@ -23,9 +23,9 @@ const need = (permission: AccessRequest['permission'], type: string): AccessRequ
   return { permission, type, ...(admin ? { admin: true } : {}) };
 };
 
-/** Search or read across every type of the Patient compartment (Patient/x/*, $everything). */
+/** Search or read across every type of the Patient compartment (Patient/x/*, $everything); audit records are not part of it. */
 const everyType = (permission: AccessRequest['permission'], compartmentTypes: readonly string[]): AccessRequest[] =>
-  compartmentTypes.map((t) => need(permission, t));
+  compartmentTypes.filter((t) => !ADMIN_READ.has(t)).map((t) => need(permission, t));
 
 type OperationRoute = Extract<Route, { kind: 'operation' }>;
 

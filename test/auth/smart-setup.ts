@@ -10,6 +10,9 @@ import {
   type IdpProcess, type LaunchChoice, type SigningKey, type TokenResponse, authorizationCodeToken, clientCredentialsToken, freePort, newSigningKey, startIdp,
 } from '../support/idp-process';
 
+// A throw-away secret of a throw-away test provider.
+const INTROSPECTION_SECRET = 'test-only-introspection-secret-0123456789';
+
 export interface SmartWorld {
   idp: IdpProcess;
   app: TestApp;
@@ -20,7 +23,7 @@ export interface SmartWorld {
   backendKey: SigningKey;
   app_: { clientId: string; redirectUri: string; aud: string };
   /** Backend services token (client credentials, private_key_jwt). */
-  system(scope: string): Promise<TokenResponse>;
+  system(scope: string, clientId?: string): Promise<TokenResponse>;
   /** User token through authorization code + PKCE (login + consent, patient chosen when launch/patient). */
   user(choice: LaunchChoice): Promise<TokenResponse>;
   /** fetch against the FHIR base with a bearer token. */
@@ -39,15 +42,20 @@ export async function startSmartWorld(env: Record<string, string> = {}, opts: { 
     fhirBase, signingKey: idpKey, appClient, accessTokenTtl: opts.accessTokenTtl,
     backendClients: [
       { clientId: 'backend', publicJwk: backendKey.publicJwk, smartScopes: 'system/*.cruds' },
+      { clientId: 'backend-opaque', publicJwk: backendKey.publicJwk, smartScopes: 'system/*.rs', opaque: true },
     ],
+    secretClients: [{ clientId: 'fhir-server', secret: INTROSPECTION_SECRET }],
   });
-  const app = await startTestApp('pglite', { AUTH_ISSUER: idp.issuer, AUTH_AUDIENCE: fhirBase, ...env });
+  const app = await startTestApp('pglite', {
+    AUTH_ISSUER: idp.issuer, AUTH_AUDIENCE: fhirBase,
+    AUTH_INTROSPECTION_URL: `${idp.issuer}/token/introspection`, AUTH_INTROSPECTION_CLIENT_ID: 'fhir-server', AUTH_INTROSPECTION_CLIENT_SECRET: INTROSPECTION_SECRET, ...env,
+  });
   const server = app.http.listen(port, '127.0.0.1');
   await once(server, 'listening');
   const app_ = { clientId: appClient.clientId, redirectUri: appClient.redirectUri, aud: fhirBase };
   return {
     idp, app, server, origin, fhirBase, idpKey, backendKey, app_,
-    system: (scope) => clientCredentialsToken(idp.issuer, 'backend', backendKey, scope),
+    system: (scope, clientId = 'backend') => clientCredentialsToken(idp.issuer, clientId, backendKey, scope),
     user: (choice) => authorizationCodeToken(idp.issuer, app_, choice),
     async fhir(path, token, init = {}) {
       const res = await fetch(`${fhirBase}/${path}`, {

@@ -36,7 +36,9 @@ export interface IdpOptions {
   /** The IdP's own token-signing key (the test keeps it to forge tokens with the real key). */
   signingKey: SigningKey;
   /** Backend services: client id → public key and allowed scopes. */
-  backendClients?: { clientId: string; publicJwk: JWK; smartScopes: string }[];
+  backendClients?: { clientId: string; publicJwk: JWK; smartScopes: string; opaque?: boolean }[];
+  /** Confidential clients with a secret (e.g. the FHIR server itself, for introspection). */
+  secretClients?: { clientId: string; secret: string }[];
   /** Public app: redirect URI and allowed scopes. */
   appClient?: { clientId: string; redirectUri: string; smartScopes: string };
   users?: { id: string; name: string; password: string; fhirUser: string }[];
@@ -63,6 +65,10 @@ export async function startIdp(opts: IdpOptions): Promise<IdpProcess> {
     ...(opts.backendClients ?? []).map((c) => ({
       client_id: c.clientId, token_endpoint_auth_method: 'private_key_jwt', token_endpoint_auth_signing_alg: 'RS384',
       grant_types: ['client_credentials'], response_types: [], redirect_uris: [], jwks: { keys: [c.publicJwk] }, smart_scopes: c.smartScopes,
+      ...(c.opaque ? { access_token_format: 'opaque' } : {}),
+    })),
+    ...(opts.secretClients ?? []).map((c) => ({
+      client_id: c.clientId, client_secret: c.secret, token_endpoint_auth_method: 'client_secret_basic', grant_types: [], response_types: [], redirect_uris: [],
     })),
   ];
   const config = {

@@ -6,7 +6,9 @@
 import type { Bundle, BundleEntry, Resource } from 'fhir/r4';
 import { FhirError, badRequest, preconditionFailed } from '../../core/fhir-error';
 import type { StoreWriter } from '../../store/types';
+import { guardAccess } from '../access-guard';
 import { findConditionalMatches } from '../conditional';
+import { routeOf } from '../route';
 import { type FhirRequestHandler, type RestDeps, txExec } from '../deps';
 import { ifNoneExistMatch } from '../interactions/create';
 import { writeResponse } from '../headers';
@@ -88,6 +90,11 @@ const isPlainCreate = (p: Prepared): boolean => Boolean(p.createId && !p.existin
 async function createAll(deps: RestDeps, tx: StoreWriter, ctx: AccessContext, creates: Prepared[], progress: { current: number }): Promise<Map<number, FhirResponse>> {
   const out = new Map<number, FhirResponse>();
   if (!creates.length) return out;
+  // The bulk insert bypasses the handler: each create passes the access guard here instead.
+  for (const p of creates) {
+    progress.current = p.index;
+    await guardAccess(deps, p.req, txExec(tx), routeOf(p.req));
+  }
   const resources = creates.map((p) => {
     progress.current = p.index;
     const withId = { ...bodyResource(p.req.body), id: p.createId as string } as Resource & { id: string };
@@ -104,8 +111,12 @@ async function createAll(deps: RestDeps, tx: StoreWriter, ctx: AccessContext, cr
   return out;
 }
 
-function execute(deps: RestDeps, tx: StoreWriter, p: Prepared, handle: FhirRequestHandler): Promise<FhirResponse> {
-  if (p.existing) return Promise.resolve(p.existing);
+async function execute(deps: RestDeps, tx: StoreWriter, p: Prepared, handle: FhirRequestHandler): Promise<FhirResponse> {
+  if (p.existing) {
+    // An If-None-Exist match answers without the handler: the guard decides first.
+    await guardAccess(deps, p.req, txExec(tx), routeOf(p.req));
+    return p.existing;
+  }
   return handle(deps, p.req, txExec(tx));
 }
 

@@ -1,0 +1,170 @@
+/**
+ * Scopes × interactions against the real app with tokens from the real authorization server
+ * (authorization code + PKCE for users and patients, client credentials for backend services):
+ * SMART v1, v2, query-restricted and system scopes, patient confinement, administrative operations.
+ */
+import { type SmartWorld, startSmartWorld } from './smart-setup';
+import { seed } from './seed';
+
+jest.setTimeout(120_000);
+
+let w: SmartWorld;
+const tokens = new Map<string, string>();
+
+/** `sys:` scopes come from client credentials; `pat:` from a launch choosing Maria; others from a user login. */
+async function token(spec: string): Promise<string> {
+  const hit = tokens.get(spec);
+  if (hit) return hit;
+  const [kind, scope] = spec.split(':', 2);
+  const t = kind === 'sys' ? await w.system(scope)
+    : kind === 'pat' ? await w.user({ scope: `openid fhirUser launch/patient ${scope}`, patient: 'maria' })
+      : await w.user({ scope: `openid fhirUser ${scope}` });
+  tokens.set(spec, t.access_token);
+  return t.access_token;
+}
+
+const newObs = (patient: string, category = 'laboratory') => ({
+  resourceType: 'Observation', status: 'final', code: { text: 'x' }, subject: { reference: `Patient/${patient}` },
+  category: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/observation-category', code: category }] }],
+});
+const newCondition = { resourceType: 'Condition', subject: { reference: 'Patient/maria' }, code: { text: 'Hypertension' } };
+const searchParameter = {
+  resourceType: 'SearchParameter', url: 'https://twinfhir.org/fhir/SearchParameter/test-note', name: 'test-note', status: 'active',
+  description: 'x', code: 'test-note', base: ['Observation'], type: 'string', expression: 'Observation.note.text',
+};
+
+beforeAll(async () => {
+  w = await startSmartWorld();
+  await seed(w);
+});
+afterAll(async () => { await w?.close(); });
+
+type Case = [token: string, method: string, path: string, status: number, body?: unknown];
+const MATRIX: Case[] = [
+  // SMART v1 user scopes
+  ['user:user/*.read', 'GET', 'Observation/lab-sofia', 200],
+  ['user:user/*.read', 'GET', 'Condition', 200],
+  ['user:user/*.read', 'GET', 'Observation/lab-sofia/_history', 200],
+  ['user:user/*.read', 'POST', 'Condition', 403, newCondition],
+  ['user:user/*.read', 'DELETE', 'Observation/lab-maria', 403],
+  // SMART v2, one type
+  ['user:user/Observation.rs', 'GET', 'Observation/lab-sofia', 200],
+  ['user:user/Observation.rs', 'GET', 'Observation?code=2345-7', 200],
+  ['user:user/Observation.rs', 'GET', 'Condition/cond-maria', 403],
+  ['user:user/Observation.rs', 'GET', 'Condition', 403],
+  ['user:user/Observation.rs', 'POST', 'Observation', 403, newObs('maria')],
+  ['user:user/Observation.rs', 'GET', 'Patient/maria/$everything', 403],
+  ['user:user/Observation.r', 'GET', 'Observation', 403],
+  ['user:user/Condition.cruds', 'POST', 'Condition', 201, newCondition],
+  ['user:user/Condition.cruds', 'PUT', 'Condition/cond-new', 201, { ...newCondition, id: 'cond-new' }],
+  ['user:user/Condition.cruds', 'DELETE', 'Condition/cond-new', 200],
+  ['user:user/Condition.cruds', 'GET', 'Observation/lab-maria', 403],
+  ['user:user/Condition.cud', 'GET', 'Condition/cond-maria', 403],
+  // patient context (Maria): her compartment only; reads elsewhere 404, writes elsewhere 403
+  ['pat:patient/*.rs', 'GET', 'Observation/lab-maria', 200],
+  ['pat:patient/*.rs', 'GET', 'Patient/maria', 200],
+  ['pat:patient/*.rs', 'GET', 'Observation/lab-sofia', 404],
+  ['pat:patient/*.rs', 'GET', 'Observation/lab-sofia/_history/1', 404],
+  ['pat:patient/*.rs', 'GET', 'Observation/lab-sofia/_history', 404],
+  ['pat:patient/*.rs', 'GET', 'Patient/sofia', 404],
+  ['pat:patient/*.rs', 'GET', 'Patient/nobody', 404],
+  ['pat:patient/*.rs', 'GET', 'Organization/org-1', 404],
+  ['pat:patient/*.rs', 'GET', 'Patient/sofia/Observation', 404],
+  ['pat:patient/*.rs', 'GET', 'Patient/sofia/$everything', 404],
+  ['pat:patient/*.rs', 'GET', 'Observation/_history', 403],
+  ['pat:patient/*.rs', 'POST', 'Observation', 403, newObs('maria')],
+  ['pat:patient/*.cruds', 'POST', 'Observation', 201, newObs('maria')],
+  ['pat:patient/*.cruds', 'POST', 'Observation', 403, newObs('sofia')],
+  ['pat:patient/*.cruds', 'PUT', 'Observation/lab-sofia', 403, { ...newObs('maria'), id: 'lab-sofia' }],
+  ['pat:patient/*.cruds', 'PUT', 'Observation/lab-maria', 403, { ...newObs('sofia'), id: 'lab-maria' }],
+  ['pat:patient/*.cruds', 'DELETE', 'Observation/lab-sofia', 403],
+  ['pat:patient/*.cruds', 'POST', 'Organization', 403, { resourceType: 'Organization', name: 'x' }],
+  ['pat:patient/*.write patient/*.read', 'POST', 'Condition', 201, newCondition],
+  // query-restricted v2 scope
+  ['pat:patient/Observation.rs?category=laboratory', 'GET', 'Observation?category=laboratory', 200],
+  ['pat:patient/Observation.rs?category=laboratory', 'GET', 'Observation', 403],
+  ['pat:patient/Observation.rs?category=laboratory', 'GET', 'Observation?category=laboratory,vital-signs', 403],
+  ['pat:patient/Observation.rs?category=laboratory', 'GET', 'Observation/lab-maria', 200],
+  ['pat:patient/Observation.rs?category=laboratory', 'GET', 'Observation/vitals-maria', 404],
+  ['pat:patient/Observation.rs?category=laboratory', 'GET', 'Condition/cond-maria', 403],
+  ['user:user/Observation.cruds?category=laboratory', 'POST', 'Observation', 201, newObs('sofia')],
+  ['user:user/Observation.cruds?category=laboratory', 'POST', 'Observation', 403, newObs('sofia', 'vital-signs')],
+  // backend services and administrative operations
+  ['sys:system/*.rs', 'GET', 'Observation', 200],
+  ['sys:system/*.rs', 'GET', 'AuditEvent', 200],
+  ['sys:system/*.rs', 'POST', 'Observation', 403, newObs('maria')],
+  ['sys:system/*.rs', 'POST', '$reindex', 403],
+  ['sys:system/*.rs', 'POST', 'SearchParameter', 403, searchParameter],
+  ['sys:system/*.cruds', 'POST', 'SearchParameter', 201, searchParameter],
+  ['user:user/*.cruds', 'POST', 'SearchParameter', 403, { ...searchParameter, url: `${searchParameter.url}-2` }],
+  ['user:user/*.cruds', 'GET', 'AuditEvent', 403],
+  ['user:user/*.cruds', 'POST', '$reindex', 403],
+  ['user:user/*.cruds', 'GET', 'Patient/maria/$everything', 200],
+  ['user:user/*.cruds', 'POST', 'Observation', 201, newObs('maria')],
+];
+
+describe('scope × interaction matrix', () => {
+  // a rest parameter: jest would take a fifth declared parameter for a `done` callback on 4-element rows
+  test.each(MATRIX)('%s %s /%s → %i', async (...row: Case) => {
+    const [spec, method, path, status, body] = row;
+    const res = await w.fhir(path, await token(spec), { method, body });
+    // the diagnostics ride along so a failure says why
+    expect({ status: res.status, diagnostics: res.body?.issue?.[0]?.diagnostics }).toMatchObject({ status });
+    if (status === 403) {
+      expect(res.body.resourceType).toBe('OperationOutcome');
+      if (res.headers.get('www-authenticate')) expect(res.headers.get('www-authenticate')).toMatch(/^Bearer realm=".*", error="insufficient_scope"/);
+    }
+  });
+
+  test('$reindex with system/*.cruds is accepted', async () => {
+    const res = await w.fhir('$reindex', await token('sys:system/*.cruds'), { method: 'POST' });
+    expect(res.status).toBeLessThan(300);
+  });
+});
+
+describe('patient confinement leaks nothing', () => {
+  test('a type search returns only the patient\'s resources, total included', async () => {
+    const res = await w.fhir('Observation?_total=accurate', await token('pat:patient/*.rs'));
+    expect(res.status).toBe(200);
+    const ids = (res.body.entry ?? []).map((e: any) => e.resource.id).sort();
+    expect(ids).toEqual(expect.arrayContaining(['lab-maria', 'vitals-maria']));
+    expect(JSON.stringify(res.body)).not.toMatch(/sofia/);
+    expect(res.body.total).toBe(ids.length);
+  });
+
+  test('searching for the other patient\'s records finds nothing', async () => {
+    const res = await w.fhir('Condition?subject=Patient/sofia', await token('pat:patient/*.rs'));
+    expect(res.status).toBe(200);
+    expect(res.body.entry ?? []).toEqual([]);
+  });
+
+  test('$everything of her own record has no foreign ids', async () => {
+    const res = await w.fhir('Patient/maria/$everything', await token('pat:patient/*.rs'));
+    expect(res.status).toBe(200);
+    expect(JSON.stringify(res.body)).not.toMatch(/sofia|Marin|Asthma/);
+    expect(res.body.entry.map((e: any) => e.resource.id)).toEqual(expect.arrayContaining(['maria', 'lab-maria', 'cond-maria']));
+  });
+
+  test('a transaction Bundle cannot do what a single request may not', async () => {
+    const bundle = {
+      resourceType: 'Bundle', type: 'transaction',
+      entry: [{ resource: newObs('sofia'), request: { method: 'POST', url: 'Observation' } }],
+    };
+    const res = await w.fhir('', await token('pat:patient/*.cruds'), { method: 'POST', body: bundle });
+    expect(res.status).toBe(403);
+    const check = await w.fhir('Observation?subject=Patient/sofia', (await w.system('system/*.rs')).access_token);
+    expect(check.body.entry.map((e: any) => e.resource.id)).toEqual(['lab-sofia']);
+  });
+
+  test('a batch answers each forbidden entry with its own 403/404', async () => {
+    const bundle = {
+      resourceType: 'Bundle', type: 'batch',
+      entry: [{ request: { method: 'GET', url: 'Observation/lab-maria' } }, { request: { method: 'GET', url: 'Observation/lab-sofia' } }, { request: { method: 'GET', url: 'Organization/org-1' } }],
+    };
+    const res = await w.fhir('', await token('pat:patient/*.rs'), { method: 'POST', body: bundle });
+    expect(res.status).toBe(200);
+    expect(res.body.entry.map((e: any) => e.response.status.slice(0, 3))).toEqual(['200', '404', '404']);
+    // only the ids the client itself asked for come back; no foreign data
+    expect(JSON.stringify(res.body)).not.toMatch(/Patient\/sofia|Marin|Asthma|General Hospital/);
+  });
+});
