@@ -31,13 +31,13 @@ export interface SmartWorld {
   close(): Promise<void>;
 }
 
-export async function startSmartWorld(env: Record<string, string> = {}, opts: { accessTokenTtl?: number } = {}): Promise<SmartWorld> {
+export async function startSmartWorld(env: Record<string, string> = {}, opts: { accessTokenTtl?: number; redirectUri?: string } = {}): Promise<SmartWorld> {
   const port = await freePort();
   const origin = `http://127.0.0.1:${port}`;
   const fhirBase = `${origin}/fhir`;
   const idpKey = await newSigningKey('idp-key-1');
   const backendKey = await newSigningKey('backend-key-1', 'RS384');
-  const appClient = { clientId: 'test-app', redirectUri: 'http://127.0.0.1:9/callback', smartScopes: 'patient/*.cruds user/*.cruds' };
+  const appClient = { clientId: 'test-app', redirectUri: opts.redirectUri ?? 'http://127.0.0.1:9/callback', smartScopes: 'patient/*.cruds user/*.cruds' };
   const idp = await startIdp({
     fhirBase, signingKey: idpKey, appClient, accessTokenTtl: opts.accessTokenTtl,
     backendClients: [
