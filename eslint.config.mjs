@@ -74,6 +74,13 @@ export default defineConfig(
     languageOptions: { globals: nodeGlobals },
   },
 
+  // The development authorization server (oidc-provider is ESM-only: plain .mjs in its own process).
+  {
+    files: ['server/idp/**/*.mjs'],
+    extends: [js.configs.recommended],
+    languageOptions: { globals: { ...nodeGlobals, Buffer: 'readonly', URL: 'readonly', URLSearchParams: 'readonly' } },
+  },
+
   // Server and bench: type-aware.
   {
     files: ['server/**/*.ts', 'bench/**/*.ts'],

@@ -27,7 +27,7 @@ export function readBearer(header: string | string[] | undefined): BearerResult 
 }
 
 /** Quoted-string content: no quotes, backslashes or control characters from error texts. */
-const quoted = (s: string): string => s.replace(/[\\"\x00-\x1f\x7f-\uffff]/g, ' ').slice(0, 200);
+const quoted = (s: string): string => [...s].map((c) => (c === '"' || c === '\\' || c < ' ' || c > '~' ? ' ' : c)).join('').slice(0, 200);
 
 export function challenge(realm: string, error?: 'invalid_token' | 'insufficient_scope' | 'invalid_request', description?: string, scope?: string): string {
   const parts = [`realm="${quoted(realm)}"`];

@@ -47,8 +47,8 @@ export function issuerMetadata(issuer: string, timeoutMs = 5_000): MetadataSourc
         const json = await fetchJson(base + path, timeoutMs);
         if (!json) { failures.push(`${path}: not found`); continue; }
         // SMART's document need not repeat the issuer; OIDC's must match exactly (OIDC Discovery §4.3).
-        if (json.issuer !== undefined && json.issuer !== issuer) throw new Error(`${path} names issuer '${String(json.issuer)}', expected '${issuer}'`);
-        return { ...json, issuer } as IssuerMetadata;
+        if (json.issuer !== undefined && json.issuer !== issuer) throw new Error(`${path} names issuer '${JSON.stringify(json.issuer).slice(0, 200)}', expected '${issuer}'`);
+        return { ...json, issuer };
       } catch (err) {
         failures.push(`${path}: ${err instanceof Error ? err.message : String(err)}`);
       }

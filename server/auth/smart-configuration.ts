@@ -39,13 +39,13 @@ function capabilitiesOf(meta: IssuerMetadata, authMethods: string[], grants: str
   return caps;
 }
 
-const strings = (v: unknown): string[] | undefined => (Array.isArray(v) && v.every((s) => typeof s === 'string') ? v as string[] : undefined);
+const strings = (v: unknown): string[] | undefined => (Array.isArray(v) && v.every((s) => typeof s === 'string') ? v : undefined);
 
 export function smartConfiguration(meta: IssuerMetadata, introspectionUrl?: string): SmartConfiguration {
   const grants = strings(meta.grant_types_supported) ?? ['authorization_code', 'client_credentials'];
   const authMethods = strings(meta.token_endpoint_auth_methods_supported) ?? ['private_key_jwt', 'none'];
   const introspection = introspectionUrl ?? meta.introspection_endpoint;
-  const optional = (k: keyof IssuerMetadata): Record<string, string> => (typeof meta[k] === 'string' ? { [k]: meta[k] as string } : {});
+  const optional = (k: keyof IssuerMetadata): Record<string, string> => (typeof meta[k] === 'string' ? { [k]: meta[k] } : {});
   return {
     issuer: meta.issuer,
     ...optional('jwks_uri'), ...optional('authorization_endpoint'), ...optional('token_endpoint'),

@@ -63,7 +63,7 @@ export function createTokenVerifier(settings: VerifierSettings, metadata: Metada
       issuer: settings.issuer, audience: settings.audience, algorithms: ALLOWED_ALGORITHMS,
       clockTolerance: settings.clockToleranceSec, requiredClaims: ['exp'],
     });
-    return claimsOf(payload as Record<string, unknown>);
+    return claimsOf(payload);
   };
 
   return {

@@ -10,7 +10,7 @@ import { Jar, driveInteractions, freePort } from '../support/idp-process';
 import { type SmartWorld, startSmartWorld } from './smart-setup';
 import { seed } from './seed';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
+ 
 const smart = require('fhirclient') as (req: IncomingMessage, res: ServerResponse, storage: object) => {
   authorize(o: Record<string, unknown>): Promise<unknown>;
   ready(): Promise<{ patient: { id: string | null }; user: { fhirUser: string | null }; request(url: string): Promise<any>; state: { tokenResponse?: { scope?: string } } }>;
@@ -71,7 +71,7 @@ describe('discovery', () => {
     const res = await fetch(`${w.fhirBase}/.well-known/smart-configuration`);
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/json/);
-    const cfg = await res.json();
+    const cfg: any = await res.json();
     expect(cfg).toMatchObject({
       issuer: w.idp.issuer, jwks_uri: `${w.idp.issuer}/jwks`, authorization_endpoint: `${w.idp.issuer}/auth`, token_endpoint: `${w.idp.issuer}/token`,
       introspection_endpoint: `${w.idp.issuer}/token/introspection`, code_challenge_methods_supported: ['S256'], response_types_supported: ['code'],
