@@ -126,7 +126,8 @@ function checkAuth(config: Config): void {
   if ((config.authIntrospectionClientId === undefined) !== (config.authIntrospectionClientSecret === undefined) || (config.authIntrospectionUrl && !config.authIntrospectionClientId)) {
     throw new ConfigError('AUTH_INTROSPECTION_URL needs AUTH_INTROSPECTION_CLIENT_ID and AUTH_INTROSPECTION_CLIENT_SECRET');
   }
-  if (!on && config.nodeEnv === 'production' && !config.authDisabledAck) {
+  // ROLE=worker serves no FHIR data (health and metrics only): nothing to protect with tokens.
+  if (!on && config.nodeEnv === 'production' && !config.authDisabledAck && config.role !== 'worker') {
     throw new ConfigError('NODE_ENV=production without AUTH_ISSUER: refusing to serve patient data without authentication. Configure SMART auth, or set AUTH_DISABLED=i-understand');
   }
 }

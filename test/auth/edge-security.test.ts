@@ -107,6 +107,8 @@ describe('configuration refusals and defaults', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/AUTH_DISABLED=i-understand/);
     expect(loadConfig({ NODE_ENV: 'production', AUTH_DISABLED: 'i-understand' }).authDisabledAck).toBe(true);
     expect(() => loadConfig({ AUTH_DISABLED: 'yes' })).toThrow(/i-understand/);
+    // a worker serves no FHIR data
+    expect(loadConfig({ NODE_ENV: 'production', ROLE: 'worker', DATABASE_URL: 'postgres://x@127.0.0.1/db' }).role).toBe('worker');
     expect(loadConfig({ NODE_ENV: 'production', AUTH_ISSUER: 'https://idp.example', AUTH_AUDIENCE: 'https://fhir.example/fhir' }).authIssuer).toBe('https://idp.example');
   });
 
