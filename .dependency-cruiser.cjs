@@ -2,7 +2,7 @@
  * Layering of server/ (DESIGN.md §2), checked in CI:
  *   npx depcruise server --config .dependency-cruiser.cjs
  *
- *   main.ts → app.ts → http → rest/operations → nlp/review/twin → store (interface) → search
+ *   main.ts → app.ts → http → rest/operations → nlp/review/twin/search-index → jobs → store (interface) → search
  *   core/ (errors, access context, clock) is shared by all and imports nothing of ours.
  *
  * Paths are relative to the repository root. test/ may import anything.
@@ -61,8 +61,8 @@ module.exports = {
     {
       name: 'services-not-upper-layers',
       severity: 'error',
-      comment: 'nlp/, review/, twin/ sit below http/, rest/ and operations/ and must not reach up.',
-      from: { path: '^server/(nlp|review|twin)/' },
+      comment: 'nlp/, review/, twin/, search-index/ and jobs/ sit below http/, rest/ and operations/ and must not reach up.',
+      from: { path: '^server/(nlp|review|twin|search-index|jobs)/' },
       to: { path: '^server/(http|rest|operations)/' },
     },
     {
@@ -75,9 +75,16 @@ module.exports = {
     {
       name: 'services-use-store-interface',
       severity: 'error',
-      comment: 'nlp/, review/, twin/ use the store through store/types.ts only, never its implementation.',
-      from: { path: '^server/(nlp|review|twin)/' },
+      comment: 'nlp/, review/, twin/, search-index/ and jobs/ use the store through store/types.ts only, never its implementation.',
+      from: { path: '^server/(nlp|review|twin|search-index|jobs)/' },
       to: { path: '^server/store/', pathNot: storeInterface },
+    },
+    {
+      name: 'job-runner-below-services',
+      severity: 'error',
+      comment: 'jobs/ (the one job runner) knows no queue: services plug their handlers into it, never the reverse.',
+      from: { path: '^server/jobs/' },
+      to: { path: '^server/(nlp|review|twin|search-index)/' },
     },
     {
       name: 'sql-surface-private-to-store',

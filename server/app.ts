@@ -1,4 +1,8 @@
-/** Composition root: builds every dependency once and wires them together; no module singletons. */
+/**
+ * Composition root: builds every dependency once and wires them together; no module singletons. Order
+ * matters and is fixed: the write hooks and read policy first, then the store (which runs them for every
+ * write and read, and never changes them), then the services, then one job runner for every queue.
+ */
 import { hostname } from 'node:os';
 import type express from 'express';
 import pino, { type Logger } from 'pino';
@@ -7,25 +11,28 @@ import { oauthUris, smartConfiguration } from './auth/smart-configuration';
 import type { Config } from './config';
 import { type Clock, type IdGenerator, systemClock, uuidIds } from './core/clock';
 import { createHttpApp } from './http/express-app';
-import { createMetrics, registerJobGauge, type HttpMetrics } from './http/metrics';
+import { createMetrics, type HttpMetrics } from './http/metrics';
+import { jobRunMetrics, registerJobGauge } from './jobs/metrics';
+import { startJobRunner } from './jobs/runner';
+import type { JobRunner, QueueHandler } from './jobs/types';
 import { createExtractor } from './nlp/engines';
 import { createExtractionHook } from './nlp/jobs/extraction-hook';
-import { NLP_QUEUE } from './nlp/jobs/task';
+import { extractionQueue } from './nlp/jobs/extraction-queue';
 import type { ExtractionServices } from './nlp/jobs/services';
-import { startNlpWorker, type NlpWorker } from './nlp/jobs/worker';
+import { NLP_QUEUE } from './nlp/jobs/task';
 import { isLoopbackUrl } from './nlp/masking';
 import { createNlpMetrics } from './nlp/metrics';
 import { compileRulesResources } from './nlp/rules/engine';
 import { operationTable } from './operations';
-import { createTwinService, type TwinService } from './operations/twin';
+import type { RestDeps } from './rest/deps';
 import { createReviewGuard } from './review/review-guard';
-import { TWIN_QUEUE } from './twin/outbox-hook';
-import { startReindexRunner } from './operations/reindex';
-import { startSearchParameterSync } from './rest/search-parameter-hook';
-import type { RestDeps, WriteHook } from './rest/deps';
+import { reindexQueue } from './search-index/reindex-queue';
+import { searchParameterHook, startSearchParameterSync } from './search-index/search-parameter-sync';
 import { createSearchRegistry } from './search/registry';
 import { openStore } from './store/open-store';
-import type { ResourceStore } from './store/types';
+import { REINDEX_QUEUE, type ResourceStore } from './store/types';
+import { TWIN_QUEUE } from './twin/outbox-hook';
+import { type TwinService, createTwinService } from './twin/service';
 import { createValidator } from './validation';
 
 export interface App {
@@ -52,42 +59,50 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   const logger = overrides.logger ?? pino({ level: config.logLevel, base: { service: 'twinfhir' } });
   const clock = overrides.clock ?? systemClock;
   const auth = createAuth(authSettings(config));
+  const ids = overrides.ids ?? uuidIds;
   const registry = createSearchRegistry();
   const validator = createValidator();
-  const store = await openStore({
-    databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: config.poolSize,
-    statementTimeoutMs: config.statementTimeoutMs, cursorSecret: config.cursorSecret, pgliteTemplate: overrides.pgliteTemplate,
-  }, registry, clock);
-  // Custom SearchParameters (stored ones loaded now) and the $reindex job runner.
-  const searchParams = await startSearchParameterSync({ store, registry, logger });
-  const reindex = startReindexRunner({ store, logger, beforeBatch: () => searchParams.refresh() });
-  const metrics = createMetrics(() => store.poolStats());
-  registerJobGauge(metrics.registry, () => store.jobs.depth(), [NLP_QUEUE, TWIN_QUEUE]);
-  const ids = overrides.ids ?? uuidIds;
+  // The runner exists only once the store is open; hooks nudge it after their transaction commits.
+  const nudge: { runner?: JobRunner } = {};
   const twin = createTwinService({
-    store, registry, validator, ids, clock, logger, debounceMs: config.twinDebounceMs, pollMs: config.twinPollMs,
-    workers: config.role === 'server' ? 0 : config.twinWorkers,
+    registry, validator, clock, debounceMs: config.twinDebounceMs, pollMs: config.twinPollMs,
+    workers: config.role === 'server' ? 0 : config.twinWorkers, wake: () => nudge.runner?.wake(TWIN_QUEUE),
   });
   // The review guard first: a write it refuses never reaches the outboxes.
-  const writeHooks: WriteHook[] = [createReviewGuard({ clock, ids }), searchParams.hook, twin.hook];
-  // the same array the REST layer runs (the extraction hook joins it below)
-  const nlp = createNlpServices(config, { store, registry, validator, ids, clock, metrics, hooks: writeHooks });
-  let worker: NlpWorker | undefined;
-  writeHooks.push(createExtractionHook({ ids, clock, registry, maxAttempts: config.nlpMaxAttempts, onEnqueued: () => worker?.wake() }));
+  const hooks = [
+    createReviewGuard({ clock, ids }),
+    searchParameterHook(registry),
+    twin.hook,
+    createExtractionHook({ ids, clock, registry, maxAttempts: config.nlpMaxAttempts, onEnqueued: () => nudge.runner?.wake(NLP_QUEUE) }),
+  ];
+  const store = await openStore({
+    databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: config.poolSize, hooks,
+    statementTimeoutMs: config.statementTimeoutMs, cursorSecret: config.cursorSecret, pgliteTemplate: overrides.pgliteTemplate,
+  }, registry, clock);
+  // Custom SearchParameters stored earlier are loaded now; other servers' changes are polled.
+  const searchParams = await startSearchParameterSync({ store, registry, logger });
+  const metrics = createMetrics(() => store.poolStats());
+  registerJobGauge(metrics.registry, () => store.jobs.depth(), [NLP_QUEUE, TWIN_QUEUE, REINDEX_QUEUE]);
+  const nlp = createNlpServices(config, { store, registry, validator, ids, clock, metrics });
+  const queues: QueueHandler[] = [
+    twin.queue(store),
+    reindexQueue({ store, logger, beforeBatch: () => searchParams.refresh() }),
+    extractionQueue({
+      services: nlp, concurrency: config.role === 'server' ? 0 : config.nlpWorkers,
+      leaseMs: config.nlpLeaseMs, pollMs: config.nlpPollMs, backoff: { baseMs: config.nlpBackoffMs, maxMs: 300_000 },
+    }),
+  ];
+  const jobs = startJobRunner(
+    { store, logger, clock, owner: `${hostname()}:${process.pid}:${ids.newId()}`, onOutcome: jobRunMetrics(metrics.registry) }, queues,
+  );
+  nudge.runner = jobs;
   const rest: RestDeps = {
     store, registry, validator, clock, ids,
     limits: { maxBundleEntries: config.maxBundleEntries, defaultCount: 20, maxCount: 1000 },
-    operations: operationTable({ reindex, extraction: nlp, twin }),
-    writeHooks,
+    operations: operationTable({ reindex: { wake: () => jobs.wake(REINDEX_QUEUE) }, extraction: nlp, twin: true }),
     reportError: (err, context) => logger.error({ err, context }, 'internal error'),
     security: securityOf(auth, config),
   };
-  if (config.role !== 'server' && config.nlpWorkers > 0) {
-    worker = startNlpWorker({
-      services: nlp, logger, concurrency: config.nlpWorkers, owner: `${hostname()}:${process.pid}:${ids.newId()}`,
-      leaseMs: config.nlpLeaseMs, pollMs: config.nlpPollMs, backoff: { baseMs: config.nlpBackoffMs, maxMs: 300_000 },
-    });
-  }
   const http = createHttpApp(
     { rest, logger, metrics, contextFor: auth.contextFor, ready: () => store.ping(), smartConfiguration: smartConfigurationOf(auth, config) },
     {
@@ -99,11 +114,8 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       },
     },
   );
-  twin.start();
   const close = async (): Promise<void> => {
-    await worker?.close();
-    await twin.close();
-    await reindex.close();
+    await jobs.close();
     await searchParams.close();
     await store.close();
   };
@@ -131,7 +143,7 @@ function smartConfigurationOf(auth: Auth, config: Config): (() => Promise<object
 
 /** The NLP pipeline's services: engine from config, identifiers masked when the LLM is not on loopback. */
 function createNlpServices(
-  config: Config, d: Pick<ExtractionServices, 'store' | 'registry' | 'validator' | 'ids' | 'clock' | 'hooks'> & { metrics: HttpMetrics },
+  config: Config, d: Pick<ExtractionServices, 'store' | 'registry' | 'validator' | 'ids' | 'clock'> & { metrics: HttpMetrics },
 ): ExtractionServices {
   const resources = compileRulesResources();
   const llm = config.llmBaseUrl && config.llmModel

@@ -27,20 +27,3 @@ export function createMetrics(poolStats: () => { total: number; idle: number; wa
   });
   return { registry, requests, latency };
 }
-
-/** Background jobs by queue and state, read at scrape time: scale workers on `waiting` (queue depth). */
-export function registerJobGauge(
-  registry: Registry, depth: () => Promise<Record<string, { waiting: number; running: number; failed: number }>>, queues: readonly string[],
-): void {
-  new Gauge({
-    name: 'twinfhir_jobs', help: 'Background jobs (nlp extraction, twin refresh) by queue and state', labelNames: ['queue', 'state'] as const, registers: [registry],
-    async collect(): Promise<void> {
-      this.reset();
-      // known queues report 0 when empty, so an autoscaler sees "no work" rather than "no data"
-      const all = { ...Object.fromEntries(queues.map((q) => [q, { waiting: 0, running: 0, failed: 0 }])), ...(await depth()) };
-      for (const [queue, d] of Object.entries(all)) {
-        for (const state of ['waiting', 'running', 'failed'] as const) this.set({ queue, state }, d[state]);
-      }
-    },
-  });
-}

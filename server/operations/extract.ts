@@ -7,11 +7,8 @@
 import type { Bundle, FhirResource } from 'fhir/r4';
 import { FhirError, badRequest } from '../core/fhir-error';
 import { PermanentExtractionError, TransientExtractionError } from '../nlp/errors';
-import { cancelWaitingExtractions } from '../nlp/jobs/extraction-hook';
-import { prepareExtraction } from '../nlp/jobs/prepare';
+import { extractNow } from '../nlp/jobs/run-extraction';
 import type { ExtractionServices } from '../nlp/jobs/services';
-import { changeTask, newExtractionTask } from '../nlp/jobs/task';
-import { writeExtraction } from '../nlp/jobs/write';
 import type { OperationSpec } from '../rest/deps';
 
 function asFhirError(err: unknown): unknown {
@@ -31,19 +28,9 @@ export function extractOperation(s: ExtractionServices): OperationSpec {
     resourceTypes: ['DocumentReference'],
     methods: ['POST'],
     affectsState: true,
-    async handler(deps, req, target, exec) {
+    async handler(_deps, req, target, exec) {
       if (exec.inTransaction) throw badRequest('$extract cannot run inside a transaction Bundle');
-      const id = target.id ?? '';
-      const run = await prepareExtraction(s, req.ctx, id).catch((err: unknown) => { throw asFhirError(err); });
-      const written = await exec.write(async (tx) => {
-        const now = s.clock.now();
-        await cancelWaitingExtractions(tx, req.ctx, s.registry, id, 'superseded by $extract', now);
-        const stored = await writeExtraction(tx, s, req.ctx, run);
-        const task = newExtractionTask(run.document, run.documentVersion, deps.ids.newId(), now);
-        const done = changeTask(task, { status: 'completed', outputs: stored.map((w) => `${w.resourceType}/${w.id}`) }, now);
-        done.executionPeriod = { start: now.toISOString(), end: now.toISOString() };
-        return [...stored, await tx.create(req.ctx, done)];
-      });
+      const written = await extractNow(s, req.ctx, target.id ?? '', exec.write).catch((err: unknown) => { throw asFhirError(err); });
       const bundle: Bundle = {
         resourceType: 'Bundle',
         type: 'collection',

@@ -3,21 +3,23 @@ import type { OperationTable } from '../rest/deps';
 import type { ExtractionServices } from '../nlp/jobs/services';
 import { extractOperation } from './extract';
 import { validateOperation } from './validate';
-import { reindexOperations, type ReindexRunner } from './reindex';
-import type { TwinService } from './twin';
+import { documentOperation } from './document';
+import { everythingOperation } from './everything';
+import { reindexOperations, type ReindexWaker } from './reindex';
+import { twinOperation } from './twin';
 import { reviewSummaryOperation } from './review-summary';
 import { verifyOperations } from './verify';
 
 export interface OperationServices {
-  /** Runs $reindex jobs; without it $reindex is not offered. */
-  reindex?: ReindexRunner;
+  /** Nudges the runner of $reindex jobs; without it $reindex is not offered. */
+  reindex?: ReindexWaker;
   /** The NLP pipeline; without it $extract is not offered. */
   extraction?: ExtractionServices;
-  /** Digital Twin: $twin, $document, $everything; without it they are not offered. */
-  twin?: Pick<TwinService, 'operations'>;
+  /** Digital Twin: $twin, $document, $everything; offered when true. */
+  twin?: boolean;
 }
 
 export function operationTable(services: OperationServices = {}): OperationTable {
   return [validateOperation, ...verifyOperations, reviewSummaryOperation, ...(services.reindex ? reindexOperations(services.reindex) : []),
-    ...(services.extraction ? [extractOperation(services.extraction)] : []), ...(services.twin?.operations ?? [])];
+    ...(services.extraction ? [extractOperation(services.extraction)] : []), ...(services.twin ? [twinOperation, documentOperation, everythingOperation] : [])];
 }

@@ -6,103 +6,18 @@
  *   POST /fhir/$reindex | POST /fhir/{type}/$reindex  → 202, Content-Location: …/$reindex-status?job=ID
  *   GET  /fhir/$reindex-status?job=ID                  → 202 + X-Progress while running, 200 when over
  *
- * The job lives in PostgreSQL (reindex_job); the runner of every server processes open jobs batch by
- * batch (one transaction each, the job row locked with SKIP LOCKED), so a restart resumes a job
- * and concurrent servers never process the same batch.
+ * The job lives in PostgreSQL (reindex_job) with a job on the runner's 'reindex' queue
+ * (search-index/reindex-queue.ts drains it batch by batch); this file only parses and answers.
  */
 import type { Parameters, ParametersParameter } from 'fhir/r4';
 import { badRequest, notFound, operationOutcome } from '../core/fhir-error';
 import type { OperationSpec } from '../rest/deps';
 import { checkType } from '../rest/resource-body';
-import type { ReindexJob, ResourceStore } from '../store/types';
+import type { ReindexJob } from '../store/types';
 
-export interface ReindexLogger {
-  info(obj: object, msg: string): void;
-  warn(obj: object, msg: string): void;
-}
-
-export interface ReindexRunnerOptions {
-  store: ResourceStore;
-  logger: ReindexLogger;
-  /** Look for open jobs (other servers', or left by a restart) this often (ms). */
-  pollMs?: number;
-  /** Resources per batch (one transaction). */
-  batchSize?: number;
-  /** Consecutive failed batches before a job is marked failed. */
-  maxAttempts?: number;
-  /** Runs before each batch: brings the registry up to date with SearchParameters other servers stored. */
-  beforeBatch?: () => Promise<void>;
-}
-
-export interface ReindexRunner {
-  /** Looks for work now (a job was just created). */
+/** Nudges the job runner's reindex queue after a job was queued. */
+export interface ReindexWaker {
   wake(): void;
-  /** Stops: no new batch starts; waits for the current one. */
-  close(): Promise<void>;
-}
-
-/**
- * Batches of one job until it is over, failed, held by another server, or the runner closes. A
- * failed batch is recorded (the job fails after maxAttempts) and retried on a later poll.
- */
-async function drain(opts: ReindexRunnerOptions, id: string, closed: () => boolean): Promise<void> {
-  const { store, logger } = opts;
-  while (!closed()) {
-    let job: ReindexJob | null;
-    try {
-      await opts.beforeBatch?.();
-      job = await store.searchIndex.reindexBatch(id, opts.batchSize ?? 500);
-    } catch (err) {
-      logger.warn({ job: id, err }, 'reindex batch failed; will retry');
-      await store.searchIndex.reindexBatchFailed(id, err instanceof Error ? err.message : String(err), opts.maxAttempts ?? 5);
-      return;
-    }
-    if (!job) return;
-    if (job.status === 'completed') logger.info({ job: id, processed: job.processed }, 'reindex job completed');
-    if (job.status !== 'running') return;
-    await new Promise((resolve) => setImmediate(resolve)); // let requests run between batches
-  }
-}
-
-/** Starts the background runner; it immediately picks up jobs left unfinished. */
-export function startReindexRunner(opts: ReindexRunnerOptions): ReindexRunner {
-  let closed = false;
-  let running: Promise<void> | undefined;
-  let again = false;
-  const tick = async (): Promise<void> => {
-    for (const id of await opts.store.searchIndex.openReindexJobs()) {
-      if (closed) return;
-      await drain(opts, id, () => closed);
-    }
-  };
-  // One pass at a time; a wake during a pass schedules another right after it.
-  const run = (): void => {
-    if (closed) return;
-    if (running) {
-      again = true;
-      return;
-    }
-    running = tick()
-      .catch((err: unknown) => opts.logger.warn({ err }, 'reindex runner failed; will retry'))
-      .finally(() => {
-        running = undefined;
-        if (again) {
-          again = false;
-          run();
-        }
-      });
-  };
-  const timer = setInterval(run, opts.pollMs ?? 5000);
-  timer.unref();
-  run();
-  return {
-    wake: run,
-    async close() {
-      closed = true;
-      clearInterval(timer);
-      await running;
-    },
-  };
 }
 
 function jobParameters(job: ReindexJob): Parameters {
@@ -123,7 +38,7 @@ function jobParameters(job: ReindexJob): Parameters {
 }
 
 /** $reindex and $reindex-status, bound to the runner that processes the jobs. */
-export function reindexOperations(runner: ReindexRunner): OperationSpec[] {
+export function reindexOperations(runner: ReindexWaker): OperationSpec[] {
   const reindex: OperationSpec = {
     name: 'reindex',
     definition: 'https://twinfhir.org/fhir/OperationDefinition/reindex',

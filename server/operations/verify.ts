@@ -20,7 +20,7 @@ import { type ReviewServices, type VerifyResult, verifyFindings } from '../revie
 const DEFINITION = 'https://twinfhir.org/fhir/OperationDefinition/verify';
 
 function services(deps: RestDeps): ReviewServices {
-  return { registry: deps.registry, validator: deps.validator, ids: deps.ids, clock: deps.clock, hooks: deps.writeHooks };
+  return { registry: deps.registry, validator: deps.validator, ids: deps.ids, clock: deps.clock };
 }
 
 function resultParts(r: VerifyResult): ParametersParameter[] {

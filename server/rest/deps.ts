@@ -1,7 +1,7 @@
 /** What the REST layer needs, passed in from the composition root (app.ts); no module singletons. */
 import type { Clock, IdGenerator } from '../core/clock';
 import type { SearchRegistry } from '../search/registry';
-import type { ResourceStore, StoreReader, StoreWriter, WriteHook } from '../store/types';
+import type { ResourceStore, StoreReader, StoreWriter } from '../store/types';
 import type { ResourceValidator } from '../validation';
 import type { FhirRequest, FhirResponse } from './types';
 
@@ -11,8 +11,6 @@ export interface Limits {
   maxCount: number;
 }
 
-export type { ResourceChange, WriteHook } from '../store/types';
-
 export interface RestDeps {
   store: ResourceStore;
   registry: SearchRegistry;
@@ -21,7 +19,6 @@ export interface RestDeps {
   clock: Clock;
   limits: Limits;
   operations: OperationTable;
-  writeHooks: WriteHook[];
   /** SMART security advertised in the CapabilityStatement; absent or disabled: auth is off. */
   security?: RestSecurity;
   /** Where unexpected failures go when they cannot become the response (e.g. one batch entry). */

@@ -9,7 +9,7 @@ import { type AccessContext, asOrigin } from '../core/access-context';
 import type { Clock, IdGenerator } from '../core/clock';
 import { FhirError, conflict, gone, notFound } from '../core/fhir-error';
 import type { SearchRegistry } from '../search/registry';
-import type { StoreWriter, StoredResource, WriteHook } from '../store/types';
+import type { StoreWriter, StoredResource } from '../store/types';
 import type { ResourceValidator } from '../validation';
 import { type Finding, applyDecision } from './apply-decision';
 import { decisionProvenance, findExtractionProvenance } from './decision-provenance';
@@ -21,8 +21,6 @@ export interface ReviewServices {
   validator: ResourceValidator;
   ids: IdGenerator;
   clock: Clock;
-  /** Run for every resource a decision writes, exactly as for a REST write. */
-  hooks: readonly WriteHook[];
 }
 
 export interface VerifyRequest {
@@ -49,10 +47,6 @@ function rejectInvalid(svc: ReviewServices, resource: Resource): void {
   if (issues.some((i) => i.severity === 'error' || i.severity === 'fatal')) throw FhirError.withIssues(422, issues);
 }
 
-async function runHooks(svc: ReviewServices, tx: StoreWriter, ctx: AccessContext, kind: 'create' | 'update', stored: StoredResource): Promise<void> {
-  for (const hook of svc.hooks) await hook(tx, ctx, { kind, resourceType: stored.resourceType, id: stored.id, stored });
-}
-
 /** The reviewed version, checked: it exists, is provisional and is the version the reviewer saw. */
 async function reviewedVersion(tx: StoreWriter, ctx: AccessContext, req: VerifyRequest): Promise<{ finding: Finding; version: number }> {
   const ref = `${req.resourceType}/${req.id}`;
@@ -74,7 +68,6 @@ async function reviewedVersion(tx: StoreWriter, ctx: AccessContext, req: VerifyR
 async function writeDecided(svc: ReviewServices, tx: StoreWriter, ctx: AccessContext, decided: Finding, expectedVersion: number): Promise<StoredResource> {
   try {
     const { stored } = await tx.update(ctx, decided, { expectedVersion });
-    await runHooks(svc, tx, ctx, 'update', stored);
     return stored;
   } catch (err) {
     if (err instanceof FhirError && err.status === 412) throw conflict(`${decided.resourceType}/${decided.id} was decided or changed concurrently by another request; reload and review again`);
@@ -97,7 +90,6 @@ async function decideOne(svc: ReviewServices, tx: StoreWriter, ctx: AccessContex
   };
   rejectInvalid(svc, provenance);
   const storedProvenance = await tx.create(ctx, provenance);
-  await runHooks(svc, tx, ctx, 'create', storedProvenance);
   return { decision: req.decision, finding: stored, provenance: storedProvenance };
 }
 

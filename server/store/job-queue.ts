@@ -3,7 +3,7 @@
  * N workers never hold one job at once, and completion inside the results' transaction so a job whose
  * lease was taken over cannot write twice. Times come from the database clock (one clock for all servers).
  */
-import { conflict } from '../core/fhir-error';
+import { LeaseLostError } from '../core/lease-lost-error';
 import type { SqlExecutor } from './sql';
 import type { Job, JobQueue, JobSpec } from './types';
 
@@ -35,7 +35,7 @@ export async function completeJob(sql: SqlExecutor, id: string, owner: string): 
   const { rows } = await sql.query(
     "DELETE FROM job WHERE id = $1::bigint AND lease_owner = $2 AND status = 'running' RETURNING id",
     [id, owner], 'twinfhir_job_complete');
-  if (!rows.length) throw conflict(`Job ${id} is no longer held by this worker (its lease expired and another worker took it)`);
+  if (!rows.length) throw new LeaseLostError(id);
 }
 
 export async function cancelWaitingJobs(sql: SqlExecutor, queue: string, key: string): Promise<number> {

@@ -6,10 +6,11 @@ import { createPgDriver } from './drivers/pg-driver';
 import { createPgliteDriver } from './drivers/pglite-driver';
 import { migrate } from './migrate';
 import { PgResourceStore } from './pg-store';
+import { allowAllReads } from './read-policy';
 import type { SqlDriver } from './sql';
-import type { ResourceStore } from './types';
+import type { ResourceStore, StoreExtensions } from './types';
 
-export interface StoreOptions {
+export interface StoreOptions extends StoreExtensions {
   databaseUrl?: string;
   dataDir: string;
   poolSize: number;
@@ -34,5 +35,8 @@ export async function openStore(opts: StoreOptions, registry: SearchRegistry, cl
     await driver.close();
     throw err;
   }
-  return new PgResourceStore({ driver, registry, clock, cursorSecret: opts.cursorSecret ?? randomBytes(32).toString('hex') });
+  return new PgResourceStore({
+    driver, registry, clock, cursorSecret: opts.cursorSecret ?? randomBytes(32).toString('hex'),
+    hooks: opts.hooks ?? [], readPolicy: opts.readPolicy ?? allowAllReads,
+  });
 }

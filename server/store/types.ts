@@ -35,7 +35,25 @@ export interface HistoryPage {
   nextCursor?: string;
 }
 
-/** Read paths: available outside and inside transactions. */
+/**
+ * Every read the store answers, as the read policy sees it before the query runs. `resourceTypes` are
+ * the types the answer may contain: `'*'` when any type may appear (system history, a wildcard include).
+ */
+export interface ReadAccess {
+  interaction: 'read' | 'vread' | 'history' | 'search' | 'include' | 'revinclude';
+  resourceTypes: readonly string[] | '*';
+}
+
+/**
+ * The one seam every read/vread/history/search (compartment searches, $everything and _include/_revinclude
+ * rounds included) passes with its AccessContext, before any SQL runs: where SMART scopes, patient scoping
+ * and read audit plug in. Deny by throwing a FhirError (403). The default allows everything.
+ */
+export interface ReadPolicy {
+  check(ctx: AccessContext, access: ReadAccess): void | Promise<void>;
+}
+
+/** Read paths: available outside and inside transactions; each passes the store's ReadPolicy. */
 export interface StoreReader {
   read(ctx: AccessContext, resourceType: string, id: string): Promise<StoredResource | null>;
   vread(ctx: AccessContext, resourceType: string, id: string, versionId: number): Promise<StoredResource | null>;
@@ -48,14 +66,27 @@ export interface WriteOptions {
   expectedVersion?: number;
   /** Set on the history row; default derived from the operation. */
   method?: 'create' | 'update' | 'delete';
+  /**
+   * Which service made the write, handed to the write hooks (ResourceChange.origin) so a hook can
+   * recognise its own service's writes (e.g. the twin builder's Composition does not queue another rebuild).
+   */
+  origin?: string;
 }
 
-/** Write paths: only inside a transaction, so index rows and resource change together. */
+export interface CreateManyOptions {
+  /** Called before the write hooks of the i-th resource run, so the caller can attribute a hook's error (bundle entries). */
+  beforeHooks?: (index: number) => void;
+}
+
+/**
+ * Write paths: only inside a transaction, so index rows and resource change together. Every
+ * create/createMany/update/delete runs the store's write hooks in the same transaction (see WriteHook).
+ */
 export interface StoreWriter extends StoreReader {
   /** Inserts a new resource (id already chosen by the caller). 409 if the id exists and is not deleted. */
   create(ctx: AccessContext, resource: Resource & { id: string }): Promise<StoredResource>;
   /** Inserts many new resources in one statement (bundles); 409 if any id exists. Same order as given. */
-  createMany(ctx: AccessContext, resources: (Resource & { id: string })[]): Promise<StoredResource[]>;
+  createMany(ctx: AccessContext, resources: (Resource & { id: string })[], opts?: CreateManyOptions): Promise<StoredResource[]>;
   /** Writes a new version (or the first one: update-as-create). */
   update(ctx: AccessContext, resource: Resource & { id: string }, opts?: WriteOptions): Promise<{ stored: StoredResource; created: boolean }>;
   /** Marks deleted; returns the delete marker, or null if nothing to delete. */
@@ -75,8 +106,8 @@ export interface StoreWriter extends StoreReader {
   enqueueJob(job: JobSpec): Promise<void>;
   /**
    * Finishes a claimed job inside the transaction that writes its results, so results and completion
-   * commit together (exactly once). Throws a 409 FhirError when `owner` no longer holds the lease
-   * (it expired and another worker took the job): the caller's transaction then rolls back.
+   * commit together (exactly once). Throws LeaseLostError (core/, a 409) when `owner` no longer holds
+   * the lease (it expired and another worker took the job): the caller's transaction then rolls back.
    */
   completeJob(id: string, owner: string): Promise<void>;
   /** Removes waiting (not running) jobs of a queue with this key, e.g. superseded extractions. */
@@ -89,13 +120,23 @@ export interface ResourceChange {
   resourceType: string;
   id: string;
   stored: StoredResource;
+  /** WriteOptions.origin of the write, when the writing service named itself. */
+  origin?: string;
 }
 
 /**
- * Runs inside the transaction of every write (REST, bundles, NLP results, review decisions), so that
- * derived work (NLP tasks, twin outbox) commits or rolls back with the resource itself.
+ * Run by the store itself, in registration order, inside the transaction of EVERY write — REST, bundles,
+ * NLP results, review decisions, twins, Tasks, jobs' writes — so derived work (extraction Tasks, the twin
+ * outbox, audit, subscriptions) commits or rolls back with the resource. No caller runs hooks.
+ *
+ * Hooks see every write, including writes made by hooks (an extraction Task written by the extraction hook
+ * passes every hook too). A hook therefore filters what it reacts to and must not react to its own writes
+ * (by resource type, or by ResourceChange.origin); nesting deeper than MAX_HOOK_DEPTH is refused as a bug.
  */
 export type WriteHook = (tx: StoreWriter, ctx: AccessContext, change: ResourceChange) => Promise<void>;
+
+/** Hook-in-hook nesting the store allows before it fails the transaction (a hook feeding itself). */
+export const MAX_HOOK_DEPTH = 8;
 
 export interface JobSpec {
   queue: string;
@@ -137,6 +178,14 @@ export interface JobQueue {
   nextDue(queue: string): Promise<Date | null>;
 }
 
+/** The job runner's queue of $reindex jobs (one runner job per reindex_job row). */
+export const REINDEX_QUEUE = 'reindex';
+/**
+ * Claims a reindex runner job may take (shutdowns and failed batches each cost one); the reindex job's own
+ * limit on consecutive failed batches (reindexBatchFailed) normally ends a hopeless job long before.
+ */
+export const REINDEX_JOB_ATTEMPTS = 100;
+
 /** A $reindex job, persisted so that any server may process its batches and a restart resumes it. */
 export interface ReindexJob {
   id: string;
@@ -171,6 +220,14 @@ export interface SearchIndexAdmin {
   reindexBatch(id: string, batchSize: number): Promise<ReindexJob | null>;
   /** Records a failed batch; the job fails after `maxAttempts` consecutive failures. */
   reindexBatchFailed(id: string, error: string, maxAttempts: number): Promise<void>;
+}
+
+/** What the composition root plugs into the store before anything writes or reads (fixed for the store's life). */
+export interface StoreExtensions {
+  /** Run inside every write's transaction, in this order. */
+  hooks?: readonly WriteHook[];
+  /** Checked before every read; default: allow all. */
+  readPolicy?: ReadPolicy;
 }
 
 export interface ResourceStore extends StoreReader {

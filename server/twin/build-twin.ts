@@ -7,7 +7,7 @@ import { assembleTwin } from './assemble';
 import { sameContent } from './canonical';
 import { builderReference, ensureBuilderDevice } from './device';
 import { loadPatientData } from './patient-data';
-import { twinIdFor } from './twin-id';
+import { TWIN_BUILDER_ORIGIN, twinIdFor } from './twin-id';
 
 export interface BuildOptions {
   /** Composition.date. */
@@ -61,7 +61,7 @@ export async function rebuildTwin(tx: StoreWriter, ctx: AccessContext, patientId
   if (patient === null || patient === 'deleted') {
     // No patient, no twin: a deleted patient's twin is deleted with it.
     if (!live) return { twinId, stored: null, changed: false };
-    await tx.delete(ctx, 'Composition', twinId);
+    await tx.delete(ctx, 'Composition', twinId, { origin: TWIN_BUILDER_ORIGIN });
     return { twinId, stored: null, changed: true };
   }
   await ensureBuilderDevice(tx, ctx);
@@ -71,6 +71,6 @@ export async function rebuildTwin(tx: StoreWriter, ctx: AccessContext, patientId
   if (errors.length) {
     throw new FhirError(500, 'invariant', `The built twin of Patient/${patientId} is invalid: ${errors.map((e) => e.diagnostics).join('; ').slice(0, 1000)}`);
   }
-  const { stored } = await tx.update(ctx, twin);
+  const { stored } = await tx.update(ctx, twin, { origin: TWIN_BUILDER_ORIGIN });
   return { twinId, stored, changed: true };
 }

@@ -11,7 +11,7 @@ import type { SearchRegistry } from '../search/registry';
 import type { ResourceChange, StoreWriter, WriteHook } from '../store/types';
 import { TWINFHIR_CS, hasCoding } from './codes';
 import { referenceKey } from './fhir-values';
-import { twinIdFor } from './twin-id';
+import { TWIN_BUILDER_ORIGIN, twinIdFor } from './twin-id';
 
 export const TWIN_QUEUE = 'twin';
 
@@ -32,7 +32,7 @@ const IGNORED_TYPES = new Set(['Provenance', 'AuditEvent', 'Device']);
 export const isTwin = (r: Resource | undefined): r is Composition =>
   r?.resourceType === 'Composition' && hasCoding((r as Composition).type, TWINFHIR_CS, ['digital-twin']);
 
-/** Queues a rebuild of one patient's twin in `tx` (for writers that do not go through the REST hooks). */
+/** Queues a rebuild of one patient's twin in `tx` (tests, benchmarks, a forced refresh). */
 export async function enqueueTwinRefresh(tx: StoreWriter, patientId: string, runAt: Date, maxAttempts?: number): Promise<void> {
   await tx.enqueueJob({ queue: TWIN_QUEUE, key: patientId, payload: { patientId }, runAt, ...(maxAttempts ? { maxAttempts } : {}) });
 }
@@ -74,7 +74,8 @@ export function twinOutboxHook(opts: TwinOutboxOptions): WriteHook {
   // Patients already queued per transaction: a 2,000-resource bundle for one patient queues one job, not 2,000.
   const queued = new WeakMap<StoreWriter, Set<string>>();
   return async (tx, ctx, change) => {
-    if (IGNORED_TYPES.has(change.resourceType)) return;
+    // The rebuild's own writes (the twin, its author Device) must not queue another rebuild: no loop.
+    if (IGNORED_TYPES.has(change.resourceType) || change.origin === TWIN_BUILDER_ORIGIN) return;
     // A twin edited or deleted through the API is queued too: the rebuild puts the server's twin back.
     guardTwinId(change);
     const patients = await affectedPatients(opts, tx, ctx, change);

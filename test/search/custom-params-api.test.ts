@@ -2,7 +2,7 @@
 import request from 'supertest';
 import pino from 'pino';
 import { createSearchRegistry } from '../../server/search/registry';
-import { startSearchParameterSync } from '../../server/rest/search-parameter-hook';
+import { startSearchParameterSync } from '../../server/search-index/search-parameter-sync';
 import { driversUnderTest } from '../support/databases';
 import { type TestApp, startTestApp } from '../support/test-app';
 import { birthplaceExpression, birthplaceParam, bornIn } from './helpers/custom-params';

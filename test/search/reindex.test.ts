@@ -4,7 +4,7 @@ import pino from 'pino';
 import { Client } from 'pg';
 import { createApp, type App } from '../../server/app';
 import { loadConfig } from '../../server/config';
-import { startReindexRunner } from '../../server/operations/reindex';
+import { startReindexRunner } from '../../server/search-index/reindex-queue';
 import type { ResourceStore } from '../../server/store/types';
 import { createSearchRegistry } from '../../server/search/registry';
 import { parseSearchParams } from '../../server/search/parse';

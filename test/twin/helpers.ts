@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import request from 'supertest';
 import { fromRoot } from '../../server/core/paths';
-import type { TwinService } from '../../server/operations/twin';
+import type { TwinService } from '../../server/twin/service';
 import type { DriverKind } from '../support/databases';
 import { type TestApp, startTestApp } from '../support/test-app';
 

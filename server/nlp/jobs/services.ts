@@ -2,7 +2,7 @@
 import type { Resource } from 'fhir/r4';
 import type { Clock, IdGenerator } from '../../core/clock';
 import type { SearchRegistry } from '../../search/registry';
-import type { ResourceStore, WriteHook } from '../../store/types';
+import type { ResourceStore } from '../../store/types';
 import type { ResourceValidator } from '../../validation';
 import type { ConceptCoder } from '../coding';
 import type { Extractor } from '../finding';
@@ -22,8 +22,6 @@ export interface ExtractionServices {
   /** The server's own base URL: attachment URLs under it resolve to local Binaries. */
   baseUrl?: string;
   metrics: NlpMetrics;
-  /** The server's write hooks, run for every resource the extraction writes (e.g. the twin outbox). */
-  hooks: readonly WriteHook[];
 }
 
 export type Written = Resource & { id: string };

@@ -1,7 +1,7 @@
 /**
  * Phase 2 of an extraction run, inside one transaction: replace the document's unreviewed findings with
- * this run's, write the engine's Device and the run's Provenance, and run the server's write hooks for
- * each. Reviewed findings (tag verified/refuted) are never touched, and a finding a clinician already
+ * this run's, and write the engine's Device and the run's Provenance (the store runs the write hooks for
+ * each). Reviewed findings (tag verified/refuted) are never touched, and a finding a clinician already
  * decided on is not proposed again.
  */
 import type { Extension, Provenance, Resource } from 'fhir/r4';
@@ -43,20 +43,13 @@ async function earlierFindings(tx: StoreWriter, s: ExtractionServices, ctx: Acce
   return out;
 }
 
-async function hooks(tx: StoreWriter, s: ExtractionServices, ctx: AccessContext, kind: 'create' | 'update' | 'delete', stored: StoredResource): Promise<void> {
-  for (const hook of s.hooks) await hook(tx, ctx, { kind, resourceType: stored.resourceType, id: stored.id, stored });
-}
-
 /** Writes the run; returns what was written (findings first, then the Provenance). */
 export async function writeExtraction(tx: StoreWriter, s: ExtractionServices, callerCtx: AccessContext, run: PreparedExtraction): Promise<StoredResource[]> {
   // Marked so the review guard lets this run create provisional findings and replace unreviewed ones.
   const ctx = asOrigin(callerCtx, 'nlp-extraction');
   const earlier = await earlierFindings(tx, s, ctx, run.document.id);
   const decided = new Set(earlier.filter((r) => tagOf(r) !== 'provisional').flatMap(spans));
-  for (const r of earlier.filter((x) => tagOf(x) === 'provisional')) {
-    const marker = await tx.delete(ctx, r.resourceType, r.id);
-    if (marker) await hooks(tx, s, ctx, 'delete', marker);
-  }
+  for (const r of earlier.filter((x) => tagOf(x) === 'provisional')) await tx.delete(ctx, r.resourceType, r.id);
   const fresh = run.built.resources.filter((r) => !spans(r).some((sp) => decided.has(sp))) as Written[];
   if (!fresh.length) return [];
   const device = run.built.device as Written;
@@ -65,7 +58,6 @@ export async function writeExtraction(tx: StoreWriter, s: ExtractionServices, ca
   const keep = new Set(fresh.map((r) => `${r.resourceType}/${r.id}`));
   const provenance = { ...run.built.provenance, target: run.built.provenance.target.filter((t) => keep.has(t.reference ?? '')) } as Written;
   const stored = await tx.createMany(ctx, [...fresh, provenance]);
-  for (const st of stored) await hooks(tx, s, ctx, 'create', st);
   for (const r of fresh) s.metrics.findings.inc({ engine: s.extractor.name, kind: r.resourceType });
   return stored;
 }

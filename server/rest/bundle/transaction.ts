@@ -12,7 +12,6 @@ import { routeOf } from '../route';
 import { type FhirRequestHandler, type RestDeps, txExec } from '../deps';
 import { ifNoneExistMatch } from '../interactions/create';
 import { writeResponse } from '../headers';
-import { runWriteHooks } from '../write-hooks';
 import type { AccessContext } from '../../core/access-context';
 import { bodyResource, checkId, checkType, validateForWrite } from '../resource-body';
 import type { FhirRequest, FhirResponse } from '../types';
@@ -102,10 +101,9 @@ async function createAll(deps: RestDeps, tx: StoreWriter, ctx: AccessContext, cr
     return withId;
   });
   progress.current = creates[0].index;
-  const stored = await tx.createMany(ctx, resources);
+  // The store runs the write hooks of each create; a hook's error names its entry.
+  const stored = await tx.createMany(ctx, resources, { beforeHooks: (i) => { progress.current = creates[i].index; } });
   for (const [i, p] of creates.entries()) {
-    progress.current = p.index;
-    await runWriteHooks(deps, tx, p.req.ctx, 'create', stored[i]);
     out.set(p.index, writeResponse(p.req, 201, stored[i], `Created ${stored[i].resourceType}/${stored[i].id}`));
   }
   return out;

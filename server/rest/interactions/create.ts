@@ -8,7 +8,6 @@ import type { Exec, RestDeps } from '../deps';
 import { writeResponse } from '../headers';
 import { bodyResource, checkType, validateForWrite } from '../resource-body';
 import type { FhirRequest, FhirResponse } from '../types';
-import { runWriteHooks } from '../write-hooks';
 
 /** The existing resource an If-None-Exist matches, if any (412 when it matches several). */
 export async function ifNoneExistMatch(deps: RestDeps, ctx: AccessContext, tx: StoreWriter, type: string, criteria: string): Promise<StoredResource | null> {
@@ -17,12 +16,11 @@ export async function ifNoneExistMatch(deps: RestDeps, ctx: AccessContext, tx: S
   return matches[0]?.id ? tx.read(ctx, type, matches[0].id) : null;
 }
 
-/** Inserts an already validated `resource` under the given id, running write hooks in the same transaction. */
+/** Inserts an already validated `resource` under the given id (the store runs the write hooks in the same transaction). */
 export async function insertResource(deps: RestDeps, req: FhirRequest, tx: StoreWriter, resource: Resource, id: string): Promise<FhirResponse> {
   // The server assigns the id; a client-supplied one is ignored (http.html#create).
   const withId = { ...resource, id } as Resource & { id: string };
   const stored = await tx.create(req.ctx, withId);
-  await runWriteHooks(deps, tx, req.ctx, 'create', stored);
   return writeResponse(req, 201, stored, `Created ${stored.resourceType}/${stored.id}`);
 }
 

@@ -6,13 +6,10 @@ import type { Exec, RestDeps } from '../deps';
 import { etag, parseETag } from '../headers';
 import { checkId, checkType } from '../resource-body';
 import type { FhirRequest, FhirResponse } from '../types';
-import { runWriteHooks } from '../write-hooks';
 
-async function deleteOne(deps: RestDeps, req: FhirRequest, tx: StoreWriter, type: string, id: string): Promise<StoredResource | null> {
+function deleteOne(req: FhirRequest, tx: StoreWriter, type: string, id: string): Promise<StoredResource | null> {
   const expectedVersion = parseETag(req.headers['if-match']);
-  const marker = await tx.delete(req.ctx, type, id, { expectedVersion });
-  if (marker) await runWriteHooks(deps, tx, req.ctx, 'delete', marker);
-  return marker;
+  return tx.delete(req.ctx, type, id, { expectedVersion });
 }
 
 function deleted(marker: StoredResource | null, what: string): FhirResponse {
@@ -24,7 +21,7 @@ function deleted(marker: StoredResource | null, what: string): FhirResponse {
 export async function deleteInteraction(deps: RestDeps, req: FhirRequest, exec: Exec, type: string, id: string): Promise<FhirResponse> {
   checkType(deps, type);
   checkId(id);
-  const marker = await exec.write((tx) => deleteOne(deps, req, tx, type, id));
+  const marker = await exec.write((tx) => deleteOne(req, tx, type, id));
   return deleted(marker, `${type}/${id}`);
 }
 
@@ -35,6 +32,6 @@ export async function conditionalDeleteInteraction(deps: RestDeps, req: FhirRequ
     if (matches.length > 1) throw preconditionFailed(`Conditional delete matched several ${type} resources; narrow the criteria`);
     const match = matches[0];
     if (!match?.id) return deleted(null, `a ${type} matching the criteria`);
-    return deleted(await deleteOne(deps, req, tx, type, match.id), `${type}/${match.id}`);
+    return deleted(await deleteOne(req, tx, type, match.id), `${type}/${match.id}`);
   });
 }

@@ -9,7 +9,6 @@ import { applyFhirPathPatch } from '../fhirpath-patch';
 import { parseETag, writeResponse } from '../headers';
 import { checkId, checkType, validateForWrite } from '../resource-body';
 import type { FhirRequest, FhirResponse } from '../types';
-import { runWriteHooks } from '../write-hooks';
 
 function applyBody(req: FhirRequest, current: Resource): Resource {
   if (req.contentType === 'application/json-patch+json') {
@@ -39,7 +38,6 @@ async function patchOne(deps: RestDeps, req: FhirRequest, tx: StoreWriter, type:
   validateForWrite(deps, patched);
   // The read above did not lock; the store re-checks the version under its row lock.
   const { stored } = await tx.update(req.ctx, patched as Resource & { id: string }, { expectedVersion: current.versionId });
-  await runWriteHooks(deps, tx, req.ctx, 'update', stored);
   return writeResponse(req, 200, stored, `Patched ${type}/${id}`);
 }
 

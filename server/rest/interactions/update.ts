@@ -7,7 +7,6 @@ import type { Exec, RestDeps } from '../deps';
 import { parseETag, writeResponse } from '../headers';
 import { bodyResource, checkId, checkType, validateForWrite } from '../resource-body';
 import type { FhirRequest, FhirResponse } from '../types';
-import { runWriteHooks } from '../write-hooks';
 
 /**
  * `If-None-Match: *` (create only if absent) or a list of ETags (not if the current version is one
@@ -30,7 +29,6 @@ async function write(deps: RestDeps, req: FhirRequest, tx: StoreWriter, resource
   await checkIfNoneMatch(req, tx, resource);
   const expectedVersion = parseETag(req.headers['if-match']);
   const { stored, created } = await tx.update(req.ctx, resource, { expectedVersion });
-  await runWriteHooks(deps, tx, req.ctx, created ? 'create' : 'update', stored);
   return writeResponse(req, created ? 201 : 200, stored, `${created ? 'Created' : 'Updated'} ${stored.resourceType}/${stored.id}`);
 }
 

@@ -1,6 +1,6 @@
 /**
  * Search-index maintenance in SQL (SearchIndexAdmin): the stored SearchParameters, and $reindex
- * jobs (table reindex_job, 003). A batch is one transaction: lock the job row (SKIP LOCKED: a job
+ * jobs (table reindex_job, 003; each queued on the job runner's 'reindex' queue with its row, 007). A batch is one transaction: lock the job row (SKIP LOCKED: a job
  * another server is working on is skipped), read the next resources after the cursor FOR SHARE (a
  * concurrent update waits, so an older version never overwrites newer index rows), extract,
  * replace their index rows, advance the cursor.
@@ -9,7 +9,7 @@ import type { Resource, SearchParameter } from 'fhir/r4';
 import type { Clock } from '../../core/clock';
 import type { SearchRegistry } from '../../search/registry';
 import type { SqlDriver, SqlExecutor } from '../sql';
-import type { ReindexJob, SearchIndexAdmin } from '../types';
+import { REINDEX_JOB_ATTEMPTS, REINDEX_QUEUE, type ReindexJob, type SearchIndexAdmin } from '../types';
 import { replaceIndexRows } from './index-writer';
 
 interface JobRow {
@@ -82,11 +82,17 @@ export function createSearchIndexAdmin(driver: SqlDriver, registry: SearchRegist
     },
     async createReindexJob(id, resourceType) {
       const now = clock.now();
+      // One statement: the job row and its runner job exist together or not at all.
       const { rows } = await driver.query<JobRow>(
-        `INSERT INTO reindex_job (id, res_type, status, total, created_at, updated_at)
-         SELECT $1, $2::text, 'queued', count(*), $3, $3 FROM resource WHERE deleted = false AND ($2::text IS NULL OR res_type = $2::text)
-         RETURNING ${COLUMNS}`,
-        [id, resourceType ?? null, now],
+        `WITH r AS (
+           INSERT INTO reindex_job (id, res_type, status, total, created_at, updated_at)
+           SELECT $1, $2::text, 'queued', count(*), $3, $3 FROM resource WHERE deleted = false AND ($2::text IS NULL OR res_type = $2::text)
+           RETURNING ${COLUMNS}),
+         q AS (
+           INSERT INTO job (queue, job_key, payload, status, max_attempts, run_at, created_at, updated_at)
+           SELECT $4, id, jsonb_build_object('reindexJobId', id), 'waiting', $5, clock_timestamp(), clock_timestamp(), clock_timestamp() FROM r)
+         SELECT * FROM r`,
+        [id, resourceType ?? null, now, REINDEX_QUEUE, REINDEX_JOB_ATTEMPTS],
       );
       return toJob(rows[0]);
     },

@@ -1,4 +1,4 @@
-/** Retry delays for transient extraction failures: exponential with jitter, at least what the server asked for. */
+/** Retry delays for failed jobs: exponential with jitter, at least what the failing service asked for. */
 export interface BackoffOptions {
   baseMs: number;
   maxMs: number;

@@ -1,4 +1,7 @@
 /**
+ * search-index/ owns keeping the search index in step with its definitions: custom SearchParameters (this
+ * file) and $reindex jobs (reindex-queue.ts); the index SQL itself is the store's.
+ *
  * Custom search parameters: SearchParameter resources written through the API (any path, bundles
  * included) are checked inside the write's transaction (400 if they could not be indexed as
  * written) and applied to the registry only once that transaction commits; new writes are then
@@ -8,16 +11,13 @@
  */
 import type { SearchParameter } from 'fhir/r4';
 import type { SearchRegistry } from '../search/registry';
-import type { ResourceStore } from '../store/types';
-import type { WriteHook } from './deps';
+import type { ResourceStore, WriteHook } from '../store/types';
 
 export interface SyncLogger {
   warn(obj: object, msg: string): void;
 }
 
 export interface SearchParameterSync {
-  /** The write hook to register in RestDeps.writeHooks. */
-  hook: WriteHook;
   /** Re-reads the stored SearchParameters if any server changed them since the last read. */
   refresh(): Promise<void>;
   /** Stops the poll. */
@@ -35,8 +35,8 @@ export interface SearchParameterSyncOptions {
 const keyOf = (id: string): string => `SearchParameter/${id}`;
 
 /**
- * Checks a SearchParameter in the writing transaction (a 400 rolls the write back) and changes the
- * registry only once that transaction has committed.
+ * The write hook (register it with the store): checks a SearchParameter in the writing transaction (a 400
+ * rolls the write back) and changes the registry only once that transaction has committed.
  */
 export function searchParameterHook(registry: SearchRegistry): WriteHook {
   return async (tx, _ctx, change) => {
@@ -82,7 +82,6 @@ export async function startSearchParameterSync(opts: SearchParameterSyncOptions)
     : undefined;
   timer?.unref();
   return {
-    hook: searchParameterHook(registry),
     refresh,
     async close() {
       if (timer) clearInterval(timer);

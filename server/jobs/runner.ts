@@ -1,0 +1,106 @@
+/**
+ * jobs/ owns the one background job runner (DESIGN.md §2): every queue — NLP extraction, twin refresh,
+ * reindex, and later export and subscription delivery — is a name and a QueueHandler. Jobs are enqueued in
+ * the writing transaction, claimed from the store's job table with FOR UPDATE SKIP LOCKED under a lease
+ * (N servers never run one job at once; a crashed worker's job is claimed again once its lease expires),
+ * completed inside the transaction that writes their results, retried with backoff and jitter, and drained
+ * on shutdown. Idle queues sleep until their next job is due.
+ */
+import type { Job } from '../store/types';
+import { type JobContext, runJob } from './run-job';
+import type { JobRunner, QueueHandler } from './types';
+
+/** One queue's claim loop; one pass at a time, a wake during a pass schedules another right after it. */
+class QueueLoop {
+  private closed = false;
+  private active = 0;
+  private readonly inFlight = new Set<Promise<void>>();
+  private timer: NodeJS.Timeout | undefined;
+  private pumping = false;
+  private again = false;
+
+  constructor(private readonly h: QueueHandler, private readonly c: JobContext) {}
+
+  readonly wake = (): void => {
+    if (this.closed) return;
+    if (this.pumping) {
+      this.again = true;
+      return;
+    }
+    this.pumping = true;
+    let sleep = this.h.pollMs;
+    this.fill()
+      .then((ms) => { sleep = ms; })
+      .catch((err: unknown) => this.c.logger.warn({ err, queue: this.h.queue }, 'claiming jobs failed; will retry'))
+      .finally(() => {
+        this.pumping = false;
+        if (this.again) {
+          this.again = false;
+          this.wake();
+        } else {
+          this.schedule(sleep);
+        }
+      });
+  };
+
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.timer) clearTimeout(this.timer);
+    await Promise.allSettled([...this.inFlight]);
+  }
+
+  private schedule(ms: number): void {
+    if (this.closed) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(this.wake, Math.max(0, Math.min(this.h.pollMs, ms)));
+    this.timer.unref();
+  }
+
+  /** Claims while there are free workers and due jobs; returns how long to sleep (until the next due job). */
+  private async fill(): Promise<number> {
+    const { h, c } = this;
+    while (!this.closed && this.active < h.workers) {
+      const jobs = await c.store.jobs.claim(h.queue, c.owner, h.leaseMs, h.workers - this.active);
+      if (!jobs.length) break;
+      for (const job of jobs) this.run(job);
+    }
+    if (this.closed || this.active >= h.workers) return h.pollMs;
+    const due = await c.store.jobs.nextDue(h.queue);
+    return due ? due.getTime() - Date.now() + 5 : h.pollMs;
+  }
+
+  private run(job: Job): void {
+    this.active++;
+    const p = runJob(this.h, this.c, job).finally(() => {
+      this.active--;
+      this.inFlight.delete(p);
+      this.wake();
+    });
+    this.inFlight.add(p);
+  }
+}
+
+export type JobRunnerOptions = Omit<JobContext, 'signal'>;
+
+/** Starts a loop per handler (workers > 0); each picks up due jobs at once, also those left by a restart. */
+export function startJobRunner(o: JobRunnerOptions, handlers: readonly QueueHandler[]): JobRunner {
+  const stop = new AbortController();
+  const c: JobContext = { ...o, signal: stop.signal };
+  const queues = new Set<string>();
+  for (const h of handlers) {
+    if (queues.has(h.queue)) throw new Error(`Two handlers for job queue '${h.queue}'`);
+    queues.add(h.queue);
+  }
+  const loops = new Map(handlers.filter((h) => h.workers > 0).map((h) => [h.queue, new QueueLoop(h, c)]));
+  for (const loop of loops.values()) loop.wake();
+  return {
+    wake(queue) {
+      if (queue === undefined) for (const loop of loops.values()) loop.wake();
+      else loops.get(queue)?.wake();
+    },
+    async close() {
+      stop.abort();
+      await Promise.all([...loops.values()].map((l) => l.close()));
+    },
+  };
+}

@@ -1,0 +1,246 @@
+/**
+ * Writes inside one transaction, and the one place the write hooks run: every create, createMany, update and
+ * delete calls them (in registration order) once its rows are written, whoever the caller is. Index rows
+ * are buffered and written in one batch statement before anything in the transaction reads or searches,
+ * and before commit, so a resource and its index rows still become visible together.
+ */
+import type { Resource } from 'fhir/r4';
+import type { AccessContext } from '../core/access-context';
+import { FhirError, conflict } from '../core/fhir-error';
+import type { SearchQuery, SearchResult } from '../search/types';
+import { cancelWaitingJobs, completeJob, enqueueJob } from './job-queue';
+import { Reader } from './reader';
+import { type IndexWriteItem, deleteIndexRows, replaceIndexRows, writeIndexRowsBatch } from './search/index-writer';
+import {
+  type CreateManyOptions, type JobSpec, MAX_HOOK_DEPTH, type ResourceChange, type StoreWriter, type StoredResource, type WriteOptions,
+} from './types';
+
+interface ResourceRow {
+  rid: string;
+  version: number;
+  deleted: boolean;
+}
+
+type WithId = Resource & { id: string };
+
+/** Rows per multi-row INSERT: large enough to amortize round trips, small enough for memory. */
+const CREATE_BATCH = 500;
+
+function withMeta<T extends Resource>(resource: T, versionId: number, lastUpdated: Date): T {
+  return { ...resource, meta: { ...resource.meta, versionId: String(versionId), lastUpdated: lastUpdated.toISOString() } };
+}
+
+function versionMismatch(r: { resourceType: string; id: string }, expected: number, actual: number | undefined): FhirError {
+  const now = actual === undefined ? 'does not exist' : `is at version ${actual}`;
+  return new FhirError(412, 'conflict', `Version conflict: ${r.resourceType}/${r.id} ${now}, expected version ${expected}`);
+}
+
+export class Writer extends Reader implements StoreWriter {
+  private pendingNew: IndexWriteItem[] = [];
+  private pendingReplace = new Map<string, IndexWriteItem>();
+  private afterCommit: (() => void)[] = [];
+  private hookDepth = 0;
+
+  onCommit(fn: () => void): void {
+    this.afterCommit.push(fn);
+  }
+
+  /** Called by PgResourceStore.transaction once COMMIT succeeded. */
+  committed(): void {
+    for (const fn of this.afterCommit.splice(0)) {
+      try {
+        fn();
+      } catch {
+        // The write is durable: a failing callback must not turn it into an error.
+      }
+    }
+  }
+
+  async flush(): Promise<void> {
+    if (this.pendingNew.length) {
+      const items = this.pendingNew;
+      this.pendingNew = [];
+      await writeIndexRowsBatch(this.sql, items);
+    }
+    if (this.pendingReplace.size) {
+      const items = [...this.pendingReplace.values()];
+      this.pendingReplace.clear();
+      await replaceIndexRows(this.sql, items);
+    }
+  }
+
+  override async search(ctx: AccessContext, q: SearchQuery): Promise<SearchResult> {
+    await this.flush();
+    return super.search(ctx, q);
+  }
+
+  /** Runs every registered hook for one change; a hook's own writes nest (bounded by MAX_HOOK_DEPTH). */
+  private async changed(ctx: AccessContext, kind: ResourceChange['kind'], stored: StoredResource, origin?: string): Promise<void> {
+    if (this.deps.hooks.length === 0) return;
+    if (this.hookDepth >= MAX_HOOK_DEPTH) {
+      throw new FhirError(500, 'exception', `Write hooks nested more than ${MAX_HOOK_DEPTH} deep at ${stored.resourceType}/${stored.id}: a hook keeps reacting to its own writes`);
+    }
+    const change: ResourceChange = { kind, resourceType: stored.resourceType, id: stored.id, stored, ...(origin ? { origin } : {}) };
+    this.hookDepth++;
+    try {
+      for (const hook of this.deps.hooks) await hook(this, ctx, change);
+    } finally {
+      this.hookDepth--;
+    }
+  }
+
+  async create(ctx: AccessContext, resource: WithId): Promise<StoredResource> {
+    const stored = await this.insert(resource);
+    await this.changed(ctx, 'create', stored);
+    return stored;
+  }
+
+  async createMany(ctx: AccessContext, resources: WithId[], opts: CreateManyOptions = {}): Promise<StoredResource[]> {
+    const out: StoredResource[] = [];
+    for (let i = 0; i < resources.length; i += CREATE_BATCH) out.push(...(await this.insertBatch(resources.slice(i, i + CREATE_BATCH))));
+    for (const [i, stored] of out.entries()) {
+      opts.beforeHooks?.(i);
+      await this.changed(ctx, 'create', stored);
+    }
+    return out;
+  }
+
+  async update(ctx: AccessContext, resource: WithId, opts: WriteOptions = {}): Promise<{ stored: StoredResource; created: boolean }> {
+    const result = await this.upsert(resource, opts);
+    await this.changed(ctx, result.created ? 'create' : 'update', result.stored, opts.origin);
+    return result;
+  }
+
+  async delete(ctx: AccessContext, resourceType: string, id: string, opts: WriteOptions = {}): Promise<StoredResource | null> {
+    const marker = await this.markDeleted(resourceType, id, opts);
+    if (marker) await this.changed(ctx, 'delete', marker, opts.origin);
+    return marker;
+  }
+
+  enqueueJob(job: JobSpec): Promise<void> {
+    return enqueueJob(this.sql, job);
+  }
+
+  completeJob(id: string, owner: string): Promise<void> {
+    return completeJob(this.sql, id, owner);
+  }
+
+  cancelWaitingJobs(queue: string, key: string): Promise<number> {
+    return cancelWaitingJobs(this.sql, queue, key);
+  }
+
+  async lock(key: string): Promise<void> {
+    // hashtextextended gives a 64-bit key; collisions only cost extra serialization, never correctness.
+    await this.sql.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [key]);
+  }
+
+  private async currentForUpdate(resourceType: string, id: string): Promise<ResourceRow | undefined> {
+    const { rows } = await this.sql.query<ResourceRow>(
+      'SELECT rid::text AS rid, version, deleted FROM resource WHERE res_type = $1 AND id = $2 FOR UPDATE',
+      [resourceType, id],
+    );
+    return rows[0];
+  }
+
+  private index(rid: string, resource: Resource, replace: boolean): void {
+    const item: IndexWriteItem = { rid, resourceType: resource.resourceType, values: this.deps.registry.extract(resource) };
+    // A resource created earlier in this transaction still has its rows pending: replace them in place.
+    const pendingIdx = this.pendingNew.findIndex((p) => p.rid === rid);
+    if (pendingIdx >= 0) this.pendingNew[pendingIdx] = item;
+    else if (replace) this.pendingReplace.set(rid, item);
+    else this.pendingNew.push(item);
+  }
+
+  private async insert(resource: WithId): Promise<StoredResource> {
+    const now = this.deps.clock.now();
+    const content = withMeta(resource, 1, now);
+    // One round trip: the history row takes its content from the inserted row.
+    const { rows } = await this.sql.query<{ rid: string }>(
+      `WITH ins AS (
+         INSERT INTO resource (res_type, id, version, last_updated, deleted, content)
+         VALUES ($1, $2, 1, $3, false, $4::jsonb) ON CONFLICT (res_type, id) DO NOTHING RETURNING rid, content),
+       hist AS (
+         INSERT INTO resource_history (res_type, id, version, last_updated, method, deleted, content)
+         SELECT $1, $2, 1, $3, 'create', false, content FROM ins)
+       SELECT rid::text AS rid FROM ins`,
+      [resource.resourceType, resource.id, now, JSON.stringify(content)],
+    );
+    if (!rows[0]) throw conflict(`${resource.resourceType}/${resource.id} already exists`);
+    this.index(rows[0].rid, content, false);
+    return { resourceType: resource.resourceType, id: resource.id, versionId: 1, lastUpdated: now, deleted: false, resource: content };
+  }
+
+  private async insertBatch(resources: WithId[]): Promise<StoredResource[]> {
+    const now = this.deps.clock.now();
+    const contents = resources.map((r) => withMeta(r, 1, now));
+    const { rows } = await this.sql.query<{ rid: string; res_type: string; id: string }>(
+      `WITH ins AS (
+         INSERT INTO resource (res_type, id, version, last_updated, deleted, content)
+         SELECT t, i, 1, $3, false, c::jsonb FROM unnest($1::text[], $2::text[], $4::text[]) AS u(t, i, c)
+         ON CONFLICT (res_type, id) DO NOTHING RETURNING rid, res_type, id, content),
+       hist AS (
+         INSERT INTO resource_history (res_type, id, version, last_updated, method, deleted, content)
+         SELECT res_type, id, 1, $3, 'create', false, content FROM ins)
+       SELECT rid::text AS rid, res_type, id FROM ins`,
+      [resources.map((r) => r.resourceType), resources.map((r) => r.id), now, contents.map((c) => JSON.stringify(c))],
+    );
+    const rids = new Map(rows.map((r) => [`${r.res_type}/${r.id}`, r.rid]));
+    return contents.map((content) => {
+      const rid = rids.get(`${content.resourceType}/${content.id}`);
+      if (!rid) throw conflict(`${content.resourceType}/${content.id} already exists`);
+      this.index(rid, content, false);
+      return { resourceType: content.resourceType, id: content.id, versionId: 1, lastUpdated: now, deleted: false, resource: content };
+    });
+  }
+
+  private async upsert(resource: WithId, opts: WriteOptions): Promise<{ stored: StoredResource; created: boolean }> {
+    const current = await this.currentForUpdate(resource.resourceType, resource.id);
+    if (!current) {
+      if (opts.expectedVersion !== undefined) throw versionMismatch(resource, opts.expectedVersion, undefined);
+      try {
+        return { stored: await this.insert(resource), created: true };
+      } catch (err) {
+        // A concurrent update-as-create won the insert; retry as a normal update on its row.
+        if (err instanceof FhirError && err.status === 409) return this.upsert(resource, opts);
+        throw err;
+      }
+    }
+    const version = Number(current.version);
+    if (opts.expectedVersion !== undefined && opts.expectedVersion !== version) throw versionMismatch(resource, opts.expectedVersion, version);
+    const now = this.deps.clock.now();
+    const content = withMeta(resource, version + 1, now);
+    const method = current.deleted ? 'create' : (opts.method ?? 'update');
+    await this.sql.query(
+      `WITH upd AS (
+         UPDATE resource SET version = $2, last_updated = $3, deleted = false, content = $4::jsonb WHERE rid = $1
+         RETURNING res_type, id, content)
+       INSERT INTO resource_history (res_type, id, version, last_updated, method, deleted, content)
+       SELECT res_type, id, $2, $3, $5, false, content FROM upd`,
+      [current.rid, version + 1, now, JSON.stringify(content), method],
+    );
+    this.index(current.rid, content, !current.deleted);
+    const stored: StoredResource = { resourceType: resource.resourceType, id: resource.id, versionId: version + 1, lastUpdated: now, deleted: false, resource: content };
+    return { stored, created: current.deleted };
+  }
+
+  private async markDeleted(resourceType: string, id: string, opts: WriteOptions): Promise<StoredResource | null> {
+    const current = await this.currentForUpdate(resourceType, id);
+    if (!current || current.deleted) return null;
+    const version = Number(current.version);
+    if (opts.expectedVersion !== undefined && opts.expectedVersion !== version) {
+      throw versionMismatch({ resourceType, id }, opts.expectedVersion, version);
+    }
+    const now = this.deps.clock.now();
+    await this.sql.query(
+      `WITH del AS (
+         UPDATE resource SET version = $2, last_updated = $3, deleted = true, content = NULL WHERE rid = $1 RETURNING res_type, id)
+       INSERT INTO resource_history (res_type, id, version, last_updated, method, deleted, content)
+       SELECT res_type, id, $2, $3, 'delete', true, NULL FROM del`,
+      [current.rid, version + 1, now],
+    );
+    this.pendingNew = this.pendingNew.filter((p) => p.rid !== current.rid);
+    this.pendingReplace.delete(current.rid);
+    await deleteIndexRows(this.sql, current.rid);
+    return { resourceType, id, versionId: version + 1, lastUpdated: now, deleted: true };
+  }
+}
