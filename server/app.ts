@@ -30,7 +30,7 @@ import { reindexQueue } from './search-index/reindex-queue';
 import { searchParameterHook, startSearchParameterSync } from './search-index/search-parameter-sync';
 import { createSearchRegistry } from './search/registry';
 import { openStore } from './store/open-store';
-import { REINDEX_QUEUE, type ResourceStore } from './store/types';
+import { REINDEX_QUEUE, type ReadPolicy, type ResourceStore, type WriteHook } from './store/types';
 import { TWIN_QUEUE } from './twin/outbox-hook';
 import { type TwinService, createTwinService } from './twin/service';
 import { createValidator } from './validation';
@@ -53,6 +53,10 @@ export interface AppOverrides {
   logger?: Logger;
   /** PGlite data directory to start from (tests: a migrated template). */
   pgliteTemplate?: Blob;
+  /** More write hooks, run after the server's own (e.g. audit); fixed before the store opens. */
+  hooks?: readonly WriteHook[];
+  /** Checked before every read (default: allow all). */
+  readPolicy?: ReadPolicy;
 }
 
 export async function createApp(config: Config, overrides: AppOverrides = {}): Promise<App> {
@@ -74,9 +78,10 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     searchParameterHook(registry),
     twin.hook,
     createExtractionHook({ ids, clock, registry, maxAttempts: config.nlpMaxAttempts, onEnqueued: () => nudge.runner?.wake(NLP_QUEUE) }),
+    ...(overrides.hooks ?? []),
   ];
   const store = await openStore({
-    databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: config.poolSize, hooks,
+    databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: config.poolSize, hooks, readPolicy: overrides.readPolicy,
     statementTimeoutMs: config.statementTimeoutMs, cursorSecret: config.cursorSecret, pgliteTemplate: overrides.pgliteTemplate,
   }, registry, clock);
   // Custom SearchParameters stored earlier are loaded now; other servers' changes are polled.

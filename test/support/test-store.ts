@@ -2,7 +2,7 @@
 import type { Clock } from '../../server/core/clock';
 import { createSearchRegistry } from '../../server/search/registry';
 import { openStore } from '../../server/store/open-store';
-import type { ResourceStore } from '../../server/store/types';
+import type { ResourceStore, StoreExtensions } from '../../server/store/types';
 import { type DriverKind, createTestDatabase } from './databases';
 import { loadTemplate } from './pglite-template';
 
@@ -14,11 +14,11 @@ export interface TestStore {
   dispose(): Promise<void>;
 }
 
-export async function openTestStore(kind: DriverKind, opts: { clock?: Clock; poolSize?: number } = {}): Promise<TestStore> {
+export async function openTestStore(kind: DriverKind, opts: { clock?: Clock; poolSize?: number } & StoreExtensions = {}): Promise<TestStore> {
   const db = await createTestDatabase(kind);
   const store = await openStore({
     databaseUrl: db.databaseUrl, dataDir: ':memory:', poolSize: opts.poolSize ?? 4, statementTimeoutMs: 10_000, cursorSecret: 's',
-    pgliteTemplate: kind === 'pglite' ? loadTemplate() : undefined,
+    pgliteTemplate: kind === 'pglite' ? loadTemplate() : undefined, hooks: opts.hooks, readPolicy: opts.readPolicy,
   }, createSearchRegistry(), opts.clock ?? { now: () => new Date() });
   return {
     store, databaseUrl: db.databaseUrl,
