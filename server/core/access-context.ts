@@ -25,14 +25,15 @@ export interface AccessContext {
   /** Request id for correlation in logs. */
   requestId: string;
   /**
-   * Set only by the server's own services on the context they write with, never from a request:
-   * the review guard lets only these writers change a machine finding's review state.
+   * Set only by the server's own services on the context they write with, never from a request. Write
+   * hooks see it: the review guard lets only review decisions and extraction runs change a machine
+   * finding's review state; the twin outbox does not queue a rebuild for the twin builder's own writes.
    */
   origin?: WriteOrigin;
 }
 
-/** The server-internal writers allowed to create, decide and replace machine-made findings. */
-export type WriteOrigin = 'review-decision' | 'nlp-extraction';
+/** The server-internal writers that mark their writes for the write hooks. */
+export type WriteOrigin = 'review-decision' | 'nlp-extraction' | 'twin-builder';
 
 /** The same caller, marked as writing on behalf of one of the server's own services. */
 export function asOrigin(ctx: AccessContext, origin: WriteOrigin): AccessContext {

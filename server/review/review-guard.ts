@@ -50,7 +50,8 @@ async function guardDelete(deps: ReviewGuardDeps, tx: StoreWriter, ctx: AccessCo
 }
 
 async function guard(deps: ReviewGuardDeps, tx: StoreWriter, ctx: AccessContext, change: ResourceChange): Promise<void> {
-  if (ctx.origin) return; // $verify and extraction runs enforce their own rules
+  // $verify and extraction runs enforce their own rules (the twin builder writes no findings: it is guarded too)
+  if (ctx.origin === 'review-decision' || ctx.origin === 'nlp-extraction') return;
   const next = change.stored.resource;
   if (change.kind === 'create' && next && change.stored.versionId <= 1) {
     const reason = createRefusal(next);

@@ -66,11 +66,6 @@ export interface WriteOptions {
   expectedVersion?: number;
   /** Set on the history row; default derived from the operation. */
   method?: 'create' | 'update' | 'delete';
-  /**
-   * Which service made the write, handed to the write hooks (ResourceChange.origin) so a hook can
-   * recognise its own service's writes (e.g. the twin builder's Composition does not queue another rebuild).
-   */
-  origin?: string;
 }
 
 export interface CreateManyOptions {
@@ -120,8 +115,6 @@ export interface ResourceChange {
   resourceType: string;
   id: string;
   stored: StoredResource;
-  /** WriteOptions.origin of the write, when the writing service named itself. */
-  origin?: string;
 }
 
 /**
@@ -131,7 +124,7 @@ export interface ResourceChange {
  *
  * Hooks see every write, including writes made by hooks (an extraction Task written by the extraction hook
  * passes every hook too). A hook therefore filters what it reacts to and must not react to its own writes
- * (by resource type, or by ResourceChange.origin); nesting deeper than MAX_HOOK_DEPTH is refused as a bug.
+ * (by resource type, or by the AccessContext.origin its own service writes with); nesting deeper than MAX_HOOK_DEPTH is refused as a bug.
  */
 export type WriteHook = (tx: StoreWriter, ctx: AccessContext, change: ResourceChange) => Promise<void>;
 

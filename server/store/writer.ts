@@ -75,12 +75,12 @@ export class Writer extends Reader implements StoreWriter {
   }
 
   /** Runs every registered hook for one change; a hook's own writes nest (bounded by MAX_HOOK_DEPTH). */
-  private async changed(ctx: AccessContext, kind: ResourceChange['kind'], stored: StoredResource, origin?: string): Promise<void> {
+  private async changed(ctx: AccessContext, kind: ResourceChange['kind'], stored: StoredResource): Promise<void> {
     if (this.deps.hooks.length === 0) return;
     if (this.hookDepth >= MAX_HOOK_DEPTH) {
       throw new FhirError(500, 'exception', `Write hooks nested more than ${MAX_HOOK_DEPTH} deep at ${stored.resourceType}/${stored.id}: a hook keeps reacting to its own writes`);
     }
-    const change: ResourceChange = { kind, resourceType: stored.resourceType, id: stored.id, stored, ...(origin ? { origin } : {}) };
+    const change: ResourceChange = { kind, resourceType: stored.resourceType, id: stored.id, stored };
     this.hookDepth++;
     try {
       for (const hook of this.deps.hooks) await hook(this, ctx, change);
@@ -107,13 +107,13 @@ export class Writer extends Reader implements StoreWriter {
 
   async update(ctx: AccessContext, resource: WithId, opts: WriteOptions = {}): Promise<{ stored: StoredResource; created: boolean }> {
     const result = await this.upsert(resource, opts);
-    await this.changed(ctx, result.created ? 'create' : 'update', result.stored, opts.origin);
+    await this.changed(ctx, result.created ? 'create' : 'update', result.stored);
     return result;
   }
 
   async delete(ctx: AccessContext, resourceType: string, id: string, opts: WriteOptions = {}): Promise<StoredResource | null> {
     const marker = await this.markDeleted(resourceType, id, opts);
-    if (marker) await this.changed(ctx, 'delete', marker, opts.origin);
+    if (marker) await this.changed(ctx, 'delete', marker);
     return marker;
   }
 

@@ -1,13 +1,13 @@
 /** buildTwin: reads a patient's data through StoreReader and assembles the twin; rebuildTwin: writes it as the one current version. */
 import type { Composition, Patient } from 'fhir/r4';
-import type { AccessContext } from '../core/access-context';
+import { type AccessContext, asOrigin } from '../core/access-context';
 import { FhirError, type Issue, gone, notFound } from '../core/fhir-error';
 import type { StoreReader, StoreWriter, StoredResource } from '../store/types';
 import { assembleTwin } from './assemble';
 import { sameContent } from './canonical';
 import { builderReference, ensureBuilderDevice } from './device';
 import { loadPatientData } from './patient-data';
-import { TWIN_BUILDER_ORIGIN, twinIdFor } from './twin-id';
+import { twinIdFor } from './twin-id';
 
 export interface BuildOptions {
   /** Composition.date. */
@@ -53,7 +53,9 @@ const TRANSIENT = ['meta', 'date'];
  * Rebuilds in `tx` under the patient's twin lock, so concurrent rebuilds of one patient serialize and each
  * compares against the latest version; writes with update-as-create on the deterministic id.
  */
-export async function rebuildTwin(tx: StoreWriter, ctx: AccessContext, patientId: string, opts: RebuildOptions): Promise<RebuildResult> {
+export async function rebuildTwin(tx: StoreWriter, callerCtx: AccessContext, patientId: string, opts: RebuildOptions): Promise<RebuildResult> {
+  // Marked so the twin outbox hook does not queue another rebuild for the builder's own writes (no loop).
+  const ctx = asOrigin(callerCtx, 'twin-builder');
   const twinId = twinIdFor(patientId);
   await tx.lock(`twin:${patientId}`);
   const [patient, current] = [await livePatient(tx, ctx, patientId), await tx.read(ctx, 'Composition', twinId)];
@@ -61,7 +63,7 @@ export async function rebuildTwin(tx: StoreWriter, ctx: AccessContext, patientId
   if (patient === null || patient === 'deleted') {
     // No patient, no twin: a deleted patient's twin is deleted with it.
     if (!live) return { twinId, stored: null, changed: false };
-    await tx.delete(ctx, 'Composition', twinId, { origin: TWIN_BUILDER_ORIGIN });
+    await tx.delete(ctx, 'Composition', twinId);
     return { twinId, stored: null, changed: true };
   }
   await ensureBuilderDevice(tx, ctx);
@@ -71,6 +73,6 @@ export async function rebuildTwin(tx: StoreWriter, ctx: AccessContext, patientId
   if (errors.length) {
     throw new FhirError(500, 'invariant', `The built twin of Patient/${patientId} is invalid: ${errors.map((e) => e.diagnostics).join('; ').slice(0, 1000)}`);
   }
-  const { stored } = await tx.update(ctx, twin, { origin: TWIN_BUILDER_ORIGIN });
+  const { stored } = await tx.update(ctx, twin);
   return { twinId, stored, changed: true };
 }

@@ -3,7 +3,6 @@ import type { Device, Reference } from 'fhir/r4';
 import type { AccessContext } from '../core/access-context';
 import type { StoreWriter } from '../store/types';
 import { sameContent } from './canonical';
-import { TWIN_BUILDER_ORIGIN } from './twin-id';
 
 export const BUILDER_DEVICE_ID = 'twinfhir-twin-builder';
 /** Bumped when the twin's layout changes, so a twin records which builder made it. */
@@ -37,5 +36,5 @@ export async function ensureBuilderDevice(tx: StoreWriter, ctx: AccessContext): 
   if (await upToDate()) return;
   await tx.lock(`twin:device:${BUILDER_DEVICE_ID}`);
   if (await upToDate()) return;
-  await tx.update(ctx, wanted, { origin: TWIN_BUILDER_ORIGIN });
+  await tx.update(ctx, wanted);
 }

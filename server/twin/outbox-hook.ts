@@ -11,7 +11,7 @@ import type { SearchRegistry } from '../search/registry';
 import type { ResourceChange, StoreWriter, WriteHook } from '../store/types';
 import { TWINFHIR_CS, hasCoding } from './codes';
 import { referenceKey } from './fhir-values';
-import { TWIN_BUILDER_ORIGIN, twinIdFor } from './twin-id';
+import { twinIdFor } from './twin-id';
 
 export const TWIN_QUEUE = 'twin';
 
@@ -75,7 +75,7 @@ export function twinOutboxHook(opts: TwinOutboxOptions): WriteHook {
   const queued = new WeakMap<StoreWriter, Set<string>>();
   return async (tx, ctx, change) => {
     // The rebuild's own writes (the twin, its author Device) must not queue another rebuild: no loop.
-    if (IGNORED_TYPES.has(change.resourceType) || change.origin === TWIN_BUILDER_ORIGIN) return;
+    if (IGNORED_TYPES.has(change.resourceType) || ctx.origin === 'twin-builder') return;
     // A twin edited or deleted through the API is queued too: the rebuild puts the server's twin back.
     guardTwinId(change);
     const patients = await affectedPatients(opts, tx, ctx, change);

@@ -2,9 +2,6 @@
 import { createHash } from 'node:crypto';
 
 const PREFIX = 'twin-';
-
-/** WriteOptions.origin of the twin builder's own writes: the outbox hook does not queue a rebuild for them. */
-export const TWIN_BUILDER_ORIGIN = 'twin-builder';
 /** FHIR ids: 1-64 of A-Z a-z 0-9 - . */
 const MAX_ID = 64;
 

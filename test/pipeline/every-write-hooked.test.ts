@@ -18,7 +18,7 @@ const NOTE = 'CA-125 was 845 U/mL. High-grade serous ovarian carcinoma, FIGO III
 describe.each(driversUnderTest())('every write passes the store hooks on %s', (kind) => {
   const seen: Seen[] = [];
   const counting: WriteHook = async (_tx, ctx, change) => {
-    seen.push({ key: `${change.resourceType}/${change.id}/${change.stored.versionId}`, kind: change.kind, requestId: ctx.requestId, ...(change.origin ? { origin: change.origin } : {}) });
+    seen.push({ key: `${change.resourceType}/${change.id}/${change.stored.versionId}`, kind: change.kind, requestId: ctx.requestId, ...(ctx.origin ? { origin: ctx.origin } : {}) });
   };
   let app: TestApp;
   let patient: Patient & { id: string };

@@ -3,7 +3,7 @@
  * read policy every read passes with its AccessContext before any SQL runs.
  */
 import type { Basic, Observation, Patient, Practitioner } from 'fhir/r4';
-import { type AccessContext, systemContext } from '../../server/core/access-context';
+import { type AccessContext, asOrigin, systemContext } from '../../server/core/access-context';
 import { forbidden } from '../../server/core/fhir-error';
 import { parseSearchParams } from '../../server/search/parse';
 import { createSearchRegistry } from '../../server/search/registry';
@@ -17,10 +17,10 @@ const patient = (id: string, gp?: string): Patient & { id: string } =>
 const practitioner = (id: string): Practitioner & { id: string } => ({ resourceType: 'Practitioner', id });
 
 describe.each(driversUnderTest())('store write hooks on %s', (kind) => {
-  const seen: (Pick<ResourceChange, 'kind' | 'resourceType' | 'id' | 'origin'> & { versionId: number; requestId: string })[] = [];
+  const seen: (Pick<ResourceChange, 'kind' | 'resourceType' | 'id'> & { versionId: number; requestId: string; origin?: string })[] = [];
   // Counts every change; a Patient named "echo-*" makes the hook write an Observation (a hook's own write).
   const counting: WriteHook = async (tx, c, change) => {
-    seen.push({ kind: change.kind, resourceType: change.resourceType, id: change.id, versionId: change.stored.versionId, requestId: c.requestId, ...(change.origin ? { origin: change.origin } : {}) });
+    seen.push({ kind: change.kind, resourceType: change.resourceType, id: change.id, versionId: change.stored.versionId, requestId: c.requestId, ...(c.origin ? { origin: c.origin } : {}) });
     if (change.resourceType === 'Patient' && change.kind === 'create' && change.id.startsWith('echo-')) {
       await tx.create(c, { resourceType: 'Observation', id: `${change.id}-obs`, status: 'final', code: { text: 'echo' } } as Observation & { id: string });
     }
@@ -35,13 +35,13 @@ describe.each(driversUnderTest())('store write hooks on %s', (kind) => {
   afterAll(async () => { await t.dispose(); });
   beforeEach(() => { seen.length = 0; });
 
-  test('create, createMany, update (and update-as-create), delete: each passes the hook once, in its transaction, with its origin', async () => {
+  test('create, createMany, update (and update-as-create), delete: each passes the hook once, in its transaction, with the writer\'s context', async () => {
     await t.store.transaction(async (tx) => {
       await tx.create(ctx, patient('h1'));
       await tx.createMany(ctx, [patient('h2'), patient('h3')]);
       await tx.update(ctx, { ...patient('h1'), active: true } as Patient & { id: string });
-      await tx.update(ctx, patient('h4'), { origin: 'test-service' });
-      await tx.delete(ctx, 'Patient', 'h2', { origin: 'test-service' });
+      await tx.update(asOrigin(ctx, 'twin-builder'), patient('h4'));
+      await tx.delete(asOrigin(ctx, 'nlp-extraction'), 'Patient', 'h2');
       expect(await tx.delete(ctx, 'Patient', 'h2')).toBeNull(); // nothing deleted: no change
     });
     expect(seen).toEqual([
@@ -49,8 +49,8 @@ describe.each(driversUnderTest())('store write hooks on %s', (kind) => {
       { kind: 'create', resourceType: 'Patient', id: 'h2', versionId: 1, requestId: 'seams' },
       { kind: 'create', resourceType: 'Patient', id: 'h3', versionId: 1, requestId: 'seams' },
       { kind: 'update', resourceType: 'Patient', id: 'h1', versionId: 2, requestId: 'seams' },
-      { kind: 'create', resourceType: 'Patient', id: 'h4', versionId: 1, requestId: 'seams', origin: 'test-service' },
-      { kind: 'delete', resourceType: 'Patient', id: 'h2', versionId: 2, requestId: 'seams', origin: 'test-service' },
+      { kind: 'create', resourceType: 'Patient', id: 'h4', versionId: 1, requestId: 'seams', origin: 'twin-builder' },
+      { kind: 'delete', resourceType: 'Patient', id: 'h2', versionId: 2, requestId: 'seams', origin: 'nlp-extraction' },
     ]);
   });
 
