@@ -1,4 +1,7 @@
 /**
+ * auth/ owns who is asking: SMART on FHIR tokens, scopes, the edge access guard and smart-configuration
+ * (patient scoping in SQL and read audit are to plug into the store's ReadPolicy).
+ *
  * Builds the AccessContext of a request. Auth off (no AUTH_ISSUER/AUTH_JWKS_URL): an anonymous
  * full-access context, for local development only. Auth on: the bearer token is verified (JWKS or
  * introspection) and becomes the context; no token → an unauthenticated context that only public

@@ -1,4 +1,6 @@
 /**
+ * http/ owns the express glue and nothing FHIR-specific beyond it.
+ *
  * Express glue: request ids, logging, body limits, content negotiation, health and metrics
  * endpoints, and the FHIR route that hands a FhirRequest to the REST handler.
  */

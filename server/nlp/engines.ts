@@ -1,4 +1,9 @@
-/** Picks the extraction engine from configuration: `rules` (offline, default), `llm`, or `hybrid` (both). */
+/**
+ * nlp/ owns notes → provisional findings: attachment text, the engines (rules/, llm/, hybrid), grounding, coding,
+ * building the FHIR resources and Provenance, and the extraction job (jobs/: hook, queue, run).
+ *
+ * Picks the extraction engine from configuration: `rules` (offline, default), `llm`, or `hybrid` (both).
+ */
 import type { Extractor } from './finding';
 import { createHybridExtractor } from './hybrid-extractor';
 import { createLlmExtractor } from './llm/llm-extractor';

@@ -1,4 +1,7 @@
 /**
+ * review/ owns the human step: $verify decisions, the review guard (only $verify changes review state),
+ * the review queue and the clinician review page (ui/).
+ *
  * Records clinicians' decisions on provisional findings: each decision writes the decided version and
  * its Provenance inside the caller's transaction (a batch is one transaction: all or nothing). Only
  * provisional findings can be decided; a finding already verified or refuted is a 409, so a second

@@ -1,4 +1,7 @@
 /**
+ * search/ owns what search means, purely (no SQL, no I/O): the parameter registry, index-value extraction
+ * with FHIRPath, and parsing a query string into a typed SearchQuery.
+ *
  * The search-parameter registry: every official R4 SearchParameter (resolved per resource type, with
  * union expressions narrowed to the type's own branches) plus user-posted SearchParameters.
  */

@@ -1,4 +1,8 @@
 /**
+ * store/ owns persistence: the ResourceStore contract (this file), its PostgreSQL implementation (schema,
+ * migrations, versions, index writes, search SQL, transactions, the job table), the write hooks it runs for
+ * every write and the read policy every read passes. The only folder that writes SQL.
+ *
  * The ResourceStore contract. Services use the store only through these interfaces;
  * the PostgreSQL implementation (one SQL, two drivers) lives beside it.
  */

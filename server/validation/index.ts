@@ -1,4 +1,4 @@
-/** Validation of FHIR R4 resources: the official JSON schema (ajv), spec rules it misses, and our profiles in profiles/. */
+/** validation/ owns checking FHIR R4 resources: the official JSON schema (ajv), spec rules it misses, and our profiles in profiles/. */
 import type { Issue } from '../core/fhir-error';
 import { FhirValidator, defaultProfilesDir } from './validator';
 
