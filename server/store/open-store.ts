@@ -6,7 +6,6 @@ import { createPgDriver } from './drivers/pg-driver';
 import { createPgliteDriver } from './drivers/pglite-driver';
 import { migrate } from './migrate';
 import { PgResourceStore } from './pg-store';
-import { allowAllReads } from './read-policy';
 import type { SqlDriver } from './sql';
 import type { ResourceStore, StoreExtensions } from './types';
 
@@ -37,6 +36,6 @@ export async function openStore(opts: StoreOptions, registry: SearchRegistry, cl
   }
   return new PgResourceStore({
     driver, registry, clock, cursorSecret: opts.cursorSecret ?? randomBytes(32).toString('hex'),
-    hooks: opts.hooks ?? [], readPolicy: opts.readPolicy ?? allowAllReads,
+    hooks: opts.hooks, readPolicy: opts.readPolicy,
   });
 }

@@ -4,9 +4,10 @@
  * read checked by its ReadPolicy (reader.ts). Identical SQL on `pg` and PGlite.
  */
 import { createJobQueue } from './job-queue';
+import { allowAllReads } from './read-policy';
 import { type PgStoreDeps, Reader } from './reader';
 import { createSearchIndexAdmin } from './search/search-index-admin';
-import type { JobQueue, ResourceStore, SearchIndexAdmin, StoreWriter } from './types';
+import type { JobQueue, ResourceStore, SearchIndexAdmin, StoreExtensions, StoreWriter } from './types';
 import { Writer } from './writer';
 
 export type { PgStoreDeps } from './reader';
@@ -16,14 +17,16 @@ export class PgResourceStore extends Reader implements ResourceStore {
   readonly searchIndex: SearchIndexAdmin;
   readonly jobs: JobQueue;
 
-  constructor(private readonly store: PgStoreDeps) {
+  private readonly store: PgStoreDeps;
+
+  constructor(opts: Omit<PgStoreDeps, 'hooks' | 'readPolicy'> & StoreExtensions) {
     // The hook list is copied and frozen: nothing can add a hook once the store is handed out.
-    const deps: PgStoreDeps = { ...store, hooks: Object.freeze([...store.hooks]) };
-    super(store.driver, deps);
+    const deps: PgStoreDeps = { ...opts, hooks: Object.freeze([...(opts.hooks ?? [])]), readPolicy: opts.readPolicy ?? allowAllReads };
+    super(opts.driver, deps);
     this.store = deps;
-    this.driverName = store.driver.name;
-    this.searchIndex = createSearchIndexAdmin(store.driver, store.registry, store.clock);
-    this.jobs = createJobQueue(store.driver);
+    this.driverName = opts.driver.name;
+    this.searchIndex = createSearchIndexAdmin(opts.driver, opts.registry, opts.clock);
+    this.jobs = createJobQueue(opts.driver);
   }
 
   async transaction<T>(fn: (tx: StoreWriter) => Promise<T>): Promise<T> {
