@@ -89,14 +89,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   const metrics = createMetrics(() => store.poolStats());
   registerJobGauge(metrics.registry, () => store.jobs.depth(), [NLP_QUEUE, TWIN_QUEUE, REINDEX_QUEUE]);
   const nlp = createNlpServices(config, { store, registry, validator, ids, clock, metrics });
-  const queues: QueueHandler[] = [
-    twin.queue(store),
-    reindexQueue({ store, logger, beforeBatch: () => searchParams.refresh() }),
-    extractionQueue({
-      services: nlp, concurrency: config.role === 'server' ? 0 : config.nlpWorkers,
-      leaseMs: config.nlpLeaseMs, pollMs: config.nlpPollMs, backoff: { baseMs: config.nlpBackoffMs, maxMs: 300_000 },
-    }),
-  ];
+  const queues: QueueHandler[] = [twin.queue(store), reindexQueue({ store, logger, beforeBatch: () => searchParams.refresh() }), nlpQueue(config, nlp)];
   const jobs = startJobRunner(
     { store, logger, clock, owner: `${hostname()}:${process.pid}:${ids.newId()}`, onOutcome: jobRunMetrics(metrics.registry) }, queues,
   );
@@ -144,6 +137,14 @@ function securityOf(auth: Auth, config: Config): RestDeps['security'] {
 function smartConfigurationOf(auth: Auth, config: Config): (() => Promise<object>) | undefined {
   const metadata = auth.metadata;
   return metadata ? async () => smartConfiguration(await metadata(), config.authIntrospectionUrl) : undefined;
+}
+
+/** The extraction queue: ROLE=server runs no workers (it only enqueues). */
+function nlpQueue(config: Config, services: ExtractionServices): QueueHandler {
+  return extractionQueue({
+    services, concurrency: config.role === 'server' ? 0 : config.nlpWorkers,
+    leaseMs: config.nlpLeaseMs, pollMs: config.nlpPollMs, backoff: { baseMs: config.nlpBackoffMs, maxMs: 300_000 },
+  });
 }
 
 /** The NLP pipeline's services: engine from config, identifiers masked when the LLM is not on loopback. */
