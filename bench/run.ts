@@ -6,8 +6,11 @@ import { benchNlp } from './nlp';
 import { benchTwin } from './twin';
 import { benchRead } from './read';
 import { benchSearch } from './search';
+import { benchTerminology } from './terminology';
 
-const BENCHES: Record<string, () => Promise<void>> = { ingest: benchIngest, read: benchRead, search: benchSearch, nlp: benchNlp, twin: benchTwin, llm: benchLlmOverhead, 'hot-path': benchHotPath };
+const BENCHES: Record<string, () => Promise<void>> = {
+  ingest: benchIngest, read: benchRead, search: benchSearch, nlp: benchNlp, twin: benchTwin, llm: benchLlmOverhead, 'hot-path': benchHotPath, terminology: benchTerminology,
+};
 
 async function main(): Promise<void> {
   const names = process.argv.slice(2).length ? process.argv.slice(2) : Object.keys(BENCHES);

@@ -23,6 +23,9 @@ import { NLP_QUEUE } from './nlp/jobs/task';
 import { isLoopbackUrl } from './nlp/masking';
 import { createNlpMetrics } from './nlp/metrics';
 import { compileRulesResources } from './nlp/rules/engine';
+import { loadNlpMappings, type NlpMappings } from './nlp/mappings';
+import { catalogueResources } from './nlp/catalogue-resources';
+import { syncCatalogue } from './nlp/catalogue-sync';
 import { operationTable } from './operations';
 import type { RestDeps } from './rest/deps';
 import { createReviewGuard } from './review/review-guard';
@@ -88,7 +91,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   const searchParams = await startSearchParameterSync({ store, registry, logger });
   const metrics = createMetrics(() => store.poolStats());
   registerJobGauge(metrics.registry, () => store.jobs.depth(), [NLP_QUEUE, TWIN_QUEUE, REINDEX_QUEUE]);
-  const nlp = createNlpServices(config, { store, registry, validator, ids, clock, metrics });
+  const nlp = createNlpServices(config, await publishCatalogue(store), { store, registry, validator, ids, clock, metrics });
   const queues: QueueHandler[] = [twin.queue(store), reindexQueue({ store, logger, beforeBatch: () => searchParams.refresh() }), nlpQueue(config, nlp)];
   const jobs = startJobRunner(
     { store, logger, clock, owner: `${hostname()}:${process.pid}:${ids.newId()}`, onOutcome: jobRunMetrics(metrics.registry) }, queues,
@@ -97,7 +100,9 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   const rest: RestDeps = {
     store, registry, validator, clock, ids,
     limits: { maxBundleEntries: config.maxBundleEntries, defaultCount: 20, maxCount: 1000 },
-    operations: operationTable({ reindex: { wake: () => jobs.wake(REINDEX_QUEUE) }, extraction: nlp, twin: true }),
+    operations: operationTable({
+      reindex: { wake: () => jobs.wake(REINDEX_QUEUE) }, extraction: nlp, twin: true, terminology: { maxExpansion: config.terminologyMaxExpansion },
+    }),
     reportError: (err, context) => logger.error({ err, context }, 'internal error'),
     security: securityOf(auth, config),
   };
@@ -147,11 +152,18 @@ function nlpQueue(config: Config, services: ExtractionServices): QueueHandler {
   });
 }
 
+/** One read of mappings/: the NLP coder and the CodeSystems/ValueSets/ConceptMaps written now share it. */
+async function publishCatalogue(store: ResourceStore): Promise<NlpMappings> {
+  const mappings = loadNlpMappings();
+  await syncCatalogue(store, catalogueResources(mappings));
+  return mappings;
+}
+
 /** The NLP pipeline's services: engine from config, identifiers masked when the LLM is not on loopback. */
 function createNlpServices(
-  config: Config, d: Pick<ExtractionServices, 'store' | 'registry' | 'validator' | 'ids' | 'clock'> & { metrics: HttpMetrics },
+  config: Config, mappings: NlpMappings, d: Pick<ExtractionServices, 'store' | 'registry' | 'validator' | 'ids' | 'clock'> & { metrics: HttpMetrics },
 ): ExtractionServices {
-  const resources = compileRulesResources();
+  const resources = compileRulesResources(mappings);
   const llm = config.llmBaseUrl && config.llmModel
     ? { baseUrl: config.llmBaseUrl, apiKey: config.llmApiKey, model: config.llmModel, timeoutMs: config.llmTimeoutMs, concurrency: config.llmConcurrency }
     : undefined;

@@ -46,6 +46,8 @@ export interface Config {
   /** Debounce: a burst of changes to one patient within this window yields one rebuild. */
   twinDebounceMs: number;
   twinPollMs: number;
+  /** ValueSet/$expand refuses (400 too-costly) expansions of more codes than this. */
+  terminologyMaxExpansion: number;
   authIssuer?: string;
   authJwksUrl?: string;
   authAudience?: string;
@@ -212,6 +214,7 @@ function readCoreConfig(env: Env): Omit<Config, keyof ReturnType<typeof readAuth
     twinWorkers: int(env, 'TWIN_WORKERS', 2, 0),
     twinDebounceMs: int(env, 'TWIN_DEBOUNCE_MS', 250, 0),
     twinPollMs: int(env, 'TWIN_POLL_MS', 1_000, 10),
+    terminologyMaxExpansion: int(env, 'TERMINOLOGY_MAX_EXPANSION', 10_000, 1),
     cursorSecret: opt(env, 'CURSOR_SECRET'),
   };
 }

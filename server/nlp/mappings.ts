@@ -139,6 +139,8 @@ export interface CodingFile {
   variantAnswers: Record<'present' | 'absent', { system: string; code: string; display: string }>;
   relationshipSystem: string;
   relationships: Record<string, string>;
+  /** Observation concepts by group (one ValueSet each, published by catalogue-resources.ts). */
+  observationGroups: Record<string, { display: string; concepts: string[] }>;
 }
 
 export interface NlpMappings {
@@ -168,7 +170,7 @@ export function loadNlpMappings(dir: string = fromRoot('mappings')): NlpMappings
     de: ['nlp-lexicon-de.json', ['language', 'conditions', 'observations', 'histology', 'laterality', 'grammar', 'genes', 'geneResults']],
     context: ['nlp-context.json', ['windows', 'en', 'de']],
     units: ['nlp-units.json', ['caseSensitive', 'folded', 'observations']],
-    coding: ['nlp-coding.json', ['siteConcepts', 'lateralityIcd10', 'attributeConcepts', 'variantAnswers', 'relationships']],
+    coding: ['nlp-coding.json', ['siteConcepts', 'lateralityIcd10', 'attributeConcepts', 'variantAnswers', 'relationships', 'observationGroups']],
   } as const;
   const loaded: Record<string, unknown> = {};
   for (const [key, [file, keys]] of Object.entries(files)) {

@@ -9,6 +9,7 @@ import { reindexOperations, type ReindexWaker } from './reindex';
 import { twinOperation } from './twin';
 import { reviewSummaryOperation } from './review-summary';
 import { verifyOperations } from './verify';
+import { terminologyOperations, type TerminologyOptions } from './terminology';
 
 export interface OperationServices {
   /** Nudges the runner of $reindex jobs; without it $reindex is not offered. */
@@ -17,9 +18,12 @@ export interface OperationServices {
   extraction?: ExtractionServices;
   /** Digital Twin: $twin, $document, $everything; offered when true. */
   twin?: boolean;
+  /** $lookup, $validate-code, $expand, $subsumes, $translate settings (defaults when unset). */
+  terminology?: TerminologyOptions;
 }
 
 export function operationTable(services: OperationServices = {}): OperationTable {
   return [validateOperation, ...verifyOperations, reviewSummaryOperation, ...(services.reindex ? reindexOperations(services.reindex) : []),
-    ...(services.extraction ? [extractOperation(services.extraction)] : []), ...(services.twin ? [twinOperation, documentOperation, everythingOperation] : [])];
+    ...(services.extraction ? [extractOperation(services.extraction)] : []), ...(services.twin ? [twinOperation, documentOperation, everythingOperation] : []),
+    ...terminologyOperations(services.terminology)];
 }

@@ -1,155 +1,129 @@
 /**
- * Code sets for token `:in` / `:not-in` (ValueSets stored in this server) and `:above` / `:below`
- * (hierarchies of stored CodeSystems) — FHIR search §3.1.1.5.3 and §3.1.1.5.10. Pure: the stored
- * resources come in through a TerminologySource that store/ implements.
+ * The terminology engine behind ValueSet expansion and the token modifiers `:in` / `:not-in`
+ * (ValueSets stored in this server) and `:above` / `:below` (hierarchies of stored CodeSystems) —
+ * FHIR search §3.1.1.5.3/§3.1.1.5.10 and https://hl7.org/fhir/R4/valueset.html#compositions.
+ * Pure: the stored resources come in through a TerminologySource that store/ implements.
  */
-import type { CodeSystem, CodeSystemConcept, ValueSet, ValueSetComposeInclude, ValueSetExpansionContains } from 'fhir/r4';
+import type { ValueSet, ValueSetComposeInclude, ValueSetComposeIncludeFilter, ValueSetExpansionContains } from 'fhir/r4';
 import { FhirError, badRequest, notSupported } from '../core/fhir-error';
 import type { TokenValue } from './types';
-import { closure, hierarchyOf } from './code-hierarchy';
+import { addCode, emptyCodeSet, fromCodes, intersect, size, subtract, union, type CodeSet } from './code-set';
+import { ancestors, codesWithProperty, descendants, type CodeSystemIndex } from './terminology-index';
+
+export { contains, size, type CodeSet } from './code-set';
 
 export interface TerminologySource {
   /** A stored ValueSet by canonical URL (`url` or `url|version`) or by `ValueSet/id`. */
   valueSet(ref: string): Promise<ValueSet | undefined>;
-  /** The stored CodeSystem with this canonical URL. */
-  codeSystem(url: string): Promise<CodeSystem | undefined>;
-}
-
-/**
- * A set of codings: explicit codes per system, plus whole systems (every code, except the listed
- * ones). A coding matches when its system and code are in it.
- */
-export interface CodeSet {
-  codes: Map<string, Set<string>>;
-  systems: Map<string, Set<string>>;
+  /** The index of the stored CodeSystem with this canonical URL (and version, when given). */
+  codeSystem(url: string, version?: string): Promise<CodeSystemIndex | undefined>;
 }
 
 /** Expansions bigger than this are refused (400 too-costly) rather than sent as one huge SQL array. */
 export const MAX_CODES = 20_000;
 
-const empty = (): CodeSet => ({ codes: new Map(), systems: new Map() });
-const setOf = <T>(m: Map<string, Set<T>>, k: string): Set<T> => m.get(k) ?? m.set(k, new Set()).get(k) as Set<T>;
+/** What we say when asked about a system we do not hold. */
+export const NOT_A_FULL_SERVER = 'TwinFHIR is not a full SNOMED CT / LOINC terminology server: it answers from its own and stored code systems';
 
-export function contains(s: CodeSet, system: string, code: string): boolean {
-  const whole = s.systems.get(system);
-  return (s.codes.get(system)?.has(code) ?? false) || (whole !== undefined && !whole.has(code));
-}
+export const tooCostly = (what: string, max: number): FhirError => new FhirError(400, 'too-costly', `${what} has more than ${max} codes; narrow it (e.g. with a filter)`);
 
-export function size(s: CodeSet): number {
-  let n = 0;
-  for (const c of s.codes.values()) n += c.size;
-  return n;
-}
-
-export function union(a: CodeSet, b: CodeSet): CodeSet {
-  const out = empty();
-  for (const x of [a, b]) for (const [sys, codes] of x.codes) for (const c of codes) setOf(out.codes, sys).add(c);
-  for (const [sys, ex] of a.systems) {
-    const other = b.systems.get(sys);
-    out.systems.set(sys, other ? new Set([...ex].filter((c) => other.has(c))) : new Set(ex));
-  }
-  for (const [sys, ex] of b.systems) if (!a.systems.has(sys)) out.systems.set(sys, new Set(ex));
-  return out;
-}
-
-export function intersect(a: CodeSet, b: CodeSet): CodeSet {
-  const out = empty();
-  for (const [x, y] of [[a, b], [b, a]]) {
-    for (const [sys, codes] of x.codes) for (const c of codes) if (contains(y, sys, c)) setOf(out.codes, sys).add(c);
-  }
-  for (const [sys, ex] of a.systems) {
-    const other = b.systems.get(sys);
-    if (other) out.systems.set(sys, new Set([...ex, ...other]));
-  }
-  return out;
-}
-
-export function subtract(a: CodeSet, b: CodeSet): CodeSet {
-  const out = empty();
-  for (const [sys, codes] of a.codes) for (const c of codes) if (!contains(b, sys, c)) setOf(out.codes, sys).add(c);
-  for (const [sys, ex] of a.systems) {
-    const bWhole = b.systems.get(sys);
-    if (bWhole) {
-      // (all − ex) − (all − bEx) = bEx − ex
-      for (const c of bWhole) if (!ex.has(c)) setOf(out.codes, sys).add(c);
-    } else out.systems.set(sys, new Set([...ex, ...(b.codes.get(sys) ?? [])]));
-  }
-  return out;
-}
-
-function fromCodes(system: string, codes: Iterable<string>): CodeSet {
-  const s = empty();
-  s.codes.set(system, new Set(codes));
-  return s;
-}
-
-function fromContains(list: ValueSetExpansionContains[], into: CodeSet = empty()): CodeSet {
+function fromContains(list: ValueSetExpansionContains[], into: CodeSet = emptyCodeSet()): CodeSet {
   for (const c of list) {
-    if (c.system && c.code && !c.abstract) setOf(into.codes, c.system).add(c.code);
+    if (c.system && c.code && !c.abstract) addCode(into, c.system, c.code, c.display);
     if (c.contains) fromContains(c.contains, into);
   }
   return into;
 }
 
-async function stored(src: TerminologySource, system: string, why: string): Promise<CodeSystemConcept[]> {
-  const cs = await src.codeSystem(system);
-  if (!cs) throw notSupported(`${why} needs the CodeSystem '${system}' stored on this server`);
-  return cs.concept ?? [];
+async function stored(src: TerminologySource, system: string, why: string, version?: string): Promise<CodeSystemIndex> {
+  const idx = await src.codeSystem(system, version);
+  if (!idx) throw notSupported(`${why} needs the CodeSystem '${system}'${version ? ` version '${version}'` : ''} stored on this server (${NOT_A_FULL_SERVER})`);
+  return idx;
 }
 
-/** `is-a`, `descendent-of`, `=`/`in` on `concept`: the filters a stored CodeSystem hierarchy can answer. */
-async function filterSet(src: TerminologySource, system: string, f: { property: string; op: string; value: string }): Promise<CodeSet> {
-  const concepts = await stored(src, system, `ValueSet filter '${f.property} ${f.op} ${f.value}'`);
-  const h = hierarchyOf(concepts);
-  if (f.property === 'concept' || f.property === 'code') {
-    if (f.op === 'is-a') return fromCodes(system, closure(h.children, [f.value], true));
-    if (f.op === 'descendent-of') return fromCodes(system, closure(h.children, [f.value], false));
-    if (f.op === '=') return fromCodes(system, [f.value]);
-    if (f.op === 'in') return fromCodes(system, f.value.split(',').map((s) => s.trim()));
+const list = (value: string): string[] => value.split(',').map((s) => s.trim()).filter(Boolean);
+
+/** Codes of a stored system matching one filter: hierarchy ops on `concept`/`code`, `=`/`in` on any property. */
+function filterCodes(idx: CodeSystemIndex, f: ValueSetComposeIncludeFilter): Iterable<string> {
+  const { property, op, value } = f;
+  if (typeof property !== 'string' || typeof op !== 'string' || typeof value !== 'string') throw badRequest('A ValueSet filter needs property, op and value');
+  if (property === 'concept' || property === 'code') {
+    if (op === 'is-a') return descendants(idx, value, true);
+    if (op === 'descendent-of') return descendants(idx, value, false);
+    if (op === 'generalizes') return ancestors(idx, value, true);
+    if (op === 'is-not-a') {
+      const below = descendants(idx, value, true);
+      return [...idx.concepts.keys()].filter((c) => !below.has(c));
+    }
+    if (op === '=') return [value];
+    if (op === 'in') return list(value);
+  } else if (op === '=' || op === 'in') return codesWithProperty(idx, property, op === '=' ? [value] : list(value));
+  throw notSupported(`ValueSet filter '${property} ${op}' is not supported (is-a, descendent-of, is-not-a, generalizes, = and in on concept; = and in on properties)`);
+}
+
+async function filterSet(src: TerminologySource, inc: ValueSetComposeInclude & { system: string }, f: ValueSetComposeIncludeFilter): Promise<CodeSet> {
+  const idx = await stored(src, inc.system, `ValueSet filter '${f.property} ${f.op} ${f.value}'`, inc.version);
+  const out = emptyCodeSet();
+  for (const code of filterCodes(idx, f)) {
+    const c = idx.concepts.get(code);
+    if (c) addCode(out, inc.system, code, c.display);
   }
-  throw notSupported(`ValueSet filter '${f.property} ${f.op}' is not supported (only is-a, descendent-of, = and in on concept)`);
+  return out;
 }
 
 async function includeSet(src: TerminologySource, inc: ValueSetComposeInclude, seen: Set<string>): Promise<CodeSet> {
   const parts: CodeSet[] = [];
-  if (inc.system) {
-    if (inc.concept?.length) parts.push(fromCodes(inc.system, inc.concept.map((c) => c.code)));
-    else if (inc.filter?.length) {
-      const sets = await Promise.all(inc.filter.map((f) => filterSet(src, inc.system as string, f)));
+  if (typeof inc.system === 'string') {
+    const system = inc.system;
+    if (inc.concept?.length) {
+      const set = emptyCodeSet();
+      for (const c of inc.concept) if (typeof c.code === 'string') addCode(set, system, c.code, typeof c.display === 'string' ? c.display : undefined);
+      parts.push(set);
+    } else if (inc.filter?.length) {
+      const sets = await Promise.all(inc.filter.map((f) => filterSet(src, { ...inc, system }, f)));
       parts.push(sets.reduce(intersect));
     } else {
-      const whole = empty();
-      whole.systems.set(inc.system, new Set());
+      const whole = emptyCodeSet();
+      whole.systems.set(system, new Set());
       parts.push(whole);
     }
   }
   for (const ref of inc.valueSet ?? []) parts.push(await expandRef(src, ref, seen));
-  return parts.length ? parts.reduce(intersect) : empty();
+  return parts.length ? parts.reduce(intersect) : emptyCodeSet();
+}
+
+/** The codings of a ValueSet: `expansion.contains` when present, else `compose` (include − exclude). */
+export async function expandResource(src: TerminologySource, vs: ValueSet, seen: Set<string> = new Set()): Promise<CodeSet> {
+  if (vs.expansion?.contains) return fromContains(vs.expansion.contains);
+  let set = emptyCodeSet();
+  for (const inc of vs.compose?.include ?? []) {
+    set = union(set, await includeSet(src, inc, seen));
+    if (size(set) > MAX_CODES) throw tooCostly(`ValueSet '${vs.url ?? vs.id ?? 'in the request'}'`, MAX_CODES);
+  }
+  for (const exc of vs.compose?.exclude ?? []) set = subtract(set, await includeSet(src, exc, seen));
+  return set;
 }
 
 async function expandRef(src: TerminologySource, ref: string, seen: Set<string>): Promise<CodeSet> {
   if (seen.has(ref)) throw badRequest(`ValueSet '${ref}' includes itself`);
   const vs = await src.valueSet(ref);
   if (!vs) throw new FhirError(400, 'not-found', `ValueSet '${ref}' is not stored on this server`);
-  const next = new Set(seen).add(ref);
-  if (vs.expansion?.contains) return fromContains(vs.expansion.contains);
-  let set = empty();
-  for (const inc of vs.compose?.include ?? []) set = union(set, await includeSet(src, inc, next));
-  for (const exc of vs.compose?.exclude ?? []) set = subtract(set, await includeSet(src, exc, next));
-  return set;
+  return expandResource(src, vs, new Set(seen).add(ref));
 }
 
-/** The codings of a stored ValueSet: `expansion.contains` when present, else `compose` (include − exclude). */
+/** The codings of a stored ValueSet (by reference). */
 export async function expandValueSet(src: TerminologySource, ref: string): Promise<CodeSet> {
   const set = await expandRef(src, ref, new Set());
-  if (size(set) > MAX_CODES) throw new FhirError(400, 'too-costly', `ValueSet '${ref}' has more than ${MAX_CODES} codes`);
+  if (size(set) > MAX_CODES) throw tooCostly(`ValueSet '${ref}'`, MAX_CODES);
   return set;
 }
 
 /** `:below` (the code and its descendants) or `:above` (the code and its ancestors) in a stored CodeSystem. */
 export async function hierarchySet(src: TerminologySource, system: string, code: string, direction: 'above' | 'below'): Promise<CodeSet> {
-  const h = hierarchyOf(await stored(src, system, `':${direction}' on ${system}|${code}`));
-  return fromCodes(system, closure(direction === 'below' ? h.children : h.parents, [code], true));
+  const idx = await stored(src, system, `':${direction}' on ${system}|${code}`);
+  const set = fromCodes(system, direction === 'below' ? descendants(idx, code, true) : ancestors(idx, code, true));
+  if (size(set) > MAX_CODES) throw tooCostly(`':${direction}' on ${system}|${code}`, MAX_CODES);
+  return set;
 }
 
 /** Key of a token value under a terminology modifier (in the resolved map). */

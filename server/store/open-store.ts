@@ -5,6 +5,7 @@ import type { SearchRegistry } from '../search/registry';
 import { createPgDriver } from './drivers/pg-driver';
 import { createPgliteDriver } from './drivers/pglite-driver';
 import { migrate } from './migrate';
+import { createTerminologyCache } from '../search/terminology-cache';
 import { PgResourceStore } from './pg-store';
 import type { SqlDriver } from './sql';
 import type { ResourceStore, StoreExtensions } from './types';
@@ -18,6 +19,8 @@ export interface StoreOptions extends StoreExtensions {
   cursorSecret?: string;
   /** PGlite only: a dumped data directory to start from (see createPgliteDriver). */
   pgliteTemplate?: Blob;
+  /** Bound on cached CodeSystem concepts+edges (default 500,000). */
+  terminologyCacheWeight?: number;
 }
 
 export async function openDriver(opts: StoreOptions): Promise<SqlDriver> {
@@ -35,7 +38,7 @@ export async function openStore(opts: StoreOptions, registry: SearchRegistry, cl
     throw err;
   }
   return new PgResourceStore({
-    driver, registry, clock, cursorSecret: opts.cursorSecret ?? randomBytes(32).toString('hex'),
+    driver, registry, clock, cursorSecret: opts.cursorSecret ?? randomBytes(32).toString('hex'), terminologyCache: createTerminologyCache(opts.terminologyCacheWeight),
     hooks: opts.hooks, readPolicy: opts.readPolicy,
   });
 }

@@ -8,7 +8,9 @@ import { checkSearch, historyAccess } from './read-policy';
 import { toStored, type ContentRow } from './rows';
 import { executeSearch } from './search/search-sql';
 import type { SqlDriver, SqlExecutor } from './sql';
-import type { HistoryPage, HistoryQuery, ReadPolicy, StoreReader, StoredResource, WriteHook } from './types';
+import type { HistoryPage, HistoryQuery, ReadPolicy, StoreReader, StoredResource, TerminologyReader, WriteHook } from './types';
+import { sqlTerminologySource } from './search/terminology-source';
+import { createTerminologyCache, type TerminologyCache } from '../search/terminology-cache';
 
 export interface PgStoreDeps {
   driver: SqlDriver;
@@ -19,6 +21,8 @@ export interface PgStoreDeps {
   /** Run inside every write's transaction (frozen when the store opens). */
   hooks: readonly WriteHook[];
   readPolicy: ReadPolicy;
+  /** CodeSystem indexes shared by every search and terminology operation of this store (open-store makes one). */
+  terminologyCache?: TerminologyCache;
 }
 
 /** Read paths shared by the store and its transactions. */
@@ -52,6 +56,11 @@ export class Reader implements StoreReader {
 
   async search(ctx: AccessContext, q: SearchQuery): Promise<SearchResult> {
     await checkSearch(this.deps.readPolicy, this.deps.registry, ctx, q);
-    return executeSearch(this.sql, q, this.deps.registry, { cursorSecret: this.deps.cursorSecret });
+    return executeSearch(this.sql, q, this.deps.registry, { cursorSecret: this.deps.cursorSecret, terminologyCache: this.deps.terminologyCache });
+  }
+
+  /** Terminology through this reader's connection or transaction (a store without a shared cache gets one per reader). */
+  terminology(): TerminologyReader {
+    return sqlTerminologySource(this.sql, this.deps.terminologyCache ?? createTerminologyCache());
   }
 }

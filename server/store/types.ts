@@ -6,9 +6,11 @@
  * The ResourceStore contract. Services use the store only through these interfaces;
  * the PostgreSQL implementation (one SQL, two drivers) lives beside it.
  */
-import type { Resource, SearchParameter } from 'fhir/r4';
+import type { ConceptMap, Resource, SearchParameter } from 'fhir/r4';
 import type { AccessContext } from '../core/access-context';
 import type { SearchQuery, SearchResult } from '../search/types';
+import type { TerminologySource } from '../search/terminology';
+import type { CodeSystemIndex } from '../search/terminology-index';
 
 export interface StoredResource {
   resourceType: string;
@@ -63,6 +65,25 @@ export interface StoreReader {
   vread(ctx: AccessContext, resourceType: string, id: string, versionId: number): Promise<StoredResource | null>;
   history(ctx: AccessContext, q: HistoryQuery): Promise<HistoryPage>;
   search(ctx: AccessContext, q: SearchQuery): Promise<SearchResult>;
+  /** Stored terminology through this reader (inside a transaction: the transaction's); CodeSystem indexes cached per store. */
+  terminology(): TerminologyReader;
+}
+
+/** Which stored ConceptMaps a $translate may use (all given conditions hold). */
+export interface ConceptMapQuery {
+  id?: string;
+  url?: string;
+  version?: string;
+  /** A group's source system (its target system when `reverse`). */
+  system?: string;
+  reverse?: boolean;
+}
+
+/** Stored terminology for the engine: ValueSets and CodeSystem indexes (cached per stored version), ConceptMaps. */
+export interface TerminologyReader extends TerminologySource {
+  codeSystemById(id: string): Promise<CodeSystemIndex | undefined>;
+  /** At most 50, newest first. */
+  conceptMaps(q: ConceptMapQuery): Promise<ConceptMap[]>;
 }
 
 export interface WriteOptions {

@@ -4,6 +4,7 @@
  * are buffered and written in one batch statement before anything in the transaction reads or searches,
  * and before commit, so a resource and its index rows still become visible together.
  */
+import { readingAfter } from './search/terminology-source';
 import type { Resource } from 'fhir/r4';
 import type { AccessContext } from '../core/access-context';
 import { FhirError, conflict } from '../core/fhir-error';
@@ -13,6 +14,7 @@ import { Reader } from './reader';
 import { type IndexWriteItem, deleteIndexRows, replaceIndexRows, writeIndexRowsBatch } from './search/index-writer';
 import {
   type CreateManyOptions, type JobSpec, MAX_HOOK_DEPTH, type ResourceChange, type StoreWriter, type StoredResource, type WriteOptions,
+  type TerminologyReader,
 } from './types';
 
 interface ResourceRow {
@@ -72,6 +74,10 @@ export class Writer extends Reader implements StoreWriter {
   override async search(ctx: AccessContext, q: SearchQuery): Promise<SearchResult> {
     await this.flush();
     return super.search(ctx, q);
+  }
+
+  override terminology(): TerminologyReader {
+    return readingAfter(super.terminology(), () => this.flush());
   }
 
   /** Runs every registered hook for one change; a hook's own writes nest (bounded by MAX_HOOK_DEPTH). */

@@ -1,8 +1,9 @@
 /** Token :in / :not-in against stored ValueSets and :above / :below on stored CodeSystem hierarchies (pure expansion + SQL on both drivers). */
 import type { CodeSystem, ValueSet } from 'fhir/r4';
 import { createSearchRegistry } from '../../server/search/registry';
-import { type CodeSet, type TerminologySource, expandValueSet, hierarchySet, contains } from '../../server/search/terminology';
+import { type CodeSet, type TerminologySource, MAX_CODES, expandValueSet, hierarchySet, contains } from '../../server/search/terminology';
 import { FhirError } from '../../server/core/fhir-error';
+import { indexCodeSystem } from '../../server/search/terminology-index';
 import { openSearchDb, searchDrivers, type SearchDb } from './helpers/search-db';
 import { matchingIds } from './helpers/query';
 import type { Fixture } from './helpers/fixtures';
@@ -46,7 +47,7 @@ const data: Fixture[] = [
 function memorySource(): TerminologySource {
   return {
     valueSet: async (ref) => valueSets.find((v) => v.url === ref.split('|')[0] || `ValueSet/${v.id}` === ref),
-    codeSystem: async (url) => (url === ACME ? codeSystem : undefined),
+    codeSystem: async (url) => (url === ACME ? indexCodeSystem(codeSystem) : undefined),
   };
 }
 const has = (s: CodeSet, system: string, code: string): boolean => contains(s, system, code);
@@ -118,5 +119,20 @@ describe.each(searchDrivers())('terminology modifiers on %s', (kind) => {
     const err = await ids(type, qs).then(() => undefined, (e: FhirError) => e);
     expect(err).toBeInstanceOf(FhirError);
     expect([err?.status, err?.issues[0].code]).toEqual([400, code]);
+  });
+});
+
+describe('terminology code lists stay bounded', () => {
+  test(`a hierarchy or ValueSet of more than ${MAX_CODES} codes is refused with 400 too-costly`, async () => {
+    const many: CodeSystem = { resourceType: 'CodeSystem', url: ACME, status: 'active', content: 'complete',
+      concept: [{ code: 'root', concept: Array.from({ length: MAX_CODES + 1 }, (_, i) => ({ code: `c${i}` })) }] };
+    const big: TerminologySource = {
+      valueSet: async () => ({ resourceType: 'ValueSet', status: 'active', compose: { include: [{ system: ACME, filter: [{ property: 'concept', op: 'is-a', value: 'root' }] }] } }),
+      codeSystem: async (url) => (url === ACME ? indexCodeSystem(many) : undefined),
+    };
+    const err = async (p: Promise<unknown>) => p.then(() => undefined, (e: FhirError) => [e.status, e.issues[0].code]);
+    expect(await err(hierarchySet(big, ACME, 'root', 'below'))).toEqual([400, 'too-costly']);
+    expect(await err(expandValueSet(big, 'http://acme.org/vs/big'))).toEqual([400, 'too-costly']);
+    expect((await hierarchySet(big, ACME, 'c7', 'above')).codes.get(ACME)).toEqual(new Set(['c7', 'root']));
   });
 });

@@ -18,11 +18,14 @@ import { decodeCursor, encodeCursor } from './cursor';
 import { fetchIncludes } from './include';
 import { readPageRows, type PageRow } from './page-query';
 import { resolveCodeSets } from './terminology-source';
+import type { TerminologyCache } from '../../search/terminology-cache';
 import { countMatches, countRows, estimateMatches, type WhereFn } from './total';
 
 export interface SearchOptions {
   /** Secret for the HMAC that signs paging cursors. */
   cursorSecret: string;
+  /** CodeSystem indexes shared across searches (token :in/:below…); a fresh one per search when unset. */
+  terminologyCache?: TerminologyCache;
   /** Cap on included resources per page (default 1,000). */
   maxIncludes?: number;
   /** Rounds of :iterate after the first include round (default 3). */
@@ -100,7 +103,7 @@ async function fetchPage(sql: SqlExecutor, query: SearchQuery, registry: SearchR
 
 /** Executes a search: one page of matches (content as stored), includes, and the total when asked. */
 export async function executeSearch(sql: SqlExecutor, query: SearchQuery, registry: SearchRegistry, opts: SearchOptions): Promise<SearchResult> {
-  const codeSets = await resolveCodeSets(sql, query.criteria);
+  const codeSets = await resolveCodeSets(sql, query.criteria, opts.terminologyCache);
   const page: Page = query.count > 0 ? await fetchPage(sql, query, registry, codeSets, opts) : { rows: [] };
   const matches: Resource[] = page.rows.map((r) => r.content);
   const includes = await fetchIncludes(sql, query, page.rows, { maxIncludes: opts.maxIncludes ?? 1000, maxDepth: opts.maxIncludeDepth ?? 3 });
