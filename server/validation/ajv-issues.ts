@@ -61,7 +61,7 @@ function translate(
       return issue('required', `Missing required element '${name}' (minimum cardinality 1)`, `${expr}.${name}`);
     }
     case 'type':
-      return issue('structure', typeMessage(String(params.type), value), expr);
+      return issue('structure', typeMessage(String(params.type), value, /^\d+$/.test(segments[segments.length - 1] ?? '')), expr);
     case 'pattern': {
       if (value === '') return undefined; // the walker reports empty strings once, with a better message
       const type = primitiveName(e.schemaPath) ?? fhirType ?? 'value';
@@ -88,9 +88,10 @@ function primitiveName(schemaPath: string): string | undefined {
   return m?.[1];
 }
 
-function typeMessage(expected: string, value: unknown): string {
+function typeMessage(expected: string, value: unknown, inList: boolean): string {
   const got = value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value;
   if (expected === 'array') return `Expected an array (this element repeats), got ${got}`;
+  if (got === 'array' && inList) return `Expected ${expected === 'object' ? 'an object' : `a ${expected}`} as a list item, got an array (FHIR JSON lists do not nest)`;
   if (got === 'array') return `Expected a single ${expected} (this element does not repeat), got an array`;
   return `Expected ${expected}, got ${got}`;
 }

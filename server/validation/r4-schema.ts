@@ -38,7 +38,12 @@ export class R4Schema {
     defs.ResourceList = ANY_RESOURCE;
     defs.Resource = ANY_RESOURCE;
     R4Schema.alignWithModel(model, defs);
-    for (const def of Object.values(defs)) fixPatterns(def);
+    for (const def of Object.values(defs)) {
+      fixPatterns(def);
+      // The official schema gives complex types only `properties`, which an array satisfies: without
+      // `type: object`, `name: [[1,2]]` or `maritalStatus: [{...}]` passed as valid (issue 12).
+      if (def.properties && def.type === undefined) def.type = 'object';
+    }
     // the file is draft-06 with `id`; we register only its definitions under our own $id
     this.ajv = new Ajv({ allErrors: true, strict: false, validateSchema: false, messages: true });
     this.ajv.addSchema({ $id: 'fhir', definitions: defs });

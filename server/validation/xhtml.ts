@@ -1,83 +1,98 @@
-/** Narrative.div checks (https://hl7.org/fhir/R4/narrative.html#xhtml): well-formed, xhtml namespace, safe elements only (txt-1, txt-2). */
+/**
+ * Narrative.div checks (https://hl7.org/fhir/R4/narrative.html#xhtml): well-formed XML (saxes, a
+ * streaming parser: one pass, linear in the input, stops at the first syntax error), XHTML namespace,
+ * only the elements and attributes txt-1 allows, safe URLs and styles, some content (txt-2).
+ * Invalid narratives are rejected (422), never rewritten: R4 requires valid restricted XHTML, and a
+ * server that silently edits clinical narrative would store something the author did not write.
+ */
+import { SaxesParser, type SaxesTagPlain } from 'saxes';
+import { ALLOWED_ELEMENTS, URL_ATTRIBUTES, XHTML_NS, attributeAllowed } from './xhtml/allow-list';
+import { NamespaceStack, type ResolvedName } from './xhtml/namespaces';
+import { type WorkMeter, unsafeStyleReason, unsafeUrlReason } from './xhtml/url-safety';
 
-const XHTML_NS = 'http://www.w3.org/1999/xhtml';
+export type { WorkMeter } from './xhtml/url-safety';
 
-/** Elements allowed by txt-1: basic HTML formatting (HTML 4.0 chapters 7-11 and 15), no scripts, forms, frames or objects. */
-const ALLOWED_ELEMENTS = new Set(
-  (
-    'p br div h1 h2 h3 h4 h5 h6 a span b em i strong small big tt dfn q var abbr acronym cite blockquote hr address bdo ' +
-    'kbd sub sup ul ol li dl dt dd pre table caption colgroup col thead tr tfoot tbody th td code samp img map area'
-  ).split(' '),
-);
-const PREDEFINED_ENTITIES = new Set(['amp', 'lt', 'gt', 'quot', 'apos']);
-const TOKEN = /<!--[\s\S]*?-->|<!\[CDATA\[[\s\S]*?\]\]>|<([!?/]?)([^\s/>!?]*)([^>]*?)(\/?)>|&([^;&<\s]{0,32});?/g;
-const ATTRIBUTE = /([^\s=/]+)(?:\s*=\s*("[^"]*"|'[^']*'|[^\s"'>]+))?/g;
+/** More problems than this in one div add nothing for the client. */
+const MAX_PROBLEMS = 20;
+/** Real narratives nest a few levels; thousands of levels are an attack on whoever renders them. */
+export const MAX_XHTML_DEPTH = 256;
 
-/** Problems with a Narrative.div value; empty if fine. */
-export function checkXhtml(div: string): string[] {
+class TooDeep extends Error {}
+
+/** Problems with a Narrative.div value; empty if fine. `meter` counts the work done (events + characters checked). */
+export function checkXhtml(div: string, meter: WorkMeter = { steps: 0 }): string[] {
   const problems: string[] = [];
-  const trimmed = div.trim();
-  if (!trimmed.startsWith('<div') || !trimmed.endsWith('</div>')) {
-    problems.push('Narrative div must be a single <div> element');
+  const report = (p: string): void => {
+    if (problems.length < MAX_PROBLEMS) problems.push(p);
+  };
+  const state = { depth: 0, content: false };
+  const ns = new NamespaceStack();
+  const parser = new SaxesParser({ xmlns: false, position: false });
+  parser.on('opentag', (tag) => {
+    meter.steps++;
+    if (state.depth >= MAX_XHTML_DEPTH) throw new TooDeep();
+    const name = ns.open(tag.name, tag.attributes);
+    if (state.depth++ === 0) checkRoot(name, tag.name, report);
+    else if (name.uri !== XHTML_NS) report(`Element <${tag.name.slice(0, 40)}> is not XHTML (namespace '${name.uri.slice(0, 60)}')`);
+    checkElement(name.local, tag, ns, report, meter);
+    if (name.local === 'img') state.content = true;
+  });
+  parser.on('closetag', () => {
+    meter.steps++;
+    state.depth--;
+    ns.close();
+  });
+  parser.on('text', (t) => {
+    meter.steps += 1 + t.length;
+    if (!state.content && /\S/.test(t)) state.content = true;
+  });
+  parser.on('cdata', (t) => {
+    meter.steps += 1 + t.length;
+    if (/\S/.test(t)) state.content = true;
+  });
+  parser.on('doctype', () => report('Declarations are not allowed in the narrative (<!DOCTYPE>)'));
+  parser.on('processinginstruction', (pi) => report(`Processing instructions are not allowed in the narrative ('<?${pi.target.slice(0, 20)}')`));
+  parser.on('xmldecl', () => report('Declarations are not allowed in the narrative (<?xml ...?>)'));
+  try {
+    parser.write(div).close();
+  } catch (err) {
+    meter.steps++;
+    if (err instanceof TooDeep) return [...problems, `The narrative nests elements more than ${MAX_XHTML_DEPTH} levels deep`];
+    return [...problems, syntaxProblem((err as Error).message)];
   }
-  const stack: string[] = [];
-  let text = '';
-  let last = 0;
-  let sawRoot = false;
-  let hasImage = false;
-  TOKEN.lastIndex = 0;
-  for (let m = TOKEN.exec(trimmed); m; m = TOKEN.exec(trimmed)) {
-    text += trimmed.slice(last, m.index);
-    last = m.index + m[0].length;
-    if (m[0].startsWith('<!--') || m[0].startsWith('<![CDATA[')) continue;
-    if (m[0].charCodeAt(0) === 38 /* & */) {
-      const ent = m[5] ?? '';
-      if (!m[0].endsWith(';') || !validEntity(ent)) problems.push(`Invalid entity in the XHTML ('&${ent};'): only &amp; &lt; &gt; &quot; &apos; and numeric references are allowed`);
-      text += 'x'; // an entity is content, even a wrongly encoded one
-      continue;
-    }
-    const [, prefix, rawName, attrs, selfClose] = m;
-    if (prefix === '!' || prefix === '?') {
-      problems.push(`Declarations and processing instructions are not allowed in the narrative ('<${prefix}${rawName}')`);
-      continue;
-    }
-    const name = rawName.toLowerCase();
-    if (prefix === '/') {
-      const open = stack.pop();
-      if (open !== rawName) problems.push(`Malformed XHTML: </${rawName}> does not close ${open ? `<${open}>` : 'any element'}`);
-      continue;
-    }
-    if (!ALLOWED_ELEMENTS.has(rawName)) problems.push(`Invalid element name in the XHTML ('${name}')`);
-    if (name === 'img') hasImage = true;
-    problems.push(...checkAttributes(rawName, attrs, !sawRoot));
-    sawRoot = true;
-    if (!selfClose) stack.push(rawName);
-  }
-  text += trimmed.slice(last);
-  if (stack.length) problems.push(`Malformed XHTML: <${stack[stack.length - 1]}> is not closed`);
-  if (!hasImage && !/\S/.test(text.replace(/<[^>]*>/g, ''))) problems.push('txt-2: The narrative SHALL have some non-whitespace content');
+  if (!state.content) report('txt-2: The narrative SHALL have some non-whitespace content');
   return problems;
 }
 
-function validEntity(ent: string): boolean {
-  if (PREDEFINED_ENTITIES.has(ent)) return true;
-  if (/^#[0-9]{1,7}$/.test(ent) || /^#x[0-9a-fA-F]{1,6}$/.test(ent)) return true;
-  return false;
+function checkRoot(name: ResolvedName, qname: string, report: (p: string) => void): void {
+  if (name.local !== 'div' || name.prefix) report(`Narrative div must be a single <div> element (found <${qname.slice(0, 40)}>)`);
+  if (name.uri !== XHTML_NS) report(`Narrative div must declare xmlns="${XHTML_NS}"`);
 }
 
-function checkAttributes(element: string, attrs: string, isRoot: boolean): string[] {
-  const problems: string[] = [];
-  let ns: string | undefined;
-  ATTRIBUTE.lastIndex = 0;
-  for (let a = ATTRIBUTE.exec(attrs); a; a = ATTRIBUTE.exec(attrs)) {
-    const name = a[1].toLowerCase();
-    const value = (a[2] ?? '').replace(/^["']|["']$/g, '');
-    if (name === 'xmlns') ns = value;
-    if (name.startsWith('on')) problems.push(`Event attributes are not allowed in the narrative ('${name}' on <${element}>)`);
-    if ((name === 'href' || name === 'src') && /^\s*(javascript|vbscript):/i.test(value)) {
-      problems.push(`Script URLs are not allowed in the narrative ('${name}' on <${element}>)`);
-    }
+function checkElement(element: string, tag: SaxesTagPlain, ns: NamespaceStack, report: (p: string) => void, meter: WorkMeter): void {
+  if (!ALLOWED_ELEMENTS.has(element)) report(`Invalid element name in the XHTML ('${element.slice(0, 40)}'): scripts, forms, frames, objects, styles and head/body are not allowed`);
+  for (const [qname, value] of Object.entries(tag.attributes)) {
+    meter.steps += 1 + value.length;
+    if (qname === 'xmlns' || qname.startsWith('xmlns:')) continue;
+    const attr = ns.resolve(qname, false);
+    const problem = attributeProblem(element, attr, qname, value, meter);
+    if (problem) report(problem);
   }
-  if (isRoot && ns !== XHTML_NS) problems.push(`Narrative div must declare xmlns="${XHTML_NS}"`);
-  return problems;
+}
+
+function attributeProblem(element: string, attr: ResolvedName, qname: string, value: string, meter: WorkMeter): string | undefined {
+  const name = attr.prefix === 'xml' ? qname : attr.local.toLowerCase();
+  if (name.startsWith('on')) return `Event attributes are not allowed in the narrative ('${name.slice(0, 40)}' on <${element}>)`;
+  if (attr.prefix && attr.prefix !== 'xml') return `Attribute '${qname.slice(0, 40)}' on <${element}> is not allowed (no xlink or foreign attributes in the narrative)`;
+  if (!attributeAllowed(element, name)) return `Attribute '${name.slice(0, 40)}' is not allowed on <${element}> in the narrative`;
+  if (URL_ATTRIBUTES.has(name)) return unsafeUrlReason(element, name, value, meter);
+  if (name === 'style') return unsafeStyleReason(element, value, meter);
+  return undefined;
+}
+
+/** saxes messages are precise but terse; entities get the message FHIR users know. */
+function syntaxProblem(message: string): string {
+  const m = message.replace(/^[^:]*:\d+:\d+: /, '');
+  if (/entity/i.test(m)) return `Invalid entity in the XHTML (${m.slice(0, 120)}): only &amp; &lt; &gt; &quot; &apos; and numeric references are allowed`;
+  return `Malformed XHTML: ${m.slice(0, 160)}`;
 }
