@@ -1,5 +1,6 @@
 /** Request bodies: media type, size (MAX_BODY), charset, JSON syntax and nesting depth, checked before any work. */
 import { FhirError, badRequest } from '../core/fhir-error';
+import { findBadString } from './json-strings';
 
 const JSON_TYPES = new Set(['application/fhir+json', 'application/json', 'application/json-patch+json', 'text/json']);
 const FORM = 'application/x-www-form-urlencoded';
@@ -43,8 +44,25 @@ export function parseBody(raw: Buffer | undefined, contentTypeHeader: string | u
     throw new FhirError(415, 'not-supported', `Content-Type '${type.slice(0, 80)}' is not supported; this server speaks application/fhir+json`);
   }
   if (jsonDepthExceeds(raw, maxDepth)) throw badRequest(`JSON nesting deeper than ${maxDepth} levels is not accepted`);
+  const body = parseJson(decodeUtf8(raw));
+  const bad = findBadString(body);
+  if (bad) throw badRequest(`Invalid string at ${bad.expression}: ${bad.problem}`, [bad.expression]);
+  return { body, contentType: type === 'application/json-patch+json' ? type : 'application/fhir+json' };
+}
+
+/** Strict UTF-8: a lenient decode would silently turn bad bytes into U+FFFD and store them. */
+function decodeUtf8(raw: Buffer): string {
   try {
-    return { body: JSON.parse(raw.toString('utf8')) as unknown, contentType: type === 'application/json-patch+json' ? type : 'application/fhir+json' };
+    return UTF8.decode(raw);
+  } catch {
+    throw badRequest('Request body is not valid UTF-8');
+  }
+}
+const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
   } catch (err) {
     throw badRequest(`Malformed JSON: ${(err as Error).message.slice(0, 200)}`);
   }
