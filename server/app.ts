@@ -99,7 +99,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   nudge.runner = jobs;
   const rest: RestDeps = {
     store, registry, validator, clock, ids,
-    limits: { maxBundleEntries: config.maxBundleEntries, defaultCount: 20, maxCount: 1000 },
+    limits: { maxBundleEntries: config.maxBundleEntries, defaultCount: 20, maxCount: 1000, maxResourceBytes: config.maxBodyBytes },
     operations: operationTable({
       reindex: { wake: () => jobs.wake(REINDEX_QUEUE) }, extraction: nlp, twin: true, terminology: { maxExpansion: config.terminologyMaxExpansion },
     }),

@@ -6,6 +6,7 @@
  */
 import type { Bundle, FhirResource } from 'fhir/r4';
 import { FhirError, badRequest } from '../core/fhir-error';
+import { ParamList } from '../core/parameter-list';
 import { PermanentExtractionError, TransientExtractionError } from '../nlp/errors';
 import { extractNow } from '../nlp/jobs/run-extraction';
 import type { ExtractionServices } from '../nlp/jobs/services';
@@ -29,6 +30,7 @@ export function extractOperation(s: ExtractionServices): OperationSpec {
     methods: ['POST'],
     affectsState: true,
     async handler(_deps, req, target, exec) {
+      ParamList.optional(req.body, '$extract', []); // takes no parameters: a body must be an empty Parameters
       if (exec.inTransaction) throw badRequest('$extract cannot run inside a transaction Bundle');
       const written = await extractNow(s, req.ctx, target.id ?? '', exec.write).catch((err: unknown) => { throw asFhirError(err); });
       const bundle: Bundle = {

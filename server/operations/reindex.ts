@@ -12,6 +12,7 @@
 import type { Parameters, ParametersParameter } from 'fhir/r4';
 import { badRequest, notFound, operationOutcome } from '../core/fhir-error';
 import type { OperationSpec } from '../rest/deps';
+import { ParamList } from '../core/parameter-list';
 import { checkType } from '../rest/resource-body';
 import type { ReindexJob } from '../store/types';
 
@@ -46,6 +47,7 @@ export function reindexOperations(runner: ReindexWaker): OperationSpec[] {
     methods: ['POST'],
     affectsState: true,
     async handler(deps, req, target, exec) {
+      ParamList.optional(req.body, '$reindex', []); // takes no parameters: a body must be an empty Parameters
       if (exec.inTransaction) throw badRequest('$reindex cannot run inside a transaction Bundle');
       const type = target.resourceType ? checkType(deps, target.resourceType) : undefined;
       const job = await deps.store.searchIndex.createReindexJob(deps.ids.newId(), type);

@@ -1,6 +1,7 @@
 /** POST /fhir/Patient/{id}/$twin — rebuilds the patient's Digital Twin now and returns it (DESIGN.md §4). */
 import type { Composition } from 'fhir/r4';
 import { gone, notFound } from '../core/fhir-error';
+import { ParamList } from '../core/parameter-list';
 import type { OperationSpec } from '../rest/deps';
 import { versionHeaders } from '../rest/headers';
 import { checkId } from '../rest/resource-body';
@@ -15,6 +16,7 @@ export const twinOperation: OperationSpec = {
   affectsState: true,
   async handler(deps, req, target, exec) {
     const id = checkId(target.id ?? '');
+    ParamList.optional(req.body, '$twin', []); // takes no parameters: a body must be an empty Parameters
     const patient = await exec.reader.read(req.ctx, 'Patient', id);
     if (!patient) throw notFound(`Patient/${id} is not known`);
     if (patient.deleted) throw gone(`Patient/${id} was deleted`);

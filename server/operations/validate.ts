@@ -1,15 +1,16 @@
 /** $validate at type and instance level — https://hl7.org/fhir/R4/resource-operation-validate.html */
-import type { Parameters, Resource } from 'fhir/r4';
+import type { Resource } from 'fhir/r4';
 import { badRequest, notFound, operationOutcome } from '../core/fhir-error';
+import { ParamList } from '../core/parameter-list';
 import { bodyResource, checkType } from '../rest/resource-body';
 import type { OperationSpec } from '../rest/deps';
 
 /** The resource to validate: a bare resource body, or Parameters.resource; mode and profile when given. */
 function unwrap(body: unknown): { resource?: Resource; mode?: string; profile?: string } {
-  const params = body as Parameters | undefined;
-  if (params?.resourceType !== 'Parameters') return { resource: body === undefined ? undefined : bodyResource(body) };
-  const get = (name: string) => params.parameter?.find((p) => p.name === name);
-  return { resource: get('resource')?.resource, mode: get('mode')?.valueCode, profile: get('profile')?.valueUri ?? get('profile')?.valueCanonical };
+  const isParameters = typeof body === 'object' && body !== null && (body as { resourceType?: unknown }).resourceType === 'Parameters';
+  if (!isParameters) return { resource: body === undefined ? undefined : bodyResource(body) };
+  const params = ParamList.of(body, '$validate', ['resource', 'mode', 'profile']);
+  return { resource: params.resource('resource'), mode: params.code('mode'), profile: params.uri('profile') };
 }
 
 export const validateOperation: OperationSpec = {

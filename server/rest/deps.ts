@@ -9,6 +9,8 @@ export interface Limits {
   maxBundleEntries: number;
   defaultCount: number;
   maxCount: number;
+  /** Largest resource a PATCH may produce (MAX_BODY: what a PUT could send). */
+  maxResourceBytes?: number;
 }
 
 export interface RestDeps {

@@ -1,6 +1,7 @@
 /** Parses the Parameters encoding of FHIRPath Patch operations (https://hl7.org/fhir/R4/fhirpatch.html, "Parameters"). */
 import type { Parameters, ParametersParameter } from 'fhir/r4';
 import { FhirError } from '../../core/fhir-error';
+import { readParameters } from '../../core/parameters-reader';
 import { type PatchValue, readValue } from './value';
 
 export type PatchOpType = 'add' | 'insert' | 'delete' | 'replace' | 'move';
@@ -86,6 +87,7 @@ function parseOperation(param: ParametersParameter, where: string): PatchOperati
 
 /** All operations, validated up front so a malformed patch fails before anything is applied. */
 export function parseOperations(patch: Parameters): PatchOperation[] {
-  if (patch?.resourceType !== 'Parameters') throw invalid('the patch must be a Parameters resource', 'Parameters');
-  return (patch.parameter ?? []).map((p, i) => parseOperation(p, `Parameters.parameter[${i}]`));
+  // the shared reader checks the shape (objects, names, parts, value[x] JSON types) so the code below can trust it
+  const nodes = readParameters(patch, 'FHIRPath Patch');
+  return nodes.map((n) => parseOperation(n.raw as unknown as ParametersParameter, n.expression));
 }

@@ -1,25 +1,20 @@
 /** patch (JSON Patch, FHIRPath Patch) and conditional patch — https://hl7.org/fhir/R4/http.html#patch */
 import type { Parameters, Resource } from 'fhir/r4';
-import { applyPatch, type Operation } from 'fast-json-patch';
 import { FhirError, badRequest, gone, notFound, preconditionFailed } from '../../core/fhir-error';
 import type { StoreWriter } from '../../store/types';
 import { findConditionalMatches } from '../conditional';
 import type { Exec, RestDeps } from '../deps';
 import { applyFhirPathPatch } from '../fhirpath-patch';
+import { applyJsonPatch } from '../json-patch';
 import { parseETag, writeResponse } from '../headers';
 import { checkId, checkType, validateForWrite } from '../resource-body';
 import type { FhirRequest, FhirResponse } from '../types';
 
-function applyBody(req: FhirRequest, current: Resource): Resource {
-  if (req.contentType === 'application/json-patch+json') {
-    if (!Array.isArray(req.body)) throw badRequest('A JSON Patch body must be an array of operations');
-    try {
-      // validate=true rejects malformed operations; structuredClone keeps the stored object intact.
-      return applyPatch(structuredClone(current), req.body as Operation[], true, true).newDocument;
-    } catch (err) {
-      throw new FhirError(422, 'processing', `JSON Patch failed: ${(err as Error).message.split('\n')[0]}`);
-    }
-  }
+/** A patched resource may not outgrow what a PUT could send (MAX_BODY). */
+const DEFAULT_MAX_RESOURCE_BYTES = 50 * 1024 * 1024;
+
+function applyBody(deps: RestDeps, req: FhirRequest, current: Resource): Resource {
+  if (req.contentType === 'application/json-patch+json') return applyJsonPatch(current, req.body, deps.limits.maxResourceBytes ?? DEFAULT_MAX_RESOURCE_BYTES);
   const body = req.body as Parameters | undefined;
   if (body?.resourceType === 'Parameters') return applyFhirPathPatch(current, body);
   throw new FhirError(415, 'not-supported', 'PATCH needs application/json-patch+json or a FHIRPath Patch Parameters resource');
@@ -33,8 +28,8 @@ async function patchOne(deps: RestDeps, req: FhirRequest, tx: StoreWriter, type:
   if (expectedVersion !== undefined && expectedVersion !== current.versionId) {
     throw preconditionFailed(`Version conflict: ${type}/${id} is at version ${current.versionId}, expected ${expectedVersion}`);
   }
-  const patched = applyBody(req, current.resource);
-  if (patched.resourceType !== type || patched.id !== id) throw badRequest('A patch may not change resourceType or id');
+  const patched = applyBody(deps, req, current.resource);
+  if (typeof patched !== 'object' || patched === null || patched.resourceType !== type || patched.id !== id) throw badRequest('A patch may not change resourceType or id');
   validateForWrite(deps, patched);
   // The read above did not lock; the store re-checks the version under its row lock.
   const { stored } = await tx.update(req.ctx, patched as Resource & { id: string }, { expectedVersion: current.versionId });
