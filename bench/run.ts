@@ -2,6 +2,7 @@
 import { benchHotPath } from './hot-path';
 import { benchIngest } from './ingest';
 import { benchLlmOverhead } from './llm-overhead';
+import { benchHeavy } from './heavy';
 import { benchNarrative } from './narrative';
 import { benchNlp } from './nlp';
 import { benchTwin } from './twin';
@@ -10,7 +11,7 @@ import { benchSearch } from './search';
 import { benchTerminology } from './terminology';
 
 const BENCHES: Record<string, () => Promise<void>> = {
-  ingest: benchIngest, read: benchRead, search: benchSearch, nlp: benchNlp, twin: benchTwin, llm: benchLlmOverhead, 'hot-path': benchHotPath, terminology: benchTerminology, narrative: benchNarrative,
+  ingest: benchIngest, read: benchRead, search: benchSearch, nlp: benchNlp, twin: benchTwin, llm: benchLlmOverhead, 'hot-path': benchHotPath, terminology: benchTerminology, narrative: benchNarrative, heavy: benchHeavy,
 };
 
 async function main(): Promise<void> {

@@ -37,6 +37,7 @@ import { REINDEX_QUEUE, type ReadPolicy, type ResourceStore, type WriteHook } fr
 import { TWIN_QUEUE } from './twin/outbox-hook';
 import { type TwinService, createTwinService } from './twin/service';
 import { createValidator } from './validation';
+import { createBodyJudge } from './validation/off-thread';
 
 export interface App {
   http: express.Express;
@@ -69,6 +70,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   const ids = overrides.ids ?? uuidIds;
   const registry = createSearchRegistry();
   const validator = createValidator();
+  const bodyJudge = createBodyJudge(validator, config.cpuThreads);
   // The runner exists only once the store is open; hooks nudge it after their transaction commits.
   const nudge: { runner?: JobRunner } = {};
   const twin = createTwinService({
@@ -98,7 +100,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   );
   nudge.runner = jobs;
   const rest: RestDeps = {
-    store, registry, validator, clock, ids,
+    store, registry, validator, bodyJudge, clock, ids,
     limits: { maxBundleEntries: config.maxBundleEntries, defaultCount: 20, maxCount: 1000, maxResourceBytes: config.maxBodyBytes },
     operations: operationTable({
       reindex: { wake: () => jobs.wake(REINDEX_QUEUE) }, extraction: nlp, twin: true, terminology: { maxExpansion: config.terminologyMaxExpansion },
@@ -120,6 +122,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   const close = async (): Promise<void> => {
     await jobs.close();
     await searchParams.close();
+    await bodyJudge.close();
     await store.close();
   };
   const metricsText = async (): Promise<{ contentType: string; text: string }> => ({ contentType: metrics.registry.contentType, text: await metrics.registry.metrics() });

@@ -43,6 +43,8 @@ export interface Config {
   nlpBackoffMs: number;
   /** Digital Twin refresh workers in this process (0: only enqueue; ROLE=server runs none). */
   twinWorkers: number;
+  /** Worker threads for CPU-heavy work (large $validate bodies, PDF text); 0 runs it on the event loop. */
+  cpuThreads: number;
   /** Debounce: a burst of changes to one patient within this window yields one rebuild. */
   twinDebounceMs: number;
   twinPollMs: number;
@@ -212,6 +214,7 @@ function readCoreConfig(env: Env): Omit<Config, keyof ReturnType<typeof readAuth
     nlpMaxAttempts: int(env, 'NLP_MAX_ATTEMPTS', 5, 1),
     nlpBackoffMs: int(env, 'NLP_BACKOFF_MS', 2_000, 1),
     twinWorkers: int(env, 'TWIN_WORKERS', 2, 0),
+    cpuThreads: int(env, 'CPU_THREADS', 1, 0),
     twinDebounceMs: int(env, 'TWIN_DEBOUNCE_MS', 250, 0),
     twinPollMs: int(env, 'TWIN_POLL_MS', 1_000, 10),
     terminologyMaxExpansion: int(env, 'TERMINOLOGY_MAX_EXPANSION', 10_000, 1),

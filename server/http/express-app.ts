@@ -13,7 +13,7 @@ import type { RestDeps } from '../rest/deps';
 import { handleFhirRequest } from '../rest/handler';
 import { routeOf } from '../rest/route';
 import type { FhirRequest } from '../rest/types';
-import { parseBody } from './body';
+import { type ParsedBody, parseBody } from './body';
 import { binaryUpload, sendNativeBinary, wantsNativeBinary } from './binary';
 import { toFhirError } from './errors';
 import { type EdgeOptions, applyEdgeSecurity, clientRateLimit, metricsGuard } from './edge-security';
@@ -50,6 +50,9 @@ export interface HttpDeps {
 }
 
 const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE']);
+/** $validate bodies larger than this are parsed and validated in a worker thread, not on the event loop. */
+const DEFER_VALIDATE_BYTES = 256 * 1024;
+const VALIDATE_PATH = /(^|\/)\$validate$/;
 
 function send(res: Response, status: number, headers: Record<string, string>, body: unknown, fmt: ResponseFormat, head: boolean, rawJson?: string): void {
   if (res.headersSent) return;
@@ -193,16 +196,19 @@ function interactionName(req: FhirRequest): string {
 function toFhirRequest(req: Request, res: Response, opts: HttpOptions): FhirRequest {
   const url = new URL(req.originalUrl, 'http://x');
   const query: [string, string][] = [...url.searchParams.entries()];
+  const path = url.pathname.replace(/^\/fhir\/?/, '');
   const raw = Buffer.isBuffer(req.body) ? req.body : undefined;
   const security = req.headers['x-security-context'];
   const binary = binaryUpload(req.method, url.pathname.replace(/^\/fhir/, ''), req.headers['content-type'], raw, Array.isArray(security) ? security[0] : security);
-  const { body, contentType } = binary ? { body: binary, contentType: 'application/fhir+json' } : parseBody(raw, req.headers['content-type'], opts.maxJsonDepth);
+  const defer = !binary && req.method === 'POST' && raw !== undefined && raw.length > DEFER_VALIDATE_BYTES && VALIDATE_PATH.test(path);
+  const { body, contentType, deferredJson }: ParsedBody = binary ? { body: binary, contentType: 'application/fhir+json' } : parseBody(raw, req.headers['content-type'], opts.maxJsonDepth, defer);
   const headers: Record<string, string | undefined> = {};
   for (const [k, v] of Object.entries(req.headers)) headers[k] = Array.isArray(v) ? v.join(', ') : v;
   return {
     method: req.method as FhirRequest['method'],
-    path: url.pathname.replace(/^\/fhir\/?/, ''),
+    path,
     query, headers, body, contentType,
+    ...(deferredJson ? { deferredJson: { bytes: deferredJson, maxDepth: opts.maxJsonDepth } } : {}),
     baseUrl: baseUrlOf(req, opts),
     ctx: res.locals.ctx as AccessContext,
   };

@@ -3,6 +3,7 @@ import type { Clock, IdGenerator } from '../core/clock';
 import type { SearchRegistry } from '../search/registry';
 import type { ResourceStore, StoreReader, StoreWriter } from '../store/types';
 import type { ResourceValidator } from '../validation';
+import type { BodyJudge } from '../validation/off-thread';
 import type { FhirRequest, FhirResponse } from './types';
 
 export interface Limits {
@@ -17,6 +18,8 @@ export interface RestDeps {
   store: ResourceStore;
   registry: SearchRegistry;
   validator: ResourceValidator;
+  /** Parses and validates large $validate bodies in worker threads (absent: inline). */
+  bodyJudge?: BodyJudge;
   ids: IdGenerator;
   clock: Clock;
   limits: Limits;

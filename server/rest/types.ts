@@ -15,6 +15,8 @@ export interface FhirRequest {
   headers: Record<string, string | undefined>;
   /** Parsed JSON body (already checked for size and depth). */
   body?: unknown;
+  /** A large JSON body left unparsed for a worker thread ($validate); `body` is then undefined. */
+  deferredJson?: { bytes: Uint8Array; maxDepth: number };
   /** Content type of the body, lower-case, without parameters. */
   contentType?: string;
   /** Absolute base URL of the FHIR endpoint, no trailing slash. */

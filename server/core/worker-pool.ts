@@ -1,0 +1,122 @@
+/**
+ * A small bounded pool of worker threads for CPU-heavy work (validating huge resources, PDF text) so
+ * the event loop keeps answering /healthz. Workers start on first use and are replaced when they die;
+ * at most `maxQueue` tasks wait, beyond that callers get a 503. A FhirError thrown in a worker comes
+ * back as a FhirError. Entry files may be .ts (tests run from source): they are transpiled on load.
+ */
+import { Worker } from 'node:worker_threads';
+import { FhirError, type Issue } from './fhir-error';
+
+export interface PoolOptions {
+  size: number;
+  maxQueue?: number;
+}
+
+/** What a worker posts back for task `id`. */
+export type WorkerReply = { id: number; ok: true; result: unknown } | { id: number; ok: false; error: { status?: number; issues?: Issue[]; message: string } };
+
+interface Task {
+  id: number;
+  message: unknown;
+  transfer: ArrayBuffer[];
+  resolve(v: unknown): void;
+  reject(e: unknown): void;
+}
+
+interface Slot {
+  worker: Worker;
+  task?: Task;
+}
+
+/** Loads the entry; for .ts entries a require hook transpiles TypeScript with the typescript package. */
+const BOOTSTRAP = `
+const { workerData } = require('node:worker_threads');
+if (workerData.typescript) {
+  const ts = require(workerData.typescript);
+  const fs = require('node:fs');
+  require.extensions['.ts'] = (m, filename) => {
+    const out = ts.transpileModule(fs.readFileSync(filename, 'utf8'), { fileName: filename, compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true } });
+    m._compile(out.outputText, filename);
+  };
+}
+require(workerData.entry);
+`;
+
+export class WorkerPool {
+  private readonly slots: Slot[] = [];
+  private readonly queue: Task[] = [];
+  private nextId = 1;
+  private closed = false;
+
+  constructor(private readonly entry: string, private readonly opts: PoolOptions) {}
+
+  /** Runs one task; `transfer` buffers move to the worker (zero-copy) and are unusable here afterwards. */
+  run<T>(message: unknown, transfer: ArrayBuffer[] = []): Promise<T> {
+    if (this.closed) return Promise.reject(new FhirError(503, 'transient', 'Server is shutting down'));
+    if (this.queue.length >= (this.opts.maxQueue ?? 64)) {
+      return Promise.reject(new FhirError(503, 'transient', 'Too many heavy requests in progress; retry shortly', undefined, { 'Retry-After': '2' }));
+    }
+    return new Promise<T>((resolve, reject) => {
+      this.queue.push({ id: this.nextId++, message, transfer, resolve: resolve as (v: unknown) => void, reject });
+      this.dispatch();
+    });
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const t of this.queue.splice(0)) t.reject(new FhirError(503, 'transient', 'Server is shutting down'));
+    await Promise.all(this.slots.splice(0).map((s) => s.worker.terminate()));
+  }
+
+  private dispatch(): void {
+    while (this.queue.length) {
+      let slot = this.slots.find((s) => !s.task);
+      if (!slot && this.slots.length < this.opts.size) slot = this.spawn();
+      if (!slot) return;
+      const task = this.queue.shift() as Task;
+      slot.task = task;
+      slot.worker.postMessage({ id: task.id, message: task.message }, task.transfer);
+    }
+  }
+
+  private spawn(): Slot {
+    const typescript = this.entry.endsWith('.ts') ? require.resolve('typescript') : undefined;
+    const worker = new Worker(BOOTSTRAP, { eval: true, workerData: { entry: this.entry, typescript } });
+    const slot: Slot = { worker };
+    worker.unref(); // an idle pool never keeps the process alive
+    worker.on('message', (reply: WorkerReply) => {
+      const task = slot.task;
+      if (!task || task.id !== reply.id) return;
+      slot.task = undefined;
+      if (reply.ok) task.resolve(reply.result);
+      else task.reject(reply.error.status ? FhirError.withIssues(reply.error.status, reply.error.issues ?? []) : new Error(reply.error.message));
+      this.dispatch();
+    });
+    worker.on('error', (err) => this.lost(slot, err));
+    worker.on('exit', (code) => this.lost(slot, new Error(`worker thread exited (${code})`)));
+    this.slots.push(slot);
+    return slot;
+  }
+
+  /** A dead worker fails its task (a 500: unexpected) and leaves the pool; the next task spawns a new one. */
+  private lost(slot: Slot, err: Error): void {
+    const i = this.slots.indexOf(slot);
+    if (i < 0) return;
+    this.slots.splice(i, 1);
+    slot.task?.reject(err);
+    slot.task = undefined;
+    if (!this.closed) this.dispatch();
+  }
+}
+
+/** The worker side: answers each task with `handle`; FhirErrors travel back with their status and issues. */
+export function serveWorkerTasks(port: { on(e: 'message', f: (m: { id: number; message: unknown }) => void): void; postMessage(m: WorkerReply): void }, handle: (message: unknown) => Promise<unknown> | unknown): void {
+  port.on('message', ({ id, message }) => {
+    Promise.resolve()
+      .then(() => handle(message))
+      .then(
+        (result) => port.postMessage({ id, ok: true, result }),
+        (err: unknown) => port.postMessage({ id, ok: false, error: err instanceof FhirError ? { status: err.status, issues: err.issues, message: err.message } : { message: err instanceof Error ? err.message : String(err) } }),
+      );
+  });
+}

@@ -1,0 +1,54 @@
+/**
+ * Validation of large request bodies off the event loop: the raw bytes move (zero-copy) to a worker
+ * thread that parses, checks and validates them and sends back only the verdict, so a 40 MB $validate
+ * never blocks /healthz. With `threads: 0` the same work runs inline (same code, same answers).
+ */
+import path from 'node:path';
+import type { Issue } from '../core/fhir-error';
+import { parseJsonBody } from '../core/json-body';
+import { WorkerPool } from '../core/worker-pool';
+import type { ResourceValidator } from './index';
+import { unwrapValidateBody } from './validate-request';
+
+/** The verdict on a $validate body: what was asked (type, id, mode, profile) and the issues, if validated. */
+export interface BodyVerdict {
+  resourceType?: string;
+  id?: string;
+  mode?: string;
+  profile?: string;
+  /** Undefined when the body carried no resource (the stored one is validated instead) or mode is delete. */
+  issues?: Issue[];
+}
+
+export interface BodyTask {
+  bytes: Uint8Array;
+  maxDepth: number;
+}
+
+/** Pure: parse, unwrap and validate (runs in the worker, or inline). */
+export function judgeBody(validator: Pick<ResourceValidator, 'validate'>, task: BodyTask): BodyVerdict {
+  const req = unwrapValidateBody(parseJsonBody(task.bytes, task.maxDepth));
+  const r = req.resource as { resourceType?: string; id?: unknown } | undefined;
+  const verdict: BodyVerdict = { resourceType: r?.resourceType, id: typeof r?.id === 'string' ? r.id : undefined, mode: req.mode, profile: req.profile };
+  if (!r || req.mode === 'delete') return verdict;
+  return { ...verdict, issues: validator.validate(req.resource, req.profile ? { profiles: [req.profile] } : undefined) };
+}
+
+export interface BodyJudge {
+  judge(task: BodyTask): Promise<BodyVerdict>;
+  close(): Promise<void>;
+}
+
+export function createBodyJudge(validator: Pick<ResourceValidator, 'validate'>, threads: number): BodyJudge {
+  if (threads <= 0) return { judge: async (task) => judgeBody(validator, task), close: async () => undefined };
+  const entry = path.join(__dirname, `validation-worker${path.extname(__filename)}`);
+  const pool = new WorkerPool(entry, { size: threads });
+  return {
+    judge: (task) => {
+      // a private copy: the request Buffer may be a view into a shared pool, and transfer detaches it
+      const bytes = new Uint8Array(task.bytes);
+      return pool.run<BodyVerdict>({ bytes, maxDepth: task.maxDepth }, [bytes.buffer]);
+    },
+    close: () => pool.close(),
+  };
+}
