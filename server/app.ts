@@ -16,6 +16,7 @@ import { jobRunMetrics, registerJobGauge } from './jobs/metrics';
 import { startJobRunner } from './jobs/runner';
 import type { JobRunner, QueueHandler } from './jobs/types';
 import { createExtractor } from './nlp/engines';
+import { createPdfTextPool } from './nlp/attachment/pdf-off-thread';
 import { createExtractionHook } from './nlp/jobs/extraction-hook';
 import { extractionQueue } from './nlp/jobs/extraction-queue';
 import type { ExtractionServices } from './nlp/jobs/services';
@@ -93,7 +94,8 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   const searchParams = await startSearchParameterSync({ store, registry, logger });
   const metrics = createMetrics(() => store.poolStats());
   registerJobGauge(metrics.registry, () => store.jobs.depth(), [NLP_QUEUE, TWIN_QUEUE, REINDEX_QUEUE]);
-  const nlp = createNlpServices(config, await publishCatalogue(store), { store, registry, validator, ids, clock, metrics });
+  const pdf = createPdfTextPool(config.cpuThreads);
+  const nlp = createNlpServices(config, await publishCatalogue(store), { store, registry, validator, ids, clock, metrics, pdfText: pdf.pdfText });
   const queues: QueueHandler[] = [twin.queue(store), reindexQueue({ store, logger, beforeBatch: () => searchParams.refresh() }), nlpQueue(config, nlp)];
   const jobs = startJobRunner(
     { store, logger, clock, owner: `${hostname()}:${process.pid}:${ids.newId()}`, onOutcome: jobRunMetrics(metrics.registry) }, queues,
@@ -123,6 +125,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     await jobs.close();
     await searchParams.close();
     await bodyJudge.close();
+    await pdf.close();
     await store.close();
   };
   const metricsText = async (): Promise<{ contentType: string; text: string }> => ({ contentType: metrics.registry.contentType, text: await metrics.registry.metrics() });
@@ -164,7 +167,7 @@ async function publishCatalogue(store: ResourceStore): Promise<NlpMappings> {
 
 /** The NLP pipeline's services: engine from config, identifiers masked when the LLM is not on loopback. */
 function createNlpServices(
-  config: Config, mappings: NlpMappings, d: Pick<ExtractionServices, 'store' | 'registry' | 'validator' | 'ids' | 'clock'> & { metrics: HttpMetrics },
+  config: Config, mappings: NlpMappings, d: Pick<ExtractionServices, 'store' | 'registry' | 'validator' | 'ids' | 'clock' | 'pdfText'> & { metrics: HttpMetrics },
 ): ExtractionServices {
   const resources = compileRulesResources(mappings);
   const llm = config.llmBaseUrl && config.llmModel

@@ -57,7 +57,7 @@ export class WorkerPool {
       return Promise.reject(new FhirError(503, 'transient', 'Too many heavy requests in progress; retry shortly', undefined, { 'Retry-After': '2' }));
     }
     return new Promise<T>((resolve, reject) => {
-      this.queue.push({ id: this.nextId++, message, transfer, resolve: resolve as (v: unknown) => void, reject });
+      this.queue.push({ id: this.nextId++, message, transfer, resolve: resolve, reject });
       this.dispatch();
     });
   }
@@ -110,7 +110,7 @@ export class WorkerPool {
 }
 
 /** The worker side: answers each task with `handle`; FhirErrors travel back with their status and issues. */
-export function serveWorkerTasks(port: { on(e: 'message', f: (m: { id: number; message: unknown }) => void): void; postMessage(m: WorkerReply): void }, handle: (message: unknown) => Promise<unknown> | unknown): void {
+export function serveWorkerTasks(port: { on(e: 'message', f: (m: { id: number; message: unknown }) => void): void; postMessage(m: WorkerReply): void }, handle: (message: unknown) => unknown): void {
   port.on('message', ({ id, message }) => {
     Promise.resolve()
       .then(() => handle(message))

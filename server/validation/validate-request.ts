@@ -16,5 +16,5 @@ export function unwrapValidateBody(body: unknown): ValidateRequest {
   if (typeof rt !== 'string') throw badRequest("Resource has no 'resourceType'", ['resourceType']);
   if (rt !== 'Parameters') return { resource: body as Resource };
   const params = ParamList.of(body, '$validate', ['resource', 'mode', 'profile']);
-  return { resource: params.resource('resource') as Resource | undefined, mode: params.code('mode'), profile: params.uri('profile') };
+  return { resource: params.resource('resource'), mode: params.code('mode'), profile: params.uri('profile') };
 }

@@ -30,6 +30,8 @@ export interface LoadNoteTextOptions {
   maxBytes?: number;
   /** This server's FHIR base, so absolute `{base}/Binary/{id}` URLs can be read. */
   baseUrl?: string;
+  /** PDF → text; default pdfToText on this thread (the app passes a worker-thread pool). */
+  pdfText?: (bytes: Uint8Array) => Promise<string>;
 }
 
 export const DEFAULT_MAX_CHARS = 1_000_000;
@@ -58,7 +60,7 @@ export async function loadNoteText(
   const maxChars = opts.maxChars ?? DEFAULT_MAX_CHARS;
   const fetchOpts: FetchOptions = { maxBytes: opts.maxBytes ?? DEFAULT_MAX_BYTES, baseUrl: opts.baseUrl };
   const chosen = await chooseContent(doc, loadBinary, fetchOpts);
-  const mapped = await toText(chosen);
+  const mapped = await toText(chosen, opts.pdfText ?? pdfToText);
   if (mapped.text.length > maxChars) {
     throw new PermanentExtractionError(`note text has ${mapped.text.length} characters, more than the limit of ${maxChars}`);
   }
@@ -111,7 +113,7 @@ async function fetchTyped(c: Candidate, loadBinary: BinaryLoader, opts: FetchOpt
 
 const identity = (text: string): MappedText => ({ text, sourceOffset: (o) => Math.max(0, Math.min(o, text.length)) });
 
-async function toText({ type, bytes }: Chosen): Promise<MappedText> {
+async function toText({ type, bytes }: Chosen, pdfText: (bytes: Uint8Array) => Promise<string>): Promise<MappedText> {
   const charset = type.params.charset;
   switch (noteKindOf(type.type)) {
     case 'plain':
@@ -120,7 +122,7 @@ async function toText({ type, bytes }: Chosen): Promise<MappedText> {
     case 'html':
       return htmlToText(decodeText(bytes, { charset, sniffMarkup: true }));
     case 'pdf':
-      return identity(await pdfToText(bytes));
+      return identity(await pdfText(bytes));
     default:
       throw new PermanentExtractionError(`unsupported content type ${type.type.slice(0, 100)}`);
   }

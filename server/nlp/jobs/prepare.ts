@@ -55,7 +55,7 @@ export async function prepareExtraction(s: ExtractionServices, ctx: AccessContex
   if (!patient) throw new PermanentExtractionError(`The document's subject ${patientRef.reference} does not exist`);
 
   const loadBinary = async (id: string): Promise<Binary | null> => (await readLive<Binary>(s, ctx, 'Binary', id))?.resource ?? null;
-  const note = await loadNoteText(doc.resource, loadBinary, { baseUrl: s.baseUrl });
+  const note = await loadNoteText(doc.resource, loadBinary, { baseUrl: s.baseUrl, pdfText: s.pdfText });
   const engineText = s.maskIdentifiers ? maskIdentifiers(note.text, patient.resource).text : note.text;
 
   const engine = s.extractor.name;

@@ -22,6 +22,8 @@ export interface ExtractionServices {
   /** The server's own base URL: attachment URLs under it resolve to local Binaries. */
   baseUrl?: string;
   metrics: NlpMetrics;
+  /** PDF → text off the event loop (a worker-thread pool); absent: on this thread. */
+  pdfText?: (bytes: Uint8Array) => Promise<string>;
 }
 
 export type Written = Resource & { id: string };
