@@ -1,8 +1,8 @@
 /**
  * JSON Patch (RFC 6902) on a stored resource, bounded: at most MAX_PATCH_OPERATIONS operations, and
  * before each operation the resource's projected size (what `add`/`replace` bring in, what `copy`
- * duplicates) is checked against the resource size limit, so twenty `copy /name → /name/-` can never
- * grow memory past a bounded multiple of MAX_BODY. The whole resource (path "") cannot be replaced,
+ * duplicates) is checked against the resource size limit and copies against MAX_COPY_BYTES, so twenty
+ * `copy /name → /name/-` can never grow memory past a bounded multiple of MAX_BODY (nor burn seconds of CPU). The whole resource (path "") cannot be replaced,
  * removed or moved: a patch edits a resource, it does not swap it for another value.
  */
 import type { Resource } from 'fhir/r4';
@@ -10,6 +10,8 @@ import { type Operation, applyOperation, getValueByPointer } from 'fast-json-pat
 import { FhirError, badRequest } from '../core/fhir-error';
 
 export const MAX_PATCH_OPERATIONS = 1000;
+/** `copy` is the one amplifier (it duplicates data the request did not send): 1 MB of copies per patch. */
+export const MAX_COPY_BYTES = 1024 * 1024;
 const OPS = new Set(['add', 'remove', 'replace', 'move', 'copy', 'test']);
 type Op = Operation & { op: string; path: string; from?: string; value?: unknown };
 
@@ -20,10 +22,16 @@ const jsonSize = (v: unknown): number => (v === undefined ? 0 : (JSON.stringify(
 export function applyJsonPatch(current: Resource, body: unknown, maxBytes: number): Resource {
   const ops = checkOperations(body);
   let projected = jsonSize(current);
+  let copied = 0;
   const doc = structuredClone(current);
   for (let i = 0; i < ops.length; i++) {
     const op = ops[i];
-    projected += growth(doc, op);
+    const grows = growth(doc, op);
+    projected += grows;
+    if (op.op === 'copy') copied += grows;
+    if (copied > MAX_COPY_BYTES) {
+      throw new FhirError(413, 'too-costly', `JSON Patch operation ${i} would copy more than ${MAX_COPY_BYTES} bytes in one patch; refused before applying it`, [`/${i}`]);
+    }
     if (projected > maxBytes) {
       throw new FhirError(413, 'too-costly', `JSON Patch operation ${i} (${op.op}) would grow the resource past ${maxBytes} bytes; refused before applying it`, [`/${i}`]);
     }

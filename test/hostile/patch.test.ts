@@ -141,3 +141,12 @@ describe.each(driversUnderTest())('patches over HTTP on %s', (kind) => {
     );
   });
 });
+
+describe('JSON Patch copy budget (unit)', () => {
+  it('copies are limited to MAX_COPY_BYTES per patch even when the size cap is far away', () => {
+    const big = { ...patient, name: [{ family: 'F'.repeat(300 * 1024) }] };
+    const ops = Array.from({ length: 5 }, () => ({ op: 'copy', from: '/name/0', path: '/name/-' }));
+    expect(statusOf(() => applyJsonPatch(big, ops, 1e9))).toBe(413);
+    expect(statusOf(() => applyJsonPatch(big, ops.slice(0, 2), 1e9))).toBe(200);
+  });
+});
