@@ -67,6 +67,18 @@ describe.each(driversUnderTest())('edge input on %s', (kind) => {
     }
   });
 
+  it('arbitrary bytes under any Content-Encoding never give a 5xx', async () => {
+    const bytes = fc.oneof(fc.uint8Array({ maxLength: 200 }), fc.uint8Array({ maxLength: 200 }).map((b) => Uint8Array.from(gzipSync(b).subarray(0, 10 + (b.length % 20)))));
+    await fc.assert(
+      fc.asyncProperty(bytes, fc.constantFrom('gzip', 'deflate', 'br', 'identity', 'x-unknown'), async (b, enc) => {
+        const res = await post(Buffer.from(b), { 'Content-Encoding': enc });
+        expect(res.status).toBeGreaterThanOrEqual(400);
+        expect(res.status).toBeLessThan(500);
+      }),
+      { numRuns: 60, seed: 12 },
+    );
+  });
+
   it('arbitrary strings in a body never give a 5xx; forbidden ones are 400', async () => {
     await fc.assert(
       fc.asyncProperty(fc.string({ unit: 'binary', maxLength: 20 }), async (s) => {
