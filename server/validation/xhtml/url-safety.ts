@@ -26,14 +26,18 @@ export interface WorkMeter {
  */
 export function normaliseUrl(value: string, meter?: WorkMeter): string {
   const decoded = decodeReferences(value, meter);
-  let out = '';
+  const parts: string[] = [];
+  let run = 0; // start of the current run of kept characters: slices, not one concatenation per character
   for (let i = 0; i < decoded.length; i++) {
     const c = decoded.charCodeAt(i);
-    if (c <= 0x20 || (c >= 0x7f && c <= 0x9f)) continue;
-    out += decoded[i];
+    if (c <= 0x20 || (c >= 0x7f && c <= 0x9f)) {
+      if (i > run) parts.push(decoded.slice(run, i));
+      run = i + 1;
+    }
   }
+  parts.push(decoded.slice(run));
   if (meter) meter.steps += decoded.length;
-  return out.toLowerCase();
+  return parts.join('').toLowerCase();
 }
 
 /** Why the URL in `attribute` of `element` is unsafe, or undefined when it may be stored. */
@@ -89,27 +93,36 @@ function decodeReferences(s: string, meter?: WorkMeter): string {
 /** CSS with comments, escapes (`\75` → `u`, `\:` → `:`), whitespace and control characters removed, lower-cased. */
 function normaliseCss(s: string, meter?: WorkMeter): string {
   if (meter) meter.steps += s.length;
-  let out = '';
+  const parts: string[] = [];
+  let run = 0;
   let i = 0;
+  const cut = (to: number, next: number, insert?: string): void => {
+    if (to > run) parts.push(s.slice(run, to));
+    if (insert) parts.push(insert);
+    run = next;
+    i = next;
+  };
   while (i < s.length) {
     const c = s.charCodeAt(i);
     if (c === 0x2f /* / */ && s.charCodeAt(i + 1) === 0x2a /* * */) {
       const end = s.indexOf('*/', i + 2);
-      i = end < 0 ? s.length : end + 2;
+      cut(i, end < 0 ? s.length : end + 2);
     } else if (c === 0x5c /* \ */) {
       let j = i + 1;
-      while (j < s.length && j < i + 7 && /[0-9a-fA-F]/.test(s[j])) j++;
-      if (j > i + 1) {
-        const code = parseInt(s.slice(i + 1, j), 16);
-        if (code > 0 && code <= 0x10ffff) out += String.fromCodePoint(code);
-        i = j;
-      } else {
-        i++; // `\x` is just `x`
-      }
+      while (j < s.length && j < i + 7 && isHex(s.charCodeAt(j))) j++;
+      const code = j > i + 1 ? parseInt(s.slice(i + 1, j), 16) : -1;
+      // `\75` is `u`; a lone `\x` is just `x` (kept as the next run)
+      cut(i, j > i + 1 ? j : i + 1, code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : undefined);
+    } else if (c <= 0x20 || (c >= 0x7f && c <= 0x9f)) {
+      cut(i, i + 1);
     } else {
-      if (c > 0x20 && !(c >= 0x7f && c <= 0x9f)) out += s[i];
       i++;
     }
   }
-  return out.toLowerCase();
+  parts.push(s.slice(run));
+  return parts.join('').toLowerCase();
+}
+
+function isHex(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102);
 }
