@@ -16,7 +16,7 @@ import { jobRunMetrics, registerJobGauge } from './jobs/metrics';
 import { startJobRunner } from './jobs/runner';
 import type { JobRunner, QueueHandler } from './jobs/types';
 import { createExtractor } from './nlp/engines';
-import { createPdfTextPool } from './nlp/attachment/pdf-off-thread';
+import { type PdfTextFn, createPdfTextPool } from './nlp/attachment/pdf-off-thread';
 import { createExtractionHook } from './nlp/jobs/extraction-hook';
 import { extractionQueue } from './nlp/jobs/extraction-queue';
 import type { ExtractionServices } from './nlp/jobs/services';
@@ -37,8 +37,8 @@ import { openStore } from './store/open-store';
 import { REINDEX_QUEUE, type ReadPolicy, type ResourceStore, type WriteHook } from './store/types';
 import { TWIN_QUEUE } from './twin/outbox-hook';
 import { type TwinService, createTwinService } from './twin/service';
-import { createValidator } from './validation';
-import { createBodyJudge } from './validation/off-thread';
+import { type ResourceValidator, createValidator } from './validation';
+import { type BodyJudge, createBodyJudge } from './validation/off-thread';
 
 export interface App {
   http: express.Express;
@@ -71,7 +71,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   const ids = overrides.ids ?? uuidIds;
   const registry = createSearchRegistry();
   const validator = createValidator();
-  const bodyJudge = createBodyJudge(validator, config.cpuThreads);
+  const cpu = cpuPools(validator, config.cpuThreads);
   // The runner exists only once the store is open; hooks nudge it after their transaction commits.
   const nudge: { runner?: JobRunner } = {};
   const twin = createTwinService({
@@ -94,15 +94,14 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   const searchParams = await startSearchParameterSync({ store, registry, logger });
   const metrics = createMetrics(() => store.poolStats());
   registerJobGauge(metrics.registry, () => store.jobs.depth(), [NLP_QUEUE, TWIN_QUEUE, REINDEX_QUEUE]);
-  const pdf = createPdfTextPool(config.cpuThreads);
-  const nlp = createNlpServices(config, await publishCatalogue(store), { store, registry, validator, ids, clock, metrics, pdfText: pdf.pdfText });
+  const nlp = createNlpServices(config, await publishCatalogue(store), { store, registry, validator, ids, clock, metrics, pdfText: cpu.pdfText });
   const queues: QueueHandler[] = [twin.queue(store), reindexQueue({ store, logger, beforeBatch: () => searchParams.refresh() }), nlpQueue(config, nlp)];
   const jobs = startJobRunner(
     { store, logger, clock, owner: `${hostname()}:${process.pid}:${ids.newId()}`, onOutcome: jobRunMetrics(metrics.registry) }, queues,
   );
   nudge.runner = jobs;
   const rest: RestDeps = {
-    store, registry, validator, bodyJudge, clock, ids,
+    store, registry, validator, bodyJudge: cpu.bodyJudge, clock, ids,
     limits: { maxBundleEntries: config.maxBundleEntries, defaultCount: 20, maxCount: 1000, maxResourceBytes: config.maxBodyBytes },
     operations: operationTable({
       reindex: { wake: () => jobs.wake(REINDEX_QUEUE) }, extraction: nlp, twin: true, terminology: { maxExpansion: config.terminologyMaxExpansion },
@@ -124,8 +123,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   const close = async (): Promise<void> => {
     await jobs.close();
     await searchParams.close();
-    await bodyJudge.close();
-    await pdf.close();
+    await cpu.close();
     await store.close();
   };
   const metricsText = async (): Promise<{ contentType: string; text: string }> => ({ contentType: metrics.registry.contentType, text: await metrics.registry.metrics() });
@@ -163,6 +161,13 @@ async function publishCatalogue(store: ResourceStore): Promise<NlpMappings> {
   const mappings = loadNlpMappings();
   await syncCatalogue(store, catalogueResources(mappings));
   return mappings;
+}
+
+/** Worker threads for CPU-heavy work: large $validate bodies and PDF text (CPU_THREADS; 0 = inline). */
+function cpuPools(validator: ResourceValidator, threads: number): { bodyJudge: BodyJudge; pdfText: PdfTextFn; close(): Promise<void> } {
+  const bodyJudge = createBodyJudge(validator, threads);
+  const pdf = createPdfTextPool(threads);
+  return { bodyJudge, pdfText: pdf.pdfText, close: async () => { await bodyJudge.close(); await pdf.close(); } };
 }
 
 /** The NLP pipeline's services: engine from config, identifiers masked when the LLM is not on loopback. */
