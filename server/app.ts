@@ -109,8 +109,21 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     reportError: (err, context) => logger.error({ err, context }, 'internal error'),
     security: securityOf(auth, config),
   };
-  const http = createHttpApp(
-    { rest, logger, metrics, contextFor: auth.contextFor, ready: () => store.ping(), smartConfiguration: smartConfigurationOf(auth, config) },
+  const http = httpApp(config, auth, { rest, logger, metrics, ready: () => store.ping() });
+  const close = async (): Promise<void> => {
+    await jobs.close();
+    await searchParams.close();
+    await cpu.close();
+    await store.close();
+  };
+  const metricsText = async (): Promise<{ contentType: string; text: string }> => ({ contentType: metrics.registry.contentType, text: await metrics.registry.metrics() });
+  return { http, store, rest, logger, twin, auth, metricsText, close };
+}
+
+/** The express app with the edge settings (CORS, rate limit, metrics exposure) the config asks for. */
+function httpApp(config: Config, auth: ReturnType<typeof createAuth>, d: { rest: RestDeps; logger: Logger; metrics: HttpMetrics; ready: () => Promise<void> }): express.Express {
+  return createHttpApp(
+    { ...d, contextFor: auth.contextFor, smartConfiguration: smartConfigurationOf(auth, config) },
     {
       maxBodyBytes: config.maxBodyBytes, maxJsonDepth: config.maxJsonDepth, requestTimeoutMs: config.requestTimeoutMs, baseUrl: config.baseUrl,
       serveFhir: config.role !== 'worker', trustProxy: config.trustProxy, serveSourceMaps: config.nodeEnv !== 'production',
@@ -120,14 +133,6 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       },
     },
   );
-  const close = async (): Promise<void> => {
-    await jobs.close();
-    await searchParams.close();
-    await cpu.close();
-    await store.close();
-  };
-  const metricsText = async (): Promise<{ contentType: string; text: string }> => ({ contentType: metrics.registry.contentType, text: await metrics.registry.metrics() });
-  return { http, store, rest, logger, twin, auth, metricsText, close };
 }
 
 function authSettings(config: Config): Parameters<typeof createAuth>[0] {
