@@ -8,6 +8,8 @@ import type express from 'express';
 import pino, { type Logger } from 'pino';
 import { type Auth, createAuth } from './auth/context';
 import { oauthUris, smartConfiguration } from './auth/smart-configuration';
+import { type AuditRecorder, createAuditRecorder } from './audit/audit-recorder';
+import { createAuditWriteGuard } from './audit/audit-write-guard';
 import type { Config } from './config';
 import { type Clock, type IdGenerator, systemClock, uuidIds } from './core/clock';
 import { createHttpApp } from './http/express-app';
@@ -49,6 +51,8 @@ export interface App {
   auth: Auth;
   /** Prometheus exposition (for a METRICS_PORT listener). */
   metricsText(): Promise<{ contentType: string; text: string }>;
+  /** The AuditEvent recorder; undefined when AUDIT_ENABLED=false. */
+  audit?: AuditRecorder;
   close(): Promise<void>;
 }
 
@@ -78,8 +82,9 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     registry, validator, clock, debounceMs: config.twinDebounceMs, pollMs: config.twinPollMs,
     workers: config.role === 'server' ? 0 : config.twinWorkers, wake: () => nudge.runner?.wake(TWIN_QUEUE),
   });
-  // The review guard first: a write it refuses never reaches the outboxes.
+  // The guards first: a write they refuse never reaches the outboxes.
   const hooks = [
+    createAuditWriteGuard(),
     createReviewGuard({ clock, ids }),
     searchParameterHook(registry),
     twin.hook,
@@ -100,6 +105,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     { store, logger, clock, owner: `${hostname()}:${process.pid}:${ids.newId()}`, onOutcome: jobRunMetrics(metrics.registry) }, queues,
   );
   nudge.runner = jobs;
+  const audit = startAudit(config, { store, ids, logger, registry: metrics.registry });
   const rest: RestDeps = {
     store, registry, validator, bodyJudge: cpu.bodyJudge, clock, ids,
     limits: { maxBundleEntries: config.maxBundleEntries, defaultCount: 20, maxCount: 1000, maxResourceBytes: config.maxBodyBytes },
@@ -109,19 +115,20 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     reportError: (err, context) => logger.error({ err, context }, 'internal error'),
     security: securityOf(auth, config),
   };
-  const http = httpApp(config, auth, { rest, logger, metrics, ready: () => store.ping() });
+  const http = httpApp(config, auth, { rest, logger, metrics, ready: () => store.ping(), audit: audit && { recorder: audit, clock } });
   const close = async (): Promise<void> => {
     await jobs.close();
     await searchParams.close();
     await cpu.close();
+    await closeAudit(audit, logger);
     await store.close();
   };
   const metricsText = async (): Promise<{ contentType: string; text: string }> => ({ contentType: metrics.registry.contentType, text: await metrics.registry.metrics() });
-  return { http, store, rest, logger, twin, auth, metricsText, close };
+  return { http, store, rest, logger, twin, auth, audit, metricsText, close };
 }
 
 /** The express app with the edge settings (CORS, rate limit, metrics exposure) the config asks for. */
-function httpApp(config: Config, auth: ReturnType<typeof createAuth>, d: { rest: RestDeps; logger: Logger; metrics: HttpMetrics; ready: () => Promise<void> }): express.Express {
+function httpApp(config: Config, auth: ReturnType<typeof createAuth>, d: { rest: RestDeps; logger: Logger; metrics: HttpMetrics; ready: () => Promise<void>; audit?: { recorder: AuditRecorder; clock: Clock } }): express.Express {
   return createHttpApp(
     { ...d, contextFor: auth.contextFor, smartConfiguration: smartConfigurationOf(auth, config) },
     {
@@ -173,6 +180,23 @@ function cpuPools(validator: ResourceValidator, threads: number): { bodyJudge: B
   const bodyJudge = createBodyJudge(validator, threads);
   const pdf = createPdfTextPool(threads);
   return { bodyJudge, pdfText: pdf.pdfText, close: async () => { await bodyJudge.close(); await pdf.close(); } };
+}
+
+/** Most AuditEvents held in memory while the database catches up (~10 MB); beyond it they are dropped and counted. */
+const AUDIT_QUEUE_CAPACITY = 10_000;
+
+function startAudit(config: Config, d: { store: ResourceStore; ids: IdGenerator; logger: Logger; registry: HttpMetrics['registry'] }): AuditRecorder | undefined {
+  if (!config.auditEnabled) return undefined;
+  return createAuditRecorder({ ...d, flushMs: config.auditFlushMs, batchSize: config.auditBatch, capacity: AUDIT_QUEUE_CAPACITY });
+}
+
+/** Drains queued AuditEvents before the store closes (main.ts stops HTTP first, so none arrive after). */
+async function closeAudit(audit: AuditRecorder | undefined, logger: Logger): Promise<void> {
+  try {
+    await audit?.close();
+  } catch (err) {
+    logger.error({ err, lost: audit?.depth() }, 'AUDIT EVENTS LOST at shutdown: the final write failed');
+  }
 }
 
 /** The NLP pipeline's services: engine from config, identifiers masked when the LLM is not on loopback. */

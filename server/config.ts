@@ -77,6 +77,12 @@ export interface Config {
   metricsHost: string;
   /** Key for signing paging cursors; replicas must share it. Random per process when unset. */
   cursorSecret?: string;
+  /** An AuditEvent for every FHIR request (issue 11 §7). */
+  auditEnabled: boolean;
+  /** Queued AuditEvents are written at least this often. */
+  auditFlushMs: number;
+  /** ... or as soon as this many wait (also the most per transaction). */
+  auditBatch: number;
 }
 
 export class ConfigError extends Error {}
@@ -219,5 +225,8 @@ function readCoreConfig(env: Env): Omit<Config, keyof ReturnType<typeof readAuth
     twinPollMs: int(env, 'TWIN_POLL_MS', 1_000, 10),
     terminologyMaxExpansion: int(env, 'TERMINOLOGY_MAX_EXPANSION', 10_000, 1),
     cursorSecret: opt(env, 'CURSOR_SECRET'),
+    auditEnabled: ['true', '1'].includes(oneOf(env, 'AUDIT_ENABLED', ['true', 'false', '1', '0'] as const, 'true')),
+    auditFlushMs: int(env, 'AUDIT_FLUSH_MS', 250, 1),
+    auditBatch: int(env, 'AUDIT_BATCH', 500, 1),
   };
 }

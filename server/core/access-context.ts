@@ -32,8 +32,12 @@ export interface AccessContext {
   origin?: WriteOrigin;
 }
 
-/** The server-internal writers that mark their writes for the write hooks. */
-export type WriteOrigin = 'review-decision' | 'nlp-extraction' | 'twin-builder';
+/**
+ * The server-internal writers that mark their writes for the write hooks: review decisions and
+ * extraction runs may create, decide and replace machine-made findings; only the audit recorder may
+ * write AuditEvents.
+ */
+export type WriteOrigin = 'review-decision' | 'nlp-extraction' | 'twin-builder' | 'audit';
 
 /** The same caller, marked as writing on behalf of one of the server's own services. */
 export function asOrigin(ctx: AccessContext, origin: WriteOrigin): AccessContext {

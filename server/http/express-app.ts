@@ -7,7 +7,10 @@
 import { randomUUID } from 'node:crypto';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Logger } from 'pino';
+import { auditMiddleware } from '../audit/audit-middleware';
+import type { AuditRecorder } from '../audit/audit-recorder';
 import type { AccessContext } from '../core/access-context';
+import type { Clock } from '../core/clock';
 import { FhirError, operationOutcome } from '../core/fhir-error';
 import type { RestDeps } from '../rest/deps';
 import { handleFhirRequest } from '../rest/handler';
@@ -45,6 +48,8 @@ export interface HttpDeps {
   ready(): Promise<void>;
   /** The SMART discovery document; undefined while auth is off (404). */
   smartConfiguration?: () => Promise<object>;
+  /** AuditEvent per FHIR request (issue 11 §7); undefined when AUDIT_ENABLED=false. */
+  audit?: { recorder: AuditRecorder; clock: Clock };
   /** Extra routers mounted before the FHIR base (e.g. /review, /.well-known). */
   extraRoutes?: (app: express.Express) => void;
 }
@@ -146,6 +151,8 @@ export function createHttpApp(deps: HttpDeps, opts: HttpOptions): express.Expres
 
 /** The FHIR REST endpoint: raw body (parsed by rest/ with depth and size limits), dispatch, errors → OperationOutcome. */
 function mountFhir(app: express.Express, deps: HttpDeps, opts: HttpOptions): void {
+  // First on /fhir, so every FHIR request is audited (401s and 429s included), whatever fails after it.
+  if (deps.audit) app.use('/fhir', auditMiddleware(deps.audit.recorder, deps.audit.clock, deps.logger));
   // Who is asking, before the rate limit (keyed on the client) and before the body is read.
   app.use('/fhir', async (req: Request, res: Response, next: NextFunction) => {
     try {
@@ -167,6 +174,8 @@ function mountFhir(app: express.Express, deps: HttpDeps, opts: HttpOptions): voi
       fmt = native ? defaultFmt : negotiate(req.headers.accept, firstValue(q, '_format'), firstValue(q, '_pretty'));
       if (!METHODS.has(req.method)) throw new FhirError(405, 'not-supported', `Method ${req.method} is not supported`);
       const fhirReq = toFhirRequest(req, res, opts);
+      const posted = (fhirReq.body as { resourceType?: unknown; type?: unknown } | undefined);
+      if (posted?.resourceType === 'Bundle' && typeof posted.type === 'string') res.locals.auditBundleType = posted.type;
       res.locals.interaction = interactionName(fhirReq);
       const out = await handleFhirRequest(deps.rest, fhirReq);
       if (native && sendNativeBinary(res, out, req.headers.accept, req.method === 'HEAD')) return;

@@ -4,6 +4,7 @@
  */
 import { FhirError, notFound } from '../core/fhir-error';
 import { guardAccess } from './access-guard';
+import { checkAuditRead } from './audit-read-guard';
 import { processBundle } from './bundle/process-bundle';
 import { capabilitiesInteraction } from './capabilities';
 import { type Exec, type RestDeps, topLevelExec } from './deps';
@@ -52,6 +53,7 @@ export function dispatch(deps: RestDeps, req: FhirRequest, exec: Exec, route: Ro
 export async function handleFhirRequest(deps: RestDeps, req: FhirRequest, exec: Exec = topLevelExec(deps.store)): Promise<FhirResponse> {
   // The one access check: top-level requests and every Bundle entry come through here.
   const { route, checkResult } = await guardAccess(deps, req, exec, routeOf(req));
+  checkAuditRead(route, req.query, req.ctx);
   const summary = parseSummary(req.query.find(([k]) => k === '_summary')?.[1]);
   const elementsRaw = req.query.filter(([k]) => k === '_elements').map(([, v]) => v).join(',');
   const elements = elementsRaw ? elementsRaw.split(',').map((s) => s.trim()).filter(Boolean) : undefined;

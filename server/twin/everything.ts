@@ -37,9 +37,15 @@ interface Ctx { reader: StoreReader; registry: SearchRegistry; ctx: AccessContex
 const wants = (f: EverythingFilter, type: string): boolean => !f.types || f.types.includes(type);
 const keyOf = (r: Resource): string => `${r.resourceType}/${r.id ?? ''}`;
 
+/**
+ * The access log about a patient is not the patient's record (and is for auditors only): like HAPI,
+ * $everything leaves AuditEvents out even though the R4 Patient compartment lists them.
+ */
+const NOT_RECORD = new Set(['AuditEvent']);
+
 /** Types in the Patient compartment; `all` ignores _type (references are discovered from the whole record). */
 function compartmentTypes(x: Ctx, all = false): string[] {
-  return x.registry.resourceTypes().filter((t) => x.registry.compartmentParams('Patient', t).length > 0 && (all || wants(x.filter, t)));
+  return x.registry.resourceTypes().filter((t) => !NOT_RECORD.has(t) && x.registry.compartmentParams('Patient', t).length > 0 && (all || wants(x.filter, t)));
 }
 
 /** A resource without care dates cannot be placed in time and is kept. */
