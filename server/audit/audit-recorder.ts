@@ -32,6 +32,8 @@ export interface AuditRecorder {
   /** Writes everything queued now (tests, shutdown). */
   flush(): Promise<void>;
   depth(): number;
+  /** Events received since start (queued or dropped): lets callers wait for a response's event. */
+  received(): number;
   /** Stops the timer and drains the queue; later events are dropped. */
   close(): Promise<void>;
 }
@@ -44,6 +46,7 @@ export function createAuditRecorder(opts: AuditRecorderOptions): AuditRecorder {
   const ctx = asOrigin(systemContext('audit'), 'audit');
   let inFlight: Promise<void> | undefined;
   let closed = false;
+  let receivedCount = 0;
 
   const drop = (n: number, why: string): void => {
     dropped.inc(n);
@@ -67,14 +70,15 @@ export function createAuditRecorder(opts: AuditRecorderOptions): AuditRecorder {
 
   /** One writer at a time; loops until the queue is empty or a write fails. */
   function flush(): Promise<void> {
-    inFlight ??= (async () => {
-      try {
-        while (queue.length > 0) await writeBatch();
-      } finally {
-        inFlight = undefined;
-      }
+    if (inFlight) return inFlight;
+    if (queue.length === 0) return Promise.resolve();
+    const run = (async () => {
+      while (queue.length > 0) await writeBatch();
     })();
-    return inFlight;
+    inFlight = run;
+    // cleared after settling (not inside `run`, which may settle before this assignment)
+    run.then(() => { inFlight = undefined; }, () => { inFlight = undefined; });
+    return run;
   }
   const background = (): void => { flush().catch(() => undefined); };
   const timer = setInterval(() => { if (queue.length > 0) background(); }, opts.flushMs);
@@ -82,6 +86,7 @@ export function createAuditRecorder(opts: AuditRecorderOptions): AuditRecorder {
 
   return {
     record(event) {
+      receivedCount++;
       total.inc({ outcome: event.outcome ?? 'unknown' });
       if (closed || queue.length >= opts.capacity) {
         drop(1, closed ? 'recorder closed' : 'queue full');
@@ -92,11 +97,13 @@ export function createAuditRecorder(opts: AuditRecorderOptions): AuditRecorder {
     },
     flush,
     depth: () => queue.length,
+    received: () => receivedCount,
     async close() {
       closed = true;
       clearInterval(timer);
       if (inFlight) await inFlight.catch(() => undefined);
-      await flush();
+      // a failing write rejects and ends the loop (the caller logs what is lost)
+      while (queue.length > 0) await flush();
     },
   };
 }
