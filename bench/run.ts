@@ -1,4 +1,5 @@
 /** npm run bench [-- name...]: runs the named benchmarks (default: all) and prints their numbers. */
+import { benchAudit } from './audit';
 import { benchHotPath } from './hot-path';
 import { benchIngest } from './ingest';
 import { benchLlmOverhead } from './llm-overhead';
@@ -11,7 +12,7 @@ import { benchSearch } from './search';
 import { benchTerminology } from './terminology';
 
 const BENCHES: Record<string, () => Promise<void>> = {
-  ingest: benchIngest, read: benchRead, search: benchSearch, nlp: benchNlp, twin: benchTwin, llm: benchLlmOverhead, 'hot-path': benchHotPath, terminology: benchTerminology, narrative: benchNarrative, heavy: benchHeavy,
+  ingest: benchIngest, read: benchRead, search: benchSearch, nlp: benchNlp, twin: benchTwin, llm: benchLlmOverhead, 'hot-path': benchHotPath, terminology: benchTerminology, narrative: benchNarrative, heavy: benchHeavy, audit: benchAudit,
 };
 
 async function main(): Promise<void> {
