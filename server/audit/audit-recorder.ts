@@ -38,19 +38,29 @@ export interface AuditRecorder {
   close(): Promise<void>;
 }
 
+/** The audit metrics on the app's registry; the queue depth is read at scrape time. */
+function auditMetrics(registry: Registry, depth: () => number): { total: Counter<'outcome'>; dropped: Counter } {
+  const total = new Counter({ name: 'twinfhir_audit_events_total', help: 'AuditEvents recorded by outcome (0 success, 4 minor failure, 8 serious failure)', labelNames: ['outcome'] as const, registers: [registry] });
+  const dropped = new Counter({ name: 'twinfhir_audit_dropped_total', help: 'AuditEvents dropped because the audit queue was full or the recorder closed', registers: [registry] });
+  new Gauge({ name: 'twinfhir_audit_queue_depth', help: 'AuditEvents waiting to be written', registers: [registry], collect(): void { this.set(depth()); } });
+  return { total, dropped };
+}
+
 export function createAuditRecorder(opts: AuditRecorderOptions): AuditRecorder {
-  const total = new Counter({ name: 'twinfhir_audit_events_total', help: 'AuditEvents recorded by outcome (0 success, 4 minor failure, 8 serious failure)', labelNames: ['outcome'] as const, registers: [opts.registry] });
-  const dropped = new Counter({ name: 'twinfhir_audit_dropped_total', help: 'AuditEvents dropped because the audit queue was full or the recorder closed', registers: [opts.registry] });
   let queue: AuditEvent[] = [];
-  new Gauge({ name: 'twinfhir_audit_queue_depth', help: 'AuditEvents waiting to be written', registers: [opts.registry], collect(): void { this.set(queue.length); } });
+  const { total, dropped } = auditMetrics(opts.registry, () => queue.length);
   const ctx = asOrigin(systemContext('audit'), 'audit');
   let inFlight: Promise<void> | undefined;
   let closed = false;
   let receivedCount = 0;
+  let lastDropLog = 0;
 
   const drop = (n: number, why: string): void => {
     dropped.inc(n);
-    opts.logger.error({ dropped: n, why }, 'AUDIT EVENTS DROPPED: the audit trail is incomplete');
+    // loud, but at most once a second: a flood of identical lines would bury everything else
+    if (Date.now() - lastDropLog < 1000) return;
+    lastDropLog = Date.now();
+    opts.logger.error({ dropped: n, why }, 'AUDIT EVENTS DROPPED: the audit trail is incomplete (see twinfhir_audit_dropped_total)');
   };
 
   async function writeBatch(): Promise<void> {
@@ -88,10 +98,7 @@ export function createAuditRecorder(opts: AuditRecorderOptions): AuditRecorder {
     record(event) {
       receivedCount++;
       total.inc({ outcome: event.outcome ?? 'unknown' });
-      if (closed || queue.length >= opts.capacity) {
-        drop(1, closed ? 'recorder closed' : 'queue full');
-        return;
-      }
+      if (closed || queue.length >= opts.capacity) return drop(1, closed ? 'recorder closed' : 'queue full');
       queue.push(event);
       if (queue.length >= opts.batchSize) background();
     },
