@@ -1,8 +1,8 @@
 /**
  * Keeps the audit trail for auditors (issue 11 §7): AuditEvent read, vread, search and history, and
- * `_include`/`_revinclude`/`_type` that would pull AuditEvents in, need `mayReadAudit`. System-wide and
- * compartment-wide searches/history without `_type` would include AuditEvents too, so without the audit
- * capability they must name their types. Checked per request, so Bundle entries are covered as well.
+ * `_include`/`_revinclude`/`_type` that would pull AuditEvents in, need `mayReadAudit`. Searches and
+ * history across all types leave AuditEvents out (UNLISTED_TYPES). Checked per request, so Bundle
+ * entries are covered as well.
  */
 import { mayReadAudit } from '../core/audit-access';
 import type { AccessContext } from '../core/access-context';
@@ -10,6 +10,9 @@ import { forbidden } from '../core/fhir-error';
 import type { Route } from './route';
 
 const AUDIT = 'AuditEvent';
+
+/** Types that searches and history across all types leave out: the audit trail is found only by naming it. */
+export const UNLISTED_TYPES: readonly string[] = [AUDIT];
 
 function namesAudit(query: [string, string][]): boolean {
   return query.some(([k, v]) => {
@@ -26,9 +29,8 @@ function pullsAudit(route: Route, query: [string, string][]): boolean {
     case 'read': case 'vread':
       return route.type === AUDIT;
     case 'search': case 'history':
-      if (route.type === AUDIT || namesAudit(query)) return true;
-      // every type: system level or a whole compartment, unless _type narrows it
-      return route.type === undefined && !query.some(([k]) => k === '_type');
+      // across all types (system level, compartment `*`) AuditEvents are left out unless _type names them
+      return route.type === AUDIT || namesAudit(query);
     default:
       return false;
   }

@@ -138,6 +138,8 @@ export type SearchValue =
 export interface SearchQuery {
   /** One type for type search; several (or empty = all) for system search with _type. */
   resourceTypes: string[];
+  /** With resourceTypes empty: types left out of "all" (the audit trail is found only by naming it). */
+  excludeTypes?: string[];
   criteria: Criterion[];
   sort: SortKey[];
   count: number;

@@ -15,6 +15,7 @@ export async function readHistory(sql: SqlExecutor, q: HistoryQuery, secret: str
     where.push(clause(`$${params.length}`));
   };
   if (q.resourceType) add((n) => `res_type = ${n}`, q.resourceType);
+  else if (q.excludeTypes?.length) add((n) => `res_type <> ALL(${n}::text[])`, q.excludeTypes);
   if (q.id) add((n) => `id = ${n}`, q.id);
   if (q.since) add((n) => `last_updated >= ${n}`, q.since);
   if (q.before) add((n) => `last_updated < ${n}`, q.before);

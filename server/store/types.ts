@@ -26,6 +26,8 @@ export interface StoredResource {
 
 export interface HistoryQuery {
   resourceType?: string;
+  /** Without resourceType: types left out of the system history (the audit trail). */
+  excludeTypes?: string[];
   id?: string;
   since?: Date;
   /** Exclusive upper bound (`_at`/paging). */

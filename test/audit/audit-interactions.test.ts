@@ -126,6 +126,19 @@ describe.each(driversUnderTest())('AuditEvent per request on %s', (kind) => {
     expect(text).toMatch(/twinfhir_audit_dropped_total 0/);
   });
 
+  test('system search, system history and a compartment `*` leave AuditEvents out; _type=AuditEvent finds them', async () => {
+    expect((await allAuditEvents(app)).length).toBeGreaterThan(5);
+    for (const path of ['/fhir?_count=1000', '/fhir/_history?_count=1000', `/fhir/Patient/${seed.patient.id}/*?_count=1000`]) {
+      const res = await api().get(path);
+      expect(res.status).toBe(200);
+      expect(JSON.stringify(res.body)).not.toContain('"resourceType":"AuditEvent"');
+    }
+    const named = await api().get(`/fhir/Patient/${seed.patient.id}/AuditEvent?_count=5`);
+    expect(named.body.entry?.length).toBeGreaterThan(0);
+    const typed = await api().get('/fhir?_type=AuditEvent&_count=5');
+    expect(typed.body.entry?.length).toBeGreaterThan(0);
+  });
+
   test('$everything leaves the audit trail out although the compartment lists AuditEvent', async () => {
     await allAuditEvents(app); // flushed: events naming this patient exist
     const res = await api().get(`/fhir/Patient/${seed.patient.id}/$everything?_count=1000`);

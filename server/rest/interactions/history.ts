@@ -1,4 +1,5 @@
 /** history at instance, type and system level — https://hl7.org/fhir/R4/http.html#history */
+import { UNLISTED_TYPES } from '../audit-read-guard';
 import type { Bundle, BundleEntry, Resource } from 'fhir/r4';
 import { badRequest } from '../../core/fhir-error';
 import type { HistoryPage } from '../../store/types';
@@ -47,6 +48,8 @@ export async function historyInteraction(deps: RestDeps, req: FhirRequest, exec:
   const cursor = param(req, '_page');
   const page = await exec.reader.history(req.ctx, {
     resourceType: type, id, count: Math.max(count, 1), cursor,
+    // the system history is the record's history; the audit trail is read as AuditEvent/_history
+    ...(type ? {} : { excludeTypes: [...UNLISTED_TYPES] }),
     since: since ? parseInstant(since, '_since') : undefined,
     before: at ? parseInstant(at, '_at') : undefined,
   });

@@ -1,4 +1,5 @@
 /** search at type, system and compartment level, GET and POST _search — https://hl7.org/fhir/R4/http.html#search */
+import { UNLISTED_TYPES } from '../audit-read-guard';
 import type { Bundle, BundleEntry, Resource } from 'fhir/r4';
 import { notFound, operationOutcome } from '../../core/fhir-error';
 import { parseSearchParams } from '../../search/parse';
@@ -31,6 +32,8 @@ export async function searchInteraction(deps: RestDeps, req: FhirRequest, exec: 
     strict: preferStrict(req), defaultCount: deps.limits.defaultCount, maxCount: deps.limits.maxCount,
   });
   if (scope.compartment) query.compartment = scope.compartment;
+  // Across all types (system or compartment `*` without _type), the audit trail stays out: it is found by naming it.
+  if (query.resourceTypes.length === 0) query.excludeTypes = [...UNLISTED_TYPES];
   // _summary=count: the total only, no entries (search.html#summary); an explicit _total=estimate is honoured.
   const countOnly = params.some(([k, v]) => k === '_summary' && v === 'count');
   if (countOnly) {

@@ -67,6 +67,7 @@ function topLevelWhere(b: SqlBuilder, query: SearchQuery, registry: SearchRegist
   const parts = ['r.deleted = false'];
   if (types.length === 1) parts.push(`r.res_type = ${b.param(types[0])}`);
   else if (types.length > 1) parts.push(`r.res_type = ANY(${b.param(types)}::text[])`);
+  else if (query.excludeTypes?.length) parts.push(`r.res_type <> ALL(${b.param(query.excludeTypes)}::text[])`);
   const ctx: PredicateContext = { b, registry, res: 'r', ...(types.length === 1 ? { resType: types[0] } : {}), ...(codeSets ? { codeSets } : {}) };
   parts.push(...fenced(criteriaSql(ctx, query.criteria, criterionSql)));
   parts.push(compartmentSql(b, query, registry));
