@@ -84,10 +84,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   });
   // The guards first: a write they refuse never reaches the outboxes.
   const hooks = [
-    createAuditWriteGuard(),
-    createReviewGuard({ clock, ids }),
-    searchParameterHook(registry),
-    twin.hook,
+    createAuditWriteGuard(), createReviewGuard({ clock, ids }), searchParameterHook(registry), twin.hook,
     createExtractionHook({ ids, clock, registry, maxAttempts: config.nlpMaxAttempts, onEnqueued: () => nudge.runner?.wake(NLP_QUEUE) }),
     ...(overrides.hooks ?? []),
   ];
