@@ -97,7 +97,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   const metrics = createMetrics(() => store.poolStats());
   registerJobGauge(metrics.registry, () => store.jobs.depth(), [NLP_QUEUE, TWIN_QUEUE, REINDEX_QUEUE]);
   const nlp = createNlpServices(config, await publishCatalogue(store), { store, registry, validator, ids, clock, metrics, pdfText: cpu.pdfText });
-  const queues: QueueHandler[] = [twin.queue(store), reindexQueue({ store, logger, beforeBatch: () => searchParams.refresh() }), nlpQueue(config, nlp)];
+  const queues: QueueHandler[] = [twin.queue(store), reindexQueue({ store, logger, workers: config.role === 'server' ? 0 : 1, beforeBatch: () => searchParams.refresh() }), nlpQueue(config, nlp)];
   const jobs = startJobRunner(
     { store, logger, clock, owner: `${hostname()}:${process.pid}:${ids.newId()}`, onOutcome: jobRunMetrics(metrics.registry) }, queues,
   );

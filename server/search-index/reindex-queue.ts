@@ -17,6 +17,8 @@ export interface ReindexQueueOptions {
   batchSize?: number;
   /** Consecutive failed batches before a reindex job is marked failed. */
   maxAttempts?: number;
+  /** Reindex jobs run at once in this process; 0 under ROLE=server, which runs no background work. */
+  workers?: number;
   /** Runs before each batch: brings the registry up to date with SearchParameters other servers stored. */
   beforeBatch?: () => Promise<void>;
 }
@@ -54,7 +56,7 @@ async function drain(o: ReindexQueueOptions, lease: JobLease, id: string): Promi
 
 export function reindexQueue(o: ReindexQueueOptions): QueueHandler {
   return {
-    queue: REINDEX_QUEUE, workers: 1, leaseMs: 60_000, pollMs: o.pollMs ?? 5_000, backoff: { baseMs: 1_000, maxMs: 30_000 },
+    queue: REINDEX_QUEUE, workers: o.workers ?? 1, leaseMs: 60_000, pollMs: o.pollMs ?? 5_000, backoff: { baseMs: 1_000, maxMs: 30_000 },
     async run(lease) {
       const id = lease.job.payload.reindexJobId;
       if (typeof id !== 'string') {

@@ -110,8 +110,9 @@ pgOnly('$reindex between servers sharing PostgreSQL', () => {
   let b: App;
   let store: (app: App) => ResourceStore;
   beforeAll(async () => {
-    a = await startTestApp('pg');
-    b = await createApp(loadConfig({ DATABASE_URL: a.config.databaseUrl ?? '', DATA_DIR: ':memory:', LOG_LEVEL: 'silent' }), { logger: silent });
+    // ROLE=server: no background job runner takes the jobs these tests drive batch by batch.
+    a = await startTestApp('pg', { ROLE: 'server' });
+    b = await createApp(loadConfig({ DATABASE_URL: a.config.databaseUrl ?? '', DATA_DIR: ':memory:', LOG_LEVEL: 'silent', ROLE: 'server' }), { logger: silent });
     store = (app) => app.store;
   });
   afterAll(async () => {
