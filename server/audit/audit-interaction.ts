@@ -3,7 +3,8 @@
  * the resource it named and the patient in context — derived from method, path and query only (never
  * the body). Never throws: an unroutable request is still audited, as an unknown interaction.
  */
-import { type Route, routeOf } from '../rest/route';
+import { type AccessRoute as Route, accessRouteOf } from '../rest/access-route';
+import { routeOf } from '../rest/route';
 
 export type AuditAction = 'C' | 'R' | 'U' | 'D' | 'E';
 
@@ -28,7 +29,7 @@ const WRITING_OPERATIONS = new Set(['verify', 'reindex', 'twin', 'extract']);
 
 function safeRoute(method: string, path: string): Route | undefined {
   try {
-    return routeOf({ method: method as 'GET', path });
+    return accessRouteOf(routeOf({ method: method as 'GET', path }));
   } catch {
     return undefined;
   }

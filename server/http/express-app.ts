@@ -195,8 +195,8 @@ function firstValue(q: [string, string | string[]][], name: string): string | un
 
 function interactionName(req: FhirRequest): string {
   try {
-    const r = routeOf(req);
-    return r.kind === 'operation' ? `$${r.name}` : r.kind;
+    const { spec, params } = routeOf(req);
+    return spec.kind === 'operation' ? `$${params.op ?? ''}` : spec.kind;
   } catch {
     return 'invalid';
   }

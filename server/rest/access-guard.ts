@@ -13,6 +13,8 @@ import type { AccessContext } from '../core/access-context';
 import { FhirError, notFound } from '../core/fhir-error';
 import type { Exec, RestDeps } from './deps';
 import { requirementsOf } from './access-requirements';
+import { type AccessRoute, accessRouteOf } from './access-route';
+import { INTERACTIONS } from './interaction-table';
 import { inPatientCompartment, matchesRestrictions, searchImposesRestriction } from './resource-access-match';
 import type { Route } from './route';
 import type { FhirRequest, FhirResponse } from './types';
@@ -27,7 +29,7 @@ export interface Guarded {
 type Allowed = Extract<AccessDecision, { allowed: true }>;
 
 /** The decisions for every requirement; the first refusal becomes 401/403/404. */
-function decideAll(deps: RestDeps, ctx: AccessContext, realm: string, route: Route): { allowed: Allowed[]; reqs: ReturnType<typeof requirementsOf> } {
+function decideAll(deps: RestDeps, ctx: AccessContext, realm: string, route: AccessRoute): { allowed: Allowed[]; reqs: ReturnType<typeof requirementsOf> } {
   const compartment = deps.registry.compartmentTypes('Patient');
   const reqs = requirementsOf(route, compartment);
   const subject = { scopes: parseScopes(ctx.scopes), patient: ctx.patient, patientCompartment: new Set(compartment) };
@@ -51,24 +53,32 @@ async function current(exec: Exec, ctx: AccessContext, type: string, id: string)
 
 export async function guardAccess(deps: RestDeps, req: FhirRequest, exec: Exec, route: Route): Promise<Guarded> {
   const ctx = req.ctx;
-  if (ctx.authDisabled || route.kind === 'capabilities') return { route };
+  if (ctx.authDisabled || route.spec.kind === 'capabilities') return { route };
   const realm = req.baseUrl;
   if (ctx.anonymous) throw missingToken(realm);
-  const { allowed, reqs } = decideAll(deps, ctx, realm, route);
+  const view = accessRouteOf(route);
+  const { allowed, reqs } = decideAll(deps, ctx, realm, view);
   const patient = allowed.find((d) => d.compartmentPatient)?.compartmentPatient;
   const restrictions = allowed[0]?.restrictions;
   let guarded: Route = route;
-  if (patient) guarded = await confine(deps, req, exec, route, patient, reqs);
+  if (patient) guarded = await confine(deps, req, exec, { route, view }, patient, reqs);
   if (!restrictions) return { route: guarded };
-  return restrict(deps, req, exec, guarded, restrictions, reqs.reads);
+  return { route: guarded, ...(await restrict(deps, req, exec, view, restrictions, reqs.reads)) };
+}
+
+/** The same search, confined to Patient/{patient}'s compartment: the table's compartment-search entry for the method. */
+function compartmentSearch({ spec, params }: Route, patient: string): Route {
+  const confined = INTERACTIONS.find((s) => s.kind === 'search-compartment' && s.method === spec.method && s.path.endsWith('_search') === spec.path.endsWith('_search'));
+  if (!confined) throw new Error(`interaction table: no compartment search for ${spec.method} ${spec.path}`);
+  return { spec: confined, params: { compartment: 'Patient', cid: patient, type: params.type ?? '*' } };
 }
 
 /** Keeps a patient-context request inside Patient/{patient}'s compartment. */
-async function confine(deps: RestDeps, req: FhirRequest, exec: Exec, route: Route, patient: string, reqs: ReturnType<typeof requirementsOf>): Promise<Route> {
+async function confine(deps: RestDeps, req: FhirRequest, exec: Exec, { route: routed, view: route }: { route: Route; view: AccessRoute }, patient: string, reqs: ReturnType<typeof requirementsOf>): Promise<Route> {
   if (route.kind === 'search') {
-    if (!route.compartment) return { ...route, compartment: { resourceType: 'Patient', id: patient } };
+    if (!route.compartment) return compartmentSearch(routed, patient);
     if (route.compartment.resourceType !== 'Patient' || route.compartment.id !== patient) throw notFound(`${route.compartment.resourceType}/${route.compartment.id} is not known`);
-    return route;
+    return routed;
   }
   if (route.kind === 'create' || route.kind === 'update') {
     const body = req.body as Resource | undefined;
@@ -76,27 +86,26 @@ async function confine(deps: RestDeps, req: FhirRequest, exec: Exec, route: Rout
       throw new FhirError(403, 'forbidden', `The ${body.resourceType} would be outside the patient compartment of this token`);
     }
   }
-  if (route.kind === 'create') return route;
+  if (route.kind === 'create') return routed;
   if (!reqs.instance) throw new FhirError(403, 'forbidden', 'A patient-context token cannot do this across patients; address one resource of the patient');
   const { type, id } = reqs.instance;
   const existing = await current(exec, req.ctx, type, id);
   if (existing && !inPatientCompartment(deps.registry, existing, patient)) throw outside(reqs.reads, `${type}/${id}`);
   // A Patient other than the token's: never reveal whether it exists.
   if (!existing && type === 'Patient' && id !== patient) throw outside(reqs.reads, `${type}/${id}`);
-  return route;
+  return routed;
 }
 
 /** SMART v2 query-restricted scopes (`patient/Observation.rs?category=laboratory`). */
-async function restrict(deps: RestDeps, req: FhirRequest, exec: Exec, route: Route, restrictions: [string, string][][], reads: boolean): Promise<Guarded> {
+async function restrict(deps: RestDeps, req: FhirRequest, exec: Exec, route: AccessRoute, restrictions: [string, string][][], reads: boolean): Promise<Omit<Guarded, 'route'>> {
   const refuse = (): FhirError => insufficientScope(req.baseUrl, `the granted scope is restricted to ${restrictions.map((r) => r.map(([k, v]) => `${k}=${v}`).join('&')).join(' or ')}`);
   switch (route.kind) {
     case 'search':
       if (!searchImposesRestriction(req.query, restrictions)) throw refuse();
-      return { route };
+      return {};
     case 'read':
     case 'vread':
       return {
-        route,
         checkResult: (res) => {
           if (res.status === 200 && res.body && !matchesRestrictions(deps.registry, res.body, restrictions)) throw notFound(`${route.type}/${route.id} is not known`);
         },
@@ -111,7 +120,7 @@ async function restrict(deps: RestDeps, req: FhirRequest, exec: Exec, route: Rou
         const existing = await current(exec, req.ctx, route.type, route.id);
         if (existing && !matchesRestrictions(deps.registry, existing, restrictions)) throw reads ? notFound(`${route.type}/${route.id} is not known`) : refuse();
       }
-      return { route };
+      return {};
     }
     default:
       throw refuse();

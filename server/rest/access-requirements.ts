@@ -4,7 +4,7 @@
  * table that replaces the router's switch can carry it over as data.
  */
 import type { AccessRequest } from '../auth/access-policy';
-import type { Route } from './route';
+import type { AccessRoute } from './access-route';
 
 /** Types whose access is administrative: a system/ scope (or a user/ scope naming the type) is needed. */
 const ADMIN_WRITE = new Set(['SearchParameter']);
@@ -27,7 +27,7 @@ const need = (permission: AccessRequest['permission'], type: string): AccessRequ
 const everyType = (permission: AccessRequest['permission'], compartmentTypes: readonly string[]): AccessRequest[] =>
   compartmentTypes.filter((t) => !ADMIN_READ.has(t)).map((t) => need(permission, t));
 
-type OperationRoute = Extract<Route, { kind: 'operation' }>;
+type OperationRoute = Extract<AccessRoute, { kind: 'operation' }>;
 
 /** $operations by name; an unknown one needs only authentication (the handler answers 404). */
 function operationNeeds(route: OperationRoute, compartmentTypes: readonly string[]): AccessRequest[] {
@@ -46,7 +46,7 @@ function operationNeeds(route: OperationRoute, compartmentTypes: readonly string
   }
 }
 
-export function requirementsOf(route: Route, compartmentTypes: readonly string[]): Requirements {
+export function requirementsOf(route: AccessRoute, compartmentTypes: readonly string[]): Requirements {
   switch (route.kind) {
     case 'capabilities':
     case 'batch': return { needs: [], reads: true };

@@ -7,7 +7,7 @@
 import { mayReadAudit } from '../core/audit-access';
 import type { AccessContext } from '../core/access-context';
 import { forbidden } from '../core/fhir-error';
-import type { Route } from './route';
+import type { AccessRoute } from './access-route';
 
 const AUDIT = 'AuditEvent';
 
@@ -24,7 +24,7 @@ function namesAudit(query: [string, string][]): boolean {
 }
 
 /** True when the route may return AuditEvents. */
-function pullsAudit(route: Route, query: [string, string][]): boolean {
+function pullsAudit(route: AccessRoute, query: [string, string][]): boolean {
   switch (route.kind) {
     case 'read': case 'vread':
       return route.type === AUDIT;
@@ -36,7 +36,7 @@ function pullsAudit(route: Route, query: [string, string][]): boolean {
   }
 }
 
-export function checkAuditRead(route: Route, query: [string, string][], ctx: AccessContext): void {
+export function checkAuditRead(route: AccessRoute, query: [string, string][], ctx: AccessContext): void {
   if (!pullsAudit(route, query) || mayReadAudit(ctx)) return;
   throw forbidden('AuditEvents are readable with an audit scope only (system/AuditEvent.rs or user/AuditEvent.rs); name the resource types with _type to search across types');
 }

@@ -1,35 +1,44 @@
 /**
- * GET /metadata — the CapabilityStatement, generated from what is registered (resource types the
- * validator knows, search parameters in the registry, the operation table), so it cannot drift.
- * https://hl7.org/fhir/R4/http.html#capabilities
+ * GET /metadata — the CapabilityStatement, generated from what is registered (the interaction
+ * table, resource types the validator knows, search parameters in the registry, the operation
+ * table), so it cannot drift. https://hl7.org/fhir/R4/http.html#capabilities
  */
 import type { CapabilityStatement, CapabilityStatementRestResource, CapabilityStatementRestResourceOperation, CapabilityStatementRestSecurity } from 'fhir/r4';
 import type { RestDeps, RestSecurity } from './deps';
+import type { InteractionSpec, ResourceFlags, SystemInteractionCode, TypeInteractionCode } from './interaction-spec';
 import type { FhirRequest, FhirResponse } from './types';
 
-const TYPE_INTERACTIONS = ['read', 'vread', 'update', 'patch', 'delete', 'history-instance', 'history-type', 'create', 'search-type'] as const;
+export type CapabilitiesDeps = Pick<RestDeps, 'validator' | 'registry' | 'clock' | 'operations' | 'security'>;
+
 /** Stored and served, but not meant as standalone REST resources. */
 const NOT_REST = new Set(['Parameters']);
 
-function operationsFor(deps: RestDeps, type?: string): CapabilityStatementRestResourceOperation[] {
+/** What the interaction table offers, in table order, each code once. */
+interface Offered { type: TypeInteractionCode[]; system: SystemInteractionCode[]; flags: ResourceFlags }
+
+function offered(table: readonly InteractionSpec[]): Offered {
+  const out: Offered = { type: [], system: [], flags: {} };
+  for (const { capability: c } of table) {
+    if (c?.type && !out.type.includes(c.type)) out.type.push(c.type);
+    for (const code of c?.system ?? []) if (!out.system.includes(code)) out.system.push(code);
+    Object.assign(out.flags, c?.flags);
+  }
+  return out;
+}
+
+function operationsFor(deps: CapabilitiesDeps, type?: string): CapabilityStatementRestResourceOperation[] {
   return deps.operations
     .filter((o) => (type ? (o.scopes.includes('type') || o.scopes.includes('instance')) && (!o.resourceTypes || o.resourceTypes.includes(type)) : o.scopes.includes('system')))
     .map((o) => ({ name: o.name, definition: o.definition }));
 }
 
-function resourceEntry(deps: RestDeps, type: string): CapabilityStatementRestResource {
+function resourceEntry(deps: CapabilitiesDeps, type: string, offer: Offered): CapabilityStatementRestResource {
   const params = deps.registry.forType(type);
   const ops = operationsFor(deps, type);
   return {
     type,
-    interaction: TYPE_INTERACTIONS.map((code) => ({ code })),
-    versioning: 'versioned-update',
-    readHistory: true,
-    updateCreate: true,
-    conditionalCreate: true,
-    conditionalRead: 'full-support',
-    conditionalUpdate: true,
-    conditionalDelete: 'single',
+    interaction: offer.type.map((code) => ({ code })),
+    ...offer.flags,
     referencePolicy: ['literal', 'logical'],
     searchInclude: params.filter((p) => p.type === 'reference').map((p) => `${type}:${p.code}`),
     searchParam: params.map((p) => ({ name: p.code, definition: p.url, type: p.type })),
@@ -37,8 +46,9 @@ function resourceEntry(deps: RestDeps, type: string): CapabilityStatementRestRes
   };
 }
 
-export function buildCapabilityStatement(deps: RestDeps, baseUrl: string): CapabilityStatement {
+export function buildCapabilityStatement(deps: CapabilitiesDeps, baseUrl: string, table: readonly InteractionSpec[]): CapabilityStatement {
   const types = deps.validator.resourceTypes().filter((t) => !NOT_REST.has(t)).sort();
+  const offer = offered(table);
   return {
     resourceType: 'CapabilityStatement',
     status: 'active',
@@ -52,8 +62,8 @@ export function buildCapabilityStatement(deps: RestDeps, baseUrl: string): Capab
     patchFormat: ['application/json-patch+json', 'application/fhir+json'],
     rest: [{
       mode: 'server',
-      resource: types.map((t) => resourceEntry(deps, t)),
-      interaction: [{ code: 'transaction' }, { code: 'batch' }, { code: 'search-system' }, { code: 'history-system' }],
+      resource: types.map((t) => resourceEntry(deps, t, offer)),
+      interaction: offer.system.map((code) => ({ code })),
       searchParam: deps.registry.forType('Resource').map((p) => ({ name: p.code, definition: p.url, type: p.type })),
       operation: operationsFor(deps),
       // canonical URLs of the official definitions, e.g. http://hl7.org/fhir/CompartmentDefinition/relatedPerson
@@ -80,8 +90,8 @@ async function securityOf(security: RestSecurity | undefined): Promise<Capabilit
   };
 }
 
-export async function capabilitiesInteraction(deps: RestDeps, req: FhirRequest): Promise<FhirResponse> {
-  const body = buildCapabilityStatement(deps, req.baseUrl);
+export async function capabilitiesInteraction(deps: CapabilitiesDeps, req: FhirRequest, table: readonly InteractionSpec[]): Promise<FhirResponse> {
+  const body = buildCapabilityStatement(deps, req.baseUrl, table);
   const rest = body.rest?.[0];
   if (rest) rest.security = await securityOf(deps.security);
   return { status: 200, headers: {}, body };

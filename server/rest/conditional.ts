@@ -30,7 +30,7 @@ function lockKey(type: string, pairs: [string, string][]): string {
  * With a writer, first takes the criteria's advisory lock for the rest of the transaction.
  */
 export async function findConditionalMatches(
-  deps: RestDeps, ctx: AccessContext, store: StoreReader | StoreWriter, type: string, pairs: [string, string][], header = 'criteria',
+  deps: Pick<RestDeps, 'registry'>, ctx: AccessContext, store: StoreReader | StoreWriter, type: string, pairs: [string, string][], header = 'criteria',
 ): Promise<Resource[]> {
   const effective = pairs.filter(([k]) => !RESULT_PARAMS.has(k));
   if (!effective.length) throw badRequest(`Conditional ${header} has no search criteria`);

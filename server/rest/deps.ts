@@ -56,6 +56,8 @@ export function txExec(tx: StoreWriter): Exec {
 
 /** Handles one FHIR request; bundles receive it instead of importing the handler (no import cycle). */
 export type FhirRequestHandler = (deps: RestDeps, req: FhirRequest, exec: Exec) => Promise<FhirResponse>;
+/** The access check alone (throws 401/403/404), injected into bundles like the handler. */
+export type RequestGuard = (deps: RestDeps, req: FhirRequest, exec: Exec) => Promise<void>;
 
 
 // ---- $operations: operations/ builds the table, rest/ routes to it and lists it ----

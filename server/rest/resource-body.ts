@@ -3,6 +3,9 @@ import type { Resource } from 'fhir/r4';
 import { FhirError, badRequest, notFound } from '../core/fhir-error';
 import type { RestDeps } from './deps';
 
+/** What type checks and validation need: the validator alone. */
+export type ValidatorDeps = Pick<RestDeps, 'validator'>;
+
 const ID_PATTERN = /^[A-Za-z0-9\-.]{1,64}$/;
 
 export function checkId(id: string): string {
@@ -10,7 +13,7 @@ export function checkId(id: string): string {
   return id;
 }
 
-export function checkType(deps: RestDeps, resourceType: string): string {
+export function checkType(deps: ValidatorDeps, resourceType: string): string {
   if (!deps.validator.resourceTypes().includes(resourceType)) throw notFound(`Unknown resource type '${resourceType.slice(0, 80)}'`);
   return resourceType;
 }
@@ -28,7 +31,7 @@ export function bodyResource(body: unknown, expectedType?: string): Resource {
 }
 
 /** Rejects with 422 and one issue per problem if the resource is invalid. */
-export function validateForWrite(deps: RestDeps, resource: Resource): void {
+export function validateForWrite(deps: ValidatorDeps, resource: Resource): void {
   const issues = deps.validator.validate(resource);
   const errors = issues.filter((i) => i.severity === 'error' || i.severity === 'fatal');
   if (errors.length) throw FhirError.withIssues(422, issues);

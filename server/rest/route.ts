@@ -1,25 +1,41 @@
-/** Maps a FHIR method + path to the interaction it names (http.html §3.1.0 "Summary"). */
+/**
+ * Maps a FHIR method + path to its entry of the interaction table (http.html §3.1.0 "Summary").
+ * The most specific pattern wins (literal and `$op` segments over captures), so `GET Patient/_history`
+ * is history, not a read of id `_history`.
+ */
 import { FhirError, badRequest } from '../core/fhir-error';
+import type { InteractionSpec, RouteParams } from './interaction-spec';
+import { INTERACTIONS } from './interaction-table';
 import type { FhirRequest } from './types';
 
-export type Route =
-  | { kind: 'capabilities' }
-  | { kind: 'batch' }
-  | { kind: 'search'; type?: string; compartment?: { resourceType: string; id: string } }
-  | { kind: 'history'; type?: string; id?: string }
-  | { kind: 'read'; type: string; id: string }
-  | { kind: 'vread'; type: string; id: string; vid: string }
-  | { kind: 'create'; type: string }
-  | { kind: 'update'; type: string; id: string }
-  | { kind: 'conditional-update'; type: string }
-  | { kind: 'patch'; type: string; id: string }
-  | { kind: 'conditional-patch'; type: string }
-  | { kind: 'delete'; type: string; id: string }
-  | { kind: 'conditional-delete'; type: string }
-  | { kind: 'operation'; name: string; type?: string; id?: string };
+export interface Route {
+  spec: InteractionSpec;
+  params: RouteParams;
+}
 
-const methodNotAllowed = (method: string, path: string): FhirError =>
-  new FhirError(405, 'not-supported', `${method} is not supported on '/${path.slice(0, 100)}'`);
+type Segment = { literal: string } | { capture: keyof RouteParams } | { operation: true };
+
+interface CompiledEntry {
+  spec: InteractionSpec;
+  segments: Segment[];
+  /** How many segments must match exactly: the tie-breaker between patterns. */
+  specificity: number;
+}
+
+function compileSegment(s: string): Segment {
+  if (s === '$op') return { operation: true };
+  if (s.startsWith(':')) return { capture: s.slice(1) as keyof RouteParams };
+  return { literal: s };
+}
+
+function compile(table: readonly InteractionSpec[]): CompiledEntry[] {
+  return table.map((spec) => {
+    const segments = spec.path === '' ? [] : spec.path.split('/').map(compileSegment);
+    return { spec, segments, specificity: segments.filter((s) => !('capture' in s)).length };
+  });
+}
+
+const COMPILED = compile(INTERACTIONS);
 
 function decode(segment: string): string {
   try {
@@ -29,46 +45,35 @@ function decode(segment: string): string {
   }
 }
 
+/** The captures of `segs` under `entry`'s pattern, or undefined if it does not match. */
+function matchSegments(entry: CompiledEntry, segs: string[]): RouteParams | undefined {
+  if (entry.segments.length !== segs.length) return undefined;
+  const params: RouteParams = {};
+  for (const [i, seg] of entry.segments.entries()) {
+    const value = segs[i];
+    if ('literal' in seg) {
+      if (value !== seg.literal) return undefined;
+    } else if ('operation' in seg) {
+      if (value.length < 2 || !value.startsWith('$')) return undefined;
+      params.op = value.slice(1);
+    } else {
+      params[seg.capture] = value;
+    }
+  }
+  return params;
+}
+
 export function routeOf(req: Pick<FhirRequest, 'method' | 'path'>): Route {
   const segs = req.path.split('/').filter((s) => s !== '').map(decode);
-  const m = req.method === 'HEAD' ? 'GET' : req.method;
-  const op = (s: string | undefined): string | undefined => (s?.startsWith('$') ? s.slice(1) : undefined);
-  const [a, b, c, d] = segs;
-  switch (segs.length) {
-    case 0:
-      if (m === 'POST') return { kind: 'batch' };
-      if (m === 'GET') return { kind: 'search' };
-      break;
-    case 1:
-      if (a === 'metadata' && m === 'GET') return { kind: 'capabilities' };
-      if (a === '_history' && m === 'GET') return { kind: 'history' };
-      if (a === '_search' && m === 'POST') return { kind: 'search' };
-      if (op(a)) return { kind: 'operation', name: op(a) as string };
-      if (m === 'GET') return { kind: 'search', type: a };
-      if (m === 'POST') return { kind: 'create', type: a };
-      if (m === 'PUT') return { kind: 'conditional-update', type: a };
-      if (m === 'PATCH') return { kind: 'conditional-patch', type: a };
-      if (m === 'DELETE') return { kind: 'conditional-delete', type: a };
-      break;
-    case 2:
-      if (b === '_search' && m === 'POST') return { kind: 'search', type: a };
-      if (b === '_history' && m === 'GET') return { kind: 'history', type: a };
-      if (op(b)) return { kind: 'operation', name: op(b) as string, type: a };
-      if (m === 'GET') return { kind: 'read', type: a, id: b };
-      if (m === 'PUT') return { kind: 'update', type: a, id: b };
-      if (m === 'PATCH') return { kind: 'patch', type: a, id: b };
-      if (m === 'DELETE') return { kind: 'delete', type: a, id: b };
-      break;
-    case 3:
-      if (c === '_history' && m === 'GET') return { kind: 'history', type: a, id: b };
-      if (op(c)) return { kind: 'operation', name: op(c) as string, type: a, id: b };
-      if (m === 'GET') return { kind: 'search', type: c === '*' ? undefined : c, compartment: { resourceType: a, id: b } };
-      break;
-    case 4:
-      if (c === '_history' && m === 'GET') return { kind: 'vread', type: a, id: b, vid: d };
-      if (d === '_search' && m === 'POST') return { kind: 'search', type: c, compartment: { resourceType: a, id: b } };
-      break;
+  const method = req.method === 'HEAD' ? 'GET' : req.method;
+  let best: { entry: CompiledEntry; params: RouteParams } | undefined;
+  for (const entry of COMPILED) {
+    if (entry.spec.method !== '*' && entry.spec.method !== method) continue;
+    if (best && best.entry.specificity >= entry.specificity) continue;
+    const params = matchSegments(entry, segs);
+    if (params) best = { entry, params };
   }
+  if (best) return { spec: best.entry.spec, params: best.params };
   if (segs.length > 4) throw new FhirError(404, 'not-found', `No FHIR endpoint at '/${req.path.slice(0, 100)}'`);
-  throw methodNotAllowed(req.method, req.path);
+  throw new FhirError(405, 'not-supported', `${req.method} is not supported on '/${req.path.slice(0, 100)}'`);
 }

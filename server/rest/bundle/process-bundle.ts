@@ -1,12 +1,12 @@
 /** POST [base] with a batch or transaction Bundle: checks its shape and size, then hands it on. */
 import type { Bundle, Resource } from 'fhir/r4';
 import { FhirError, badRequest } from '../../core/fhir-error';
-import type { FhirRequestHandler, RestDeps } from '../deps';
+import type { FhirRequestHandler, RequestGuard, RestDeps } from '../deps';
 import type { FhirRequest, FhirResponse } from '../types';
 import { processBatch } from './batch';
 import { processTransaction } from './transaction';
 
-export async function processBundle(deps: RestDeps, req: FhirRequest, handle: FhirRequestHandler): Promise<FhirResponse> {
+export async function processBundle(deps: RestDeps, req: FhirRequest, handle: FhirRequestHandler, guard: RequestGuard): Promise<FhirResponse> {
   const body = req.body as Bundle<Resource> | undefined;
   if (!body || typeof body !== 'object' || body.resourceType !== 'Bundle') {
     throw badRequest('POST to the base URL needs a Bundle of type batch or transaction', ['resourceType']);
@@ -19,6 +19,6 @@ export async function processBundle(deps: RestDeps, req: FhirRequest, handle: Fh
   if (count > deps.limits.maxBundleEntries) {
     throw new FhirError(413, 'too-costly', `Bundle has ${count} entries; this server accepts at most ${deps.limits.maxBundleEntries} per request (MAX_BUNDLE_ENTRIES). Split it into smaller bundles.`, ['Bundle.entry']);
   }
-  const result = body.type === 'transaction' ? await processTransaction(deps, req, body, handle) : await processBatch(deps, req, body, handle, (err, index) => deps.reportError(err, `batch entry ${index}`));
+  const result = body.type === 'transaction' ? await processTransaction(deps, req, body, handle, guard) : await processBatch(deps, req, body, handle, (err, index) => deps.reportError(err, `batch entry ${index}`));
   return { status: 200, headers: {}, body: result };
 }

@@ -6,10 +6,8 @@
 import type { Bundle, BundleEntry, Resource } from 'fhir/r4';
 import { FhirError, badRequest, preconditionFailed } from '../../core/fhir-error';
 import type { StoreWriter } from '../../store/types';
-import { guardAccess } from '../access-guard';
 import { findConditionalMatches } from '../conditional';
-import { routeOf } from '../route';
-import { type FhirRequestHandler, type RestDeps, txExec } from '../deps';
+import { type FhirRequestHandler, type RequestGuard, type RestDeps, txExec } from '../deps';
 import { ifNoneExistMatch } from '../interactions/create';
 import { writeResponse } from '../headers';
 import type { AccessContext } from '../../core/access-context';
@@ -86,13 +84,13 @@ async function assignIds(deps: RestDeps, tx: StoreWriter, prepared: Prepared[], 
 const isPlainCreate = (p: Prepared): boolean => Boolean(p.createId && !p.existing);
 
 /** All plain creates in one multi-row insert: the bulk of every EHR transaction (http.html step 2). */
-async function createAll(deps: RestDeps, tx: StoreWriter, ctx: AccessContext, creates: Prepared[], progress: { current: number }): Promise<Map<number, FhirResponse>> {
+async function createAll(deps: RestDeps, tx: StoreWriter, ctx: AccessContext, creates: Prepared[], progress: { current: number }, guard: RequestGuard): Promise<Map<number, FhirResponse>> {
   const out = new Map<number, FhirResponse>();
   if (!creates.length) return out;
   // The bulk insert bypasses the handler: each create passes the access guard here instead.
   for (const p of creates) {
     progress.current = p.index;
-    await guardAccess(deps, p.req, txExec(tx), routeOf(p.req));
+    await guard(deps, p.req, txExec(tx));
   }
   const resources = creates.map((p) => {
     progress.current = p.index;
@@ -109,16 +107,16 @@ async function createAll(deps: RestDeps, tx: StoreWriter, ctx: AccessContext, cr
   return out;
 }
 
-async function execute(deps: RestDeps, tx: StoreWriter, p: Prepared, handle: FhirRequestHandler): Promise<FhirResponse> {
+async function execute(deps: RestDeps, tx: StoreWriter, p: Prepared, handle: FhirRequestHandler, guard: RequestGuard): Promise<FhirResponse> {
   if (p.existing) {
     // An If-None-Exist match answers without the handler: the guard decides first.
-    await guardAccess(deps, p.req, txExec(tx), routeOf(p.req));
+    await guard(deps, p.req, txExec(tx));
     return p.existing;
   }
   return handle(deps, p.req, txExec(tx));
 }
 
-export async function processTransaction(deps: RestDeps, req: FhirRequest, bundle: Bundle<Resource>, handle: FhirRequestHandler): Promise<Bundle<Resource>> {
+export async function processTransaction(deps: RestDeps, req: FhirRequest, bundle: Bundle<Resource>, handle: FhirRequestHandler, guard: RequestGuard): Promise<Bundle<Resource>> {
   const entries = bundle.entry ?? [];
   const prepared: Prepared[] = entries.map((entry, index) => ({ index, entry, req: entryToRequest(entry, index, req) }));
   checkIdentities(prepared);
@@ -141,8 +139,8 @@ export async function processTransaction(deps: RestDeps, req: FhirRequest, bundl
       for (const p of ordered) {
         progress.current = p.index;
         // Deletes have run; now every plain create at once, then the remaining entries in order.
-        if (p.req.method !== 'DELETE' && !created) created = await createAll(deps, tx, req.ctx, prepared.filter(isPlainCreate), progress);
-        const res = created?.get(p.index) ?? (await execute(deps, tx, p, handle));
+        if (p.req.method !== 'DELETE' && !created) created = await createAll(deps, tx, req.ctx, prepared.filter(isPlainCreate), progress, guard);
+        const res = created?.get(p.index) ?? (await execute(deps, tx, p, handle, guard));
         out[p.index] = responseToEntry(res, includeResource || p.req.method === 'GET' || p.req.method === 'HEAD');
       }
       return out;

@@ -7,6 +7,8 @@ import { etag, parseETag } from '../headers';
 import { checkId, checkType } from '../resource-body';
 import type { FhirRequest, FhirResponse } from '../types';
 
+export type DeleteDeps = Pick<RestDeps, 'validator' | 'registry'>;
+
 function deleteOne(req: FhirRequest, tx: StoreWriter, type: string, id: string): Promise<StoredResource | null> {
   const expectedVersion = parseETag(req.headers['if-match']);
   return tx.delete(req.ctx, type, id, { expectedVersion });
@@ -18,14 +20,14 @@ function deleted(marker: StoredResource | null, what: string): FhirResponse {
   return { status: 200, headers: marker ? { ETag: etag(marker.versionId) } : {}, body: informational(msg) };
 }
 
-export async function deleteInteraction(deps: RestDeps, req: FhirRequest, exec: Exec, type: string, id: string): Promise<FhirResponse> {
+export async function deleteInteraction(deps: DeleteDeps, req: FhirRequest, exec: Exec, type: string, id: string): Promise<FhirResponse> {
   checkType(deps, type);
   checkId(id);
   const marker = await exec.write((tx) => deleteOne(req, tx, type, id));
   return deleted(marker, `${type}/${id}`);
 }
 
-export async function conditionalDeleteInteraction(deps: RestDeps, req: FhirRequest, exec: Exec, type: string): Promise<FhirResponse> {
+export async function conditionalDeleteInteraction(deps: DeleteDeps, req: FhirRequest, exec: Exec, type: string): Promise<FhirResponse> {
   checkType(deps, type);
   return exec.write(async (tx) => {
     const matches = await findConditionalMatches(deps, req.ctx, tx, type, req.query, 'delete');

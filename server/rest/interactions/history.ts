@@ -8,6 +8,8 @@ import { etag } from '../headers';
 import { checkId, checkType } from '../resource-body';
 import type { FhirRequest, FhirResponse } from '../types';
 
+export type HistoryDeps = Pick<RestDeps, 'validator' | 'ids' | 'clock' | 'limits'>;
+
 function parseInstant(value: string, name: string): Date {
   // FHIR instant/dateTime; a date alone means its start.
   if (!/^\d{4}(-\d{2}(-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})?)?)?)?$/.test(value)) {
@@ -37,7 +39,7 @@ function entryOf(req: FhirRequest, e: HistoryPage['entries'][number]): BundleEnt
   };
 }
 
-export async function historyInteraction(deps: RestDeps, req: FhirRequest, exec: Exec, type?: string, id?: string): Promise<FhirResponse> {
+export async function historyInteraction(deps: HistoryDeps, req: FhirRequest, exec: Exec, type?: string, id?: string): Promise<FhirResponse> {
   if (type) checkType(deps, type);
   if (id) checkId(id);
   const countRaw = param(req, '_count');

@@ -10,17 +10,19 @@ import { parseETag, writeResponse } from '../headers';
 import { checkId, checkType, validateForWrite } from '../resource-body';
 import type { FhirRequest, FhirResponse } from '../types';
 
+export type PatchDeps = Pick<RestDeps, 'validator' | 'registry' | 'limits'>;
+
 /** A patched resource may not outgrow what a PUT could send (MAX_BODY). */
 const DEFAULT_MAX_RESOURCE_BYTES = 50 * 1024 * 1024;
 
-function applyBody(deps: RestDeps, req: FhirRequest, current: Resource): Resource {
+function applyBody(deps: PatchDeps, req: FhirRequest, current: Resource): Resource {
   if (req.contentType === 'application/json-patch+json') return applyJsonPatch(current, req.body, deps.limits.maxResourceBytes ?? DEFAULT_MAX_RESOURCE_BYTES);
   const body = req.body as Parameters | undefined;
   if (body?.resourceType === 'Parameters') return applyFhirPathPatch(current, body);
   throw new FhirError(415, 'not-supported', 'PATCH needs application/json-patch+json or a FHIRPath Patch Parameters resource');
 }
 
-async function patchOne(deps: RestDeps, req: FhirRequest, tx: StoreWriter, type: string, id: string): Promise<FhirResponse> {
+async function patchOne(deps: PatchDeps, req: FhirRequest, tx: StoreWriter, type: string, id: string): Promise<FhirResponse> {
   const current = await tx.read(req.ctx, type, id);
   if (!current) throw notFound(`${type}/${id} is not known`);
   if (current.deleted || !current.resource) throw gone(`${type}/${id} was deleted`);
@@ -36,13 +38,13 @@ async function patchOne(deps: RestDeps, req: FhirRequest, tx: StoreWriter, type:
   return writeResponse(req, 200, stored, `Patched ${type}/${id}`);
 }
 
-export async function patchInteraction(deps: RestDeps, req: FhirRequest, exec: Exec, type: string, id: string): Promise<FhirResponse> {
+export async function patchInteraction(deps: PatchDeps, req: FhirRequest, exec: Exec, type: string, id: string): Promise<FhirResponse> {
   checkType(deps, type);
   checkId(id);
   return exec.write((tx) => patchOne(deps, req, tx, type, id));
 }
 
-export async function conditionalPatchInteraction(deps: RestDeps, req: FhirRequest, exec: Exec, type: string): Promise<FhirResponse> {
+export async function conditionalPatchInteraction(deps: PatchDeps, req: FhirRequest, exec: Exec, type: string): Promise<FhirResponse> {
   checkType(deps, type);
   return exec.write(async (tx) => {
     const matches = await findConditionalMatches(deps, req.ctx, tx, type, req.query, 'patch');

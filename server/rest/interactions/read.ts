@@ -2,12 +2,15 @@
 import type { Resource } from 'fhir/r4';
 import type { StoredResource } from '../../store/types';
 import { badRequest, gone, notFound } from '../../core/fhir-error';
-import type { Exec, RestDeps } from '../deps';
+import type { Exec } from '../deps';
 import { notModified, versionHeaders } from '../headers';
-import { checkId, checkType } from '../resource-body';
+import { type ValidatorDeps, checkId, checkType } from '../resource-body';
 import type { FhirRequest, FhirResponse } from '../types';
 
-export async function readInteraction(deps: RestDeps, req: FhirRequest, exec: Exec, type: string, id: string): Promise<FhirResponse> {
+/** read and vread only check the type against the validator's list. */
+export type ReadDeps = ValidatorDeps;
+
+export async function readInteraction(deps: ReadDeps, req: FhirRequest, exec: Exec, type: string, id: string): Promise<FhirResponse> {
   checkType(deps, type);
   checkId(id);
   const stored = await exec.reader.read(req.ctx, type, id);
@@ -26,7 +29,7 @@ function found(stored: StoredResource): FhirResponse {
   return { status: 200, headers: versionHeaders(stored), get body(): Resource | undefined { return stored.resource; }, rawJson: stored.json };
 }
 
-export async function vreadInteraction(deps: RestDeps, req: FhirRequest, exec: Exec, type: string, id: string, vid: string): Promise<FhirResponse> {
+export async function vreadInteraction(deps: ReadDeps, req: FhirRequest, exec: Exec, type: string, id: string, vid: string): Promise<FhirResponse> {
   checkType(deps, type);
   checkId(id);
   if (!/^\d{1,9}$/.test(vid)) throw badRequest(`Invalid version id '${vid.slice(0, 20)}'`);

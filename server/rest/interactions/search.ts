@@ -8,6 +8,8 @@ import { preferStrict } from '../headers';
 import { checkId, checkType } from '../resource-body';
 import type { FhirRequest, FhirResponse } from '../types';
 
+export type SearchDeps = Pick<RestDeps, 'validator' | 'registry' | 'ids' | 'clock' | 'limits'>;
+
 export interface SearchScope {
   /** Undefined for system search. */
   resourceType?: string;
@@ -16,7 +18,7 @@ export interface SearchScope {
 
 const LINK_DROP = new Set(['_cursor', '_format', '_pretty']);
 
-export async function searchInteraction(deps: RestDeps, req: FhirRequest, exec: Exec, scope: SearchScope): Promise<FhirResponse> {
+export async function searchInteraction(deps: SearchDeps, req: FhirRequest, exec: Exec, scope: SearchScope): Promise<FhirResponse> {
   if (scope.resourceType) checkType(deps, scope.resourceType);
   if (scope.compartment) {
     checkType(deps, scope.compartment.resourceType);

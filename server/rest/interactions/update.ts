@@ -8,6 +8,8 @@ import { parseETag, writeResponse } from '../headers';
 import { bodyResource, checkId, checkType, validateForWrite } from '../resource-body';
 import type { FhirRequest, FhirResponse } from '../types';
 
+export type UpdateDeps = Pick<RestDeps, 'validator' | 'registry' | 'ids'>;
+
 /**
  * `If-None-Match: *` (create only if absent) or a list of ETags (not if the current version is one
  * of them): RFC 9110 §13.1.2 answers 412 when the condition fails. Locked on the resource's identity
@@ -25,24 +27,24 @@ async function checkIfNoneMatch(req: FhirRequest, tx: StoreWriter, resource: Res
   }
 }
 
-async function write(deps: RestDeps, req: FhirRequest, tx: StoreWriter, resource: Resource & { id: string }): Promise<FhirResponse> {
+async function write(req: FhirRequest, tx: StoreWriter, resource: Resource & { id: string }): Promise<FhirResponse> {
   await checkIfNoneMatch(req, tx, resource);
   const expectedVersion = parseETag(req.headers['if-match']);
   const { stored, created } = await tx.update(req.ctx, resource, { expectedVersion });
   return writeResponse(req, created ? 201 : 200, stored, `${created ? 'Created' : 'Updated'} ${stored.resourceType}/${stored.id}`);
 }
 
-export async function updateInteraction(deps: RestDeps, req: FhirRequest, exec: Exec, type: string, id: string): Promise<FhirResponse> {
+export async function updateInteraction(deps: UpdateDeps, req: FhirRequest, exec: Exec, type: string, id: string): Promise<FhirResponse> {
   checkType(deps, type);
   checkId(id);
   const resource = bodyResource(req.body, type);
   if (resource.id === undefined) throw badRequest('Resource in an update must have an id equal to the one in the URL', ['id']);
   if (resource.id !== id) throw badRequest(`Resource id '${String(resource.id).slice(0, 64)}' does not match the URL id '${id}'`, ['id']);
   validateForWrite(deps, resource);
-  return exec.write((tx) => write(deps, req, tx, resource as Resource & { id: string }));
+  return exec.write((tx) => write(req, tx, resource as Resource & { id: string }));
 }
 
-export async function conditionalUpdateInteraction(deps: RestDeps, req: FhirRequest, exec: Exec, type: string): Promise<FhirResponse> {
+export async function conditionalUpdateInteraction(deps: UpdateDeps, req: FhirRequest, exec: Exec, type: string): Promise<FhirResponse> {
   checkType(deps, type);
   const resource = bodyResource(req.body, type);
   if (resource.id !== undefined) checkId(resource.id);
@@ -61,6 +63,6 @@ export async function conditionalUpdateInteraction(deps: RestDeps, req: FhirRequ
     }
     const target = { ...resource, id } as Resource & { id: string };
     validateForWrite(deps, target);
-    return write(deps, req, tx, target);
+    return write(req, tx, target);
   });
 }
