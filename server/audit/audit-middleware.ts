@@ -4,7 +4,7 @@
  * logins (401) and denied access (403) pass here with their status like every other request.
  */
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import type { Logger } from 'pino';
+import type { Logger } from '../core/logger';
 import type { AccessContext } from '../core/access-context';
 import type { Clock } from '../core/clock';
 import { buildAuditEvent } from './audit-event';

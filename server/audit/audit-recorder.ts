@@ -8,7 +8,7 @@
  * drop is counted (twinfhir_audit_dropped_total, alertable) and logged loudly.
  */
 import type { AuditEvent } from 'fhir/r4';
-import type { Logger } from 'pino';
+import type { Logger } from '../core/logger';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import { asOrigin, systemContext } from '../core/access-context';
 import type { IdGenerator } from '../core/clock';

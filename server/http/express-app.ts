@@ -6,12 +6,12 @@
  */
 import { randomUUID } from 'node:crypto';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import type { Logger } from 'pino';
 import { auditMiddleware } from '../audit/audit-middleware';
 import type { AuditRecorder } from '../audit/audit-recorder';
 import type { AccessContext } from '../core/access-context';
 import type { Clock } from '../core/clock';
 import { FhirError, operationOutcome } from '../core/fhir-error';
+import type { Logger } from '../core/logger';
 import type { RestDeps } from '../rest/deps';
 import { handleFhirRequest } from '../rest/handler';
 import { routeOf } from '../rest/route';

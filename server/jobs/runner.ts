@@ -10,13 +10,14 @@ import type { Clock } from '../core/clock';
 import { LeaseLostError } from '../core/lease-lost-error';
 import type { Job, ResourceStore } from '../store/types';
 import { retryDelayMs } from './backoff';
-import type { JobLease, JobLogger, JobRunner, QueueHandler } from './types';
+import type { Logger } from '../core/logger';
+import type { JobLease, JobRunner, QueueHandler } from './types';
 
 // ---- one claimed job, from start to end: done, retried, given up, or lost to another worker ----
 
 export interface JobContext {
   store: Pick<ResourceStore, 'jobs' | 'transaction'>;
-  logger: JobLogger;
+  logger: Logger;
   clock: Clock;
   owner: string;
   /** Aborted when the runner closes. */

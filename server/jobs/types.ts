@@ -2,12 +2,6 @@
 import type { Job, StoreWriter } from '../store/types';
 import type { BackoffOptions } from './backoff';
 
-export interface JobLogger {
-  info(obj: object, msg: string): void;
-  warn(obj: object, msg: string): void;
-  error(obj: object, msg: string): void;
-}
-
 /** A claimed job while its lease is held (the runner renews it until the handler returns). */
 export interface JobLease {
   readonly job: Job;

@@ -9,6 +9,7 @@
  * Condition?_tag=https://twinfhir.org/fhir/CodeSystem/twinfhir|provisional&subject=Patient/1&_include=Condition:evidence-detail
  */
 import type { Parameters, ParametersParameter } from 'fhir/r4';
+import { operationDefinitionUrl } from '../core/canonical-urls';
 import type { OperationSpec } from '../rest/deps';
 import { type SubjectQueue, reviewQueueSummary } from '../review/queue-summary';
 
@@ -27,7 +28,7 @@ function subjectPart(q: SubjectQueue): ParametersParameter {
 
 export const reviewSummaryOperation: OperationSpec = {
   name: 'review-summary',
-  definition: 'https://twinfhir.org/fhir/OperationDefinition/review-summary',
+  definition: operationDefinitionUrl('review-summary'),
   scopes: ['system'],
   methods: ['GET'],
   affectsState: false,

@@ -9,6 +9,7 @@
  * the new version, at system level each sits in a `result` part.
  */
 import type { FhirResource, Parameters, ParametersParameter } from 'fhir/r4';
+import { operationDefinitionUrl } from '../core/canonical-urls';
 import type { Exec, OperationSpec, RestDeps } from '../rest/deps';
 import { parseETag, versionHeaders } from '../rest/headers';
 import type { FhirRequest, FhirResponse } from '../rest/types';
@@ -17,7 +18,7 @@ import { resolveReviewer } from '../review/reviewer';
 import { type VerifyParams, batchVerifyParams, instanceVerifyParams } from '../review/verify-params';
 import { type ReviewServices, type VerifyResult, verifyFindings } from '../review/verify-service';
 
-const DEFINITION = 'https://twinfhir.org/fhir/OperationDefinition/verify';
+const DEFINITION = operationDefinitionUrl('verify');
 
 function services(deps: RestDeps): ReviewServices {
   return { registry: deps.registry, validator: deps.validator, ids: deps.ids, clock: deps.clock };

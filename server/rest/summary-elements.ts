@@ -4,9 +4,10 @@
  * StructureDefinitions, read once.
  */
 import type { Bundle, Resource } from 'fhir/r4';
+import { V3_OBSERVATION_VALUE } from '../core/canonical-urls';
 import { badRequest } from '../core/fhir-error';
 
-const SUBSETTED = { system: 'http://terminology.hl7.org/CodeSystem/v3-ObservationValue', code: 'SUBSETTED' };
+const SUBSETTED = { system: V3_OBSERVATION_VALUE, code: 'SUBSETTED' };
 
 interface TypeElements { summary: Set<string>; mandatory: Set<string> }
 let elementInfo: Map<string, TypeElements> | undefined;

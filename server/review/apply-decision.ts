@@ -5,7 +5,8 @@
  */
 import type { CodeableConcept, Coding, Condition, Extension, Meta, Observation, Reference } from 'fhir/r4';
 import { FhirError, badRequest } from '../core/fhir-error';
-import { CONDITION_VER_STATUS, type Decision, NLP_EVIDENCE_URL, withAiLabel, withReviewState } from './review-codes';
+import { CONDITION_VER_STATUS, NLP_EVIDENCE_URL } from '../core/canonical-urls';
+import { type Decision, withAiLabel, withReviewState } from './review-codes';
 
 export type Finding = (Condition | Observation) & { id: string };
 

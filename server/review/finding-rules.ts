@@ -5,7 +5,8 @@
  */
 import type { Condition, Observation, Resource } from 'fhir/r4';
 import type { Issue } from '../core/fhir-error';
-import { CONDITION_CLINICAL, CONDITION_VER_STATUS } from './review-codes';
+import { CONDITION_VER_STATUS } from '../core/canonical-urls';
+import { CONDITION_CLINICAL } from './review-codes';
 
 const ABATED_STATES = new Set(['inactive', 'resolved', 'remission']);
 

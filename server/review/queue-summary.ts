@@ -7,7 +7,8 @@ import type { AccessContext } from '../core/access-context';
 import { parseSearchParams } from '../search/parse';
 import type { SearchRegistry } from '../search/registry';
 import type { StoreReader } from '../store/types';
-import { FINDING_TYPES, type FindingType, TWINFHIR_CS } from './review-codes';
+import { TWINFHIR_CODESYSTEM } from '../core/canonical-urls';
+import { FINDING_TYPES, type FindingType } from './review-codes';
 
 const PAGE = 1000;
 /** _id values per Patient search when looking up names (keeps the query string bounded). */
@@ -53,7 +54,7 @@ async function patientNames(reader: StoreReader, ctx: AccessContext, registry: S
 export async function reviewQueueSummary(reader: StoreReader, ctx: AccessContext, registry: SearchRegistry): Promise<SubjectQueue[]> {
   const bySubject = new Map<string, SubjectQueue>();
   for (const type of FINDING_TYPES) {
-    await forEachMatch(reader, ctx, registry, type, [['_tag', `${TWINFHIR_CS}|provisional`]], (r) => {
+    await forEachMatch(reader, ctx, registry, type, [['_tag', `${TWINFHIR_CODESYSTEM}|provisional`]], (r) => {
       const subject = (r as { subject?: { reference?: string } }).subject?.reference ?? '(no subject)';
       const since = r.meta?.lastUpdated ?? '';
       const q = bySubject.get(subject) ?? { subject, pending: { Condition: 0, Observation: 0 }, oldestPending: since };

@@ -1,12 +1,9 @@
 /** Systems and codes of the review workflow (DESIGN.md §4): review-state tags, AI label, statuses, Provenance codings. */
 import type { Coding, Resource } from 'fhir/r4';
+import { AI_ASSERTED, TWINFHIR_CODESYSTEM } from '../core/canonical-urls';
 
-export const TWINFHIR_CS = 'https://twinfhir.org/fhir/CodeSystem/twinfhir';
-export const NLP_EVIDENCE_URL = 'https://twinfhir.org/fhir/StructureDefinition/nlp-evidence';
-export const CONDITION_VER_STATUS = 'http://terminology.hl7.org/CodeSystem/condition-ver-status';
 export const CONDITION_CLINICAL = 'http://terminology.hl7.org/CodeSystem/condition-clinical';
 
-export const AIAST: Coding = { system: 'http://terminology.hl7.org/CodeSystem/v3-ObservationValue', code: 'AIAST', display: 'artificial intelligence asserted' };
 export const VERIFIER_TYPE: Coding = { system: 'http://terminology.hl7.org/CodeSystem/provenance-participant-type', code: 'verifier', display: 'Verifier' };
 export const UPDATE_ACTIVITY: Coding = { system: 'http://terminology.hl7.org/CodeSystem/v3-DataOperation', code: 'UPDATE', display: 'revise' };
 
@@ -22,10 +19,10 @@ export const isFindingType = (t: string): t is FindingType => (FINDING_TYPES as 
 
 export function reviewTag(state: ReviewState): Coding {
   const display = { provisional: 'Provisional (unreviewed NLP finding)', verified: 'Verified by a clinician', refuted: 'Refuted by a clinician' }[state];
-  return { system: TWINFHIR_CS, code: state, display };
+  return { system: TWINFHIR_CODESYSTEM, code: state, display };
 }
 
-const isReviewTag = (c: Coding): boolean => c.system === TWINFHIR_CS && (c.code === 'provisional' || c.code === 'verified' || c.code === 'refuted');
+const isReviewTag = (c: Coding): boolean => c.system === TWINFHIR_CODESYSTEM && (c.code === 'provisional' || c.code === 'verified' || c.code === 'refuted');
 
 /** The review state recorded in meta.tag, or undefined for a resource that is not an NLP finding. */
 export function reviewStateOf(resource: Resource): ReviewState | undefined {
@@ -39,7 +36,7 @@ export function withReviewState(tags: Coding[] | undefined, state: ReviewState):
 
 /** meta.security with the AI-asserted label present exactly once (it records AI involvement, which review does not undo). */
 export function withAiLabel(security: Coding[] | undefined): Coding[] {
-  const rest = (security ?? []).filter((c) => !(c.system === AIAST.system && c.code === AIAST.code));
-  const existing = (security ?? []).find((c) => c.system === AIAST.system && c.code === AIAST.code);
-  return [...rest, existing ?? AIAST];
+  const rest = (security ?? []).filter((c) => !(c.system === AI_ASSERTED.system && c.code === AI_ASSERTED.code));
+  const existing = (security ?? []).find((c) => c.system === AI_ASSERTED.system && c.code === AI_ASSERTED.code);
+  return [...rest, existing ?? { ...AI_ASSERTED }];
 }

@@ -5,12 +5,13 @@
  */
 import type { Clock } from '../core/clock';
 import { startJobRunner } from '../jobs/runner';
-import type { JobLease, JobLogger, JobRunner, QueueHandler } from '../jobs/types';
+import type { Logger } from '../core/logger';
+import type { JobLease, JobRunner, QueueHandler } from '../jobs/types';
 import { REINDEX_QUEUE, type ReindexJob, type ResourceStore } from '../store/types';
 
 export interface ReindexQueueOptions {
   store: Pick<ResourceStore, 'searchIndex' | 'transaction'>;
-  logger: Pick<JobLogger, 'info' | 'warn'>;
+  logger: Pick<Logger, 'info' | 'warn'>;
   /** Look for jobs queued by other servers this often (ms). */
   pollMs?: number;
   /** Resources per batch (one transaction). */
@@ -76,7 +77,7 @@ export function reindexQueue(o: ReindexQueueOptions): QueueHandler {
 
 export interface ReindexRunnerOptions extends ReindexQueueOptions {
   store: ResourceStore;
-  logger: JobLogger;
+  logger: Logger;
   clock?: Clock;
   /** Lease owner; default unique per runner. */
   owner?: string;

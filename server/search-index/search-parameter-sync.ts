@@ -9,13 +9,10 @@
  * another server changed them (a cheap version poll), so replicas agree.
  * https://hl7.org/fhir/R4/searchparameter.html
  */
+import type { Logger } from '../core/logger';
 import type { SearchParameter } from 'fhir/r4';
 import type { SearchRegistry } from '../search/registry';
 import type { ResourceStore, WriteHook } from '../store/types';
-
-export interface SyncLogger {
-  warn(obj: object, msg: string): void;
-}
 
 export interface SearchParameterSync {
   /** Re-reads the stored SearchParameters if any server changed them since the last read. */
@@ -27,7 +24,7 @@ export interface SearchParameterSync {
 export interface SearchParameterSyncOptions {
   store: ResourceStore;
   registry: SearchRegistry;
-  logger: SyncLogger;
+  logger: Logger;
   /** How often to look for changes made by other servers (ms); 0 disables the poll. */
   pollMs?: number;
 }

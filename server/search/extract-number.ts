@@ -2,7 +2,8 @@
 import type { NumberIndex, QuantityIndex } from './types';
 import type { TypedNode } from './path-compiler';
 import { decimalRange, numberRange, type DecimalRange } from './decimal-range';
-import { UCUM_SYSTEM, type UcumConverter } from './ucum';
+import { UCUM } from '../core/canonical-urls';
+import type { UcumConverter } from './ucum';
 import { clip } from './normalize';
 import { FP_Decimal } from 'fhirpath';
 
@@ -43,7 +44,7 @@ export function quantityRows(param: string, node: TypedNode, ucum: UcumConverter
   const system = s(q.system);
   const code = s(q.code);
   const row: QuantityIndex = { param, value: r.value, low: r.low, high: r.high, system, code, unit: s(q.unit) };
-  if (system === UCUM_SYSTEM && code) {
+  if (system === UCUM && code) {
     const c = ucum.canonical(code, r);
     if (c) Object.assign(row, { canonicalCode: c.code, canonicalValue: c.value, canonicalLow: c.low, canonicalHigh: c.high });
   }

@@ -7,7 +7,8 @@ import { clampedIso, dateRange, rangeMillis } from './date-range';
 import { decimalRange, scaleDecimal, type DecimalRange } from './decimal-range';
 import { clip, normalizeString } from './normalize';
 import { parseReference } from './reference-parts';
-import { UCUM_SYSTEM, type UcumConverter } from './ucum';
+import { UCUM } from '../core/canonical-urls';
+import type { UcumConverter } from './ucum';
 import { NEAR_URL, parseNear } from './geo';
 
 export interface ValueContext {
@@ -97,7 +98,7 @@ function parseQuantity(ctx: ValueContext, raw: string): QuantityValue {
   const code = parts.length === 3 ? unescapeValue(parts[2]) : '';
   if (system) q.system = clip(system);
   if (code) q.code = clip(code);
-  if (system === UCUM_SYSTEM && code) {
+  if (system === UCUM && code) {
     const c = ctx.ucum.canonical(code, r);
     if (c) q.canonical = c;
   }

@@ -2,8 +2,6 @@
 import * as fhirpath from 'fhirpath';
 import { scaleDecimal, type DecimalRange } from './decimal-range';
 
-export const UCUM_SYSTEM = 'http://unitsofmeasure.org';
-
 interface BaseUnitsResult {
   status: string;
   magnitude?: number;

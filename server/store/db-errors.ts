@@ -2,6 +2,7 @@
  * Translates database failures into FhirErrors at the driver boundary, so every caller (REST,
  * bundles, workers) sees the same meaning: timeout, conflict, or database unavailable.
  */
+import { TWINFHIR_CODESYSTEM } from '../core/canonical-urls';
 import { FhirError } from '../core/fhir-error';
 
 interface DbErrorLike {
@@ -15,7 +16,7 @@ interface DbErrorLike {
 function secondTwin(e: DbErrorLike): FhirError {
   const subject = /=\(([^)]+)\)/.exec(e.detail ?? '')?.[1];
   const who = subject ? `${subject} already has` : 'The patient already has';
-  return new FhirError(422, 'business-rule', `${who} a Digital Twin Composition; the server maintains exactly one per patient (find it with Composition?subject=…&type=https://twinfhir.org/fhir/CodeSystem/twinfhir|digital-twin)`);
+  return new FhirError(422, 'business-rule', `${who} a Digital Twin Composition; the server maintains exactly one per patient (find it with Composition?subject=…&type=${TWINFHIR_CODESYSTEM}|digital-twin)`);
 }
 
 const UNAVAILABLE_SQLSTATE = /^(08|57P0[1-3]|53)/; // connection exceptions, admin shutdown, insufficient resources

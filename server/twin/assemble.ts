@@ -1,6 +1,7 @@
 /** Pure assembly of a patient's Digital Twin Composition from the data read for it (no I/O). */
 import type { Composition, CompositionSection, DocumentReference, HumanName, Observation, Patient, Reference, Resource } from 'fhir/r4';
-import { SECTION_ORDER, type SectionKey, TWIN_IDENTIFIER_SYSTEM, TWIN_PROFILE, TWIN_TYPE, SECTIONS } from './codes';
+import { TWIN_IDENTIFIER_SYSTEM, TWIN_PROFILE } from '../core/canonical-urls';
+import { SECTION_ORDER, type SectionKey, TWIN_TYPE, SECTIONS } from './codes';
 import { sortByDate } from './fhir-values';
 import { div, labelled, para, table } from './narrative';
 import type { PatientData } from './patient-data';

@@ -1,20 +1,14 @@
 /** Systems, codes and section definitions of the Digital Twin Composition (DESIGN.md §4, profiles/structuredefinition-digital-twin.json). */
 import type { CodeableConcept, Coding } from 'fhir/r4';
+import { LOINC, SNOMED, TWINFHIR_CODESYSTEM } from '../core/canonical-urls';
 
-export const TWINFHIR_CS = 'https://twinfhir.org/fhir/CodeSystem/twinfhir';
-export const TWIN_PROFILE = 'https://twinfhir.org/fhir/StructureDefinition/digital-twin';
-/** Identifier system of twins: the value is the patient's id (one twin per patient). */
-export const TWIN_IDENTIFIER_SYSTEM = 'https://twinfhir.org/fhir/NamingSystem/digital-twin';
-export const LOINC = 'http://loinc.org';
-export const SNOMED = 'http://snomed.info/sct';
 export const EMPTY_REASON_CS = 'http://terminology.hl7.org/CodeSystem/list-empty-reason';
 export const LIST_ORDER_CS = 'http://terminology.hl7.org/CodeSystem/list-order';
-export const CONDITION_VER_STATUS = 'http://terminology.hl7.org/CodeSystem/condition-ver-status';
 export const OBSERVATION_CATEGORY = 'http://terminology.hl7.org/CodeSystem/observation-category';
 
 export const TWIN_TYPE: CodeableConcept = {
   coding: [
-    { system: TWINFHIR_CS, code: 'digital-twin', display: 'Digital Twin' },
+    { system: TWINFHIR_CODESYSTEM, code: 'digital-twin', display: 'Digital Twin' },
     { system: LOINC, code: '60591-5', display: 'Patient summary Document' },
   ],
   text: 'Digital Twin',
@@ -33,7 +27,7 @@ export interface SectionDef {
 }
 
 const loinc = (code: string, display: string): Coding => ({ system: LOINC, code, display });
-const ours = (code: string, display: string): Coding => ({ system: TWINFHIR_CS, code, display });
+const ours = (code: string, display: string): Coding => ({ system: TWINFHIR_CODESYSTEM, code, display });
 
 export const SECTIONS: Readonly<Record<SectionKey, SectionDef>> = {
   problems: { key: 'problems', title: 'Problem list (verified conditions)', coding: [loinc('11450-4', 'Problem list - Reported'), ours('verified-conditions', 'Verified conditions')] },

@@ -9,7 +9,8 @@ import type { Clock } from '../core/clock';
 import { FhirError } from '../core/fhir-error';
 import type { SearchRegistry } from '../search/registry';
 import type { ResourceChange, StoreWriter, WriteHook } from '../store/types';
-import { TWINFHIR_CS, hasCoding } from './codes';
+import { TWINFHIR_CODESYSTEM } from '../core/canonical-urls';
+import { hasCoding } from './codes';
 import { referenceKey } from './fhir-values';
 import { twinIdFor } from './twin-id';
 
@@ -30,7 +31,7 @@ export interface TwinOutboxOptions {
 const IGNORED_TYPES = new Set(['Provenance', 'AuditEvent', 'Device']);
 
 export const isTwin = (r: Resource | undefined): r is Composition =>
-  r?.resourceType === 'Composition' && hasCoding((r as Composition).type, TWINFHIR_CS, ['digital-twin']);
+  r?.resourceType === 'Composition' && hasCoding((r as Composition).type, TWINFHIR_CODESYSTEM, ['digital-twin']);
 
 /** Queues a rebuild of one patient's twin in `tx` (tests, benchmarks, a forced refresh). */
 export async function enqueueTwinRefresh(tx: StoreWriter, patientId: string, runAt: Date, maxAttempts?: number): Promise<void> {

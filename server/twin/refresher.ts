@@ -2,10 +2,11 @@
  * The 'twin' queue of the job runner: rebuilds a patient's twin in ONE transaction that also completes the
  * job (the runner claims under a lease, retries with backoff, fails a job for good after maxAttempts).
  */
+import type { Logger } from '../core/logger';
 import { systemContext } from '../core/access-context';
 import type { Clock } from '../core/clock';
 import { startJobRunner } from '../jobs/runner';
-import type { JobLease, JobLogger, JobRunner, QueueHandler } from '../jobs/types';
+import type { JobLease, JobRunner, QueueHandler } from '../jobs/types';
 import type { Job, ResourceStore } from '../store/types';
 import { type RebuildOptions, rebuildTwin } from './build-twin';
 import { TWIN_QUEUE } from './outbox-hook';
@@ -56,7 +57,7 @@ export function twinRefreshQueue(o: TwinQueueOptions): QueueHandler {
 
 export interface TwinRefresherOptions extends TwinQueueOptions {
   store: ResourceStore;
-  logger: JobLogger;
+  logger: Logger;
   /** Unique per process: the lease owner. */
   owner: string;
 }

@@ -1,12 +1,12 @@
 /** Which data the twin shows as verified, which as provisional, and which not at all (refuted, entered in error). */
 import type { CodeableConcept, Resource } from 'fhir/r4';
-import { TWINFHIR_CS } from './codes';
+import { TWINFHIR_CODESYSTEM } from '../core/canonical-urls';
 
 export type ReviewState = 'provisional' | 'verified' | 'refuted';
 
 /** The review-state tag of an NLP finding; undefined for data recorded by people or systems directly. */
 export function reviewState(r: Resource): ReviewState | undefined {
-  const tag = r.meta?.tag?.find((c) => c.system === TWINFHIR_CS && (c.code === 'provisional' || c.code === 'verified' || c.code === 'refuted'));
+  const tag = r.meta?.tag?.find((c) => c.system === TWINFHIR_CODESYSTEM && (c.code === 'provisional' || c.code === 'verified' || c.code === 'refuted'));
   return tag?.code as ReviewState | undefined;
 }
 

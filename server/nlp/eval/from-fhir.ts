@@ -4,7 +4,7 @@
  */
 import type { CodeableConcept, Condition, Extension, FamilyMemberHistory, Observation, Resource } from 'fhir/r4';
 import { HISTOLOGY_EXTENSION, LATERALITY_EXTENSION } from '../fhir/condition';
-import { NLP_EVIDENCE_URL } from '../fhir/meta';
+import { NLP_EVIDENCE_URL } from '../../core/canonical-urls';
 import type { Assertion, Code, Finding, FindingAttributes, FindingValue } from '../finding';
 import type { ConceptIndex } from './concept-index';
 

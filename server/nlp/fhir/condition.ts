@@ -3,7 +3,8 @@ import type { CodeableConcept, Condition, ConditionStage, Extension } from 'fhir
 import type { ConceptCoder } from '../coding';
 import type { Code, Finding } from '../finding';
 import type { FindingGroup } from './grouping';
-import { FIGO_STAGING_SYSTEM, NLP_CONDITION_PROFILE, SNOMED, concept, evidenceExtension, findingDate, provisionalMeta, reference, toCoding } from './meta';
+import { CONDITION_VER_STATUS, NLP_CONDITION_PROFILE, SNOMED } from '../../core/canonical-urls';
+import { FIGO_STAGING_SYSTEM, concept, evidenceExtension, findingDate, provisionalMeta, reference, toCoding } from './meta';
 import type { BuildContext } from './types';
 
 const MCODE = 'http://hl7.org/fhir/us/mcode/StructureDefinition';
@@ -81,7 +82,7 @@ export function buildCondition(group: FindingGroup, id: string, ctx: BuildContex
     meta: provisionalMeta(NLP_CONDITION_PROFILE),
     extension: [...group.mentions.map((m) => evidenceExtension(m, ctx.run, ctx.document)), ...histology(f)],
     clinicalStatus: f.assertion === 'historical' ? status(CLINICAL, 'inactive', 'Inactive') : status(CLINICAL, 'active', 'Active'),
-    verificationStatus: status('http://terminology.hl7.org/CodeSystem/condition-ver-status', 'unconfirmed', 'Unconfirmed'),
+    verificationStatus: status(CONDITION_VER_STATUS, 'unconfirmed', 'Unconfirmed'),
     category: [status('http://terminology.hl7.org/CodeSystem/condition-category', 'problem-list-item', 'Problem List Item')],
     code: concept(conditionCodes(f, ctx.coder), ctx.coder.display(f.concept) ?? f.quote),
     ...(site ? { bodySite: site } : {}),

@@ -1,30 +1,15 @@
 /** Shared parts of every NLP-written resource: canonicals, the provisional meta, the nlp-evidence extension, codings. */
 import type { CodeableConcept, Coding, Extension, Meta, Reference } from 'fhir/r4';
+import { AI_ASSERTED, NLP_EVIDENCE_URL, SNOMED, TWINFHIR_CODESYSTEM } from '../../core/canonical-urls';
 import type { Code, Finding } from '../finding';
 import type { ExtractionRun } from './types';
 
-const BASE = 'https://twinfhir.org/fhir';
-export const NLP_CONDITION_PROFILE = `${BASE}/StructureDefinition/nlp-condition`;
-export const NLP_OBSERVATION_PROFILE = `${BASE}/StructureDefinition/nlp-observation`;
-export const NLP_EVIDENCE_URL = `${BASE}/StructureDefinition/nlp-evidence`;
-export const TWINFHIR_CODESYSTEM = `${BASE}/CodeSystem/twinfhir`;
-
-export const SNOMED = 'http://snomed.info/sct';
-export const LOINC = 'http://loinc.org';
-export const UCUM = 'http://unitsofmeasure.org';
 
 /** SNOMED CT 254386003, the FIGO staging system (under 254292007 Tumor staging): Condition.stage.type and the stage Observation's method. */
 export const FIGO_STAGING_SYSTEM: Code = { system: SNOMED, code: '254386003' };
 
 /** The review-state tag every finding starts with (DESIGN.md §4); review swaps it for verified/refuted. */
 export const PROVISIONAL_TAG: Coding = { system: TWINFHIR_CODESYSTEM, code: 'provisional', display: 'Provisional (unreviewed NLP finding)' };
-
-/** HL7 v3 ObservationValue AIAST: the content was asserted by an AI system. */
-export const AI_ASSERTED: Coding = {
-  system: 'http://terminology.hl7.org/CodeSystem/v3-ObservationValue',
-  code: 'AIAST',
-  display: 'Artificial Intelligence asserted',
-};
 
 /** meta of a provisional finding; `profile` only where the resource really conforms to one of ours. */
 export function provisionalMeta(profile?: string): Meta {

@@ -2,7 +2,8 @@
 import type { CodeableConcept, Observation, Quantity } from 'fhir/r4';
 import type { ConceptCoder } from '../coding';
 import type { Finding } from '../finding';
-import { UCUM, concept } from './meta';
+import { UCUM } from '../../core/canonical-urls';
+import { concept } from './meta';
 
 export const FIGO_CONCEPT = 'figo_stage';
 

@@ -3,7 +3,8 @@ import type { Observation, ObservationComponent } from 'fhir/r4';
 import type { ConceptCoder } from '../coding';
 import type { Code, Finding } from '../finding';
 import type { FindingGroup } from './grouping';
-import { FIGO_STAGING_SYSTEM, LOINC, NLP_OBSERVATION_PROFILE, concept, evidenceExtension, findingDate, provisionalMeta, reference } from './meta';
+import { LOINC, NLP_OBSERVATION_PROFILE } from '../../core/canonical-urls';
+import { FIGO_STAGING_SYSTEM, concept, evidenceExtension, findingDate, provisionalMeta, reference } from './meta';
 import { FIGO_CONCEPT, type ObservationValue, categoriesOf, isVariant } from './observation-value';
 import type { BuildContext } from './types';
 

@@ -1,7 +1,7 @@
 /** The extraction Task (DESIGN.md §4): requested → in-progress → completed | failed | cancelled, focus = the document. */
 import type { DocumentReference, Reference, Task } from 'fhir/r4';
+import { TWINFHIR_CODESYSTEM } from '../../core/canonical-urls';
 
-export const TWINFHIR_CS = 'https://twinfhir.org/fhir/CodeSystem/twinfhir';
 export const NLP_QUEUE = 'nlp';
 
 export const documentRef = (id: string): string => `DocumentReference/${id}`;
@@ -33,14 +33,14 @@ export function newExtractionTask(doc: DocumentReference & { id: string }, versi
     id,
     status: 'requested',
     intent: 'order',
-    code: { coding: [{ system: TWINFHIR_CS, code: 'extract', display: 'Extract findings from a clinical note' }] },
+    code: { coding: [{ system: TWINFHIR_CODESYSTEM, code: 'extract', display: 'Extract findings from a clinical note' }] },
     description: 'Extract provisional findings from the clinical note',
     focus: { reference: documentRef(doc.id) },
     ...(patient ? { for: patient } : {}),
     authoredOn: now.toISOString(),
     lastModified: now.toISOString(),
     input: [{
-      type: { coding: [{ system: TWINFHIR_CS, code: 'extract' }], text: 'document version' },
+      type: { coding: [{ system: TWINFHIR_CODESYSTEM, code: 'extract' }], text: 'document version' },
       valueReference: { reference: `${documentRef(doc.id)}/_history/${version}` },
     }],
   };
@@ -73,7 +73,7 @@ export function changeTask(task: Task & { id: string }, change: TaskChange, now:
       delete t.output;
       if (change.outputs.length) {
         t.output = change.outputs.map((reference) => ({
-          type: { coding: [{ system: TWINFHIR_CS, code: 'extract' }], text: 'resource written' },
+          type: { coding: [{ system: TWINFHIR_CODESYSTEM, code: 'extract' }], text: 'resource written' },
           valueReference: { reference },
         }));
       }

@@ -6,16 +6,16 @@
  */
 import type { Extension, Provenance, Resource } from 'fhir/r4';
 import { type AccessContext, asOrigin } from '../../core/access-context';
+import { NLP_EVIDENCE_URL, TWINFHIR_CODESYSTEM } from '../../core/canonical-urls';
 import type { StoreWriter, StoredResource } from '../../store/types';
 import type { PreparedExtraction } from './prepare';
 import type { ExtractionServices, Written } from './services';
 import { searchAll } from './store-search';
-import { TWINFHIR_CS, documentRef } from './task';
+import { documentRef } from './task';
 
-const EVIDENCE_URL = 'https://twinfhir.org/fhir/StructureDefinition/nlp-evidence';
 
 const tagOf = (r: Resource): string | undefined =>
-  r.meta?.tag?.find((t) => t.system === TWINFHIR_CS && ['provisional', 'verified', 'refuted'].includes(t.code ?? ''))?.code;
+  r.meta?.tag?.find((t) => t.system === TWINFHIR_CODESYSTEM && ['provisional', 'verified', 'refuted'].includes(t.code ?? ''))?.code;
 
 /**
  * Where in the note a finding was read (type + evidence span): a clinician may amend the code, so "the same
@@ -23,7 +23,7 @@ const tagOf = (r: Resource): string | undefined =>
  */
 function spans(r: Resource): string[] {
   const rec = r as Resource & { extension?: Extension[] };
-  return (rec.extension ?? []).filter((e) => e.url === EVIDENCE_URL).map((ev) => {
+  return (rec.extension ?? []).filter((e) => e.url === NLP_EVIDENCE_URL).map((ev) => {
     const part = (url: string): number => ev.extension?.find((e) => e.url === url)?.valueInteger ?? -1;
     return `${r.resourceType}|${part('offset')}|${part('length')}`;
   });

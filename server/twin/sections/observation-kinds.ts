@@ -1,6 +1,7 @@
 /** Which twin section an Observation belongs to, decided by its code and category. */
 import type { Observation } from 'fhir/r4';
-import { ECOG, GENE_STUDIED, GENOMICS_CODES, LOINC, OBSERVATION_CATEGORY, STAGING_CODES, TUMOR_MARKERS, hasCoding } from '../codes';
+import { LOINC } from '../../core/canonical-urls';
+import { ECOG, GENE_STUDIED, GENOMICS_CODES, OBSERVATION_CATEGORY, STAGING_CODES, TUMOR_MARKERS, hasCoding } from '../codes';
 
 export type ObservationKind = 'tumor-marker' | 'staging' | 'genomics' | 'functional-status' | 'vital-signs' | 'result';
 

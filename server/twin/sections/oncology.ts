@@ -1,6 +1,7 @@
 /** Cancer staging (latest FIGO stage and its source), tumor marker series by date, and genomic variant assessments. */
 import type { DocumentReference, Observation, ObservationComponent } from 'fhir/r4';
-import { GENE_STUDIED, LOINC, TUMOR_MARKERS, hasCoding } from '../codes';
+import { LOINC } from '../../core/canonical-urls';
+import { GENE_STUDIED, TUMOR_MARKERS, hasCoding } from '../codes';
 import { clinicalDate, conceptText, dateOnly, observationValue, valueText } from '../fhir-values';
 import { labelled, table } from '../narrative';
 import { reviewState } from '../review-state';

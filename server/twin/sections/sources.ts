@@ -1,11 +1,11 @@
 /** Where a finding came from: the DocumentReference it was extracted from and the quoted evidence. */
 import type { Condition, DocumentReference, Extension, Observation, Reference, Resource } from 'fhir/r4';
+import { NLP_EVIDENCE_URL } from '../../core/canonical-urls';
 import { conceptText, dateOnly, referenceKey } from '../fhir-values';
 
-const NLP_EVIDENCE = 'https://twinfhir.org/fhir/StructureDefinition/nlp-evidence';
 
 const evidenceExtensions = (r: Resource): Extension[] =>
-  ((r as { extension?: Extension[] }).extension ?? []).filter((e) => e.url === NLP_EVIDENCE);
+  ((r as { extension?: Extension[] }).extension ?? []).filter((e) => e.url === NLP_EVIDENCE_URL);
 
 /** 'DocumentReference/id' keys a finding cites (evidence.detail, derivedFrom, the nlp-evidence document). */
 export function sourceDocumentKeys(r: Resource): string[] {

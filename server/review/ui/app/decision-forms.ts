@@ -1,5 +1,6 @@
 /** The refute and amend forms: Enter submits, Esc (handled by the page) cancels; amend edits code, value and date. */
 import type { Observation } from 'fhir/r4';
+import { UCUM } from '../../../core/canonical-urls';
 import { h } from './dom';
 import type { ConceptEntry, ConceptList, Finding, FindingResource } from './types';
 
@@ -74,7 +75,7 @@ function withValue(o: Observation, raw: string, unit: string): void {
   const value = Number(raw);
   const q = o.valueQuantity ?? {};
   if (q.value === value && (q.code ?? q.unit) === unit) return;
-  o.valueQuantity = { value, unit, system: 'http://unitsofmeasure.org', code: unit };
+  o.valueQuantity = { value, unit, system: UCUM, code: unit };
 }
 
 function numberFields(o: Observation, concept: ConceptEntry | undefined): { fields: HTMLElement; value: HTMLInputElement; unit: HTMLInputElement } {

@@ -1,13 +1,12 @@
 /** Reads what the page shows out of FHIR resources: review state, nlp-evidence, values and dates. Pure (no DOM). */
 import type { Coding, Extension, HumanName, Meta, Observation, Reference } from 'fhir/r4';
+import { LOINC, NLP_EVIDENCE_URL, TWINFHIR_CODESYSTEM } from '../../../core/canonical-urls';
 import type { DateLabel, Evidence, Finding, FindingResource, ReviewState } from './types';
 
-export const TWINFHIR_CS = 'https://twinfhir.org/fhir/CodeSystem/twinfhir';
-export const NLP_EVIDENCE = 'https://twinfhir.org/fhir/StructureDefinition/nlp-evidence';
 export const CA125_LOINC = ['10334-1', '83082-8'];
 
 export function reviewState(meta: Meta | undefined): ReviewState {
-  const tag = meta?.tag?.find((t) => t.system === TWINFHIR_CS && ['provisional', 'verified', 'refuted'].includes(t.code ?? ''));
+  const tag = meta?.tag?.find((t) => t.system === TWINFHIR_CODESYSTEM && ['provisional', 'verified', 'refuted'].includes(t.code ?? ''));
   return (tag?.code as ReviewState | undefined) ?? 'unknown';
 }
 
@@ -18,7 +17,7 @@ function sub(ext: Extension, url: string): Extension | undefined {
 export function parseEvidence(exts: Extension[] | undefined): Evidence[] {
   const out: Evidence[] = [];
   for (const ext of exts ?? []) {
-    if (ext.url !== NLP_EVIDENCE) continue;
+    if (ext.url !== NLP_EVIDENCE_URL) continue;
     const quote = sub(ext, 'quote')?.valueString;
     const offset = sub(ext, 'offset')?.valueInteger;
     const length = sub(ext, 'length')?.valueInteger;
@@ -132,5 +131,5 @@ export function formatDateTime(iso: string | undefined): string {
 }
 
 export function isCa125(o: Observation): boolean {
-  return (o.code?.coding ?? []).some((c) => c.system === 'http://loinc.org' && CA125_LOINC.includes(c.code ?? ''));
+  return (o.code?.coding ?? []).some((c) => c.system === LOINC && CA125_LOINC.includes(c.code ?? ''));
 }

@@ -1,5 +1,6 @@
 /** One finding in the list: what was found, where it was read, its review state, the decision actions and its audit trail. */
 import type { Coding } from 'fhir/r4';
+import { LOINC, SNOMED } from '../../../core/canonical-urls';
 import { type AuditEntry, renderAudit } from './audit';
 import { type Child, h } from './dom';
 import { formatDate } from './fhir-model';
@@ -27,9 +28,9 @@ export interface CardActions {
 }
 
 const SYSTEM_NAMES: Record<string, string> = {
-  'http://snomed.info/sct': 'SNOMED CT',
+  [SNOMED]: 'SNOMED CT',
   'http://hl7.org/fhir/sid/icd-10-cm': 'ICD-10-CM',
-  'http://loinc.org': 'LOINC',
+  [LOINC]: 'LOINC',
   'http://terminology.hl7.org/CodeSystem/icd-o-3': 'ICD-O-3',
   'http://ncicb.nci.nih.gov/xml/owl/EVS/Thesaurus.owl': 'NCIt',
 };

@@ -1,7 +1,8 @@
 /** Everything the patient view needs, fetched through standard FHIR search and read. */
 import type { Observation, Patient } from 'fhir/r4';
 import type { FhirClient } from './api';
-import { CA125_LOINC, TWINFHIR_CS, toFinding } from './fhir-model';
+import { TWINFHIR_CODESYSTEM } from '../../../core/canonical-urls';
+import { CA125_LOINC, toFinding } from './fhir-model';
 import { type NoteDoc, loadNote } from './note-view';
 import type { Finding, FindingResource } from './types';
 
@@ -14,7 +15,7 @@ export interface PatientData {
 }
 
 /** Findings in any review state: the reviewer sees what was already decided next to what is pending. */
-const REVIEW_TAGS = ['provisional', 'verified', 'refuted'].map((c) => encodeURIComponent(`${TWINFHIR_CS}|${c}`)).join(',');
+const REVIEW_TAGS = ['provisional', 'verified', 'refuted'].map((c) => encodeURIComponent(`${TWINFHIR_CODESYSTEM}|${c}`)).join(',');
 
 async function findingsOf(client: FhirClient, type: 'Condition' | 'Observation', patientId: string): Promise<Finding[]> {
   const found = await client.searchAll(`${type}?subject=${encodeURIComponent(`Patient/${patientId}`)}&_tag=${REVIEW_TAGS}&_count=200`);

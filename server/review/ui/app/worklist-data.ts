@@ -1,7 +1,8 @@
 /** The worklist's data: patients with pending (provisional) findings, oldest first, from standard FHIR search. Pure grouping. */
 import type { FhirResource, Patient } from 'fhir/r4';
 import type { FhirClient } from './api';
-import { TWINFHIR_CS, formatDate, humanName } from './fhir-model';
+import { TWINFHIR_CODESYSTEM } from '../../../core/canonical-urls';
+import { formatDate, humanName } from './fhir-model';
 
 export interface WorklistRow {
   patientId: string;
@@ -13,7 +14,7 @@ export interface WorklistRow {
   oldest: string;
 }
 
-const PROVISIONAL = encodeURIComponent(`${TWINFHIR_CS}|provisional`);
+const PROVISIONAL = encodeURIComponent(`${TWINFHIR_CODESYSTEM}|provisional`);
 
 async function pending(client: FhirClient, type: 'Condition' | 'Observation'): Promise<FhirResource[]> {
   return client.searchAll(`${type}?_tag=${PROVISIONAL}&_include=${type}:subject&_sort=_lastUpdated&_count=200`);
