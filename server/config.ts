@@ -1,4 +1,8 @@
-/** Every environment setting, parsed and checked in one place (DESIGN.md §5). */
+/**
+ * Every environment setting, parsed and checked in one place (DESIGN.md §5) with a zod schema keyed
+ * by the variable names, so each error names the variable. README's configuration table lists the same.
+ */
+import { z } from 'zod';
 
 export type NlpEngineName = 'rules' | 'llm' | 'hybrid';
 
@@ -75,7 +79,7 @@ export interface Config {
   /** Serve /metrics on its own port (METRICS_HOST, default 127.0.0.1) instead of PORT. */
   metricsPort?: number;
   metricsHost: string;
-  /** Key for signing paging cursors; replicas must share it. Random per process when unset. */
+  /** Key for signing paging cursors; replicas and HTTP workers must share it. Random per process when unset (refused with HTTP_WORKERS > 1). */
   cursorSecret?: string;
   /** An AuditEvent for every FHIR request (issue 11 §7). */
   auditEnabled: boolean;
@@ -89,14 +93,6 @@ export class ConfigError extends Error {}
 
 type Env = Record<string, string | undefined>;
 
-function int(env: Env, name: string, dflt: number, min = 0): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return dflt;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min) throw new ConfigError(`${name} must be an integer >= ${min}, got '${raw}'`);
-  return n;
-}
-
 /** Accepts plain bytes or a unit suffix: 50mb, 512kb, 1gb. */
 export function parseBytes(raw: string): number {
   const m = /^\s*(\d+(?:\.\d+)?)\s*(b|kb|mb|gb)?\s*$/i.exec(raw);
@@ -105,128 +101,177 @@ export function parseBytes(raw: string): number {
   return Math.floor(Number(m[1]) * mult[(m[2] ?? 'b').toLowerCase()]);
 }
 
-function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], dflt: T): T {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return dflt;
-  if (!(allowed as readonly string[]).includes(raw)) throw new ConfigError(`${name} must be one of ${allowed.join(', ')}, got '${raw}'`);
-  return raw as T;
+/** An empty variable counts as unset (as `FOO=` in an env file means). */
+const blank = (v: unknown): unknown => (v === '' ? undefined : v);
+
+function int(dflt: number, min = 0) {
+  const msg = `must be an integer >= ${min}`;
+  return z.preprocess(blank, z.coerce.number({ error: msg }).int({ error: msg }).min(min, { error: msg }).default(dflt));
 }
 
-function opt(env: Env, name: string): string | undefined {
-  const v = env[name];
-  return v === undefined || v === '' ? undefined : v;
+function oneOf<const T extends readonly [string, ...string[]]>(allowed: T, dflt: T[number]) {
+  return z.preprocess(blank, z.enum(allowed, { error: `must be one of ${allowed.join(', ')}` }).default(dflt));
+}
+
+/** An optional integer whose default depends on other settings (resolved in toConfig). */
+function optInt(min: number) {
+  const msg = `must be an integer >= ${min}`;
+  return z.preprocess(blank, z.coerce.number({ error: msg }).int({ error: msg }).min(min, { error: msg }).optional());
+}
+
+const text = (dflt: string) =>
+  z.preprocess(blank, z.string().default(dflt));
+const optional = z.preprocess(blank, z.string().optional());
+
+const bytes = (dflt: string) =>
+  z.preprocess(blank, z.string().default(dflt).transform((raw, ctx) => {
+    try {
+      return parseBytes(raw);
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'must be a byte size such as 52428800, 512kb, 50mb or 1gb' });
+      return z.NEVER;
+    }
+  }));
+
+/** Comma-separated exact origins (https://app.example.org: no path, no trailing slash). */
+const origins = z.preprocess(blank, z.string().default('').transform((raw, ctx) => {
+  const list = raw.split(',').map((o) => o.trim()).filter(Boolean);
+  for (const o of list) {
+    let origin: string | undefined;
+    try { origin = new URL(o).origin; } catch { origin = undefined; }
+    if (origin !== o) ctx.addIssue({ code: 'custom', message: `CORS_ORIGINS: '${o.slice(0, 80)}' must be an exact origin like https://app.example.org (no path, no trailing slash)` });
+  }
+  return list;
+}));
+
+/** pino's levels; anything else would only fail later, inside the logger. */
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+/** One entry per variable: its parser and default. */
+const ENV_SCHEMA = z.object({
+  PORT: int(8080),
+  // Without auth the server is for local development: loopback only unless HOST says otherwise.
+  HOST: optional,
+  DATABASE_URL: optional,
+  DATA_DIR: text('./data'),
+  DB_POOL_SIZE: int(10, 1),
+  HTTP_WORKERS: int(1, 1),
+  LOG_LEVEL: oneOf(LOG_LEVELS, 'info'),
+  ROLE: oneOf(['all', 'server', 'worker'] as const, 'all'),
+  MAX_BODY: bytes('50mb'),
+  MAX_JSON_DEPTH: int(64, 4),
+  REQUEST_TIMEOUT_MS: int(120_000, 1),
+  STATEMENT_TIMEOUT_MS: int(30_000, 0),
+  MAX_BUNDLE_ENTRIES: int(10_000, 1),
+  SHUTDOWN_GRACE_MS: int(25_000, 0),
+  BASE_URL: optional,
+  NLP_ENGINE: oneOf(['rules', 'llm', 'hybrid'] as const, 'rules'),
+  NLP_WORKERS: int(2, 0),
+  LLM_BASE_URL: optional,
+  LLM_API_KEY: optional,
+  LLM_MODEL: optional,
+  LLM_TIMEOUT_MS: int(60_000, 1),
+  LLM_CONCURRENCY: int(4, 1),
+  NLP_MASK: oneOf(['auto', 'always', 'never'] as const, 'auto'),
+  NLP_LEASE_MS: int(60_000, 100),
+  NLP_POLL_MS: int(1_000, 10),
+  NLP_MAX_ATTEMPTS: int(5, 1),
+  NLP_BACKOFF_MS: int(2_000, 1),
+  TWIN_WORKERS: int(2, 0),
+  CPU_THREADS: int(1, 0),
+  TWIN_DEBOUNCE_MS: int(250, 0),
+  TWIN_POLL_MS: int(1_000, 10),
+  TERMINOLOGY_MAX_EXPANSION: int(10_000, 1),
+  AUTH_ISSUER: optional,
+  AUTH_JWKS_URL: optional,
+  AUTH_AUDIENCE: optional,
+  AUTH_INTROSPECTION_URL: optional,
+  AUTH_INTROSPECTION_CLIENT_ID: optional,
+  AUTH_INTROSPECTION_CLIENT_SECRET: optional,
+  AUTH_CLOCK_SKEW_SEC: int(30, 0),
+  AUTH_TOKEN_CACHE_SIZE: int(10_000, 1),
+  AUTH_DISABLED: z.preprocess(blank, z.literal('i-understand', { error: "must be 'i-understand' (or unset)" }).optional()),
+  NODE_ENV: text('development'),
+  CORS_ORIGINS: origins,
+  // per client: generous for EHR integrations (6000 with auth), a brake on a runaway or hostile one
+  RATE_LIMIT_PER_MINUTE: optInt(0),
+  TRUST_PROXY: optional,
+  METRICS_TOKEN: optional,
+  METRICS_PORT: optInt(1),
+  METRICS_HOST: text('127.0.0.1'),
+  CURSOR_SECRET: optional,
+  AUDIT_ENABLED: oneOf(['true', 'false', '1', '0'] as const, 'true'),
+  AUDIT_FLUSH_MS: int(250, 1),
+  AUDIT_BATCH: int(500, 1),
+}).superRefine((e, ctx) => {
+  const refuse = (variable: string, message: string): void => {
+    ctx.addIssue({ code: 'custom', path: [variable], message });
+  };
+  checkAuth(e, refuse);
+  if (e.HTTP_WORKERS > 1 && !e.DATABASE_URL) refuse('HTTP_WORKERS', 'HTTP_WORKERS > 1 needs DATABASE_URL: the embedded database lives in one process');
+  if (e.HTTP_WORKERS > 1 && !e.CURSOR_SECRET) {
+    refuse('HTTP_WORKERS', 'HTTP_WORKERS > 1 needs CURSOR_SECRET: a paging link signed by one worker must verify on the others (replicas need the same value too)');
+  }
+  if (e.ROLE === 'worker' && !e.DATABASE_URL) refuse('ROLE', 'ROLE=worker needs DATABASE_URL: workers share the server\'s PostgreSQL');
+  if (e.NLP_ENGINE !== 'rules' && (!e.LLM_BASE_URL || !e.LLM_MODEL)) {
+    refuse('NLP_ENGINE', `NLP_ENGINE=${e.NLP_ENGINE} needs LLM_BASE_URL and LLM_MODEL (an OpenAI-compatible endpoint)`);
+  }
+});
+
+type ParsedEnv = z.output<typeof ENV_SCHEMA>;
+type AuthEnv = Pick<ParsedEnv, 'AUTH_ISSUER' | 'AUTH_JWKS_URL' | 'AUTH_AUDIENCE' | 'AUTH_INTROSPECTION_URL' | 'AUTH_INTROSPECTION_CLIENT_ID'
+  | 'AUTH_INTROSPECTION_CLIENT_SECRET' | 'AUTH_DISABLED' | 'NODE_ENV' | 'ROLE'>;
+
+const authOn = (e: Pick<ParsedEnv, 'AUTH_ISSUER' | 'AUTH_JWKS_URL'>): boolean => Boolean(e.AUTH_ISSUER || e.AUTH_JWKS_URL);
+
+/** Auth on needs an audience; production refuses to run without auth unless told it is understood. */
+function checkAuth(e: AuthEnv, refuse: (variable: string, message: string) => void): void {
+  const on = authOn(e);
+  if (on && !e.AUTH_AUDIENCE) refuse('AUTH_AUDIENCE', 'AUTH_AUDIENCE (the FHIR base URL tokens are issued for) is required when AUTH_ISSUER/AUTH_JWKS_URL is set');
+  if (e.AUTH_AUDIENCE && !on) refuse('AUTH_AUDIENCE', 'AUTH_AUDIENCE is set but neither AUTH_ISSUER nor AUTH_JWKS_URL: tokens cannot be verified');
+  if ((e.AUTH_INTROSPECTION_CLIENT_ID === undefined) !== (e.AUTH_INTROSPECTION_CLIENT_SECRET === undefined) || (e.AUTH_INTROSPECTION_URL && !e.AUTH_INTROSPECTION_CLIENT_ID)) {
+    refuse('AUTH_INTROSPECTION_URL', 'AUTH_INTROSPECTION_URL needs AUTH_INTROSPECTION_CLIENT_ID and AUTH_INTROSPECTION_CLIENT_SECRET');
+  }
+  // ROLE=worker serves no FHIR data (health and metrics only): nothing to protect with tokens.
+  if (!on && e.NODE_ENV === 'production' && !e.AUTH_DISABLED && e.ROLE !== 'worker') {
+    refuse('NODE_ENV', 'NODE_ENV=production without AUTH_ISSUER: refusing to serve patient data without authentication. Configure SMART auth, or set AUTH_DISABLED=i-understand');
+  }
+}
+
+/** The schema's messages, each naming its variable and (for a bad value) what was given; secrets are not echoed. */
+function describe(error: z.ZodError, env: Env): string {
+  return error.issues.map((issue) => {
+    const name = String(issue.path[0] ?? '');
+    if (issue.message.startsWith(name)) return issue.message;
+    const raw = env[name];
+    const shown = raw === undefined || /KEY|SECRET/.test(name) ? '' : `, got '${raw.slice(0, 80)}'`;
+    return `${name} ${issue.message}${shown}`;
+  }).join('; ');
 }
 
 export function loadConfig(env: Env = process.env): Config {
-  const config = readConfig(env);
-  if (config.httpWorkers > 1 && !config.databaseUrl) throw new ConfigError('HTTP_WORKERS > 1 needs DATABASE_URL: the embedded database lives in one process');
-  if (config.role === 'worker' && !config.databaseUrl) throw new ConfigError('ROLE=worker needs DATABASE_URL: workers share the server\'s PostgreSQL');
-  checkAuth(config);
-  if (config.nlpEngine !== 'rules' && (!config.llmBaseUrl || !config.llmModel)) {
-    throw new ConfigError(`NLP_ENGINE=${config.nlpEngine} needs LLM_BASE_URL and LLM_MODEL (an OpenAI-compatible endpoint)`);
-  }
-  return config;
+  const parsed = ENV_SCHEMA.safeParse(env);
+  if (!parsed.success) throw new ConfigError(describe(parsed.error, env));
+  return toConfig(parsed.data);
 }
 
-/** Auth on needs an audience; production refuses to run without auth unless told it is understood. */
-function checkAuth(config: Config): void {
-  const on = Boolean(config.authIssuer || config.authJwksUrl);
-  if (on && !config.authAudience) throw new ConfigError('AUTH_AUDIENCE (the FHIR base URL tokens are issued for) is required when AUTH_ISSUER/AUTH_JWKS_URL is set');
-  if (config.authAudience && !on) throw new ConfigError('AUTH_AUDIENCE is set but neither AUTH_ISSUER nor AUTH_JWKS_URL: tokens cannot be verified');
-  if ((config.authIntrospectionClientId === undefined) !== (config.authIntrospectionClientSecret === undefined) || (config.authIntrospectionUrl && !config.authIntrospectionClientId)) {
-    throw new ConfigError('AUTH_INTROSPECTION_URL needs AUTH_INTROSPECTION_CLIENT_ID and AUTH_INTROSPECTION_CLIENT_SECRET');
-  }
-  // ROLE=worker serves no FHIR data (health and metrics only): nothing to protect with tokens.
-  if (!on && config.nodeEnv === 'production' && !config.authDisabledAck && config.role !== 'worker') {
-    throw new ConfigError('NODE_ENV=production without AUTH_ISSUER: refusing to serve patient data without authentication. Configure SMART auth, or set AUTH_DISABLED=i-understand');
-  }
-}
-
-function origins(raw: string | undefined): string[] {
-  const list = (raw ?? '').split(',').map((s) => s.trim()).filter(Boolean);
-  for (const o of list) {
-    let u: URL;
-    try { u = new URL(o); } catch { throw new ConfigError(`CORS_ORIGINS: '${o}' is not an origin`); }
-    if (u.origin !== o) throw new ConfigError(`CORS_ORIGINS: '${o}' must be an exact origin like https://app.example.org (no path, no trailing slash)`);
-  }
-  return list;
-}
-
-function readAuthConfig(env: Env): Pick<Config, 'authIssuer' | 'authJwksUrl' | 'authAudience' | 'authIntrospectionUrl' | 'authIntrospectionClientId'
-  | 'authIntrospectionClientSecret' | 'authClockSkewSec' | 'authTokenCacheSize' | 'authDisabledAck' | 'host'> {
-  const authIssuer = opt(env, 'AUTH_ISSUER');
-  const authJwksUrl = opt(env, 'AUTH_JWKS_URL');
-  const ack = opt(env, 'AUTH_DISABLED');
-  if (ack !== undefined && ack !== 'i-understand') throw new ConfigError("AUTH_DISABLED must be 'i-understand' (or unset)");
+function toConfig(e: ParsedEnv): Config {
   return {
-    authIssuer, authJwksUrl,
-    authAudience: opt(env, 'AUTH_AUDIENCE'),
-    authIntrospectionUrl: opt(env, 'AUTH_INTROSPECTION_URL'),
-    authIntrospectionClientId: opt(env, 'AUTH_INTROSPECTION_CLIENT_ID'),
-    authIntrospectionClientSecret: opt(env, 'AUTH_INTROSPECTION_CLIENT_SECRET'),
-    authClockSkewSec: int(env, 'AUTH_CLOCK_SKEW_SEC', 30, 0),
-    authTokenCacheSize: int(env, 'AUTH_TOKEN_CACHE_SIZE', 10_000, 1),
-    authDisabledAck: ack === 'i-understand',
-    // Without auth the server is for local development: loopback only unless HOST says otherwise.
-    host: opt(env, 'HOST') ?? (authIssuer || authJwksUrl ? '0.0.0.0' : '127.0.0.1'),
-  };
-}
-
-function readEdgeConfig(env: Env, authOn: boolean): Pick<Config, 'nodeEnv' | 'corsOrigins' | 'rateLimitPerMinute' | 'trustProxy' | 'metricsToken' | 'metricsPort' | 'metricsHost'> {
-  const metricsPort = opt(env, 'METRICS_PORT') === undefined ? undefined : int(env, 'METRICS_PORT', 0, 1);
-  return {
-    nodeEnv: env.NODE_ENV ?? 'development',
-    corsOrigins: origins(env.CORS_ORIGINS),
-    // per client: generous for EHR integrations, a brake on a runaway or hostile one
-    rateLimitPerMinute: int(env, 'RATE_LIMIT_PER_MINUTE', authOn ? 6000 : 0, 0),
-    trustProxy: opt(env, 'TRUST_PROXY'),
-    metricsToken: opt(env, 'METRICS_TOKEN'),
-    metricsPort,
-    metricsHost: opt(env, 'METRICS_HOST') ?? '127.0.0.1',
-  };
-}
-
-function readConfig(env: Env): Config {
-  const auth = readAuthConfig(env);
-  return { ...readCoreConfig(env), ...auth, ...readEdgeConfig(env, Boolean(auth.authIssuer || auth.authJwksUrl)) };
-}
-
-function readCoreConfig(env: Env): Omit<Config, keyof ReturnType<typeof readAuthConfig> | keyof ReturnType<typeof readEdgeConfig>> {
-  return {
-    port: int(env, 'PORT', 8080),
-    databaseUrl: opt(env, 'DATABASE_URL'),
-    dataDir: env.DATA_DIR ?? './data',
-    poolSize: int(env, 'DB_POOL_SIZE', 10, 1),
-    httpWorkers: int(env, 'HTTP_WORKERS', 1, 1),
-    logLevel: env.LOG_LEVEL ?? 'info',
-    role: oneOf(env, 'ROLE', ['all', 'server', 'worker'] as const, 'all'),
-    maxBodyBytes: env.MAX_BODY ? parseBytes(env.MAX_BODY) : 50 * 1024 * 1024,
-    maxJsonDepth: int(env, 'MAX_JSON_DEPTH', 64, 4),
-    requestTimeoutMs: int(env, 'REQUEST_TIMEOUT_MS', 120_000, 1),
-    statementTimeoutMs: int(env, 'STATEMENT_TIMEOUT_MS', 30_000, 0),
-    maxBundleEntries: int(env, 'MAX_BUNDLE_ENTRIES', 10_000, 1),
-    shutdownGraceMs: int(env, 'SHUTDOWN_GRACE_MS', 25_000, 0),
-    baseUrl: opt(env, 'BASE_URL'),
-    nlpEngine: oneOf(env, 'NLP_ENGINE', ['rules', 'llm', 'hybrid'] as const, 'rules'),
-    nlpWorkers: int(env, 'NLP_WORKERS', 2, 0),
-    llmBaseUrl: opt(env, 'LLM_BASE_URL'),
-    llmApiKey: opt(env, 'LLM_API_KEY'),
-    llmModel: opt(env, 'LLM_MODEL'),
-    llmTimeoutMs: int(env, 'LLM_TIMEOUT_MS', 60_000, 1),
-    llmConcurrency: int(env, 'LLM_CONCURRENCY', 4, 1),
-    nlpMask: oneOf(env, 'NLP_MASK', ['auto', 'always', 'never'] as const, 'auto'),
-    nlpLeaseMs: int(env, 'NLP_LEASE_MS', 60_000, 100),
-    nlpPollMs: int(env, 'NLP_POLL_MS', 1_000, 10),
-    nlpMaxAttempts: int(env, 'NLP_MAX_ATTEMPTS', 5, 1),
-    nlpBackoffMs: int(env, 'NLP_BACKOFF_MS', 2_000, 1),
-    twinWorkers: int(env, 'TWIN_WORKERS', 2, 0),
-    cpuThreads: int(env, 'CPU_THREADS', 1, 0),
-    twinDebounceMs: int(env, 'TWIN_DEBOUNCE_MS', 250, 0),
-    twinPollMs: int(env, 'TWIN_POLL_MS', 1_000, 10),
-    terminologyMaxExpansion: int(env, 'TERMINOLOGY_MAX_EXPANSION', 10_000, 1),
-    cursorSecret: opt(env, 'CURSOR_SECRET'),
-    auditEnabled: ['true', '1'].includes(oneOf(env, 'AUDIT_ENABLED', ['true', 'false', '1', '0'] as const, 'true')),
-    auditFlushMs: int(env, 'AUDIT_FLUSH_MS', 250, 1),
-    auditBatch: int(env, 'AUDIT_BATCH', 500, 1),
+    port: e.PORT, host: e.HOST ?? (authOn(e) ? '0.0.0.0' : '127.0.0.1'), databaseUrl: e.DATABASE_URL, dataDir: e.DATA_DIR, poolSize: e.DB_POOL_SIZE,
+    httpWorkers: e.HTTP_WORKERS, logLevel: e.LOG_LEVEL, role: e.ROLE, maxBodyBytes: e.MAX_BODY, maxJsonDepth: e.MAX_JSON_DEPTH,
+    requestTimeoutMs: e.REQUEST_TIMEOUT_MS, statementTimeoutMs: e.STATEMENT_TIMEOUT_MS, maxBundleEntries: e.MAX_BUNDLE_ENTRIES,
+    shutdownGraceMs: e.SHUTDOWN_GRACE_MS, baseUrl: e.BASE_URL,
+    nlpEngine: e.NLP_ENGINE, nlpWorkers: e.NLP_WORKERS, llmBaseUrl: e.LLM_BASE_URL, llmApiKey: e.LLM_API_KEY, llmModel: e.LLM_MODEL,
+    llmTimeoutMs: e.LLM_TIMEOUT_MS, llmConcurrency: e.LLM_CONCURRENCY, nlpMask: e.NLP_MASK,
+    nlpLeaseMs: e.NLP_LEASE_MS, nlpPollMs: e.NLP_POLL_MS, nlpMaxAttempts: e.NLP_MAX_ATTEMPTS, nlpBackoffMs: e.NLP_BACKOFF_MS,
+    twinWorkers: e.TWIN_WORKERS, cpuThreads: e.CPU_THREADS, twinDebounceMs: e.TWIN_DEBOUNCE_MS, twinPollMs: e.TWIN_POLL_MS,
+    terminologyMaxExpansion: e.TERMINOLOGY_MAX_EXPANSION,
+    authIssuer: e.AUTH_ISSUER, authJwksUrl: e.AUTH_JWKS_URL, authAudience: e.AUTH_AUDIENCE,
+    authIntrospectionUrl: e.AUTH_INTROSPECTION_URL, authIntrospectionClientId: e.AUTH_INTROSPECTION_CLIENT_ID,
+    authIntrospectionClientSecret: e.AUTH_INTROSPECTION_CLIENT_SECRET, authClockSkewSec: e.AUTH_CLOCK_SKEW_SEC,
+    authTokenCacheSize: e.AUTH_TOKEN_CACHE_SIZE, authDisabledAck: e.AUTH_DISABLED === 'i-understand', nodeEnv: e.NODE_ENV,
+    corsOrigins: e.CORS_ORIGINS, rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE ?? (authOn(e) ? 6000 : 0), trustProxy: e.TRUST_PROXY,
+    metricsToken: e.METRICS_TOKEN, metricsPort: e.METRICS_PORT, metricsHost: e.METRICS_HOST, cursorSecret: e.CURSOR_SECRET,
+    auditEnabled: ['true', '1'].includes(e.AUDIT_ENABLED), auditFlushMs: e.AUDIT_FLUSH_MS, auditBatch: e.AUDIT_BATCH,
   };
 }

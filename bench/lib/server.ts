@@ -46,6 +46,8 @@ export async function startServer(databaseUrl: string, env: Record<string, strin
   const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
   const child = spawn(process.execPath, [...nodeArgs, main], {
     env: { ...process.env, DATABASE_URL: databaseUrl, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', HTTP_WORKERS: process.env.BENCH_HTTP_WORKERS ?? '1',
+      // HTTP workers must share the cursor key (config.ts refuses several without one)
+      CURSOR_SECRET: process.env.CURSOR_SECRET ?? randomBytes(32).toString('hex'),
       // the FHIR benches measure the server alone (jobs are still queued); bench/nlp and bench/twin start their own workers
       NLP_WORKERS: '0', TWIN_WORKERS: '0', ...env },
     stdio: ['ignore', 'ignore', 'inherit'],

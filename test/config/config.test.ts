@@ -1,0 +1,103 @@
+/** config.ts: defaults, parsing, and refusals that name the variable (README's configuration table is checked too). */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import fc from 'fast-check';
+import { ConfigError, loadConfig } from '../../server/config';
+
+const errorOf = (env: Record<string, string>): string => {
+  try {
+    loadConfig(env);
+  } catch (err) {
+    if (err instanceof ConfigError) return err.message;
+    throw err;
+  }
+  throw new Error('expected a ConfigError');
+};
+
+describe('loadConfig', () => {
+  test('an empty environment gives the documented defaults', () => {
+    expect(loadConfig({})).toEqual({
+      port: 8080, host: '0.0.0.0', databaseUrl: undefined, dataDir: './data', poolSize: 10, httpWorkers: 1, logLevel: 'info',
+      role: 'all', maxBodyBytes: 50 * 1024 * 1024, maxJsonDepth: 64, requestTimeoutMs: 120_000, statementTimeoutMs: 30_000,
+      maxBundleEntries: 10_000, shutdownGraceMs: 25_000, baseUrl: undefined, nlpEngine: 'rules', nlpWorkers: 2,
+      llmBaseUrl: undefined, llmApiKey: undefined, llmModel: undefined, llmTimeoutMs: 60_000, llmConcurrency: 4, nlpMask: 'auto',
+      nlpLeaseMs: 60_000, nlpPollMs: 1_000, nlpMaxAttempts: 5, nlpBackoffMs: 2_000, twinWorkers: 2, twinDebounceMs: 250,
+      twinPollMs: 1_000, authIssuer: undefined, authJwksUrl: undefined, authAudience: undefined, cursorSecret: undefined,
+    });
+  });
+
+  test('values are parsed: integers, byte sizes, enums; an empty value counts as unset', () => {
+    const c = loadConfig({ PORT: '9090', MAX_BODY: '512kb', ROLE: 'server', NLP_MASK: 'never', DATA_DIR: '', CURSOR_SECRET: 's3cret', LOG_LEVEL: 'debug' });
+    expect(c).toMatchObject({ port: 9090, maxBodyBytes: 512 * 1024, role: 'server', nlpMask: 'never', dataDir: './data', cursorSecret: 's3cret', logLevel: 'debug' });
+  });
+
+  test('every bad value is reported at once, each naming its variable and what was given', () => {
+    const msg = errorOf({ PORT: 'eighty', HTTP_WORKERS: '0', ROLE: 'boss', MAX_BODY: '5 parsecs', LOG_LEVEL: 'loud', DB_POOL_SIZE: '1.5' });
+    expect(msg).toContain("PORT must be an integer >= 0, got 'eighty'");
+    expect(msg).toContain("HTTP_WORKERS must be an integer >= 1, got '0'");
+    expect(msg).toContain("ROLE must be one of all, server, worker, got 'boss'");
+    expect(msg).toContain("MAX_BODY must be a byte size");
+    expect(msg).toContain("LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, got 'loud'");
+    expect(msg).toContain("DB_POOL_SIZE must be an integer >= 1, got '1.5'");
+  });
+
+  test('HTTP_WORKERS > 1 needs DATABASE_URL and CURSOR_SECRET', () => {
+    expect(errorOf({ HTTP_WORKERS: '2', CURSOR_SECRET: 'x'.repeat(32) })).toMatch(/HTTP_WORKERS > 1 needs DATABASE_URL/);
+    const noSecret = errorOf({ HTTP_WORKERS: '2', DATABASE_URL: 'postgres://db/twinfhir' });
+    expect(noSecret).toMatch(/HTTP_WORKERS > 1 needs CURSOR_SECRET/);
+    expect(noSecret).not.toMatch(/DATABASE_URL:/);
+    expect(loadConfig({ HTTP_WORKERS: '2', DATABASE_URL: 'postgres://db/twinfhir', CURSOR_SECRET: 'x'.repeat(32) }).httpWorkers).toBe(2);
+  });
+
+  test('ROLE=worker needs DATABASE_URL; an LLM engine needs LLM_BASE_URL and LLM_MODEL', () => {
+    expect(errorOf({ ROLE: 'worker' })).toMatch(/ROLE=worker needs DATABASE_URL/);
+    expect(errorOf({ NLP_ENGINE: 'hybrid', LLM_MODEL: 'm' })).toMatch(/NLP_ENGINE=hybrid needs LLM_BASE_URL and LLM_MODEL/);
+    expect(loadConfig({ NLP_ENGINE: 'llm', LLM_BASE_URL: 'http://127.0.0.1:8000/v1', LLM_MODEL: 'm' }).nlpEngine).toBe('llm');
+  });
+
+  test('secrets are never echoed in an error', () => {
+    expect(errorOf({ HTTP_WORKERS: '2', CURSOR_SECRET: 'hunter2', LLM_API_KEY: 'sk-abc', PORT: 'x' })).not.toMatch(/hunter2|sk-abc/);
+  });
+
+  test('any value of an integer variable either parses to an integer within bounds or is refused by name', () => {
+    fc.assert(fc.property(fc.oneof(fc.string({ maxLength: 12 }), fc.integer({ min: -5, max: 1e7 }).map(String)), (raw) => {
+      let c;
+      try {
+        c = loadConfig({ NLP_LEASE_MS: raw });
+      } catch (err) {
+        expect(err).toBeInstanceOf(ConfigError);
+        expect((err as Error).message).toMatch(/^NLP_LEASE_MS must be an integer >= 100/);
+        return;
+      }
+      expect(Number.isInteger(c.nlpLeaseMs) && c.nlpLeaseMs >= 100).toBe(true);
+    }));
+  });
+
+  /** README's "Configuration (environment)" table: variable names of each row with their documented defaults. */
+  function readmeTable(): Map<string, string | undefined> {
+    const readme = readFileSync(path.resolve(__dirname, '../../README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('## Configuration'), readme.indexOf('\n## ', readme.indexOf('## Configuration') + 5));
+    const out = new Map<string, string | undefined>();
+    for (const row of section.split('\n').filter((l) => l.startsWith('| `'))) {
+      const [, names, defaults] = row.split('|');
+      const vars = [...names.matchAll(/`([A-Z][A-Z0-9_]+)`/g)].map((m) => m[1]);
+      const values = [...defaults.matchAll(/`([^`]+)`/g)].map((m) => m[1]);
+      // "`8080` / `0.0.0.0`" pairs up with "`PORT` / `HOST`"; "unset", "random" and the like have no value
+      vars.forEach((v, i) => out.set(v, values.length === vars.length ? values[i] : undefined));
+    }
+    return out;
+  }
+
+  test("README's configuration table names exactly the variables config.ts reads, with its defaults", () => {
+    const table = readmeTable();
+    const source = readFileSync(path.resolve(__dirname, '../../server/config.ts'), 'utf8');
+    const schema = source.slice(source.indexOf('const ENV_SCHEMA'), source.indexOf('}).superRefine'));
+    const read = [...schema.matchAll(/^ {2}([A-Z][A-Z0-9_]+):/gm)].map((m) => m[1]);
+    expect(read.length).toBeGreaterThan(30);
+    expect([...table.keys()].sort()).toEqual([...read].sort());
+    // setting every variable to its documented default changes nothing
+    const documented = Object.fromEntries([...table].filter((e): e is [string, string] => e[1] !== undefined));
+    expect(Object.keys(documented).length).toBeGreaterThan(20);
+    expect(loadConfig(documented)).toEqual(loadConfig({}));
+  });
+});
