@@ -6,7 +6,7 @@
 import type { SearchParamDefinition, SearchParamType } from './types';
 import type { FhirModel } from './fhir-model';
 import { compileExpression, compileRelative, type PathEvaluator, type RelativeEvaluator, type TypedNode } from './path-compiler';
-import { splitUnion } from './expression-split';
+import { unionBranches } from './fhirpath-syntax';
 
 export interface ResolvedComponent {
   /** Search type of the component, from its definition. */
@@ -30,7 +30,7 @@ export interface CompositeShape { strategy: CompositeStrategy; components: Resol
 function pathEndsWith(def: SearchParamDefinition | undefined, expr: string): boolean {
   if (!def?.expression) return false;
   const e = expr.trim();
-  return splitUnion(def.expression).some((b) => b === e || b.endsWith(`.${e}`));
+  return unionBranches(def.expression).some((b) => b === e || b.endsWith(`.${e}`));
 }
 
 /**

@@ -6,7 +6,7 @@
 import * as fhirpath from 'fhirpath';
 import * as r4model from 'fhirpath/fhir-context/r4';
 import { fhirTypeName, type ElementKey, type FhirModel } from './fhir-model';
-import { splitUnion } from './expression-split';
+import { pathSteps, unionBranches } from './fhirpath-syntax';
 import { referenceTypeOf } from './reference-parts';
 
 /** A value found by an expression, with its FHIR type (e.g. 'CodeableConcept', 'dateTime'). */
@@ -19,27 +19,6 @@ type Step =
   | { kind: 'as'; type: string }
   | { kind: 'whereRef'; type: string }
   | { kind: 'whereEq'; field: string; value: string };
-
-/** Splits `A.b.where(c='x.y').d` on dots outside parentheses and quotes. */
-function splitDots(path: string): string[] | null {
-  const out: string[] = [];
-  let depth = 0;
-  let quoted = false;
-  let start = 0;
-  for (let i = 0; i < path.length; i++) {
-    const c = path[i];
-    if (c === "'") quoted = !quoted;
-    if (quoted) continue;
-    if (c === '(') depth++;
-    else if (c === ')') depth--;
-    else if (c === '.' && depth === 0) {
-      out.push(path.slice(start, i));
-      start = i + 1;
-    }
-  }
-  out.push(path.slice(start));
-  return depth === 0 && !quoted ? out.map((s) => s.trim()) : null;
-}
 
 /** `(X.y as T).z` → `X.y.as(T).z`, so one step grammar covers both spellings. */
 function rewriteAs(branch: string): string {
@@ -60,7 +39,7 @@ function parseStep(seg: string): Step | string | null {
 
 /** Compiles one branch to steps, or null when it needs the full fhirpath engine. */
 function compileSteps(branch: string, resourceType: string, model: FhirModel): Step[] | null {
-  const segs = splitDots(rewriteAs(branch));
+  const segs = pathSteps(rewriteAs(branch));
   if (!segs || segs.length === 0) return null;
   const lineage = model.lineage(resourceType);
   const steps: Step[] = [];
@@ -150,7 +129,7 @@ export type RelativeEvaluator = (element: TypedNode, root: Record<string, unknow
  * otherwise fhirpath with the element's path as base.
  */
 export function compileRelative(expression: string, contextType: string, model: FhirModel): RelativeEvaluator {
-  const branches = splitUnion(expression).map((b) => compileSteps(b, contextType, model));
+  const branches = unionBranches(expression).map((b) => compileSteps(b, contextType, model));
   const fast = branches.filter((b): b is Step[] => b !== null);
   if (fast.length === branches.length) return (element) => fast.flatMap((steps) => runSteps(steps, [element]));
   const fn = fhirpath.compile({ base: contextType, expression }, r4model, { resolveInternalTypes: false });
@@ -173,7 +152,7 @@ function existsNotFalse(expression: string, resourceType: string, model: FhirMod
 export function compileExpression(expression: string, resourceType: string, model: FhirModel): PathEvaluator {
   const special = existsNotFalse(expression, resourceType, model);
   if (special) return special;
-  const branches = splitUnion(expression).map((b) => compileSteps(b, resourceType, model));
+  const branches = unionBranches(expression).map((b) => compileSteps(b, resourceType, model));
   if (branches.some((b) => b === null)) return fhirpathEvaluator(expression);
   const evaluators = (branches as Step[][]).map((s) => fastEvaluator(s, resourceType));
   if (evaluators.length === 1) return evaluators[0];

@@ -10,6 +10,7 @@ import type { Resource, SearchParameter } from 'fhir/r4';
 import type { IndexValues, SearchParamDefinition } from './types';
 import { createFhirModel, type FhirModel } from './fhir-model';
 import { expressionForType } from './expression-split';
+import { unionBranches } from './fhirpath-syntax';
 import { compileExpression } from './path-compiler';
 import { extractIndexValues, type ParamPlan } from './extract';
 import { createUcumConverter, type UcumConverter } from './ucum';
@@ -69,12 +70,14 @@ function loadJson<T>(file: string): T {
 }
 
 /** The definitions that apply to a type, expressions narrowed to its branches; later ones (custom) win per code. */
-function definitionsFor(all: SearchParamDefinition[], model: FhirModel, resourceType: string): Map<string, SearchParamDefinition> {
+function definitionsFor(
+  all: SearchParamDefinition[], model: FhirModel, resourceType: string, branchesOf: (expression: string) => readonly string[],
+): Map<string, SearchParamDefinition> {
   const lineage = model.lineage(resourceType);
   const out = new Map<string, SearchParamDefinition>();
   for (const def of all) {
     if (!def.base.some((b) => lineage.includes(b))) continue;
-    const expression = def.expression ? expressionForType(def.expression, resourceType, lineage, (t) => model.isResourceType(t)) : undefined;
+    const expression = def.expression ? expressionForType(branchesOf(def.expression), resourceType, lineage, (t) => model.isResourceType(t)) : undefined;
     if (def.expression && !expression) continue;
     out.set(def.code, { ...def, ...(expression ? { expression } : {}) });
   }
@@ -119,12 +122,15 @@ export function createSearchRegistry(): SearchRegistry {
   // Per-type caches, dropped whenever the custom parameters change.
   let byType = new Map<string, Map<string, SearchParamDefinition>>();
   let plans = new Map<string, TypePlans>();
+  // Union branches per expression: a definition shared by many types is parsed once, not once per type.
+  const branches = new Map<string, readonly string[]>();
+  const branchesOf = (expression: string): readonly string[] => memo(branches, expression, () => unionBranches(expression));
   const changed = <T>(result: T): T => {
     byType = new Map();
     plans = new Map();
     return result;
   };
-  const defs = (type: string): Map<string, SearchParamDefinition> => memo(byType, type, () => definitionsFor([...official, ...custom.definitions()], model, type));
+  const defs = (type: string): Map<string, SearchParamDefinition> => memo(byType, type, () => definitionsFor([...official, ...custom.definitions()], model, type, branchesOf));
   const getByUrl = (type: string, url: string): SearchParamDefinition | undefined => [...defs(type).values()].find((d) => d.url === url);
   return {
     ucum,
