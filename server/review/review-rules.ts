@@ -4,9 +4,10 @@
  * finding is a resource with the AI-asserted security label or a review-state tag.
  */
 import type { Coding, Condition, FamilyMemberHistory, Observation, Resource } from 'fhir/r4';
-import { AIAST, CONDITION_VER_STATUS, type ReviewState, reviewStateOf } from './review-codes';
+import { AI_ASSERTED, CONDITION_VER_STATUS } from '../core/canonical-urls';
+import { type ReviewState, reviewStateOf } from './review-codes';
 
-const hasAiLabel = (r: Resource): boolean => (r.meta?.security ?? []).some((c: Coding) => c.system === AIAST.system && c.code === AIAST.code);
+const hasAiLabel = (r: Resource): boolean => (r.meta?.security ?? []).some((c: Coding) => c.system === AI_ASSERTED.system && c.code === AI_ASSERTED.code);
 
 export const isMachineFinding = (r: Resource): boolean => hasAiLabel(r) || reviewStateOf(r) !== undefined;
 
