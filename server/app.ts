@@ -12,6 +12,7 @@ import { type AuditRecorder, createAuditRecorder } from './audit/audit-recorder'
 import { createAuditWriteGuard } from './audit/audit-write-guard';
 import type { Config } from './config';
 import { type Clock, type IdGenerator, systemClock, uuidIds } from './core/clock';
+import { R4Model } from './core/r4/element-model';
 import { createHttpApp } from './http/express-app';
 import { createMetrics, type HttpMetrics } from './http/metrics';
 import { jobRunMetrics, registerJobGauge } from './jobs/metrics';
@@ -73,8 +74,9 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   const clock = overrides.clock ?? systemClock;
   const auth = createAuth(authSettings(config));
   const ids = overrides.ids ?? uuidIds;
-  const registry = createSearchRegistry();
-  const validator = createValidator();
+  const model = new R4Model(); // the one R4 model: search, validation, FHIRPath Patch and _summary all read it
+  const registry = createSearchRegistry(model);
+  const validator = createValidator({ model });
   const cpu = cpuPools(validator, config.cpuThreads);
   // The runner exists only once the store is open; hooks nudge it after their transaction commits.
   const nudge: { runner?: JobRunner } = {};
@@ -104,7 +106,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   nudge.runner = jobs;
   const audit = startAudit(config, { store, ids, logger, registry: metrics.registry });
   const rest: RestDeps = {
-    store, registry, validator, bodyJudge: cpu.bodyJudge, clock, ids,
+    store, registry, validator, model, bodyJudge: cpu.bodyJudge, clock, ids,
     limits: { maxBundleEntries: config.maxBundleEntries, defaultCount: 20, maxCount: 1000, maxResourceBytes: config.maxBodyBytes },
     operations: operationTable({
       reindex: { wake: () => jobs.wake(REINDEX_QUEUE) }, extraction: nlp, twin: true, terminology: { maxExpansion: config.terminologyMaxExpansion },

@@ -1,5 +1,6 @@
 /** What the REST layer needs, passed in from the composition root (app.ts); no module singletons. */
 import type { Clock, IdGenerator } from '../core/clock';
+import type { R4Model } from '../core/r4/element-model';
 import type { SearchRegistry } from '../search/registry';
 import type { ResourceStore, StoreReader, StoreWriter } from '../store/types';
 import type { ResourceValidator } from '../validation';
@@ -20,6 +21,8 @@ export interface RestDeps {
   validator: ResourceValidator;
   /** Parses and validates large $validate bodies in worker threads (absent: inline). */
   bodyJudge?: BodyJudge;
+  /** The one R4 model (also inside registry and validator): _summary reads its summary flags. */
+  model: R4Model;
   ids: IdGenerator;
   clock: Clock;
   limits: Limits;

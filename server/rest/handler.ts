@@ -26,6 +26,6 @@ export async function handleFhirRequest(deps: RestDeps, req: FhirRequest, exec: 
   const elements = elementsRaw ? elementsRaw.split(',').map((s) => s.trim()).filter(Boolean) : undefined;
   const res = await route.spec.handler({ deps, req, exec, params: route.params, handle: handleFhirRequest, guard: guardRequest });
   checkResult?.(res);
-  if ((summary || elements) && res.body) return { status: res.status, headers: res.headers, body: shapeBody(res.body, summary, elements) };
+  if ((summary || elements) && res.body) return { status: res.status, headers: res.headers, body: shapeBody(deps.model, res.body, summary, elements) };
   return res;
 }

@@ -4,7 +4,7 @@
  * components of one element (one Observation.component) match together.
  */
 import type { SearchParamDefinition, SearchParamType } from './types';
-import type { FhirModel } from './fhir-model';
+import type { R4Model } from '../core/r4/element-model';
 import { compileExpression, compileRelative, type PathEvaluator, type RelativeEvaluator, type TypedNode } from './path-compiler';
 import { unionBranches } from './fhirpath-syntax';
 
@@ -70,7 +70,7 @@ export interface CompositePlan {
 }
 
 /** Extraction plan for a grouped composite on one resource type. */
-export function compositePlan(def: SearchParamDefinition, shape: CompositeShape, resourceType: string, model: FhirModel): CompositePlan {
+export function compositePlan(def: SearchParamDefinition, shape: CompositeShape, resourceType: string, model: R4Model): CompositePlan {
   const byType = new Map<string, RelativeEvaluator[]>();
   return {
     code: def.code,

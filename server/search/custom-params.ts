@@ -6,7 +6,7 @@ import * as fhirpath from 'fhirpath';
 import * as r4model from 'fhirpath/fhir-context/r4';
 import type { SearchParameter } from 'fhir/r4';
 import type { SearchParamDefinition, SearchParamType } from './types';
-import type { FhirModel } from './fhir-model';
+import type { R4Model } from '../core/r4/element-model';
 import { badRequest } from '../core/fhir-error';
 import { checkExpressionCost } from './expression-cost';
 
@@ -25,7 +25,7 @@ export function toDefinition(sp: SearchParameter): SearchParamDefinition {
 }
 
 /** Throws 400 unless the SearchParameter has a usable code, base, type and compiling expression. */
-export function validateCustom(sp: SearchParameter, model: FhirModel): void {
+export function validateCustom(sp: SearchParameter, model: R4Model): void {
   const where = (f: string): string[] => [`SearchParameter.${f}`];
   if (!sp || sp.resourceType !== 'SearchParameter') throw badRequest('Not a SearchParameter resource');
   if (typeof sp.code !== 'string' || !/^[A-Za-z_][A-Za-z0-9_\-.]*$/.test(sp.code)) throw badRequest('SearchParameter.code is missing or invalid', where('code'));
@@ -70,7 +70,7 @@ export function isRegistrable(sp: SearchParameter, officialUrls: ReadonlySet<str
 export class CustomParams {
   private readonly byKey = new Map<string, SearchParamDefinition>();
 
-  constructor(private readonly model: FhirModel, private readonly officialUrls: ReadonlySet<string>) {}
+  constructor(private readonly model: R4Model, private readonly officialUrls: ReadonlySet<string>) {}
 
   definitions(): SearchParamDefinition[] {
     return [...this.byKey.values()];

@@ -5,7 +5,7 @@
  */
 import * as fhirpath from 'fhirpath';
 import * as r4model from 'fhirpath/fhir-context/r4';
-import { fhirTypeName, type ElementKey, type FhirModel } from './fhir-model';
+import { type ElementKey, type R4Model, fhirTypeName } from '../core/r4/element-model';
 import { pathSteps, unionBranches } from './fhirpath-syntax';
 import { referenceTypeOf } from './reference-parts';
 
@@ -38,7 +38,7 @@ function parseStep(seg: string): Step | string | null {
 }
 
 /** Compiles one branch to steps, or null when it needs the full fhirpath engine. */
-function compileSteps(branch: string, resourceType: string, model: FhirModel): Step[] | null {
+function compileSteps(branch: string, resourceType: string, model: R4Model): Step[] | null {
   const segs = pathSteps(rewriteAs(branch));
   if (!segs || segs.length === 0) return null;
   const lineage = model.lineage(resourceType);
@@ -128,7 +128,7 @@ export type RelativeEvaluator = (element: TypedNode, root: Record<string, unknow
  * UsageContext, or a backbone path such as Observation.component): fast paths where possible,
  * otherwise fhirpath with the element's path as base.
  */
-export function compileRelative(expression: string, contextType: string, model: FhirModel): RelativeEvaluator {
+export function compileRelative(expression: string, contextType: string, model: R4Model): RelativeEvaluator {
   const branches = unionBranches(expression).map((b) => compileSteps(b, contextType, model));
   const fast = branches.filter((b): b is Step[] => b !== null);
   if (fast.length === branches.length) return (element) => fast.flatMap((steps) => runSteps(steps, [element]));
@@ -137,7 +137,7 @@ export function compileRelative(expression: string, contextType: string, model: 
 }
 
 /** `X.exists() and X != false` (Patient.deceased): true when X is present and not the boolean false. */
-function existsNotFalse(expression: string, resourceType: string, model: FhirModel): PathEvaluator | null {
+function existsNotFalse(expression: string, resourceType: string, model: R4Model): PathEvaluator | null {
   const m = /^(\S+)\.exists\(\) and (\S+) != false$/.exec(expression.trim());
   const steps = m && m[1] === m[2] ? compileSteps(m[1], resourceType, model) : null;
   if (!steps) return null;
@@ -149,7 +149,7 @@ function existsNotFalse(expression: string, resourceType: string, model: FhirMod
 }
 
 /** Evaluator for a (type-specific) expression: a union of fast branches, or fhirpath if any branch needs it. */
-export function compileExpression(expression: string, resourceType: string, model: FhirModel): PathEvaluator {
+export function compileExpression(expression: string, resourceType: string, model: R4Model): PathEvaluator {
   const special = existsNotFalse(expression, resourceType, model);
   if (special) return special;
   const branches = unionBranches(expression).map((b) => compileSteps(b, resourceType, model));

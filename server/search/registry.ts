@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import type { Resource, SearchParameter } from 'fhir/r4';
 import type { IndexValues, SearchParamDefinition } from './types';
-import { createFhirModel, type FhirModel } from './fhir-model';
+import { R4Model } from '../core/r4/element-model';
 import { expressionForType } from './expression-split';
 import { unionBranches } from './fhirpath-syntax';
 import { compileExpression } from './path-compiler';
@@ -71,7 +71,7 @@ function loadJson<T>(file: string): T {
 
 /** The definitions that apply to a type, expressions narrowed to its branches; later ones (custom) win per code. */
 function definitionsFor(
-  all: SearchParamDefinition[], model: FhirModel, resourceType: string, branchesOf: (expression: string) => readonly string[],
+  all: SearchParamDefinition[], model: R4Model, resourceType: string, branchesOf: (expression: string) => readonly string[],
 ): Map<string, SearchParamDefinition> {
   const lineage = model.lineage(resourceType);
   const out = new Map<string, SearchParamDefinition>();
@@ -87,7 +87,7 @@ function definitionsFor(
 interface TypePlans { params: ParamPlan[]; composites: CompositePlan[] }
 
 /** Compiled extraction plans for the parameters answered from index rows. */
-function plansOf(defs: Map<string, SearchParamDefinition>, model: FhirModel, resourceType: string): TypePlans {
+function plansOf(defs: Map<string, SearchParamDefinition>, model: R4Model, resourceType: string): TypePlans {
   const params: ParamPlan[] = [];
   const composites: CompositePlan[] = [];
   const byUrl = (url: string): SearchParamDefinition | undefined => [...defs.values()].find((d) => d.url === url);
@@ -113,8 +113,8 @@ function memo<T>(cache: Map<string, T>, key: string, make: () => T): T {
   return v;
 }
 
-export function createSearchRegistry(): SearchRegistry {
-  const model = createFhirModel();
+/** The registry over `model` (the composition root passes the one R4 model; tests may let it build its own). */
+export function createSearchRegistry(model: R4Model = new R4Model()): SearchRegistry {
   const ucum = createUcumConverter();
   const official: SearchParamDefinition[] = [];
   for (const e of loadJson<Bundle<SearchParameter>>('search-parameters.json').entry ?? []) if (e.resource) official.push(toDefinition(e.resource));
@@ -154,7 +154,7 @@ export function createSearchRegistry(): SearchRegistry {
       return appendContained(own(resource), resource, own);
     },
     isResourceType: (name) => model.isResourceType(name),
-    resourceTypes: () => model.resourceTypes(),
+    resourceTypes: () => [...model.resourceTypes],
     compartmentParams: (compartmentType, resourceType) => COMPARTMENT_PARAMS[compartmentType]?.[resourceType] ?? [],
     compartmentTypes: (compartmentType) => Object.keys(COMPARTMENT_PARAMS[compartmentType] ?? {}),
     compartments: () => Object.keys(COMPARTMENT_PARAMS),

@@ -4,7 +4,7 @@ import type { Issue } from '../core/fhir-error';
 import { pointerSegments, resolvePointer } from './expression';
 import { issue } from './issue';
 import { preview } from './primitives';
-import type { R4Model } from './r4-model';
+import type { R4Model } from '../core/r4/element-model';
 
 /** What each primitive's regex means, for messages ("Invalid date 'x': expected ..."). */
 const FORMATS: Record<string, string> = {

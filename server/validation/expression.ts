@@ -1,5 +1,5 @@
 /** Turns a JSON pointer inside a resource into a FHIRPath expression (`/name/0/given/1` → `Patient.name[0].given[1]`). */
-import type { ChildInfo, R4Model } from './r4-model';
+import type { ChildInfo, R4Model } from '../core/r4/element-model';
 
 export interface PointerTarget {
   expression: string;

@@ -1,5 +1,6 @@
 /** validation/ owns checking FHIR R4 resources: the official JSON schema (ajv), spec rules it misses, and our profiles in profiles/. */
 import type { Issue } from '../core/fhir-error';
+import type { R4Model } from '../core/r4/element-model';
 import { FhirValidator, defaultProfilesDir } from './validator';
 
 export interface ValidateOptions {
@@ -20,8 +21,8 @@ export interface ResourceValidator {
  * Builds a validator (reads the R4 definitions and profiles/: about a second; create one and share it).
  * Per-type schema validators compile on first use.
  */
-export function createValidator(opts?: { profilesDir?: string }): ResourceValidator {
-  const v = new FhirValidator(opts?.profilesDir ?? defaultProfilesDir());
+export function createValidator(opts?: { profilesDir?: string; model?: R4Model }): ResourceValidator {
+  const v = new FhirValidator(opts?.profilesDir ?? defaultProfilesDir(), opts?.model);
   return {
     validate: (resource, o) => v.validate(resource, o?.profiles ?? []),
     resourceTypes: () => v.resourceTypes(),

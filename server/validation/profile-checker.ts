@@ -5,7 +5,7 @@ import { type IssueType, issue } from './issue';
 import type { CompiledElement, CompiledProfile, Step } from './profile-loader';
 import { satisfies } from './pattern-match';
 import { preview } from './primitives';
-import type { R4Model } from './r4-model';
+import type { R4Model } from '../core/r4/element-model';
 import { isObject } from './types';
 
 const CORE_SD = 'http://hl7.org/fhir/StructureDefinition/';

@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
-import type { R4Model } from './r4-model';
+import type { R4Model } from '../core/r4/element-model';
 
 type JsonSchema = Record<string, unknown>;
 interface SchemaFile {

@@ -1,6 +1,6 @@
 /** Internal types shared by the walker, the rules and the orchestrator. */
 import type { Issue } from '../core/fhir-error';
-import type { ChildInfo, R4Model } from './r4-model';
+import type { ChildInfo, R4Model } from '../core/r4/element-model';
 
 export type JsonObject = Record<string, unknown>;
 

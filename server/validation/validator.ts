@@ -5,8 +5,8 @@ import type { Issue } from '../core/fhir-error';
 import { issue } from './issue';
 import { ProfileChecker } from './profile-checker';
 import { loadProfiles } from './profile-loader';
-import { R4Model } from './r4-model';
-import { definitionsDir, loadRequiredElements } from './r4-required';
+import { R4Model } from '../core/r4/element-model';
+import { definitionsDir } from '../core/r4/structure-definitions';
 import { R4Schema, defaultSchemaPath } from './r4-schema';
 import { type ValidatorParts, ValidationRun } from './validation-run';
 
@@ -17,13 +17,11 @@ export class FhirValidator {
   private readonly parts: ValidatorParts;
   private readonly types: string[];
 
-  constructor(profilesDir: string) {
-    const model = new R4Model();
-    const dir = definitionsDir();
+  constructor(profilesDir: string, model: R4Model = new R4Model()) {
     this.parts = {
       model,
-      schema: new R4Schema(model, defaultSchemaPath(dir)),
-      required: loadRequiredElements(model, dir),
+      schema: new R4Schema(model, defaultSchemaPath(definitionsDir())),
+      required: model.structure().required,
       profiles: new ProfileChecker(model, loadProfiles(profilesDir)),
       resourceTypes: new Set(model.resourceTypes),
     };

@@ -1,8 +1,8 @@
 /** Walks one resource guided by the R4 model and reports what the JSON schema cannot see (nulls, empties, choices, cardinality, values). */
 import { type IssueType, issue } from './issue';
 import { checkPrimitive } from './primitives';
-import type { ChildInfo } from './r4-model';
-import type { RequiredElement } from './r4-required';
+import type { ChildInfo } from '../core/r4/element-model';
+import type { RequiredElement } from '../core/r4/element-model';
 import { DATATYPE_RULES } from './datatype-rules';
 import { checkXhtml } from './xhtml';
 import { type Frame, type JsonObject, type WalkEnv, isObject } from './types';

@@ -6,8 +6,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { type ResourceValidator, createValidator } from '../../server/validation';
-import { R4Model } from '../../server/validation/r4-model';
-import { definitionsDir } from '../../server/validation/r4-required';
+import { R4Model } from '../../server/core/r4/element-model';
+import { definitionsDir } from '../../server/core/r4/structure-definitions';
 import { defaultSchemaPath } from '../../server/validation/r4-schema';
 
 type Schema = { type?: string; $ref?: string; items?: Schema; properties?: Record<string, Schema> };

@@ -1,5 +1,15 @@
-/** The R4 element model (from fhirpath.js's generated R4 context): what each JSON key of each element means. */
+/**
+ * The one R4 model (built once in the composition root, passed to search, validation, patch and
+ * _summary): fhirpath.js's generated R4 context (what each JSON key of each element means, type
+ * ancestry) plus what only the official StructureDefinitions say (mandatory and summary elements).
+ */
+import type { Model } from 'fhirpath';
 import * as r4 from 'fhirpath/fhir-context/r4';
+import { type ElementKey, searchElement } from './search-elements';
+import { type RequiredElement, type StructureFacts, definitionsDir, readStructureFacts } from './structure-definitions';
+
+export type { RequiredElement } from './structure-definitions';
+export { type ElementKey, fhirTypeName } from './search-elements';
 
 export type ElementKind = 'primitive' | 'complex' | 'resource';
 
@@ -29,8 +39,12 @@ export class R4Model {
   private readonly choiceBases = new Map<string, Map<string, string[]>>();
   readonly resourceTypes: readonly string[];
   private readonly resourceTypeSet: ReadonlySet<string>;
+  /** fhirpath.js's model object, for `fhirpath.compile`/`evaluate` and FHIRPath Patch. */
+  readonly fhirpath: Model = r4;
+  /** Read from the StructureDefinitions on first use (the profiles file is 35 MB), once per model. */
+  private facts?: StructureFacts;
 
-  constructor() {
+  constructor(private readonly definitionsPath: string = definitionsDir()) {
     const path2Type = r4.path2Type as unknown as Record<string, RawType>;
     const choices = r4.choiceTypePaths as Record<string, string[]>;
     const elsewhere = r4.pathsDefinedElsewhere as Record<string, string>;
@@ -98,6 +112,35 @@ export class R4Model {
   /** JSON keys of each choice element of `parent`, by choice base. */
   choiceKeys(parent: string, base: string): string[] | undefined {
     return this.choiceBases.get(parent)?.get(base);
+  }
+
+  /** The type itself and its ancestors, e.g. Observation → [Observation, DomainResource, Resource]. */
+  lineage(type: string): string[] {
+    const parents = r4.type2Parent as Record<string, string>;
+    const out: string[] = [];
+    for (let p: string | undefined = type; p && !out.includes(p); p = parents[p]) out.push(p);
+    return out;
+  }
+
+  /** The JSON keys and types a search path step `name` reaches under `context` (choices expanded, ancestors searched). */
+  element(context: string, name: string): ElementKey[] | null {
+    return searchElement(context, name);
+  }
+
+  /** Mandatory (min ≥ 1) children of a model path (`Observation`, `Bundle.entry.request`). */
+  requiredElements(parent: string): readonly RequiredElement[] {
+    return this.structure().required.get(parent) ?? [];
+  }
+
+  /** Top-level elements of a resource type flagged isSummary, and those that are mandatory. */
+  topLevelElements(type: string): { summary: ReadonlySet<string>; mandatory: ReadonlySet<string> } {
+    return this.structure().topLevel.get(type) ?? { summary: new Set(), mandatory: new Set() };
+  }
+
+  /** Reads the StructureDefinitions now (start-up) rather than at the first request that needs them. */
+  structure(): StructureFacts {
+    this.facts ??= readStructureFacts(this, this.definitionsPath);
+    return this.facts;
   }
 
   /** FHIRPath step for a JSON key: `name`, or `value.ofType(Quantity)` for a choice. */
