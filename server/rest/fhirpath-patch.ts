@@ -1,7 +1,9 @@
 /** FHIRPath Patch — https://hl7.org/fhir/R4/fhirpatch.html (add | insert | delete | replace | move). */
 import type { Parameters, Resource } from 'fhir/r4';
 import { FhirError } from '../core/fhir-error';
+import type { R4Model } from '../core/r4/element-model';
 import { pruneEmpty } from './fhirpath-patch/json';
+import { PatchModel } from './fhirpath-patch/model';
 import { applyOperation } from './fhirpath-patch/operations';
 import { parseOperations } from './fhirpath-patch/params';
 import { MAX_PATCH_OPERATIONS } from './json-patch';
@@ -17,7 +19,7 @@ const WORK_BUDGET = 64 * 1024 * 1024;
  * Throws FhirError 400 (`invalid`) for a malformed patch and 422 (`processing`) when a path does
  * not resolve as the operation requires, with the operation's path as the issue expression.
  */
-export function applyFhirPathPatch(resource: Resource, patch: Parameters): Resource {
+export function applyFhirPathPatch(model: Pick<R4Model, 'fhirpath'>, resource: Resource, patch: Parameters): Resource {
   // Parse everything first: a malformed operation anywhere rejects the patch before any change.
   const operations = parseOperations(patch);
   if (operations.length > MAX_PATCH_OPERATIONS) {
@@ -27,9 +29,10 @@ export function applyFhirPathPatch(resource: Resource, patch: Parameters): Resou
   if (operations.length > 1 && operations.length * size > WORK_BUDGET) {
     throw new FhirError(413, 'too-costly', `${operations.length} FHIRPath Patch operations on a resource of ${size} characters is too much work for one request; send fewer operations per patch`);
   }
+  const pm = new PatchModel(model.fhirpath);
   const doc = structuredClone(resource);
   for (const op of operations) {
-    applyOperation(doc, op);
+    applyOperation(pm, doc, op);
     // Each operation sees FHIR-valid JSON (no {} / [] left by the previous one).
     pruneEmpty(doc);
   }

@@ -3,7 +3,6 @@
  * checks that reject one that could not be indexed as written (400 with the offending element).
  */
 import * as fhirpath from 'fhirpath';
-import * as r4model from 'fhirpath/fhir-context/r4';
 import type { SearchParameter } from 'fhir/r4';
 import type { SearchParamDefinition, SearchParamType } from './types';
 import type { R4Model } from '../core/r4/element-model';
@@ -37,7 +36,7 @@ export function validateCustom(sp: SearchParameter, model: R4Model): void {
   if (typeof sp.expression !== 'string' || sp.expression.trim() === '') throw badRequest('SearchParameter.expression is required', where('expression'));
   checkExpressionCost(sp.expression, 'SearchParameter.expression');
   try {
-    fhirpath.compile(sp.expression, r4model);
+    fhirpath.compile(sp.expression, model.fhirpath);
   } catch (e) {
     throw badRequest(`SearchParameter.expression does not compile: ${(e as Error).message}`, where('expression'));
   }
@@ -47,7 +46,7 @@ export function validateCustom(sp: SearchParameter, model: R4Model): void {
       if (typeof c?.expression !== 'string') throw badRequest('SearchParameter.component.expression is required', where('component.expression'));
       checkExpressionCost(c.expression, 'SearchParameter.component.expression');
       try {
-        fhirpath.compile(c.expression, r4model);
+        fhirpath.compile(c.expression, model.fhirpath);
       } catch (e) {
         throw badRequest(`SearchParameter.component.expression does not compile: ${(e as Error).message}`, where('component.expression'));
       }

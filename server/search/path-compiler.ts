@@ -4,7 +4,6 @@
  * write hot path; anything else falls back to the fhirpath engine, compiled once.
  */
 import * as fhirpath from 'fhirpath';
-import * as r4model from 'fhirpath/fhir-context/r4';
 import { type ElementKey, type R4Model, fhirTypeName } from '../core/r4/element-model';
 import { pathSteps, unionBranches } from './fhirpath-syntax';
 import { referenceTypeOf } from './reference-parts';
@@ -115,8 +114,8 @@ function typedNodes(raw: unknown[]): TypedNode[] {
 }
 
 /** Full fhirpath evaluation, typed through fhirpath.types(); compiled once per expression. */
-export function fhirpathEvaluator(expression: string): PathEvaluator {
-  const fn = fhirpath.compile(expression, r4model, { resolveInternalTypes: false });
+export function fhirpathEvaluator(expression: string, model: R4Model): PathEvaluator {
+  const fn = fhirpath.compile(expression, model.fhirpath, { resolveInternalTypes: false });
   return (resource) => typedNodes(fn(resource) as unknown[]);
 }
 
@@ -132,7 +131,7 @@ export function compileRelative(expression: string, contextType: string, model: 
   const branches = unionBranches(expression).map((b) => compileSteps(b, contextType, model));
   const fast = branches.filter((b): b is Step[] => b !== null);
   if (fast.length === branches.length) return (element) => fast.flatMap((steps) => runSteps(steps, [element]));
-  const fn = fhirpath.compile({ base: contextType, expression }, r4model, { resolveInternalTypes: false });
+  const fn = fhirpath.compile({ base: contextType, expression }, model.fhirpath, { resolveInternalTypes: false });
   return (element, root) => typedNodes(fn(element.value, { resource: root, rootResource: root }) as unknown[]);
 }
 
@@ -153,7 +152,7 @@ export function compileExpression(expression: string, resourceType: string, mode
   const special = existsNotFalse(expression, resourceType, model);
   if (special) return special;
   const branches = unionBranches(expression).map((b) => compileSteps(b, resourceType, model));
-  if (branches.some((b) => b === null)) return fhirpathEvaluator(expression);
+  if (branches.some((b) => b === null)) return fhirpathEvaluator(expression, model);
   const evaluators = (branches as Step[][]).map((s) => fastEvaluator(s, resourceType));
   if (evaluators.length === 1) return evaluators[0];
   return (resource) => evaluators.flatMap((e) => e(resource));

@@ -1,7 +1,10 @@
 /** FHIRPath Patch (https://hl7.org/fhir/R4/fhirpatch.html): spec examples, choice types, list handling and errors. */
 import type { Observation, Parameters, ParametersParameter as Part, Patient, Questionnaire, Resource } from 'fhir/r4';
 import { FhirError } from '../../server/core/fhir-error';
+import { R4Model } from '../../server/core/r4/element-model';
 import { applyFhirPathPatch } from '../../server/rest/fhirpath-patch';
+
+const model = new R4Model();
 
 const part = (name: string, value: Omit<Part, 'name'>): Part => ({ name, ...value });
 const value = (v: Omit<Part, 'name'>): Part => part('value', v);
@@ -12,7 +15,7 @@ const op = (type: string, path: string, ...parts: Part[]): Part => ({
   part: [part('type', { valueCode: type }), part('path', { valueString: path }), ...parts],
 });
 const patchOf = (...ops: Part[]): Parameters => ({ resourceType: 'Parameters', parameter: ops });
-const apply = <T extends Resource>(r: T, ...ops: Part[]): T => applyFhirPathPatch(r, patchOf(...ops)) as T;
+const apply = <T extends Resource>(r: T, ...ops: Part[]): T => applyFhirPathPatch(model, r, patchOf(...ops)) as T;
 
 const patient = (): Patient => ({
   resourceType: 'Patient',
@@ -261,7 +264,7 @@ describe('malformed patches (400)', () => {
   });
 
   it('rejects other parameters, unknown parts, ambiguous values and bad FHIRPath', () => {
-    expectError(() => applyFhirPathPatch(patient(), { resourceType: 'Parameters', parameter: [{ name: 'op' }] }), 400, 'invalid');
+    expectError(() => applyFhirPathPatch(model, patient(), { resourceType: 'Parameters', parameter: [{ name: 'op' }] }), 400, 'invalid');
     expectError(() => apply(patient(), op('delete', 'Patient.birthDate', part('colour', { valueString: 'x' }))), 400, 'invalid');
     expectError(() => apply(patient(), op('replace', 'Patient.birthDate', value({ valueString: 'a', valueCode: 'b' }))), 400, 'invalid');
     expectError(() => apply(patient(), op('delete', 'Patient.name.where(')), 400, 'invalid', 'Patient.name.where(');
@@ -294,7 +297,7 @@ describe('general behaviour', () => {
 
   it('returns an equal copy for an empty patch', () => {
     const input = patient();
-    const out = applyFhirPathPatch(input, { resourceType: 'Parameters' });
+    const out = applyFhirPathPatch(model, input, { resourceType: 'Parameters' });
     expect(out).toEqual(input);
     expect(out).not.toBe(input);
   });

@@ -3,7 +3,7 @@ import type { Resource } from 'fhir/r4';
 import { evaluate, type ResourceNode } from 'fhirpath';
 import { FhirError } from '../../core/fhir-error';
 import { type JsonObject, type Slot, isObject } from './json';
-import { type ModelCtx, r4Model, upperFirst } from './model';
+import { type ModelCtx, type PatchModel, upperFirst } from './model';
 
 /** A path match: the fhirpath node and where it lives (`slot` is null for the resource itself). */
 export interface Target {
@@ -18,9 +18,9 @@ const isNode = (v: unknown): v is ResourceNode => isObject(v) && 'parentResNode'
 export const ctxOf = (node: ResourceNode): ModelCtx => ({ path: node.path ?? null, type: node.fhirNodeDataType ?? null });
 
 /** Evaluates `path` against the working copy; a bad expression is a malformed patch (400). */
-function evaluateNodes(doc: Resource, path: string): unknown[] {
+function evaluateNodes(pm: PatchModel, doc: Resource, path: string): unknown[] {
   try {
-    return evaluate(doc, path, undefined, r4Model, { resolveInternalTypes: false });
+    return evaluate(doc, path, undefined, pm.fhirpath, { resolveInternalTypes: false });
   } catch (err) {
     const msg = (err as Error).message.split('\n')[0];
     throw new FhirError(400, 'invalid', `FHIRPath Patch: cannot evaluate path '${path}': ${msg}`, [path]);
@@ -75,10 +75,10 @@ const sameSlot = (a: Slot | null, b: Slot | null): boolean =>
   a === b || (!!a && !!b && a.container === b.container && a.key === b.key && a.index === b.index);
 
 /** All distinct elements matched by `path`. */
-export function findTargets(doc: Resource, path: string): Target[] {
+export function findTargets(pm: PatchModel, doc: Resource, path: string): Target[] {
   const reachable = reachableObjects(doc);
   const out: Target[] = [];
-  for (const n of evaluateNodes(doc, path)) {
+  for (const n of evaluateNodes(pm, doc, path)) {
     if (!isNode(n)) throw unprocessable(path, `FHIRPath Patch: path '${path}' evaluates to a computed value, not an element`);
     const slot = slotOf(doc, n, reachable, path);
     if (!out.some((t) => sameSlot(t.slot, slot))) out.push({ node: n, slot });
@@ -87,8 +87,8 @@ export function findTargets(doc: Resource, path: string): Target[] {
 }
 
 /** The single element `path` must match (replace, add, insert, move). */
-export function singleTarget(doc: Resource, path: string, op: string): Target {
-  const targets = findTargets(doc, path);
+export function singleTarget(pm: PatchModel, doc: Resource, path: string, op: string): Target {
+  const targets = findTargets(pm, doc, path);
   if (targets.length === 1) return targets[0];
   const found = targets.length === 0 ? 'matches no element' : `matches ${targets.length} elements`;
   throw unprocessable(path, `FHIRPath Patch ${op}: path '${path}' ${found}; it must match exactly one`);

@@ -4,7 +4,7 @@ import {
   type JsonObject, companionObject, insertAt, isObject, listLength, moveWithin, readSlot, removeSlot, writeSlot,
 } from './json';
 import { type Target, ctxOf, findTargets, singleTarget, unprocessable } from './locate';
-import { type ChildDef, type ModelCtx, childDef, isKnownCtx } from './model';
+import type { ChildDef, ModelCtx, PatchModel } from './model';
 import type { PatchOperation } from './params';
 import { type PatchValue, materialize } from './value';
 
@@ -25,19 +25,19 @@ function elementObject(doc: Resource, target: Target, path: string): JsonObject 
 }
 
 /** A child definition, or a lenient stand-in when the model cannot describe the parent. */
-function defFor(ctx: ModelCtx, name: string, path: string): ChildDef | undefined {
-  const def = childDef(ctx, name);
-  if (!def && isKnownCtx(ctx)) {
+function defFor(pm: PatchModel, ctx: ModelCtx, name: string, path: string): ChildDef | undefined {
+  const def = pm.childDef(ctx, name);
+  if (!def && pm.isKnownCtx(ctx)) {
     throw unprocessable(path, `FHIRPath Patch: '${name}' is not an element of ${ctx.type ?? ctx.path}`);
   }
   return def;
 }
 
-function addOp(doc: Resource, op: PatchOperation & { name: string; value: PatchValue }): void {
-  const target = singleTarget(doc, op.path, 'add');
-  const def = defFor(ctxOf(target.node), op.name, op.path);
+function addOp(pm: PatchModel, doc: Resource, op: PatchOperation & { name: string; value: PatchValue }): void {
+  const target = singleTarget(pm, doc, op.path, 'add');
+  const def = defFor(pm, ctxOf(target.node), op.name, op.path);
   const obj = elementObject(doc, target, op.path);
-  const m = materialize(op.value, def, op.name, op.path);
+  const m = materialize(pm, op.value, def, op.name, op.path);
   if (def?.repeating || Array.isArray(obj[m.key])) {
     insertAt(obj, m.key, listLength(obj, m.key), m.json);
     return;
@@ -51,11 +51,11 @@ function addOp(doc: Resource, op: PatchOperation & { name: string; value: PatchV
   obj[m.key] = m.json;
 }
 
-function replaceOp(doc: Resource, op: PatchOperation & { value: PatchValue }): void {
-  const { slot } = singleTarget(doc, op.path, 'replace');
+function replaceOp(pm: PatchModel, doc: Resource, op: PatchOperation & { value: PatchValue }): void {
+  const { slot } = singleTarget(pm, doc, op.path, 'replace');
   if (!slot) throw unprocessable(op.path, 'FHIRPath Patch replace: the resource itself cannot be replaced');
-  const def = childDef(slot.parentCtx, slot.key);
-  const m = materialize(op.value, def, slot.key, op.path);
+  const def = pm.childDef(slot.parentCtx, slot.key);
+  const m = materialize(pm, op.value, def, slot.key, op.path);
   if (m.key !== slot.key) {
     // A choice element switching type: drop the old variant (and its `_` companion).
     removeSlot(slot);
@@ -68,8 +68,8 @@ function replaceOp(doc: Resource, op: PatchOperation & { value: PatchValue }): v
 
 const isPrimitiveValue = (v: unknown): boolean => v === undefined || v === null || typeof v !== 'object';
 
-function deleteOp(doc: Resource, op: PatchOperation): void {
-  const targets = findTargets(doc, op.path);
+function deleteOp(pm: PatchModel, doc: Resource, op: PatchOperation): void {
+  const targets = findTargets(pm, doc, op.path);
   if (targets.length === 0) return; // Spec: deleting something that is not there is not an error.
   if (targets.length > 1) {
     const msg = `FHIRPath Patch delete: path '${op.path}' matches ${targets.length} elements; only one can be deleted`;
@@ -81,8 +81,8 @@ function deleteOp(doc: Resource, op: PatchOperation): void {
 }
 
 /** The list at `path`: its matches must all be entries of one list; an empty list is found via the parent path. */
-function listTarget(doc: Resource, path: string, op: string): ListTarget {
-  const targets = findTargets(doc, path);
+function listTarget(pm: PatchModel, doc: Resource, path: string, op: string): ListTarget {
+  const targets = findTargets(pm, doc, path);
   const slots = targets.map((t) => t.slot);
   const first = slots[0];
   if (first && first.index !== null && slots.every((s) => s && s.container === first.container && s.key === first.key)) {
@@ -92,23 +92,23 @@ function listTarget(doc: Resource, path: string, op: string): ListTarget {
   // Nothing matched: the list may be empty or absent, so locate its parent (`<expr>.<name>`).
   const m = /^(.+)\.([A-Za-z][A-Za-z0-9_]*)$/.exec(path.trim());
   if (!m) throw unprocessable(path, `FHIRPath Patch ${op}: path '${path}' matches no element`);
-  const parent = singleTarget(doc, m[1], op);
+  const parent = singleTarget(pm, doc, m[1], op);
   const parentCtx = ctxOf(parent.node);
-  const def = defFor(parentCtx, m[2], path);
+  const def = defFor(pm, parentCtx, m[2], path);
   if (def && !def.repeating) throw unprocessable(path, `FHIRPath Patch ${op}: '${m[2]}' is not a list`);
   return { container: elementObject(doc, parent, path), key: def?.name ?? m[2], parentCtx };
 }
 
-function insertOp(doc: Resource, op: PatchOperation & { value: PatchValue; index: number }): void {
-  const list = listTarget(doc, op.path, 'insert');
+function insertOp(pm: PatchModel, doc: Resource, op: PatchOperation & { value: PatchValue; index: number }): void {
+  const list = listTarget(pm, doc, op.path, 'insert');
   const len = listLength(list.container, list.key);
   if (op.index > len) throw unprocessable(op.path, `FHIRPath Patch insert: index ${op.index} is beyond the list length ${len}`);
-  const m = materialize(op.value, childDef(list.parentCtx, list.key), list.key, op.path);
+  const m = materialize(pm, op.value, pm.childDef(list.parentCtx, list.key), list.key, op.path);
   insertAt(list.container, list.key, op.index, m.json);
 }
 
-function moveOp(doc: Resource, op: PatchOperation & { source: number; destination: number }): void {
-  const list = listTarget(doc, op.path, 'move');
+function moveOp(pm: PatchModel, doc: Resource, op: PatchOperation & { source: number; destination: number }): void {
+  const list = listTarget(pm, doc, op.path, 'move');
   const len = listLength(list.container, list.key);
   for (const [label, i] of [['source', op.source], ['destination', op.destination]] as const) {
     if (i >= len) throw unprocessable(op.path, `FHIRPath Patch move: ${label} index ${i} is outside the list (length ${len})`);
@@ -117,19 +117,19 @@ function moveOp(doc: Resource, op: PatchOperation & { source: number; destinatio
 }
 
 /** Applies one (already validated) operation to the working copy in place. */
-export function applyOperation(doc: Resource, op: PatchOperation): void {
+export function applyOperation(pm: PatchModel, doc: Resource, op: PatchOperation): void {
   const { name, value, index, source, destination } = op;
   switch (op.type) {
     case 'add':
-      return addOp(doc, { ...op, name: name as string, value: value as PatchValue });
+      return addOp(pm, doc, { ...op, name: name as string, value: value as PatchValue });
     case 'insert':
-      return insertOp(doc, { ...op, value: value as PatchValue, index: index as number });
+      return insertOp(pm, doc, { ...op, value: value as PatchValue, index: index as number });
     case 'delete':
-      return deleteOp(doc, op);
+      return deleteOp(pm, doc, op);
     case 'replace':
-      return replaceOp(doc, { ...op, value: value as PatchValue });
+      return replaceOp(pm, doc, { ...op, value: value as PatchValue });
     case 'move':
-      return moveOp(doc, { ...op, source: source as number, destination: destination as number });
+      return moveOp(pm, doc, { ...op, source: source as number, destination: destination as number });
   }
 }
 

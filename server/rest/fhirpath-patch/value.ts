@@ -3,7 +3,7 @@ import type { ParametersParameter, Resource } from 'fhir/r4';
 import { FhirError } from '../../core/fhir-error';
 import { isObject, type JsonObject } from './json';
 import { unprocessable } from './locate';
-import { type ChildDef, type ModelCtx, childDef, isCompatibleType, isKnownCtx, isPrimitiveType, lowerFirst } from './model';
+import { type ChildDef, type ModelCtx, type PatchModel, isPrimitiveType, lowerFirst } from './model';
 
 /** A value as written in the Parameters: typed value[x], a whole resource, or parts forming a complex value. */
 export type PatchValue =
@@ -36,16 +36,16 @@ export function readValue(part: ParametersParameter, where: string): PatchValue 
   return { kind: 'typed', suffix, json: structuredClone(json) };
 }
 
-function checkType(def: ChildDef | undefined, type: string, primitive: boolean, path: string): void {
+function checkType(pm: PatchModel, def: ChildDef | undefined, type: string, primitive: boolean, path: string): void {
   const expected = def?.type;
   if (!expected) return;
-  const ok = isPrimitiveType(expected) ? primitive : !primitive && isCompatibleType(expected, type);
+  const ok = isPrimitiveType(expected) ? primitive : !primitive && pm.isCompatibleType(expected, type);
   if (!ok) throw unprocessable(path, `FHIRPath Patch: a ${type} value cannot be used for '${def.name}' (type ${expected})`);
 }
 
 type Typed = Extract<PatchValue, { kind: 'typed' }>;
 
-function materializeTyped(v: Typed, def: ChildDef | undefined, name: string, path: string): Materialized {
+function materializeTyped(pm: PatchModel, v: Typed, def: ChildDef | undefined, name: string, path: string): Materialized {
   const type = isPrimitiveType(lowerFirst(v.suffix)) ? lowerFirst(v.suffix) : v.suffix;
   const primitive = isPrimitiveType(type);
   if (def?.choiceTypes) {
@@ -55,7 +55,7 @@ function materializeTyped(v: Typed, def: ChildDef | undefined, name: string, pat
     }
     return { key: def.name + v.suffix, json: v.json, primitive };
   }
-  checkType(def, type, primitive, path);
+  checkType(pm, def, type, primitive, path);
   return { key: def?.name ?? name, json: v.json, primitive };
 }
 
@@ -63,29 +63,29 @@ function materializeTyped(v: Typed, def: ChildDef | undefined, name: string, pat
  * Converts a value for the element `def` (named `name` when the model does not know it).
  * `path` is the operation's path, used in error messages.
  */
-export function materialize(value: PatchValue, def: ChildDef | undefined, name: string, path: string): Materialized {
-  if (value.kind === 'typed') return materializeTyped(value, def, name, path);
+export function materialize(pm: PatchModel, value: PatchValue, def: ChildDef | undefined, name: string, path: string): Materialized {
+  if (value.kind === 'typed') return materializeTyped(pm, value, def, name, path);
   if (def?.choiceTypes) {
     // Parts carry no type, so the `[x]` suffix cannot be chosen.
     throw invalid(`'${def.name}' is a choice element; give its value as value[x] so the type is known`, path);
   }
   if (value.kind === 'resource') {
-    checkType(def, def?.type === 'Resource' ? 'Resource' : value.json.resourceType, false, path);
+    checkType(pm, def, def?.type === 'Resource' ? 'Resource' : value.json.resourceType, false, path);
     return { key: def?.name ?? name, json: value.json, primitive: false };
   }
-  return { key: def?.name ?? name, json: buildFromParts(value.parts, def?.content, path), primitive: false };
+  return { key: def?.name ?? name, json: buildFromParts(pm, value.parts, def?.content, path), primitive: false };
 }
 
 /** Builds a complex value from parts, each naming one child element (repeated names make a list). */
-function buildFromParts(parts: ParametersParameter[], ctx: ModelCtx | undefined, path: string): JsonObject {
+function buildFromParts(pm: PatchModel, parts: ParametersParameter[], ctx: ModelCtx | undefined, path: string): JsonObject {
   const out: JsonObject = {};
-  const known = ctx !== undefined && isKnownCtx(ctx);
+  const known = ctx !== undefined && pm.isKnownCtx(ctx);
   for (const part of parts) {
     const name = part.name;
     if (!name) throw invalid('every part of a complex value needs a name', path);
-    const def = known ? childDef(ctx, name) : undefined;
+    const def = known ? pm.childDef(ctx, name) : undefined;
     if (known && !def) throw unprocessable(path, `FHIRPath Patch: '${name}' is not an element of ${ctx.type ?? ctx.path}`);
-    const m = materialize(readValue(part, `${path} (part '${name}')`), def, name, path);
+    const m = materialize(pm, readValue(part, `${path} (part '${name}')`), def, name, path);
     if (def?.repeating || (!def && out[m.key] !== undefined)) {
       const list = Array.isArray(out[m.key]) ? (out[m.key] as unknown[]) : out[m.key] === undefined ? [] : [out[m.key]];
       list.push(m.json);

@@ -10,7 +10,7 @@ import { parseETag, writeResponse } from '../headers';
 import { checkId, checkType, validateForWrite } from '../resource-body';
 import type { FhirRequest, FhirResponse } from '../types';
 
-export type PatchDeps = Pick<RestDeps, 'validator' | 'registry' | 'limits'>;
+export type PatchDeps = Pick<RestDeps, 'validator' | 'registry' | 'limits' | 'model'>;
 
 /** A patched resource may not outgrow what a PUT could send (MAX_BODY). */
 const DEFAULT_MAX_RESOURCE_BYTES = 50 * 1024 * 1024;
@@ -18,7 +18,7 @@ const DEFAULT_MAX_RESOURCE_BYTES = 50 * 1024 * 1024;
 function applyBody(deps: PatchDeps, req: FhirRequest, current: Resource): Resource {
   if (req.contentType === 'application/json-patch+json') return applyJsonPatch(current, req.body, deps.limits.maxResourceBytes ?? DEFAULT_MAX_RESOURCE_BYTES);
   const body = req.body as Parameters | undefined;
-  if (body?.resourceType === 'Parameters') return applyFhirPathPatch(current, body);
+  if (body?.resourceType === 'Parameters') return applyFhirPathPatch(deps.model, current, body);
   throw new FhirError(415, 'not-supported', 'PATCH needs application/json-patch+json or a FHIRPath Patch Parameters resource');
 }
 
