@@ -1,10 +1,11 @@
 /** history at instance, type and system level — https://hl7.org/fhir/R4/http.html#history */
 import { UNLISTED_TYPES } from '../audit-read-guard';
-import type { Bundle, BundleEntry, Resource } from 'fhir/r4';
+import type { BundleEntry, Resource } from 'fhir/r4';
 import { badRequest } from '../../core/fhir-error';
 import type { HistoryPage } from '../../store/types';
 import type { Exec, RestDeps } from '../deps';
 import { etag } from '../headers';
+import { pageBundle, pageUrls } from '../page-bundle';
 import { checkId, checkType } from '../resource-body';
 import type { FhirRequest, FhirResponse } from '../types';
 
@@ -56,23 +57,11 @@ export async function historyInteraction(deps: HistoryDeps, req: FhirRequest, ex
     before: at ? parseInstant(at, '_at') : undefined,
   });
   const path = [type, id, '_history'].filter(Boolean).join('/');
-  const keep = req.query.filter(([k]) => !['_page', '_format', '_pretty'].includes(k));
-  const link = (extra: [string, string][]): string => {
-    const qs = new URLSearchParams([...keep, ...extra]).toString();
-    return `${req.baseUrl}/${path}${qs ? `?${qs}` : ''}`;
-  };
-  const bundle: Bundle<Resource> = {
-    resourceType: 'Bundle',
-    id: deps.ids.newId(),
-    meta: { lastUpdated: deps.clock.now().toISOString() },
-    type: 'history',
-    ...(page.total !== undefined ? { total: page.total } : {}),
-    link: [
-      { relation: 'self', url: link(cursor ? [['_page', cursor]] : []) },
-      { relation: 'first', url: link([]) },
-      ...(page.nextCursor ? [{ relation: 'next', url: link([['_page', page.nextCursor]]) }] : []),
-    ],
-    entry: count === 0 ? [] : page.entries.map((e) => entryOf(req, e)),
-  };
+  const link = pageUrls(req, path, req.query.filter(([k]) => !['_page', '_format', '_pretty'].includes(k)));
+  const bundle = pageBundle(deps, 'history', page.total, [
+    { relation: 'self', url: link(cursor ? [['_page', cursor]] : []) },
+    { relation: 'first', url: link() },
+    ...(page.nextCursor ? [{ relation: 'next', url: link([['_page', page.nextCursor]]) }] : []),
+  ], count === 0 ? [] : page.entries.map((e) => entryOf(req, e)));
   return { status: 200, headers: {}, body: bundle };
 }

@@ -1,10 +1,11 @@
 /** search at type, system and compartment level, GET and POST _search — https://hl7.org/fhir/R4/http.html#search */
 import { UNLISTED_TYPES } from '../audit-read-guard';
-import type { Bundle, BundleEntry, Resource } from 'fhir/r4';
+import type { BundleEntry, Resource } from 'fhir/r4';
 import { notFound, operationOutcome } from '../../core/fhir-error';
 import { parseSearchParams } from '../../search/parse';
 import type { Exec, RestDeps } from '../deps';
 import { preferStrict } from '../headers';
+import { pageBundle, pageUrls } from '../page-bundle';
 import { checkId, checkType } from '../resource-body';
 import type { FhirRequest, FhirResponse } from '../types';
 
@@ -48,31 +49,20 @@ export async function searchInteraction(deps: SearchDeps, req: FhirRequest, exec
     ? `${scope.compartment.resourceType}/${scope.compartment.id}/${scope.resourceType ?? '*'}`
     : scope.resourceType ?? '';
   // Links carry only the parameters that were applied (search.html#self): ignored ones are dropped.
-  const keep = used.filter(([k]) => !LINK_DROP.has(k));
-  const link = (cursor?: string): string => {
-    const qs = new URLSearchParams([...keep, ...(cursor ? [['_cursor', cursor] as [string, string]] : [])]).toString();
-    return `${req.baseUrl}/${path}${qs ? `?${qs}` : ''}`;
-  };
+  const urls = pageUrls(req, path, used.filter(([k]) => !LINK_DROP.has(k)));
+  const link = (cursor?: string): string => urls(cursor ? [['_cursor', cursor]] : []);
   const current = params.find(([k]) => k === '_cursor')?.[1];
   const entry: BundleEntry<Resource>[] = [
     ...result.matches.map((r, i) => entryFor(req, r, 'match', result.containers?.[i])),
     ...result.includes.map((r) => entryFor(req, r, 'include')),
   ];
   if (warnings.length) entry.push({ resource: operationOutcome(warnings), search: { mode: 'outcome' } });
-  const bundle: Bundle<Resource> = {
-    resourceType: 'Bundle',
-    id: deps.ids.newId(),
-    meta: { lastUpdated: deps.clock.now().toISOString() },
-    type: 'searchset',
-    ...(result.total !== undefined ? { total: result.total } : {}),
-    link: countOnly ? [{ relation: 'self', url: link() }] : [
-      { relation: 'self', url: link(current) },
-      { relation: 'first', url: link() },
-      ...(result.prevCursor ? [{ relation: 'previous', url: link(result.prevCursor) }] : []),
-      ...(result.nextCursor ? [{ relation: 'next', url: link(result.nextCursor) }] : []),
-    ],
-    entry,
-  };
+  const bundle = pageBundle(deps, 'searchset', result.total, countOnly ? [{ relation: 'self', url: link() }] : [
+    { relation: 'self', url: link(current) },
+    { relation: 'first', url: link() },
+    ...(result.prevCursor ? [{ relation: 'previous', url: link(result.prevCursor) }] : []),
+    ...(result.nextCursor ? [{ relation: 'next', url: link(result.nextCursor) }] : []),
+  ], entry);
   return { status: 200, headers: {}, body: bundle };
 }
 
