@@ -7,6 +7,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type Client from 'fhir-kit-client';
 import type { Bundle, Condition, DocumentReference, Extension, Observation, Resource, Task } from 'fhir/r4';
+import { NLP_EVIDENCE_URL, TWINFHIR_CODESYSTEM } from '../core/canonical-urls';
 import { RequestFailure } from './request-failure';
 
 export interface ExtractOptions {
@@ -22,7 +23,6 @@ export type ExtractOutcome = { kind: 'completed'; findings: Resource[] } | { kin
 
 const MAX_NOTE_BYTES = 20 * 1024 * 1024;
 const TYPES: Record<string, string> = { '.txt': 'text/plain', '.md': 'text/markdown', '.html': 'text/html', '.htm': 'text/html', '.pdf': 'application/pdf' };
-const EVIDENCE = 'https://twinfhir.org/fhir/StructureDefinition/nlp-evidence';
 
 export function noteDocument(opts: ExtractOptions): DocumentReference {
   const size = statSync(opts.file).size;
@@ -66,13 +66,13 @@ export async function runExtract(client: Client, opts: ExtractOptions): Promise<
 }
 
 function evidenceQuote(r: Resource): string {
-  const ext = ((r as Resource & { extension?: Extension[] }).extension ?? []).find((e) => e.url === EVIDENCE);
+  const ext = ((r as Resource & { extension?: Extension[] }).extension ?? []).find((e) => e.url === NLP_EVIDENCE_URL);
   return ext?.extension?.find((e) => e.url === 'quote')?.valueString ?? '';
 }
 
 /** One line per finding: type, review state, code, value, and the quote it rests on. */
 export function findingLine(r: Resource): string {
-  const state = r.meta?.tag?.find((t) => t.system === 'https://twinfhir.org/fhir/CodeSystem/twinfhir')?.code ?? '';
+  const state = r.meta?.tag?.find((t) => t.system === TWINFHIR_CODESYSTEM)?.code ?? '';
   const coded = r as Condition | Observation;
   const coding = coded.code?.coding?.[0];
   const code = coding ? `${coding.display ?? coding.code ?? ''} (${coding.system ?? ''}|${coding.code ?? ''})` : coded.code?.text ?? '';
