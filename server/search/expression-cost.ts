@@ -5,6 +5,7 @@
  */
 import * as fhirpath from 'fhirpath';
 import { FhirError } from '../core/fhir-error';
+import type { AstNode } from './fhirpath-syntax';
 
 export const EXPRESSION_LIMITS = {
   /** Characters; the longest official R4 expression has about 1,400. */
@@ -34,8 +35,6 @@ const ALLOWED = new Set([
   'convertsToQuantity', 'now', 'today', 'timeOfDay', 'type', 'htmlChecks', 'encode', 'decode', 'abs', 'ceiling', 'floor',
   'round', 'truncate', 'sum', 'min', 'max', 'avg',
 ]);
-
-interface AstNode { type: string; text?: string; children?: AstNode[] }
 
 interface Walk { nodes: number; depth: number; nesting: number; refused?: string }
 

@@ -5,7 +5,7 @@
 import * as fhirpath from 'fhirpath';
 
 /** A node of fhirpath's parse tree; terminals carry their text and 1-based line/column. */
-interface AstNode {
+export interface AstNode {
   type: string;
   text?: string;
   start?: { line: number; column: number };
