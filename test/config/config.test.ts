@@ -17,13 +17,27 @@ const errorOf = (env: Record<string, string>): string => {
 describe('loadConfig', () => {
   test('an empty environment gives the documented defaults', () => {
     expect(loadConfig({})).toEqual({
-      port: 8080, host: '0.0.0.0', databaseUrl: undefined, dataDir: './data', poolSize: 10, httpWorkers: 1, logLevel: 'info',
+      port: 8080, host: '127.0.0.1', databaseUrl: undefined, dataDir: './data', poolSize: 10, httpWorkers: 1, logLevel: 'info',
       role: 'all', maxBodyBytes: 50 * 1024 * 1024, maxJsonDepth: 64, requestTimeoutMs: 120_000, statementTimeoutMs: 30_000,
       maxBundleEntries: 10_000, shutdownGraceMs: 25_000, baseUrl: undefined, nlpEngine: 'rules', nlpWorkers: 2,
       llmBaseUrl: undefined, llmApiKey: undefined, llmModel: undefined, llmTimeoutMs: 60_000, llmConcurrency: 4, nlpMask: 'auto',
       nlpLeaseMs: 60_000, nlpPollMs: 1_000, nlpMaxAttempts: 5, nlpBackoffMs: 2_000, twinWorkers: 2, twinDebounceMs: 250,
       twinPollMs: 1_000, authIssuer: undefined, authJwksUrl: undefined, authAudience: undefined, cursorSecret: undefined,
+      authIntrospectionUrl: undefined, authIntrospectionClientId: undefined, authIntrospectionClientSecret: undefined,
+      authClockSkewSec: 30, authTokenCacheSize: 10_000, authDisabledAck: false, nodeEnv: 'development', corsOrigins: [],
+      rateLimitPerMinute: 0, trustProxy: undefined, metricsToken: undefined, metricsPort: undefined, metricsHost: '127.0.0.1',
     });
+  });
+
+  test('auth on: HOST defaults to 0.0.0.0 and the rate limit to 6000/min; the auth rules are refinements naming their variable', () => {
+    const on = loadConfig({ AUTH_ISSUER: 'https://idp.example', AUTH_AUDIENCE: 'https://fhir.example/fhir' });
+    expect(on.host).toBe('0.0.0.0');
+    expect(on.rateLimitPerMinute).toBe(6000);
+    expect(loadConfig({ AUTH_ISSUER: 'https://idp.example', AUTH_AUDIENCE: 'a', RATE_LIMIT_PER_MINUTE: '0', HOST: '10.0.0.1' })).toMatchObject({ rateLimitPerMinute: 0, host: '10.0.0.1' });
+    expect(loadConfig({ CORS_ORIGINS: 'https://a.example, https://b.example:8443' }).corsOrigins).toEqual(['https://a.example', 'https://b.example:8443']);
+    expect(() => loadConfig({ NODE_ENV: 'production', HTTP_WORKERS: '2' })).toThrow(/NODE_ENV=production without AUTH_ISSUER.*; HTTP_WORKERS > 1 needs DATABASE_URL|HTTP_WORKERS > 1 needs DATABASE_URL.*NODE_ENV=production/);
+    expect(loadConfig({ NODE_ENV: 'production', ROLE: 'worker', DATABASE_URL: 'postgres://x' }).nodeEnv).toBe('production');
+    expect(() => loadConfig({ METRICS_PORT: '0' })).toThrow(/METRICS_PORT must be an integer >= 1/);
   });
 
   test('values are parsed: integers, byte sizes, enums; an empty value counts as unset', () => {
