@@ -6,10 +6,12 @@
  */
 import { readFileSync } from 'node:fs';
 import type { CodeSystem, CodeSystemConcept, ConceptMap, ConceptMapGroupElement, ValueSet, ValueSetComposeInclude } from 'fhir/r4';
+import { TWINFHIR_BASE } from '../core/canonical-urls';
 import { fromRoot } from '../core/paths';
 import type { ConceptDef, NlpMappings } from './mappings';
 
-export const BASE = 'https://twinfhir.org/fhir';
+/** Our canonical base (core/canonical-urls), re-exported for the catalogue's users. */
+export const BASE = TWINFHIR_BASE;
 export const CONCEPT_CS = `${BASE}/CodeSystem/nlp-concept`;
 export const CONDITIONS_VS = `${BASE}/ValueSet/nlp-conditions`;
 export const groupValueSetUrl = (group: string): string => `${BASE}/ValueSet/nlp-${group}`;

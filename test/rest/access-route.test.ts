@@ -2,7 +2,7 @@
 import { accessRouteOf } from '../../server/rest/access-route';
 import { routeOf } from '../../server/rest/route';
 
-const view = (method: string, path: string): ReturnType<typeof accessRouteOf> => accessRouteOf(routeOf({ method, path }));
+const view = (method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', path: string): ReturnType<typeof accessRouteOf> => accessRouteOf(routeOf({ method, path }));
 
 describe('accessRouteOf', () => {
   test.each([
@@ -29,7 +29,7 @@ describe('accessRouteOf', () => {
     ['POST', '$reindex', { kind: 'operation', name: 'reindex' }],
     ['GET', 'Condition/$review-summary', { kind: 'operation', name: 'review-summary', type: 'Condition' }],
     ['POST', 'Patient/p1/$twin', { kind: 'operation', name: 'twin', type: 'Patient', id: 'p1' }],
-  ])('%s /%s', (method, path, expected) => {
+  ] as const)('%s /%s', (method, path, expected) => {
     expect(view(method, path)).toEqual(expected);
   });
 });

@@ -11,7 +11,8 @@ import { compileRulesResources } from '../../server/nlp/rules/engine';
 import { newExtractionTask } from '../../server/nlp/jobs/task';
 import { PROVISIONAL_TAG } from '../../server/nlp/fhir/meta';
 import { reviewTag } from '../../server/review/review-codes';
-import { SECTIONS, TWIN_TYPE, TWINFHIR_CS } from '../../server/twin/codes';
+import { TWINFHIR_CODESYSTEM } from '../../server/core/canonical-urls';
+import { SECTIONS, TWIN_TYPE } from '../../server/twin/codes';
 import { createValidator } from '../../server/validation';
 import { systemContext } from '../../server/core/access-context';
 import { driversUnderTest } from '../support/databases';
@@ -28,7 +29,7 @@ describe('catalogue resources (generated from mappings/)', () => {
     const used: Coding[] = [
       ...(['provisional', 'verified', 'refuted'] as const).map(reviewTag), PROVISIONAL_TAG,
       ...(TWIN_TYPE.coding ?? []), ...Object.values(SECTIONS).flatMap((s) => s.coding), ...(task.code?.coding ?? []),
-    ].filter((c) => c.system === TWINFHIR_CS);
+    ].filter((c) => c.system === TWINFHIR_CODESYSTEM);
     expect(used.length).toBeGreaterThanOrEqual(12);
     const concepts = new Map((cs.concept ?? []).map((c) => [c.code, c]));
     for (const c of used) {
