@@ -5,6 +5,7 @@
 import fc from 'fast-check';
 import request from 'supertest';
 import { FhirError } from '../../server/core/fhir-error';
+import { R4Model } from '../../server/core/r4/element-model';
 import { applyFhirPathPatch } from '../../server/rest/fhirpath-patch';
 import { MAX_PATCH_OPERATIONS, applyJsonPatch } from '../../server/rest/json-patch';
 import { driversUnderTest } from '../support/databases';
@@ -13,6 +14,8 @@ import { startTestApp, type TestApp } from '../support/test-app';
 const FHIR = 'application/fhir+json';
 const JSON_PATCH = 'application/json-patch+json';
 const patient = { resourceType: 'Patient' as const, id: 'p1', name: [{ family: 'Doe', given: ['Jane'] }], gender: 'female' as const };
+/** The one R4 model, as app.ts builds it (FHIRPath Patch evaluates paths with its fhirpath context). */
+const model = new R4Model();
 /** The issue's reproducer: 20 `copy` operations that duplicate /name into itself (2^20 growth). */
 const copyBomb = Array.from({ length: 20 }, () => ({ op: 'copy', from: '/name', path: '/name/-' }));
 
@@ -83,7 +86,7 @@ describe('FHIRPath Patch Parameters (unit)', () => {
     ['no name', { resourceType: 'Parameters', parameter: [{ part: [] }] }],
   ];
   it.each(malformed)('%s is 400', (_name, body) => {
-    expect(statusOf(() => applyFhirPathPatch(patient, body as never))).toBe(400);
+    expect(statusOf(() => applyFhirPathPatch(model, patient, body as never))).toBe(400);
   });
 
   it('arbitrary Parameters shapes never throw anything but a 4xx FhirError', () => {
@@ -92,7 +95,7 @@ describe('FHIRPath Patch Parameters (unit)', () => {
     }));
     fc.assert(
       fc.property(fc.oneof(fc.array(part.node, { maxLength: 4 }), fc.anything()), (parameter) => {
-        const status = statusOf(() => applyFhirPathPatch(patient, { resourceType: 'Parameters', parameter } as never));
+        const status = statusOf(() => applyFhirPathPatch(model, patient, { resourceType: 'Parameters', parameter } as never));
         expect(status).toBeLessThan(500);
       }),
       { numRuns: 1000, seed: 12 },

@@ -18,7 +18,7 @@ describe('accessRouteOf', () => {
     ['GET', 'Patient/_history', { kind: 'history', type: 'Patient' }],
     ['GET', 'Patient/p1/_history', { kind: 'history', type: 'Patient', id: 'p1' }],
     ['GET', 'Patient/p1', { kind: 'read', type: 'Patient', id: 'p1' }],
-    ['GET', 'Patient/p1/_history/2', { kind: 'vread', type: 'Patient', id: 'p1' }],
+    ['GET', 'Patient/p1/_history/2', { kind: 'vread', type: 'Patient', id: 'p1', vid: '2' }],
     ['POST', 'Patient', { kind: 'create', type: 'Patient' }],
     ['PUT', 'Patient/p1', { kind: 'update', type: 'Patient', id: 'p1' }],
     ['PUT', 'Patient', { kind: 'conditional-update', type: 'Patient' }],
