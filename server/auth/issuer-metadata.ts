@@ -4,7 +4,8 @@
  * request instead of being cached, so the server recovers when the issuer comes up after it.
  */
 
-export interface IssuerMetadata {
+/** The authorization server's endpoints: what its metadata and our smart-configuration both carry. */
+export interface AuthorizationEndpoints {
   issuer: string;
   jwks_uri?: string;
   authorization_endpoint?: string;
@@ -13,6 +14,9 @@ export interface IssuerMetadata {
   revocation_endpoint?: string;
   registration_endpoint?: string;
   userinfo_endpoint?: string;
+}
+
+export interface IssuerMetadata extends AuthorizationEndpoints {
   scopes_supported?: string[];
   response_types_supported?: string[];
   grant_types_supported?: string[];

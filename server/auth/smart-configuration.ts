@@ -3,7 +3,7 @@
  * of `CapabilityStatement.rest.security`, both taken from the authorization server's own metadata so
  * they cannot disagree with it.
  */
-import type { IssuerMetadata } from './issuer-metadata';
+import type { AuthorizationEndpoints, IssuerMetadata } from './issuer-metadata';
 
 /** Scopes this resource server understands (v1 and v2 wildcards; type-specific ones are implied). */
 export const SCOPES_SUPPORTED = [
@@ -12,15 +12,7 @@ export const SCOPES_SUPPORTED = [
   'patient/*.read', 'patient/*.write', 'user/*.read', 'user/*.write', 'system/*.read', 'system/*.write',
 ];
 
-export interface SmartConfiguration {
-  issuer: string;
-  jwks_uri?: string;
-  authorization_endpoint?: string;
-  token_endpoint?: string;
-  introspection_endpoint?: string;
-  revocation_endpoint?: string;
-  registration_endpoint?: string;
-  userinfo_endpoint?: string;
+export interface SmartConfiguration extends AuthorizationEndpoints {
   grant_types_supported: string[];
   token_endpoint_auth_methods_supported: string[];
   token_endpoint_auth_signing_alg_values_supported?: string[];

@@ -4,7 +4,7 @@ import type { ResourceValidator } from '../../validation';
 import { FhirError, badRequest } from '../../core/fhir-error';
 import { NOT_A_FULL_SERVER } from '../../search/terminology';
 import { findConcept, indexCodeSystem, type CodeSystemIndex } from '../../search/terminology-index';
-import type { OperationTarget } from '../../rest/deps';
+import type { OperationSpec, OperationTarget } from '../../rest/deps';
 import type { TerminologyReader } from '../../store/types';
 import type { FhirResponse } from '../../rest/types';
 import type { InParams } from './in-params';
@@ -119,4 +119,17 @@ export function checkParts(check: CodingCheck): ParametersParameter[] {
 /** The first valid coding's answer, else the first answer (each check is for one coding of a CodeableConcept). */
 export function bestCheck(checks: CodingCheck[]): CodingCheck {
   return checks.find((c) => c.result) ?? checks[0];
+}
+
+/**
+ * What every terminology operation declares alike: read-only, GET and POST, on one resource type, defined by
+ * the HL7 OperationDefinition `{type}-{name}`.
+ */
+export function terminologyOperation(
+  resourceType: 'CodeSystem' | 'ValueSet' | 'ConceptMap', name: string, scopes: OperationSpec['scopes'] = ['type', 'instance'],
+): Omit<OperationSpec, 'handler'> {
+  return {
+    name, definition: `http://hl7.org/fhir/OperationDefinition/${resourceType}-${name}`, scopes,
+    resourceTypes: [resourceType], methods: ['GET', 'POST'], affectsState: false,
+  };
 }

@@ -3,7 +3,7 @@ import type { ValueSet, ValueSetExpansionParameter } from 'fhir/r4';
 import { expandResource } from '../../search/terminology';
 import { listExpansion } from '../../search/terminology-expansion';
 import type { OperationSpec } from '../../rest/deps';
-import { targetValueSet } from './common';
+import { targetValueSet, terminologyOperation } from './common';
 import { readInParams, type ParamSpec } from './in-params';
 
 const SPEC: ParamSpec = {
@@ -15,12 +15,7 @@ const SPEC: ParamSpec = {
 /** $expand, refusing expansions of more than `maxExpansion` codes (after the text filter). */
 export function expandOperation(maxExpansion: number): OperationSpec {
   return {
-    name: 'expand',
-    definition: 'http://hl7.org/fhir/OperationDefinition/ValueSet-expand',
-    scopes: ['type', 'instance'],
-    resourceTypes: ['ValueSet'],
-    methods: ['GET', 'POST'],
-    affectsState: false,
+    ...terminologyOperation('ValueSet', 'expand'),
     async handler(deps, req, target, exec) {
       const p = readInParams(req, SPEC, 'expand');
       const tx = exec.reader.terminology();

@@ -3,7 +3,7 @@ import type { ParametersParameter } from 'fhir/r4';
 import { FhirError, badRequest } from '../../core/fhir-error';
 import { findConcept, type CodeSystemIndex, type ConceptEntry } from '../../search/terminology-index';
 import type { OperationSpec } from '../../rest/deps';
-import { codeSystemByUrl, parametersResponse } from './common';
+import { codeSystemByUrl, parametersResponse, terminologyOperation } from './common';
 import { readInParams, type ParamSpec } from './in-params';
 
 const SPEC: ParamSpec = {
@@ -52,12 +52,7 @@ function propertyParts(idx: CodeSystemIndex, c: ConceptEntry, wanted: Set<string
 }
 
 export const lookupOperation: OperationSpec = {
-  name: 'lookup',
-  definition: 'http://hl7.org/fhir/OperationDefinition/CodeSystem-lookup',
-  scopes: ['type'],
-  resourceTypes: ['CodeSystem'],
-  methods: ['GET', 'POST'],
-  affectsState: false,
+  ...terminologyOperation('CodeSystem', 'lookup', ['type']),
   async handler(deps, req, _target, exec) {
     const p = readInParams(req, SPEC, 'lookup');
     const coding = p.coding('coding');

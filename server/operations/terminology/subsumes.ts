@@ -2,7 +2,7 @@
 import { FhirError, badRequest } from '../../core/fhir-error';
 import { findConcept, subsumption, type CodeSystemIndex } from '../../search/terminology-index';
 import type { OperationSpec } from '../../rest/deps';
-import { parametersResponse, targetCodeSystem } from './common';
+import { parametersResponse, targetCodeSystem, terminologyOperation } from './common';
 import { readInParams, type InParams, type ParamSpec } from './in-params';
 
 const SPEC: ParamSpec = {
@@ -27,12 +27,7 @@ function known(idx: CodeSystemIndex, c: { code: string; system?: string }, which
 }
 
 export const subsumesOperation: OperationSpec = {
-  name: 'subsumes',
-  definition: 'http://hl7.org/fhir/OperationDefinition/CodeSystem-subsumes',
-  scopes: ['type', 'instance'],
-  resourceTypes: ['CodeSystem'],
-  methods: ['GET', 'POST'],
-  affectsState: false,
+  ...terminologyOperation('CodeSystem', 'subsumes'),
   async handler(deps, req, target, exec) {
     const p = readInParams(req, SPEC, 'subsumes');
     const a = codeOf(p, 'A');

@@ -5,7 +5,7 @@ import { isPositive, translate, type TranslateMatch } from '../../search/concept
 import { NOT_A_FULL_SERVER } from '../../search/terminology';
 import type { OperationSpec, OperationTarget } from '../../rest/deps';
 import type { TerminologyReader } from '../../store/types';
-import { checkInline, codingsToCheck, parametersResponse } from './common';
+import { checkInline, codingsToCheck, parametersResponse, terminologyOperation } from './common';
 import type { ResourceValidator } from '../../validation';
 import { readInParams, type InParams, type ParamSpec } from './in-params';
 
@@ -48,12 +48,7 @@ function matchPart(m: TranslateMatch): ParametersParameter {
 }
 
 export const translateOperation: OperationSpec = {
-  name: 'translate',
-  definition: 'http://hl7.org/fhir/OperationDefinition/ConceptMap-translate',
-  scopes: ['type', 'instance'],
-  resourceTypes: ['ConceptMap'],
-  methods: ['GET', 'POST'],
-  affectsState: false,
+  ...terminologyOperation('ConceptMap', 'translate'),
   async handler(deps, req, target, exec) {
     const p = readInParams(req, SPEC, 'translate');
     const reverse = p.boolean('reverse') ?? false;

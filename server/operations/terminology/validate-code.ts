@@ -9,7 +9,7 @@ import { expandResource } from '../../search/terminology';
 import { findConcept } from '../../search/terminology-index';
 import type { OperationSpec } from '../../rest/deps';
 import type { TerminologyReader } from '../../store/types';
-import { bestCheck, checkDisplay, checkInSystem, checkParts, codingsToCheck, parametersResponse, targetCodeSystem, targetValueSet, type CodingCheck } from './common';
+import { bestCheck, checkDisplay, checkInSystem, checkParts, codingsToCheck, parametersResponse, targetCodeSystem, targetValueSet, type CodingCheck, terminologyOperation } from './common';
 import { readInParams, type ParamSpec } from './in-params';
 
 const COMMON: ParamSpec = {
@@ -23,12 +23,7 @@ const VS_SPEC: ParamSpec = {
 };
 
 export const codeSystemValidateCode: OperationSpec = {
-  name: 'validate-code',
-  definition: 'http://hl7.org/fhir/OperationDefinition/CodeSystem-validate-code',
-  scopes: ['type', 'instance'],
-  resourceTypes: ['CodeSystem'],
-  methods: ['GET', 'POST'],
-  affectsState: false,
+  ...terminologyOperation('CodeSystem', 'validate-code'),
   async handler(deps, req, target, exec) {
     const p = readInParams(req, CS_SPEC, 'validate-code');
     const coding = p.coding('coding');
@@ -59,12 +54,7 @@ async function checkInValueSet(tx: TerminologyReader, vs: ValueSet, c: Coding, s
 }
 
 export const valueSetValidateCode: OperationSpec = {
-  name: 'validate-code',
-  definition: 'http://hl7.org/fhir/OperationDefinition/ValueSet-validate-code',
-  scopes: ['type', 'instance'],
-  resourceTypes: ['ValueSet'],
-  methods: ['GET', 'POST'],
-  affectsState: false,
+  ...terminologyOperation('ValueSet', 'validate-code'),
   async handler(deps, req, target, exec) {
     const p = readInParams(req, VS_SPEC, 'validate-code');
     if (p.string('code') !== undefined && p.string('system') === undefined) throw badRequest('With code, give its system', ['system']);
