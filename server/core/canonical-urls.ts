@@ -17,6 +17,8 @@ export const TWIN_IDENTIFIER_SYSTEM = `${TWINFHIR_BASE}/NamingSystem/digital-twi
 
 /** Canonical of one of our OperationDefinitions, e.g. `verify` → .../OperationDefinition/verify. */
 export const operationDefinitionUrl = (name: string): string => `${TWINFHIR_BASE}/OperationDefinition/${name}`;
+/** Canonical of a core FHIR R4 OperationDefinition, e.g. `Patient-everything`. */
+export const hl7OperationDefinitionUrl = (name: string): string => `http://hl7.org/fhir/OperationDefinition/${name}`;
 
 export const SNOMED = 'http://snomed.info/sct';
 export const LOINC = 'http://loinc.org';

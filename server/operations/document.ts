@@ -1,4 +1,5 @@
 /** $document on a Composition: the document Bundle — https://hl7.org/fhir/R4/composition-operation-document.html */
+import { hl7OperationDefinitionUrl } from '../core/canonical-urls';
 import type { Composition } from 'fhir/r4';
 import { gone, notFound, notSupported } from '../core/fhir-error';
 import { ParamList } from '../core/parameter-list';
@@ -8,7 +9,7 @@ import { documentBundle } from '../twin/document-bundle';
 
 export const documentOperation: OperationSpec = {
   name: 'document',
-  definition: 'http://hl7.org/fhir/OperationDefinition/Composition-document',
+  definition: hl7OperationDefinitionUrl('Composition-document'),
   scopes: ['instance'],
   resourceTypes: ['Composition'],
   methods: ['GET', 'POST'],

@@ -2,6 +2,7 @@
  * Patient $everything at instance and type level — https://hl7.org/fhir/R4/patient-operation-everything.html
  * Parameters: _since, _type, start, end, _count; paged with `next` links that carry an opaque continuation.
  */
+import { hl7OperationDefinitionUrl } from '../core/canonical-urls';
 import type { Bundle, BundleEntry, FhirResource, Resource } from 'fhir/r4';
 import type { AccessContext } from '../core/access-context';
 import { badRequest, gone, notFound } from '../core/fhir-error';
@@ -133,7 +134,7 @@ function bundleOf(deps: RestDeps, req: FhirRequest, path: string, entries: Every
 
 export const everythingOperation: OperationSpec = {
   name: 'everything',
-  definition: 'http://hl7.org/fhir/OperationDefinition/Patient-everything',
+  definition: hl7OperationDefinitionUrl('Patient-everything'),
   scopes: ['instance', 'type'],
   resourceTypes: ['Patient'],
   methods: ['GET'],

@@ -4,6 +4,7 @@
  * semantics as the background worker: the document's unreviewed findings are replaced, reviewed ones are
  * never touched, and a waiting background extraction of the document is cancelled as superseded.
  */
+import { operationDefinitionUrl } from '../core/canonical-urls';
 import type { Bundle, FhirResource } from 'fhir/r4';
 import { FhirError, badRequest } from '../core/fhir-error';
 import { ParamList } from '../core/parameter-list';
@@ -24,7 +25,7 @@ function asFhirError(err: unknown): unknown {
 export function extractOperation(s: ExtractionServices): OperationSpec {
   return {
     name: 'extract',
-    definition: 'https://twinfhir.org/fhir/OperationDefinition/extract',
+    definition: operationDefinitionUrl('extract'),
     scopes: ['instance'],
     resourceTypes: ['DocumentReference'],
     methods: ['POST'],

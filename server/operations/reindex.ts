@@ -9,6 +9,7 @@
  * The job lives in PostgreSQL (reindex_job) with a job on the runner's 'reindex' queue
  * (search-index/reindex-queue.ts drains it batch by batch); this file only parses and answers.
  */
+import { operationDefinitionUrl } from '../core/canonical-urls';
 import type { Parameters, ParametersParameter } from 'fhir/r4';
 import { badRequest, notFound, operationOutcome } from '../core/fhir-error';
 import type { OperationSpec } from '../rest/deps';
@@ -42,7 +43,7 @@ function jobParameters(job: ReindexJob): Parameters {
 export function reindexOperations(runner: ReindexWaker): OperationSpec[] {
   const reindex: OperationSpec = {
     name: 'reindex',
-    definition: 'https://twinfhir.org/fhir/OperationDefinition/reindex',
+    definition: operationDefinitionUrl('reindex'),
     scopes: ['system', 'type'],
     methods: ['POST'],
     affectsState: true,
@@ -63,7 +64,7 @@ export function reindexOperations(runner: ReindexWaker): OperationSpec[] {
   };
   const status: OperationSpec = {
     name: 'reindex-status',
-    definition: 'https://twinfhir.org/fhir/OperationDefinition/reindex-status',
+    definition: operationDefinitionUrl('reindex-status'),
     scopes: ['system'],
     methods: ['GET'],
     affectsState: false,

@@ -1,4 +1,5 @@
 /** POST /fhir/Patient/{id}/$twin — rebuilds the patient's Digital Twin now and returns it (DESIGN.md §4). */
+import { operationDefinitionUrl } from '../core/canonical-urls';
 import type { Composition } from 'fhir/r4';
 import { gone, notFound } from '../core/fhir-error';
 import { ParamList } from '../core/parameter-list';
@@ -9,7 +10,7 @@ import { rebuildTwin } from '../twin/build-twin';
 
 export const twinOperation: OperationSpec = {
   name: 'twin',
-  definition: 'https://twinfhir.org/fhir/OperationDefinition/Patient-twin',
+  definition: operationDefinitionUrl('Patient-twin'),
   scopes: ['instance'],
   resourceTypes: ['Patient'],
   methods: ['POST'],

@@ -3,6 +3,7 @@
  * Large bodies arrive unparsed (`req.deferredJson`) and are parsed and validated in a worker thread
  * (validation/off-thread.ts), so validating a 40 MB resource never blocks the event loop.
  */
+import { hl7OperationDefinitionUrl } from '../core/canonical-urls';
 import type { OperationOutcome } from 'fhir/r4';
 import { type Issue, badRequest, notFound, operationOutcome } from '../core/fhir-error';
 import type { OperationSpec, RestDeps } from '../rest/deps';
@@ -28,7 +29,7 @@ function outcome(issues: Issue[]): OperationOutcome {
 
 export const validateOperation: OperationSpec = {
   name: 'validate',
-  definition: 'http://hl7.org/fhir/OperationDefinition/Resource-validate',
+  definition: hl7OperationDefinitionUrl('Resource-validate'),
   scopes: ['type', 'instance'],
   methods: ['POST', 'GET'],
   affectsState: false,

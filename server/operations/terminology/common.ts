@@ -1,4 +1,5 @@
 /** What the terminology operations share: finding the CodeSystem/ValueSet addressed, coding checks, Parameters output. */
+import { hl7OperationDefinitionUrl } from '../../core/canonical-urls';
 import type { CodeSystem, Coding, Parameters, ParametersParameter, Resource, ValueSet } from 'fhir/r4';
 import type { ResourceValidator } from '../../validation';
 import { FhirError, badRequest } from '../../core/fhir-error';
@@ -129,7 +130,7 @@ export function terminologyOperation(
   resourceType: 'CodeSystem' | 'ValueSet' | 'ConceptMap', name: string, scopes: OperationSpec['scopes'] = ['type', 'instance'],
 ): Omit<OperationSpec, 'handler'> {
   return {
-    name, definition: `http://hl7.org/fhir/OperationDefinition/${resourceType}-${name}`, scopes,
+    name, definition: hl7OperationDefinitionUrl(`${resourceType}-${name}`), scopes,
     resourceTypes: [resourceType], methods: ['GET', 'POST'], affectsState: false,
   };
 }

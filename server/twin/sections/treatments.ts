@@ -2,6 +2,7 @@
 import type { AllergyIntolerance, CodeableConcept, Immunization, Medication, MedicationRequest, MedicationStatement, Procedure, Reference } from 'fhir/r4';
 import { clinicalDate, conceptText, dateOnly, referenceKey } from '../fhir-values';
 import { table } from '../narrative';
+import type { SectionKey } from '../codes';
 import type { SectionContent } from './section';
 
 type MedicationRecord = MedicationRequest | MedicationStatement;
@@ -31,23 +32,23 @@ export function medicationSection(records: readonly MedicationRecord[], meds: Re
   };
 }
 
-export function procedureSection(procedures: readonly Procedure[]): SectionContent {
-  const rows = procedures.map((p) => [conceptText(p.code), dateOnly(clinicalDate(p)), p.status]);
+/** A dated record with a code and a status: one row of code, date and status, oldest first. */
+type CodedEvent = Procedure | Immunization;
+
+function codedEventSection<T extends CodedEvent>(key: SectionKey, label: string, noun: string, records: readonly T[], code: (r: T) => CodeableConcept | undefined): SectionContent {
+  const rows = records.map((r) => [conceptText(code(r)), dateOnly(clinicalDate(r)), r.status]);
   return {
-    key: 'procedures', entries: [...procedures], byDate: true,
-    narrative: [table({ headers: ['Procedure', 'Date', 'Status'], rows })],
-    emptyText: 'No procedures are recorded.',
+    key, entries: [...records], byDate: true,
+    narrative: [table({ headers: [label, 'Date', 'Status'], rows })],
+    emptyText: `No ${noun} are recorded.`,
   };
 }
 
-export function immunizationSection(immunizations: readonly Immunization[]): SectionContent {
-  const rows = immunizations.map((i) => [conceptText(i.vaccineCode), dateOnly(clinicalDate(i)), i.status]);
-  return {
-    key: 'immunizations', entries: [...immunizations], byDate: true,
-    narrative: [table({ headers: ['Vaccine', 'Date', 'Status'], rows })],
-    emptyText: 'No immunizations are recorded.',
-  };
-}
+export const procedureSection = (procedures: readonly Procedure[]): SectionContent =>
+  codedEventSection('procedures', 'Procedure', 'procedures', procedures, (r) => r.code);
+
+export const immunizationSection = (immunizations: readonly Immunization[]): SectionContent =>
+  codedEventSection('immunizations', 'Vaccine', 'immunizations', immunizations, (r) => r.vaccineCode);
 
 const text = (cc: CodeableConcept | undefined): string => conceptText(cc);
 
