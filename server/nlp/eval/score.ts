@@ -18,14 +18,18 @@ export interface GoldNote {
 
 export interface Counts { tp: number; fp: number; fn: number }
 
-export interface NoteScore {
-  id: string;
-  conditions: Counts;
-  observations: Counts;
+/** The tallies a note and a whole corpus both report. */
+interface AttributeTallies {
   attributes: { correct: number; total: number; missingCondition: number };
   possible: { gold: number; emitted: number };
   /** Matched observations whose date equals the gold date (the note's date when the gold gives none). */
   dates: { correct: number; total: number };
+}
+
+export interface NoteScore extends AttributeTallies {
+  id: string;
+  conditions: Counts;
+  observations: Counts;
   /** not_conditions entries that became a present Condition, by their gold assertion. */
   contextErrors: Array<{ concept: string; assertion: string; quote: string }>;
   details: string[];
@@ -149,14 +153,11 @@ export function prf(c: Counts): Prf {
   return { precision, recall, f1, ...c };
 }
 
-export interface CorpusScore {
+export interface CorpusScore extends AttributeTallies {
   conditions: Prf;
   observations: Prf;
   overall: Prf;
   attributeAccuracy: number;
-  attributes: { correct: number; total: number; missingCondition: number };
-  possible: { gold: number; emitted: number };
-  dates: { correct: number; total: number };
   contextErrors: Record<string, number>;
   contextErrorTotal: number;
   notes: NoteScore[];
