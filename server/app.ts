@@ -133,6 +133,8 @@ function httpApp(config: Config, auth: ReturnType<typeof createAuth>, d: { rest:
     {
       maxBodyBytes: config.maxBodyBytes, maxJsonDepth: config.maxJsonDepth, requestTimeoutMs: config.requestTimeoutMs, baseUrl: config.baseUrl,
       serveFhir: config.role !== 'worker', trustProxy: config.trustProxy, serveSourceMaps: config.nodeEnv !== 'production',
+      // The page can launch only against an issuer it can discover (AUTH_JWKS_URL alone names no authorization server).
+      reviewSmart: config.authIssuer && URL.canParse(config.authIssuer) ? { clientId: config.reviewClientId, scope: config.reviewScopes, authOrigin: new URL(config.authIssuer).origin } : undefined,
       edge: {
         corsOrigins: config.corsOrigins, rateLimitPerMinute: config.rateLimitPerMinute, metricsToken: config.metricsToken,
         metricsHere: config.metricsPort !== undefined ? false : auth.enabled ? 'refuse' : true,

@@ -87,6 +87,10 @@ export interface Config {
   auditFlushMs: number;
   /** ... or as soon as this many wait (also the most per transaction). */
   auditBatch: number;
+  /** Client id of the review page (a public SMART app) at the authorization server, used with auth on. */
+  reviewClientId: string;
+  /** Scopes the review page asks for at launch (a user whose grant lacks `user/{type}.u` sees no decision buttons). */
+  reviewScopes: string;
 }
 
 export class ConfigError extends Error {}
@@ -203,6 +207,8 @@ const ENV_SCHEMA = z.object({
   AUDIT_ENABLED: oneOf(['true', 'false', '1', '0'] as const, 'true'),
   AUDIT_FLUSH_MS: int(250, 1),
   AUDIT_BATCH: int(500, 1),
+  REVIEW_CLIENT_ID: text('review-app'),
+  REVIEW_SCOPES: text('openid fhirUser user/*.rs user/Condition.u user/Observation.u'),
 }).superRefine((e, ctx) => {
   const refuse = (variable: string, message: string): void => {
     ctx.addIssue({ code: 'custom', path: [variable], message });
@@ -273,5 +279,6 @@ function toConfig(e: ParsedEnv): Config {
     corsOrigins: e.CORS_ORIGINS, rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE ?? (authOn(e) ? 6000 : 0), trustProxy: e.TRUST_PROXY,
     metricsToken: e.METRICS_TOKEN, metricsPort: e.METRICS_PORT, metricsHost: e.METRICS_HOST, cursorSecret: e.CURSOR_SECRET,
     auditEnabled: ['true', '1'].includes(e.AUDIT_ENABLED), auditFlushMs: e.AUDIT_FLUSH_MS, auditBatch: e.AUDIT_BATCH,
+    reviewClientId: e.REVIEW_CLIENT_ID, reviewScopes: e.REVIEW_SCOPES,
   };
 }

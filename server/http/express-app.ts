@@ -22,7 +22,7 @@ import { toFhirError } from './errors';
 import { type EdgeOptions, applyEdgeSecurity, clientRateLimit, metricsGuard } from './edge-security';
 import type { HttpMetrics } from './metrics';
 import { type ResponseFormat, negotiate } from './negotiate';
-import { reviewPageRouter } from './review-page';
+import { type ReviewPageSmart, reviewPageRouter } from './review-page';
 
 export interface HttpOptions {
   maxBodyBytes: number;
@@ -37,6 +37,8 @@ export interface HttpOptions {
   edge?: EdgeOptions;
   /** Serve the review page's source maps (never in production). */
   serveSourceMaps?: boolean;
+  /** With auth on: the review page launches as this SMART app. */
+  reviewSmart?: ReviewPageSmart;
 }
 
 export interface HttpDeps {
@@ -134,7 +136,7 @@ export function createHttpApp(deps: HttpDeps, opts: HttpOptions): express.Expres
     res.set('Content-Type', deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
   });
   deps.extraRoutes?.(app);
-  if (opts.serveFhir !== false) app.use('/review', reviewPageRouter(undefined, { sourceMaps: opts.serveSourceMaps !== false }));
+  if (opts.serveFhir !== false) app.use('/review', reviewPageRouter(undefined, { sourceMaps: opts.serveSourceMaps !== false, smart: opts.reviewSmart }));
   if (opts.serveFhir !== false) mountSmartConfiguration(app, deps);
 
   if (opts.serveFhir !== false) mountFhir(app, deps, opts);

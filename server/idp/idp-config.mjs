@@ -6,6 +6,8 @@ import { generateKeyPairSync, randomBytes } from 'node:crypto';
 const DEV_USERS = [
   { id: 'dr-keller', name: 'Dr. Anna Keller', password: 'dev-password', fhirUser: 'Practitioner/dr-keller' },
   { id: 'patient-maria', name: 'Maria Keller (patient)', password: 'dev-password', fhirUser: 'Patient/maria' },
+  // May read findings but not decide on them: her grants never include write/update scopes.
+  { id: 'nurse-lee', name: 'Nurse Kim Lee (read only)', password: 'dev-password', fhirUser: 'Practitioner/nurse-lee', smart_scopes: 'user/*.rs' },
 ];
 const DEV_PATIENTS = [{ id: 'maria', name: 'Maria Keller' }, { id: 'sofia', name: 'Sofia Marin' }];
 
@@ -14,6 +16,7 @@ function devClients(fhirBase) {
   return [
     {
       client_id: 'review-app', token_endpoint_auth_method: 'none', grant_types: ['authorization_code', 'refresh_token'], response_types: ['code'],
+      // The review page (REVIEW_CLIENT_ID): a public SMART app launched at /review/.
       redirect_uris: [`${origin}/review/`, 'http://127.0.0.1:9999/callback'],
       smart_scopes: 'patient/*.cruds user/*.cruds',
     },

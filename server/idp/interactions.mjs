@@ -32,16 +32,29 @@ async function confirm(provider, settings, launch, req, res) {
   return provider.interactionFinished(req, res, { consent: { grantId: id } }, { mergeWithLastSubmission: true });
 }
 
+const CSP = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'";
+
+/**
+ * Browsers apply form-action to the whole redirect chain of a submitted form: the login/consent
+ * forms end in a redirect to the client's redirect URI, so its origin must be allowed too.
+ */
+async function pageCsp(provider, clientId) {
+  const client = clientId ? await provider.Client.find(String(clientId)) : undefined;
+  const origins = [...new Set((client?.redirectUris ?? []).filter((u) => URL.canParse(u)).map((u) => new URL(u).origin))];
+  return `${CSP}; form-action 'self'${origins.map((o) => ` ${o}`).join('')}`;
+}
+
 export function interactionRoutes(provider, settings, launch) {
   const router = express.Router();
   const form = express.urlencoded({ extended: false, limit: '8kb' });
   router.use((_req, res, next) => {
-    res.set({ 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff', 'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'" });
+    res.set({ 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff', 'Content-Security-Policy': `${CSP}; form-action 'self'` });
     next();
   });
   router.get('/interaction/:uid', async (req, res, next) => {
     try {
       const { uid, prompt, params } = await provider.interactionDetails(req, res);
+      res.set('Content-Security-Policy', await pageCsp(provider, params.client_id));
       if (prompt.name === 'login') return res.type('html').send(loginPage(uid, params.client_id, settings.users));
       const scopes = requestedScopes(await provider.interactionDetails(req, res)).all;
       return res.type('html').send(consentPage(uid, params.client_id, scopes, settings.patients, String(params.scope ?? '').split(' ').includes('launch/patient')));

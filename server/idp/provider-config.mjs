@@ -35,11 +35,14 @@ function resourceIndicators(settings) {
     useGrantedResource: async () => true,
     getResourceServerInfo: async (ctx, indicator, client) => {
       if (indicator !== settings.fhirBase) throw new errors.InvalidTarget('unknown resource server');
-      // Offered scopes: what was asked for and the client is registered for (never more).
+      // Offered scopes: what was asked for and the client is registered for (never more) ...
       const requested = ctx.oidc.params?.scope;
-      const scope = grantableScopes(requested, client.smart_scopes).join(' ');
+      const forClient = grantableScopes(requested, client.smart_scopes).join(' ') || client.smart_scopes || '';
+      // ... and, once the user is known, what that user may have (a user with `smart_scopes` gets no more).
+      const user = settings.users.find((u) => u.id === (ctx.oidc.session?.accountId ?? ctx.oidc.entities?.AuthorizationCode?.accountId));
+      const scope = user?.smart_scopes === undefined ? forClient : grantableScopes(forClient, user.smart_scopes).join(' ');
       return {
-        scope: scope || client.smart_scopes || '',
+        scope,
         audience: settings.fhirBase,
         accessTokenTTL: settings.accessTokenTtl,
         // JWT by default; a client registered with access_token_format 'opaque' gets introspection-only tokens.
@@ -83,6 +86,8 @@ export function providerConfiguration(settings, launch) {
       return { ...(context.patient ? { patient: context.patient } : {}), ...(user ? { fhirUser: user.fhirUser } : {}) };
     },
     interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
+    // Browser apps (the review page) exchange their code from their own origin: allow the origins of the client's redirect URIs.
+    clientBasedCORS: (_ctx, origin, client) => (client.redirectUris ?? []).some((uri) => URL.canParse(uri) && new URL(uri).origin === origin),
     ttl: { AccessToken: settings.accessTokenTtl, ClientCredentials: settings.accessTokenTtl, Grant: 14 * 24 * 3600, Session: 8 * 3600, Interaction: 600, AuthorizationCode: 60, IdToken: 3600, RefreshToken: 24 * 3600 },
     renderError: async (ctx, out) => {
       ctx.type = 'html';

@@ -27,6 +27,7 @@ describe('loadConfig', () => {
       authClockSkewSec: 30, authTokenCacheSize: 10_000, authDisabledAck: false, nodeEnv: 'development', corsOrigins: [],
       rateLimitPerMinute: 0, trustProxy: undefined, metricsToken: undefined, metricsPort: undefined, metricsHost: '127.0.0.1',
       terminologyMaxExpansion: 10_000, cpuThreads: 1, auditEnabled: true, auditFlushMs: 250, auditBatch: 500,
+      reviewClientId: 'review-app', reviewScopes: 'openid fhirUser user/*.rs user/Condition.u user/Observation.u',
     });
   });
 

@@ -255,15 +255,15 @@ describe('review page (Chromium)', () => {
     await tablet.close();
   });
 
-  test('a bearer token from the URL fragment is kept in the session and sent to the API', async () => {
+  test('with auth off the page asks for no token and sends none (a stray #access_token is not taken up)', async () => {
     const p = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     const auth: string[] = [];
     p.on('request', (r) => { if (r.url().includes('/fhir/')) auth.push(r.headers().authorization ?? ''); });
     await p.goto(`${origin}/review/#access_token=test-token-123`);
     await p.getByRole('heading', { name: 'Review worklist' }).waitFor();
-    expect(p.url()).not.toContain('access_token');
+    expect(await (await fetch(`${origin}/review/config.json`)).json()).toEqual({ smart: null });
     expect(auth.length).toBeGreaterThan(0);
-    expect(auth.every((a) => a === 'Bearer test-token-123')).toBe(true);
+    expect(auth.every((a) => a === '')).toBe(true);
     await p.close();
   });
 

@@ -151,14 +151,14 @@ function extraction(id: string, device: string, doc: Doc, targets: FhirResource[
   };
 }
 
-async function postTransaction(fhirBase: string, resources: FhirResource[]): Promise<void> {
+async function postTransaction(fhirBase: string, resources: FhirResource[], headers: Record<string, string>): Promise<void> {
   const bundle: Bundle = { resourceType: 'Bundle', type: 'transaction', entry: resources.map((r) => ({ resource: r, request: { method: 'PUT', url: `${r.resourceType}/${r.id}` } })) };
-  const res = await fetch(fhirBase, { method: 'POST', headers: { 'Content-Type': 'application/fhir+json' }, body: JSON.stringify(bundle) });
+  const res = await fetch(fhirBase, { method: 'POST', headers: { 'Content-Type': 'application/fhir+json', ...headers }, body: JSON.stringify(bundle) });
   if (res.status !== 200) throw new Error(`seeding failed: ${res.status} ${await res.text()}`);
 }
 
-/** Seeds the scenario at `fhirBase` (http://host:port/fhir) under ids prefixed with `prefix`. */
-export async function seedReviewScenario(fhirBase: string, prefix = 'rv'): Promise<ReviewScenario> {
+/** Seeds the scenario at `fhirBase` (http://host:port/fhir) under ids prefixed with `prefix` (`headers`: e.g. a bearer token with auth on). */
+export async function seedReviewScenario(fhirBase: string, prefix = 'rv', headers: Record<string, string> = {}): Promise<ReviewScenario> {
   const [p1, p2] = [`${prefix}-keller`, `${prefix}-marin`];
   const doc1: Doc = { id: `${prefix}-note-1`, text: NOTE };
   const doc2: Doc = { id: `${prefix}-note-2`, text: NOTE_2 };
@@ -170,8 +170,8 @@ export async function seedReviewScenario(fhirBase: string, prefix = 'rv'): Promi
   const first = mainPatient(p1, doc1);
   const second = secondPatient(p2, doc2);
   // Two transactions: the second patient's findings are older, so the worklist order is meaningful.
-  await postTransaction(fhirBase, [device, ...people, ...second, extraction(`${prefix}-ext-2`, device.id!, doc2, second, '2026-03-12T09:01:00Z')]);
-  await postTransaction(fhirBase, [...first, extraction(`${prefix}-ext-1`, device.id!, doc1, first, '2026-03-14T10:31:00Z')]);
+  await postTransaction(fhirBase, [device, ...people, ...second, extraction(`${prefix}-ext-2`, device.id!, doc2, second, '2026-03-12T09:01:00Z')], headers);
+  await postTransaction(fhirBase, [...first, extraction(`${prefix}-ext-1`, device.id!, doc1, first, '2026-03-14T10:31:00Z')], headers);
   const f = (suffix: string, quote: string, type = 'Condition'): SeededFinding => ({ ref: `${type}/${p1}-${suffix}`, quote });
   return {
     patientId: p1, patientName: 'Maria Keller', otherPatientId: p2, documentId: doc1.id,

@@ -31,6 +31,8 @@ export async function newSigningKey(kid: string, alg = 'RS256'): Promise<Signing
   return { privateKey, publicJwk, privateJwk, kid };
 }
 
+export interface AppClient { clientId: string; redirectUri: string; smartScopes: string }
+
 export interface IdpOptions {
   fhirBase: string;
   /** The IdP's own token-signing key (the test keeps it to forge tokens with the real key). */
@@ -40,8 +42,11 @@ export interface IdpOptions {
   /** Confidential clients with a secret (e.g. the FHIR server itself, for introspection). */
   secretClients?: { clientId: string; secret: string }[];
   /** Public app: redirect URI and allowed scopes. */
-  appClient?: { clientId: string; redirectUri: string; smartScopes: string };
-  users?: { id: string; name: string; password: string; fhirUser: string }[];
+  appClient?: AppClient;
+  /** More public apps (e.g. the review page next to a test app). */
+  appClients?: AppClient[];
+  /** `smart_scopes`: the most this user may be granted (absent: whatever the client may have). */
+  users?: { id: string; name: string; password: string; fhirUser: string; smart_scopes?: string }[];
   patients?: { id: string; name: string }[];
   accessTokenTtl?: number;
 }
@@ -58,10 +63,10 @@ export async function startIdp(opts: IdpOptions): Promise<IdpProcess> {
   const dir = mkdtempSync(path.join(tmpdir(), 'twinfhir-idp-'));
   const issuer = `http://127.0.0.1:${port}`;
   const clients = [
-    ...(opts.appClient ? [{
-      client_id: opts.appClient.clientId, token_endpoint_auth_method: 'none', grant_types: ['authorization_code', 'refresh_token'], response_types: ['code'],
-      redirect_uris: [opts.appClient.redirectUri], smart_scopes: opts.appClient.smartScopes,
-    }] : []),
+    ...[...(opts.appClient ? [opts.appClient] : []), ...(opts.appClients ?? [])].map((app) => ({
+      client_id: app.clientId, token_endpoint_auth_method: 'none', grant_types: ['authorization_code', 'refresh_token'], response_types: ['code'],
+      redirect_uris: [app.redirectUri], smart_scopes: app.smartScopes,
+    })),
     ...(opts.backendClients ?? []).map((c) => ({
       client_id: c.clientId, token_endpoint_auth_method: 'private_key_jwt', token_endpoint_auth_signing_alg: 'RS384',
       grant_types: ['client_credentials'], response_types: [], redirect_uris: [], jwks: { keys: [c.publicJwk] }, smart_scopes: c.smartScopes,

@@ -34,6 +34,8 @@ export async function buildReviewUi(opts: ReviewUiBuildOptions = {}): Promise<{ 
     legalComments: 'none',
     logLevel: 'silent',
     metafile: true,
+    // fhirclient's "pure" browser build: no fetch/AbortController polyfills for the browsers targeted above.
+    define: { FHIRCLIENT_PURE: 'true' },
   });
   await Promise.all(['index.html', 'styles.css'].map((f) => copyFile(uiSource('static', f), path.join(outDir, f))));
   const concepts = buildConceptList(JSON.parse(await readFile(fromRoot('mappings', 'nlp-concepts.json'), 'utf8')) as Parameters<typeof buildConceptList>[0]);

@@ -25,11 +25,11 @@ function issuesOf(body: unknown, status: number): string[] {
   });
 }
 
-/** `base` is the FHIR base URL ending in '/'; `token` is asked for on every call (it can change). */
-export function createFhirClient(base: URL, token: () => string | undefined): FhirClient {
+/** `base` is the FHIR base URL ending in '/'; `token` is asked for on every call (it can change, or be refreshed first). */
+export function createFhirClient(base: URL, token: () => Promise<string | undefined> | string | undefined): FhirClient {
   async function call(method: string, path: string, body?: unknown, extra: Record<string, string> = {}): Promise<unknown> {
     const headers: Record<string, string> = { Accept: 'application/fhir+json', ...extra };
-    const t = token();
+    const t = await token();
     if (t) headers.Authorization = `Bearer ${t}`;
     if (body !== undefined) headers['Content-Type'] = 'application/fhir+json';
     let res: Response;

@@ -13,6 +13,8 @@ export interface CardView {
   selected: boolean;
   mode: Mode;
   busy: boolean;
+  /** False when the signed-in user may not record decisions: no buttons, a note instead. */
+  canDecide: boolean;
   errors?: string[];
   audit?: AuditEntry[] | 'loading' | { error: string };
   /** Where the quote was found in the shown note (undefined: the note text is not shown). */
@@ -77,7 +79,8 @@ function detail(f: Finding, view: CardView, act: CardActions): HTMLElement {
   const pending = f.state === 'provisional';
   return h('div', { class: 'card-detail', id: `detail-${cssId(f.ref)}` },
     errors,
-    pending && view.mode === 'idle' ? actionButtons(f, view, act) : null,
+    pending && view.mode === 'idle' && view.canDecide ? actionButtons(f, view, act) : null,
+    pending && !view.canDecide ? h('p', { class: 'muted small no-decisions' }, 'Your account may view this finding but not record a decision (that needs a practitioner with write access).') : null,
     view.busy ? h('p', { class: 'muted small' }, 'Saving decision…') : null,
     view.form ?? null,
     auditBlock(view));

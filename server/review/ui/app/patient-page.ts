@@ -22,9 +22,13 @@ export interface PageContext {
   /** True while decisions need an explicit reviewer (no token). */
   needsReviewer(): boolean;
   pickReviewer(reason: string): void;
+  /** May the user record decisions on this resource type (auth on: a Practitioner whose scopes allow it)? */
+  canDecide(resourceType: string): boolean;
 }
 
 const NO_DOC: NoteDoc = { ref: '', title: 'Without a source note', contentType: 'none', kind: 'none', problem: 'These findings do not reference a source note.' };
+
+const NOT_ALLOWED = 'Your account may view findings but not record decisions.';
 
 const isTyping = (t: EventTarget | null): boolean =>
   t instanceof HTMLElement && (t.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(t.tagName));
@@ -99,7 +103,7 @@ export class PatientPage {
   private viewOf(f: Finding): CardView {
     const selected = f.ref === this.selected;
     return {
-      selected, busy: selected && this.busy, mode: selected ? this.mode : 'idle',
+      selected, busy: selected && this.busy, mode: selected ? this.mode : 'idle', canDecide: this.ctx.canDecide(f.resource.resourceType),
       errors: this.errors.get(f.ref), audit: this.audits.get(f.ref),
       located: this.data?.docs.get(this.doc)?.text !== undefined ? this.located.get(f.ref) : undefined,
       form: selected ? this.form : undefined,
@@ -139,6 +143,7 @@ export class PatientPage {
     const f = this.current();
     if (!f || this.busy) return;
     if (f.state !== 'provisional') return this.announce(`${f.display} was already reviewed (${f.state}).`);
+    if (!this.ctx.canDecide(f.resource.resourceType)) return this.announce(NOT_ALLOWED);
     const handlers = {
       submit: (note: string, resource?: FindingResource) => void this.decide({ decision: mode === 'amend' ? 'amend' : 'refute', note, resource }),
       cancel: () => this.cancel(true),
@@ -172,6 +177,7 @@ export class PatientPage {
     const f = this.current();
     if (!f || this.busy || !this.data) return;
     if (f.state !== 'provisional') return this.announce(`${f.display} was already reviewed (${f.state}).`);
+    if (!this.ctx.canDecide(f.resource.resourceType)) return this.announce(NOT_ALLOWED);
     if (this.ctx.needsReviewer() && !this.ctx.reviewer()) return this.ctx.pickReviewer('Choose who is reviewing before recording a decision.');
     this.busy = true;
     this.errors.delete(f.ref);
