@@ -28,7 +28,7 @@ import { isLoopbackUrl } from './nlp/masking';
 import { createNlpMetrics } from './nlp/metrics';
 import { compileRulesResources } from './nlp/rules/engine';
 import { loadNlpMappings, type NlpMappings } from './nlp/mappings';
-import { catalogueResources } from './nlp/catalogue-resources';
+import { catalogueResources, catalogueSeeds } from './nlp/catalogue-resources';
 import { syncCatalogue } from './nlp/catalogue-sync';
 import { operationTable } from './operations';
 import type { RestDeps } from './rest/deps';
@@ -172,7 +172,7 @@ function nlpQueue(config: Config, services: ExtractionServices): QueueHandler {
 /** One read of mappings/: the NLP coder and the CodeSystems/ValueSets/ConceptMaps written now share it. */
 async function publishCatalogue(store: ResourceStore): Promise<NlpMappings> {
   const mappings = loadNlpMappings();
-  await syncCatalogue(store, catalogueResources(mappings));
+  await syncCatalogue(store, catalogueResources(mappings), catalogueSeeds(mappings));
   return mappings;
 }
 

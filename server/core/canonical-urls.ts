@@ -15,6 +15,14 @@ export const TWIN_PROFILE = `${TWINFHIR_BASE}/StructureDefinition/digital-twin`;
 /** Identifier system of twins: the value is the patient's id (one twin per patient). */
 export const TWIN_IDENTIFIER_SYSTEM = `${TWINFHIR_BASE}/NamingSystem/digital-twin`;
 
+/**
+ * The review page's amend form offers the codes of these ValueSets ($expand): the NLP catalogue's
+ * group ValueSets plus the hospital's own CodeSystem of local codes for that kind of finding.
+ */
+export const amendValueSetUrl = (kind: 'conditions' | 'observations'): string => `${TWINFHIR_BASE}/ValueSet/nlp-amend-${kind}`;
+/** A hospital's local codes, offered by the amend form: ours to create once, theirs to fill (PUT) afterwards. */
+export const localCodeSystemUrl = (kind: 'conditions' | 'observations'): string => `${TWINFHIR_BASE}/CodeSystem/nlp-local-${kind}`;
+
 /** Canonical of one of our OperationDefinitions, e.g. `verify` → .../OperationDefinition/verify. */
 export const operationDefinitionUrl = (name: string): string => `${TWINFHIR_BASE}/OperationDefinition/${name}`;
 /** Canonical of a core FHIR R4 OperationDefinition, e.g. `Patient-everything`. */

@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { CodeSystem, CodeSystemConcept, ConceptMap, ConceptMapGroupElement, ValueSet, ValueSetComposeInclude } from 'fhir/r4';
-import { TWINFHIR_BASE } from '../core/canonical-urls';
+import { TWINFHIR_BASE, amendValueSetUrl, localCodeSystemUrl } from '../core/canonical-urls';
 import { fromRoot } from '../core/paths';
 import type { ConceptDef, NlpMappings } from './mappings';
 
@@ -114,6 +114,40 @@ function conceptToLoinc(m: NlpMappings): ConceptMap & { id: string } {
     }),
   }));
   return conceptMap('nlp-concept-to-loinc', 'TwinFHIR observation concepts to LOINC', CONCEPT_CS, m.concepts.systems.loinc, elements);
+}
+
+type AmendKind = 'conditions' | 'observations';
+
+function localCodeSystem(kind: AmendKind): CodeSystem & { id: string } {
+  return {
+    resourceType: 'CodeSystem', id: `nlp-local-${kind}`, url: localCodeSystemUrl(kind), name: `TwinFHIRLocal${kind[0].toUpperCase()}${kind.slice(1)}`,
+    title: `Local ${kind} codes of this hospital`, ...meta,
+    description: `Codes this hospital adds for the review page's amend form (${kind}); fill \`concept\` with PUT — the server never overwrites it.`,
+    caseSensitive: true, content: 'complete', count: 0,
+  };
+}
+
+/** What the amend form offers: the catalogue's ValueSets by reference (so catalogue updates flow in) and the local codes. */
+function amendValueSet(kind: AmendKind, groups: string[]): ValueSet & { id: string } {
+  return {
+    ...valueSet(`nlp-amend-${kind}`, `TwinFHIR review amend ${kind}`, [
+      // one include per ValueSet: several in one include would be intersected (R4 ValueSet.compose.include.valueSet)
+      ...groups.map((g) => ({ valueSet: [groupValueSetUrl(g)] })), { system: localCodeSystemUrl(kind) },
+    ]),
+    url: amendValueSetUrl(kind),
+    description: `The codes the review page's amend form offers for ${kind}. Add your own by PUTting concepts into ${localCodeSystemUrl(kind)}, or by including more systems here: the server creates this ValueSet once and never overwrites it.`,
+  };
+}
+
+/**
+ * Created when missing, never overwritten: the hospital's extension points (local CodeSystems, the
+ * amend ValueSets that may include more of its systems).
+ */
+export function catalogueSeeds(m: NlpMappings): CatalogueResource[] {
+  return [
+    localCodeSystem('conditions'), localCodeSystem('observations'),
+    amendValueSet('conditions', ['conditions']), amendValueSet('observations', Object.keys(m.coding.observationGroups)),
+  ];
 }
 
 /** Every catalogue resource, with stable ids. */

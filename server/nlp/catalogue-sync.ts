@@ -24,12 +24,21 @@ export interface SyncResult {
   written: string[];
 }
 
-/** Brings the stored catalogue up to date (no write hook reacts to terminology resources today). */
-export async function syncCatalogue(store: ResourceStore, resources: CatalogueResource[]): Promise<SyncResult> {
+/**
+ * Brings the stored catalogue up to date (no write hook reacts to terminology resources today);
+ * `seeds` are only created when missing (or deleted), never overwritten: they are the hospital's to edit.
+ */
+export async function syncCatalogue(store: ResourceStore, resources: CatalogueResource[], seeds: CatalogueResource[] = []): Promise<SyncResult> {
   const ctx = systemContext('terminology-sync');
   return store.transaction(async (tx) => {
     await tx.lock('twinfhir:catalogue-sync');
     const written: string[] = [];
+    for (const r of seeds) {
+      const current = await tx.read(ctx, r.resourceType, r.id);
+      if (current?.resource && !current.deleted) continue;
+      await tx.update(ctx, r);
+      written.push(`${r.resourceType}/${r.id}`);
+    }
     for (const r of resources) {
       const current = await tx.read(ctx, r.resourceType, r.id);
       if (current?.resource && !current.deleted && canonical(withoutMeta(current.resource)) === canonical(withoutMeta(r))) continue;

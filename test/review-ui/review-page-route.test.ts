@@ -1,5 +1,5 @@
 /** /review serving: 503 until built, trailing-slash redirect, CSP, read-only, and the build output itself. */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import express from 'express';
@@ -49,17 +49,11 @@ describe('review page route', () => {
     expect(js).not.toMatch(/innerHTML|outerHTML|insertAdjacentHTML|document\.write/);
   });
 
-  test('concepts.json is the amend dictionary built from mappings/nlp-concepts.json', () => {
-    const concepts = JSON.parse(readFileSync(path.join(dir, 'concepts.json'), 'utf8'));
-    const ovary = concepts.conditions.find((c: any) => c.id === 'ovarian_cancer');
-    expect(ovary.codings).toEqual([
-      { system: 'http://snomed.info/sct', code: '363443007', display: 'Malignant tumor of ovary' },
-      { system: 'http://hl7.org/fhir/sid/icd-10-cm', code: 'C56.9' },
-    ]);
-    expect(ovary.keys).toContain('http://hl7.org/fhir/sid/icd-10-cm|C56.1');
-    const ca125 = concepts.observations.find((c: any) => c.id === 'ca125');
-    expect(ca125).toMatchObject({ unit: 'U/mL', codings: [{ system: 'http://loinc.org', code: '10334-1' }] });
-    // FIGO stage has no LOINC code: it is offered with its SNOMED CT code.
-    expect(concepts.observations.find((c: any) => c.id === 'figo_stage').codings[0].system).toBe('http://snomed.info/sct');
+  test('no code list is bundled: the amend form reads the server\'s terminology ($expand), and a stale concepts.json is removed', async () => {
+    writeFileSync(path.join(dir, 'concepts.json'), '{}');
+    await buildReviewUi({ outDir: dir, minify: false });
+    expect(existsSync(path.join(dir, 'concepts.json'))).toBe(false);
+    expect(readFileSync(path.join(dir, 'app.js'), 'utf8')).toContain('$expand');
   });
+
 });

@@ -1,12 +1,12 @@
 /**
- * Builds the review page (server/review/ui) into a static folder: app.js bundled by esbuild, index.html,
- * styles.css and concepts.json from mappings/. Run after tsc: `node dist/server/review/ui/build.js`.
+ * Builds the review page (server/review/ui) into a static folder: app.js bundled by esbuild, index.html
+ * and styles.css. Run after tsc: `node dist/server/review/ui/build.js`. (The amend form's codes are
+ * not bundled: the page reads them from the server's ValueSet/$expand.)
  */
-import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { build } from 'esbuild';
 import { fromRoot } from '../../core/paths';
-import { buildConceptList } from './concept-list';
 import { reviewUiDir } from './location';
 
 export interface ReviewUiBuildOptions {
@@ -38,8 +38,8 @@ export async function buildReviewUi(opts: ReviewUiBuildOptions = {}): Promise<{ 
     define: { FHIRCLIENT_PURE: 'true' },
   });
   await Promise.all(['index.html', 'styles.css'].map((f) => copyFile(uiSource('static', f), path.join(outDir, f))));
-  const concepts = buildConceptList(JSON.parse(await readFile(fromRoot('mappings', 'nlp-concepts.json'), 'utf8')) as Parameters<typeof buildConceptList>[0]);
-  await writeFile(path.join(outDir, 'concepts.json'), JSON.stringify(concepts));
+  // A dictionary bundled by older builds must not linger beside the page (and be mistaken for the terminology).
+  await rm(path.join(outDir, 'concepts.json'), { force: true });
   const bytes = Object.values(result.metafile.outputs).reduce((n, o) => n + o.bytes, 0);
   return { outDir, bytes };
 }

@@ -42,7 +42,7 @@ export function conceptOf(f: Finding, list: ConceptEntry[]): ConceptEntry | unde
 /** A filter box over a listbox-sized <select>: searchable without a custom widget, so it stays accessible. */
 function conceptPicker(list: ConceptEntry[], current: ConceptEntry | undefined): { field: HTMLElement; select: HTMLSelectElement } {
   const select = h('select', { id: 'amend-concept', size: 5 });
-  const filter = h('input', { id: 'amend-concept-filter', type: 'search', autocomplete: 'off', placeholder: 'Filter concepts', 'aria-controls': 'amend-concept' });
+  const filter = h('input', { id: 'amend-concept-filter', type: 'search', autocomplete: 'off', placeholder: 'Filter codes', 'aria-controls': 'amend-concept' });
   const fill = (): void => {
     const term = filter.value.trim().toLowerCase();
     const keep = select.value || current?.id || '';
@@ -55,7 +55,7 @@ function conceptPicker(list: ConceptEntry[], current: ConceptEntry | undefined):
   return {
     select,
     field: h('div', { class: 'field' },
-      h('label', { for: 'amend-concept-filter' }, 'Concept (code from the dictionary)'), filter,
+      h('label', { for: 'amend-concept-filter' }, 'Code (from the server\'s terminology)'), filter,
       h('label', { for: 'amend-concept', class: 'sr-only' }, 'Concept'), select),
   };
 }
@@ -78,9 +78,9 @@ function withValue(o: Observation, raw: string, unit: string): void {
   o.valueQuantity = { value, unit, system: UCUM, code: unit };
 }
 
-function numberFields(o: Observation, concept: ConceptEntry | undefined): { fields: HTMLElement; value: HTMLInputElement; unit: HTMLInputElement } {
+function numberFields(o: Observation): { fields: HTMLElement; value: HTMLInputElement; unit: HTMLInputElement } {
   const value = h('input', { id: 'amend-value', type: 'number', step: 'any', required: true, value: o.valueQuantity?.value ?? '' });
-  const unit = h('input', { id: 'amend-unit', type: 'text', required: true, value: o.valueQuantity?.code ?? o.valueQuantity?.unit ?? concept?.unit ?? '' });
+  const unit = h('input', { id: 'amend-unit', type: 'text', required: true, value: o.valueQuantity?.code ?? o.valueQuantity?.unit ?? '' });
   return {
     value, unit,
     fields: h('div', { class: 'field-row' },
@@ -93,7 +93,7 @@ export function amendForm(f: Finding, concepts: ConceptList, on: FormHandlers): 
   const list = f.resource.resourceType === 'Condition' ? concepts.conditions : concepts.observations;
   const current = conceptOf(f, list);
   const picker = conceptPicker(list, current);
-  const obs = f.resource.resourceType === 'Observation' && f.resource.valueQuantity ? numberFields(f.resource, current) : undefined;
+  const obs = f.resource.resourceType === 'Observation' && f.resource.valueQuantity ? numberFields(f.resource) : undefined;
   // a Condition's recordedDate is not its onset: the onset field starts empty unless the note stated one
   const shown = f.dateLabel === 'Recorded' ? undefined : f.date;
   const date = h('input', { id: 'amend-date', type: 'date', value: (shown ?? '').slice(0, 10) });

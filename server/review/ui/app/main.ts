@@ -1,5 +1,6 @@
 /** Entry point of the review page: session (SMART launch or open), app shell, hash routing (#/ worklist, #/patient/{id}), reviewer and shortcuts. */
 import type { Practitioner, Reference } from 'fhir/r4';
+import { loadAmendChoices } from './amend-codes';
 import { ApiError, type FhirClient, createFhirClient } from './api';
 import { h, replace } from './dom';
 import { humanName } from './fhir-model';
@@ -26,13 +27,6 @@ async function signedInAs(client: FhirClient, session: SmartSession): Promise<st
   } catch {
     return session.practitioner;
   }
-}
-
-/** The amend dictionary, built from mappings/ next to this page (concepts.json). */
-async function loadConcepts(): Promise<ConceptList> {
-  const res = await fetch('concepts.json');
-  if (!res.ok) throw new Error(`concepts.json answered ${res.status}`);
-  return (await res.json()) as ConceptList;
 }
 
 /** The app: one per page load, holding the session, the reviewer (auth off) and the current view. */
@@ -108,7 +102,7 @@ class ReviewApp {
   private async patientView(id: string): Promise<PatientPage> {
     const page = new PatientPage({
       client: this.client,
-      concepts: () => (this.concepts ??= loadConcepts().catch((err: unknown) => {
+      concepts: () => (this.concepts ??= loadAmendChoices(this.client).catch((err: unknown) => {
         this.concepts = undefined; // a failed load is retried next time, not cached
         throw err;
       })),

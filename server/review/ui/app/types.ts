@@ -1,16 +1,14 @@
-/** Types shared by the review page and its build step (no DOM, no Node): the concept dictionary and findings. */
+/** Types of the review page (no DOM, no Node): the amend form's code choices and findings. */
 import type { Coding, Condition, Observation } from 'fhir/r4';
 
-/** One entry of the amend dictionary (/review/concepts.json, built from mappings/nlp-concepts.json). */
+/** One code the amend form offers (from ValueSet/$expand of the amend ValueSets). */
 export interface ConceptEntry {
   id: string;
   display: string;
-  /** Preferred codings to write, in order (SNOMED CT + ICD-10-CM for conditions, LOINC for observations). */
+  /** The codings written when the clinician picks this entry. */
   codings: Coding[];
-  /** Every code of the concept as `system|code`, to recognise the concept of an existing finding. */
+  /** The entry's codes as `system|code`, to recognise the entry of an existing finding. */
   keys: string[];
-  /** Preferred UCUM unit (observations with a numeric value). */
-  unit?: string;
 }
 
 export interface ConceptList {
