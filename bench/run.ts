@@ -1,5 +1,6 @@
 /** npm run bench [-- name...]: runs the named benchmarks (default: all) and prints their numbers. */
 import { benchAudit } from './audit';
+import { benchAuth } from './auth';
 import { benchHotPath } from './hot-path';
 import { benchIngest } from './ingest';
 import { benchLlmOverhead } from './llm-overhead';
@@ -12,7 +13,7 @@ import { benchSearch } from './search';
 import { benchTerminology } from './terminology';
 
 const BENCHES: Record<string, () => Promise<void>> = {
-  ingest: benchIngest, read: benchRead, search: benchSearch, nlp: benchNlp, twin: benchTwin, llm: benchLlmOverhead, 'hot-path': benchHotPath, terminology: benchTerminology, narrative: benchNarrative, heavy: benchHeavy, audit: benchAudit,
+  ingest: benchIngest, read: benchRead, search: benchSearch, nlp: benchNlp, twin: benchTwin, llm: benchLlmOverhead, 'hot-path': benchHotPath, terminology: benchTerminology, narrative: benchNarrative, heavy: benchHeavy, audit: benchAudit, auth: benchAuth,
 };
 
 async function main(): Promise<void> {

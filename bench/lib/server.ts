@@ -40,7 +40,8 @@ function statusKb(pid: number, field: string): number {
 }
 
 export async function startServer(databaseUrl: string, env: Record<string, string> = {}): Promise<RunningServer> {
-  const port = 21000 + Math.floor(Math.random() * 20000);
+  // env.PORT: a caller that must know the port before start (e.g. for AUTH_AUDIENCE)
+  const port = env.PORT ? Number(env.PORT) : 21000 + Math.floor(Math.random() * 20000);
   const main = path.resolve(__dirname, '../../server/main.js');
   // BENCH_SERVER_NODE_ARGS: extra node flags for the server, e.g. '--cpu-prof --cpu-prof-dir=/tmp/prof'.
   const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);

@@ -100,6 +100,20 @@ export function parseScopes(scopes: string | readonly string[]): ParsedScopes {
   };
 }
 
+/**
+ * parseScopes, remembered per scopes array: a cached token's claims hand every request the same
+ * array, so its scopes are parsed once per token, not once per request (or Bundle entry).
+ */
+const parsedByList = new WeakMap<readonly string[], ParsedScopes>();
+export function parsedScopesOf(scopes: readonly string[]): ParsedScopes {
+  let parsed = parsedByList.get(scopes);
+  if (!parsed) {
+    parsed = parseScopes(scopes);
+    parsedByList.set(scopes, parsed);
+  }
+  return parsed;
+}
+
 /** The scopes granting `permission` on `type` at any level in `levels` (wildcards included). */
 export function grantsFor(parsed: ParsedScopes, permission: Permission, type: string, levels: readonly ScopeLevel[] = ['patient', 'user', 'system']): ResourceScope[] {
   return parsed.resources.filter((r) => levels.includes(r.level) && (r.type === '*' || r.type === type) && r.permissions.has(permission));

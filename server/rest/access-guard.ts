@@ -8,7 +8,7 @@
 import type { Resource } from 'fhir/r4';
 import { type AccessDecision, decide } from '../auth/access-policy';
 import { insufficientScope, missingToken } from '../auth/bearer';
-import { parseScopes } from '../auth/scopes';
+import { parsedScopesOf } from '../auth/scopes';
 import type { AccessContext } from '../core/access-context';
 import { FhirError, notFound } from '../core/fhir-error';
 import type { Exec, RestDeps } from './deps';
@@ -32,7 +32,7 @@ type Allowed = Extract<AccessDecision, { allowed: true }>;
 function decideAll(deps: RestDeps, ctx: AccessContext, realm: string, route: AccessRoute): { allowed: Allowed[]; reqs: ReturnType<typeof requirementsOf> } {
   const compartment = deps.registry.compartmentTypes('Patient');
   const reqs = requirementsOf(route, compartment);
-  const subject = { scopes: parseScopes(ctx.scopes), patient: ctx.patient, patientCompartment: new Set(compartment) };
+  const subject = { scopes: parsedScopesOf(ctx.scopes), patient: ctx.patient, patientCompartment: new Set(compartment) };
   const allowed: Allowed[] = [];
   for (const need of reqs.needs) {
     const d = decide(subject, need);
