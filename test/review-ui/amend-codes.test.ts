@@ -16,6 +16,7 @@ import { loadNlpMappings } from '../../server/nlp/mappings';
 import { choicesOf, loadAmendChoices } from '../../server/review/ui/app/amend-codes';
 import { type FhirClient, createFhirClient } from '../../server/review/ui/app/api';
 import { createValidator } from '../../server/validation';
+import { driversUnderTest } from '../support/databases';
 import { type TestApp, startTestApp } from '../support/test-app';
 
 jest.setTimeout(60_000);
@@ -24,7 +25,7 @@ const HOSPITAL_CS = 'https://hospital.example/fhir/CodeSystem/onco-local';
 const has = (list: { codings: { system?: string; code?: string }[] }[], system: string, code: string): boolean =>
   list.some((e) => e.codings.some((c) => c.system === system && c.code === code));
 
-describe('amend form codes through ValueSet/$expand', () => {
+describe.each(driversUnderTest())('amend form codes through ValueSet/$expand on %s', (kind) => {
   let app: TestApp;
   let server: Server;
   let base: string;
@@ -36,7 +37,7 @@ describe('amend form codes through ValueSet/$expand', () => {
   };
 
   beforeAll(async () => {
-    app = await startTestApp('pglite', { NLP_WORKERS: '0' });
+    app = await startTestApp(kind, { NLP_WORKERS: '0' });
     server = app.http.listen(0, '127.0.0.1');
     await once(server, 'listening');
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/fhir`;
