@@ -10,6 +10,8 @@ import { type Auth, createAuth } from './auth/context';
 import { oauthUris, smartConfiguration } from './auth/smart-configuration';
 import { type AuditRecorder, createAuditRecorder } from './audit/audit-recorder';
 import { createAuditWriteGuard } from './audit/audit-write-guard';
+import { exportQueue } from './bulk/export/queue';
+import { type ExportService, createExportService } from './bulk/export/service';
 import type { Config } from './config';
 import { type Clock, type IdGenerator, systemClock, uuidIds } from './core/clock';
 import { R4Model } from './core/r4/element-model';
@@ -37,7 +39,7 @@ import { reindexQueue } from './search-index/reindex-queue';
 import { searchParameterHook, startSearchParameterSync } from './search-index/search-parameter-sync';
 import { createSearchRegistry } from './search/registry';
 import { openStore } from './store/open-store';
-import { REINDEX_QUEUE, type ReadPolicy, type ResourceStore, type WriteHook } from './store/types';
+import { EXPORT_QUEUE, REINDEX_QUEUE, type ReadPolicy, type ResourceStore, type WriteHook } from './store/types';
 import { TWIN_QUEUE } from './twin/outbox-hook';
 import { type TwinService, createTwinService } from './twin/service';
 import { type ResourceValidator, createValidator } from './validation';
@@ -97,9 +99,13 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   // Custom SearchParameters stored earlier are loaded now; other servers' changes are polled.
   const searchParams = await startSearchParameterSync({ store, registry, logger });
   const metrics = createMetrics(() => store.poolStats());
-  registerJobGauge(metrics.registry, () => store.jobs.depth(), [NLP_QUEUE, TWIN_QUEUE, REINDEX_QUEUE]);
+  registerJobGauge(metrics.registry, () => store.jobs.depth(), [NLP_QUEUE, TWIN_QUEUE, REINDEX_QUEUE, EXPORT_QUEUE]);
   const nlp = createNlpServices(config, await publishCatalogue(store), { store, registry, validator, ids, clock, metrics, pdfText: cpu.pdfText });
-  const queues: QueueHandler[] = [twin.queue(store), reindexQueue({ store, logger, workers: config.role === 'server' ? 0 : 1, beforeBatch: () => searchParams.refresh() }), nlpQueue(config, nlp)];
+  const bulk = bulkExportOf(config, { store, registry, clock, ids, logger, requiresAccessToken: auth.enabled, wake: () => nudge.runner?.wake(EXPORT_QUEUE) });
+  const bulkExport = bulk.service;
+  const queues: QueueHandler[] = [
+    twin.queue(store), reindexQueue({ store, logger, workers: config.role === 'server' ? 0 : 1, beforeBatch: () => searchParams.refresh() }), nlpQueue(config, nlp), bulk.queue,
+  ];
   const jobs = startJobRunner(
     { store, logger, clock, owner: `${hostname()}:${process.pid}:${ids.newId()}`, onOutcome: jobRunMetrics(metrics.registry) }, queues,
   );
@@ -109,12 +115,12 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     store, registry, validator, model, bodyJudge: cpu.bodyJudge, clock, ids,
     limits: { maxBundleEntries: config.maxBundleEntries, defaultCount: 20, maxCount: 1000, maxResourceBytes: config.maxBodyBytes },
     operations: operationTable({
-      reindex: { wake: () => jobs.wake(REINDEX_QUEUE) }, extraction: nlp, twin: true, terminology: { maxExpansion: config.terminologyMaxExpansion },
+      reindex: { wake: () => jobs.wake(REINDEX_QUEUE) }, extraction: nlp, twin: true, terminology: { maxExpansion: config.terminologyMaxExpansion }, bulkExport,
     }),
     reportError: (err, context) => logger.error({ err, context }, 'internal error'),
     security: securityOf(auth, config),
   };
-  const http = httpApp(config, auth, { rest, logger, metrics, ready: () => store.ping(), audit: audit && { recorder: audit, clock } });
+  const http = httpApp(config, auth, { rest, logger, metrics, bulkExport, ready: () => store.ping(), audit: audit && { recorder: audit, clock } });
   const close = async (): Promise<void> => {
     await jobs.close();
     await searchParams.close();
@@ -127,7 +133,10 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
 }
 
 /** The express app with the edge settings (CORS, rate limit, metrics exposure) the config asks for. */
-function httpApp(config: Config, auth: ReturnType<typeof createAuth>, d: { rest: RestDeps; logger: Logger; metrics: HttpMetrics; ready: () => Promise<void>; audit?: { recorder: AuditRecorder; clock: Clock } }): express.Express {
+function httpApp(
+  config: Config, auth: ReturnType<typeof createAuth>,
+  d: { rest: RestDeps; logger: Logger; metrics: HttpMetrics; bulkExport: ExportService; ready: () => Promise<void>; audit?: { recorder: AuditRecorder; clock: Clock } },
+): express.Express {
   return createHttpApp(
     { ...d, contextFor: auth.contextFor, smartConfiguration: smartConfigurationOf(auth, config) },
     {
@@ -159,6 +168,18 @@ function securityOf(auth: Auth, config: Config): RestDeps['security'] {
 function smartConfigurationOf(auth: Auth, config: Config): (() => Promise<object>) | undefined {
   const metadata = auth.metadata;
   return metadata ? async () => smartConfiguration(await metadata(), config.authIntrospectionUrl) : undefined;
+}
+
+/** Bulk Data export: the service behind $export and its endpoints, and its queue on the one runner (ROLE=server runs none). */
+function bulkExportOf(
+  config: Config, d: { store: ResourceStore; registry: ReturnType<typeof createSearchRegistry>; clock: Clock; ids: IdGenerator; logger: Logger; requiresAccessToken: boolean; wake(): void },
+): { service: ExportService; queue: QueueHandler } {
+  const service = createExportService({ ...d, dir: config.exportDir, maxAttempts: 10 });
+  const queue = exportQueue({
+    ...d, dir: config.exportDir, retentionMs: config.exportRetentionMs, pageSize: config.exportPageSize,
+    workers: config.role === 'server' ? 0 : config.exportWorkers, now: () => d.clock.now(),
+  });
+  return { service, queue };
 }
 
 /** The extraction queue: ROLE=server runs no workers (it only enqueues). */

@@ -2,6 +2,8 @@
  * Every environment setting, parsed and checked in one place (DESIGN.md §5) with a zod schema keyed
  * by the variable names, so each error names the variable. README's configuration table lists the same.
  */
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { z } from 'zod';
 
 export type NlpEngineName = 'rules' | 'llm' | 'hybrid';
@@ -91,6 +93,13 @@ export interface Config {
   reviewClientId: string;
   /** Scopes the review page asks for at launch (a user whose grant lacks `user/{type}.u` sees no decision buttons). */
   reviewScopes: string;
+  /** Bulk Data export files: one directory per job below this one. */
+  exportDir: string;
+  /** How long a finished export's files and status stay before they are deleted. */
+  exportRetentionMs: number;
+  /** Export jobs run at once in this process (ROLE=server runs none) / resources read per keyset page. */
+  exportWorkers: number;
+  exportPageSize: number;
 }
 
 export class ConfigError extends Error {}
@@ -209,6 +218,10 @@ const ENV_SCHEMA = z.object({
   AUDIT_BATCH: int(500, 1),
   REVIEW_CLIENT_ID: text('review-app'),
   REVIEW_SCOPES: text('openid fhirUser user/*.rs user/Condition.u user/Observation.u'),
+  EXPORT_DIR: text(path.join(tmpdir(), 'twinfhir-export')),
+  EXPORT_RETENTION_MS: int(3_600_000, 1_000),
+  EXPORT_WORKERS: int(1, 0),
+  EXPORT_PAGE_SIZE: int(2_000, 1),
 }).superRefine((e, ctx) => {
   const refuse = (variable: string, message: string): void => {
     ctx.addIssue({ code: 'custom', path: [variable], message });
@@ -280,5 +293,6 @@ function toConfig(e: ParsedEnv): Config {
     metricsToken: e.METRICS_TOKEN, metricsPort: e.METRICS_PORT, metricsHost: e.METRICS_HOST, cursorSecret: e.CURSOR_SECRET,
     auditEnabled: ['true', '1'].includes(e.AUDIT_ENABLED), auditFlushMs: e.AUDIT_FLUSH_MS, auditBatch: e.AUDIT_BATCH,
     reviewClientId: e.REVIEW_CLIENT_ID, reviewScopes: e.REVIEW_SCOPES,
+    exportDir: e.EXPORT_DIR, exportRetentionMs: e.EXPORT_RETENTION_MS, exportWorkers: e.EXPORT_WORKERS, exportPageSize: e.EXPORT_PAGE_SIZE,
   };
 }

@@ -23,6 +23,8 @@ import { type EdgeOptions, applyEdgeSecurity, clientRateLimit, metricsGuard } fr
 import type { HttpMetrics } from './metrics';
 import { type ResponseFormat, negotiate } from './negotiate';
 import { type ReviewPageSmart, reviewPageRouter } from './review-page';
+import { exportRoutes } from './export-routes';
+import type { ExportService } from '../bulk/export/service';
 
 export interface HttpOptions {
   maxBodyBytes: number;
@@ -52,6 +54,8 @@ export interface HttpDeps {
   smartConfiguration?: () => Promise<object>;
   /** AuditEvent per FHIR request (issue 11 §7); undefined when AUDIT_ENABLED=false. */
   audit?: { recorder: AuditRecorder; clock: Clock };
+  /** Bulk Data export status and file endpoints; absent: not served. */
+  bulkExport?: ExportService;
   /** Extra routers mounted before the FHIR base (e.g. /review, /.well-known). */
   extraRoutes?: (app: express.Express) => void;
 }
@@ -167,6 +171,7 @@ function mountFhir(app: express.Express, deps: HttpDeps, opts: HttpOptions): voi
     }
   });
   app.use('/fhir', clientRateLimit(opts.edge?.rateLimitPerMinute ?? 0));
+  if (deps.bulkExport) app.use('/fhir', exportRoutes(deps.bulkExport, (req) => baseUrlOf(req, opts), deps.logger));
   app.use('/fhir', express.raw({ type: () => true, limit: opts.maxBodyBytes }));
   app.use('/fhir', async (req: Request, res: Response) => {
     let fmt = defaultFmt;

@@ -10,6 +10,8 @@ import { twinOperation } from './twin';
 import { reviewSummaryOperation } from './review-summary';
 import { verifyOperations } from './verify';
 import { terminologyOperations, type TerminologyOptions } from './terminology';
+import type { ExportService } from '../bulk/export/service';
+import { exportOperations } from './export';
 
 export interface OperationServices {
   /** Nudges the runner of $reindex jobs; without it $reindex is not offered. */
@@ -20,10 +22,12 @@ export interface OperationServices {
   twin?: boolean;
   /** $lookup, $validate-code, $expand, $subsumes, $translate settings (defaults when unset). */
   terminology?: TerminologyOptions;
+  /** Bulk Data export; without it $export is not offered. */
+  bulkExport?: ExportService;
 }
 
 export function operationTable(services: OperationServices = {}): OperationTable {
   return [validateOperation, ...verifyOperations, reviewSummaryOperation, ...(services.reindex ? reindexOperations(services.reindex) : []),
     ...(services.extraction ? [extractOperation(services.extraction)] : []), ...(services.twin ? [twinOperation, documentOperation, everythingOperation] : []),
-    ...terminologyOperations(services.terminology)];
+    ...terminologyOperations(services.terminology), ...(services.bulkExport ? exportOperations(services.bulkExport) : [])];
 }

@@ -42,6 +42,9 @@ function operationNeeds(route: OperationRoute, compartmentTypes: readonly string
     case 'document': return [need('r', 'Composition')];
     case 'everything': return [need('r', 'Patient'), ...everyType('s', compartmentTypes)];
     case 'validate': return route.id && type ? [need('r', type)] : [];
+    // Read and search on every exported type, decided by the export service once `_type` is known
+    // (bulk/export/authorize.ts); the status and file endpoints bind the job to the client that started it.
+    case 'export': return [];
     default: return type ? [need('r', type)] : [];
   }
 }
@@ -66,7 +69,7 @@ export function requirementsOf(route: AccessRoute, compartmentTypes: readonly st
     case 'conditional-patch': return { needs: [need('u', route.type)], reads: false };
     case 'conditional-delete': return { needs: [need('d', route.type)], reads: false };
     case 'operation': {
-      const reads = route.name === 'document' || route.name === 'everything' || route.name === 'validate' || route.name === 'review-summary' || route.name === 'reindex-status';
+      const reads = route.name === 'document' || route.name === 'everything' || route.name === 'validate' || route.name === 'review-summary' || route.name === 'reindex-status' || route.name === 'export';
       return { needs: operationNeeds(route, compartmentTypes), reads, ...(route.type && route.id ? { instance: { type: route.type, id: route.id } } : {}) };
     }
   }

@@ -3,6 +3,8 @@
  * the resource's own transaction, write hooks run by the store for every write (writer.ts) and every
  * read checked by its ReadPolicy (reader.ts). Identical SQL on `pg` and PGlite.
  */
+import { createBulkExportStore } from './bulk-export';
+import type { BulkExportStore } from './export-types';
 import { createJobQueue } from './job-queue';
 import { allowAllReads } from './read-policy';
 import { type PgStoreDeps, Reader } from './reader';
@@ -16,6 +18,7 @@ export class PgResourceStore extends Reader implements ResourceStore {
   readonly driverName: 'pg' | 'pglite';
   readonly searchIndex: SearchIndexAdmin;
   readonly jobs: JobQueue;
+  readonly bulkExport: BulkExportStore;
 
   private readonly store: PgStoreDeps;
 
@@ -27,6 +30,7 @@ export class PgResourceStore extends Reader implements ResourceStore {
     this.driverName = opts.driver.name;
     this.searchIndex = createSearchIndexAdmin(opts.driver, opts.registry, opts.clock);
     this.jobs = createJobQueue(opts.driver);
+    this.bulkExport = createBulkExportStore({ driver: opts.driver, registry: opts.registry, readPolicy: deps.readPolicy, terminologyCache: opts.terminologyCache });
   }
 
   async transaction<T>(fn: (tx: StoreWriter) => Promise<T>): Promise<T> {

@@ -11,6 +11,9 @@ import type { AccessContext } from '../core/access-context';
 import type { SearchQuery, SearchResult } from '../search/types';
 import type { TerminologySource } from '../search/terminology';
 import type { CodeSystemIndex } from '../search/terminology-index';
+import type { BulkExportStore } from './export-types';
+
+export * from './export-types';
 
 export interface StoredResource {
   resourceType: string;
@@ -257,6 +260,8 @@ export interface ResourceStore extends StoreReader {
   readonly searchIndex: SearchIndexAdmin;
   /** Durable background jobs (NLP extraction, twin refresh). */
   readonly jobs: JobQueue;
+  /** Bulk Data $export jobs and the keyset-paged reads they stream from. */
+  readonly bulkExport: BulkExportStore;
   ping(): Promise<void>;
   poolStats(): { total: number; idle: number; waiting: number };
   close(): Promise<void>;

@@ -1,0 +1,37 @@
+/** An export job's persisted request (export_job.params) and the selections it reads, rebuilt on every (re)start. */
+import { systemContext, type AccessContext } from '../../core/access-context';
+import { parseSearchParams } from '../../search/parse';
+import type { SearchRegistry } from '../../search/registry';
+import type { ExportJobRecord, ExportSelection } from '../../store/types';
+import type { ExportLevel } from './authorize';
+import { filterPairs } from './params';
+
+export interface ExportJobParams {
+  level: ExportLevel;
+  groupId?: string;
+  /** The types granted at kick-off, in output order. */
+  types: string[];
+  since?: string;
+  typeFilters: Record<string, string[]>;
+  elements?: string[];
+  /** Patient/Group level: the patients whose compartments are exported ('*': every patient). */
+  cohort?: string[] | '*';
+}
+
+export const jobParams = (job: ExportJobRecord): ExportJobParams => job.params as unknown as ExportJobParams;
+
+/** The reads of one type: its filters parsed as searches, the time window, the cohort minus excluded patients. */
+export function selectionFor(registry: SearchRegistry, job: ExportJobRecord, excluded: ReadonlyMap<string, string>) {
+  const p = jobParams(job);
+  const cohort = p.cohort === '*' || p.cohort === undefined ? p.cohort : p.cohort.filter((id) => !excluded.has(id));
+  return (type: string): ExportSelection => ({
+    resourceType: type,
+    filters: (p.typeFilters[type] ?? []).map((q) => parseSearchParams(registry, [type], filterPairs(q), { strict: true }).query),
+    ...(p.since ? { since: new Date(p.since) } : {}),
+    until: job.transactionTime,
+    ...(cohort !== undefined ? { patients: cohort } : {}),
+  });
+}
+
+/** The context a job reads with: the server's own, named after the job (the caller's scopes were checked at kick-off). */
+export const jobContext = (job: ExportJobRecord): AccessContext => systemContext(`export-${job.id}`);

@@ -1,0 +1,118 @@
+/**
+ * Bulk Data `$export` in SQL (table export_job, migration 008): jobs with their per-type progress, and the
+ * keyset-paged reads a job streams from — one type at a time in rid order, `_typeFilter` queries compiled
+ * by the search SQL (OR-ed), `_since`, the transactionTime bound, and Patient compartments of many patients.
+ */
+import type { AccessContext } from '../core/access-context';
+import type { SearchRegistry } from '../search/registry';
+import type { TerminologyCache } from '../search/terminology-cache';
+import { enqueueJob } from './job-queue';
+import { SqlBuilder, and, or } from './search/sql-builder';
+import { whereSql } from './search/search-sql';
+import { resolveCodeSets } from './search/terminology-source';
+import type { SqlDriver, SqlExecutor, SqlParam } from './sql';
+import type { ReadPolicy } from './types';
+import { EXPORT_QUEUE, type BulkExportStore, type ExportJobRecord, type ExportProgress, type ExportRow, type ExportSelection, type NewExportJob } from './export-types';
+
+interface JobRow {
+  id: string; client_id: string; patient: string | null; status: ExportJobRecord['status']; request_url: string;
+  params: Record<string, unknown>; transaction_time: Date | string; progress: ExportProgress; error: string | null;
+  created_at: Date | string; updated_at: Date | string; completed_at: Date | string | null; expires_at: Date | string | null;
+}
+
+const COLUMNS = 'id, client_id, patient, status, request_url, params, transaction_time, progress, error, created_at, updated_at, completed_at, expires_at';
+
+const toRecord = (r: JobRow): ExportJobRecord => ({
+  id: r.id, clientId: r.client_id, ...(r.patient !== null ? { patient: r.patient } : {}), status: r.status, requestUrl: r.request_url,
+  params: r.params, transactionTime: new Date(r.transaction_time), progress: r.progress,
+  ...(r.error !== null ? { error: r.error } : {}), createdAt: new Date(r.created_at), updatedAt: new Date(r.updated_at),
+  ...(r.completed_at !== null ? { completedAt: new Date(r.completed_at) } : {}), ...(r.expires_at !== null ? { expiresAt: new Date(r.expires_at) } : {}),
+});
+
+/** The compartment self-reference marker in the CompartmentDefinition ('{def}': the Patient itself). */
+const SELF = '{def}';
+
+/** Resources of `type` in the Patient compartment of `patients` ('*': of any patient); '' for no restriction. */
+function compartmentCondition(b: SqlBuilder, registry: SearchRegistry, type: string, patients: readonly string[] | '*'): string {
+  const params = registry.compartmentParams('Patient', type);
+  const refs = params.filter((p) => p !== SELF);
+  const self = params.includes(SELF);
+  const any = patients === '*';
+  if (any && self) return '';
+  const parts: string[] = [];
+  if (refs.length) {
+    const ids = any ? '' : ` AND k.target_id = ANY(${b.param([...patients])}::text[])`;
+    parts.push(`EXISTS (SELECT 1 FROM idx_reference k WHERE k.rid = r.rid AND k.param = ANY(${b.param(refs)}::text[]) AND k.target_type = 'Patient'${ids})`);
+  }
+  if (self && !any) parts.push(`r.id = ANY(${b.param([...patients])}::text[])`);
+  return or(parts);
+}
+
+async function selectRows(sql: SqlExecutor, registry: SearchRegistry, cache: TerminologyCache | undefined, s: ExportSelection, afterRid: string, limit: number): Promise<ExportRow[]> {
+  const codeSets = await resolveCodeSets(sql, s.filters.flatMap((f) => f.criteria), cache);
+  const b = new SqlBuilder();
+  const base = ['r.deleted = false', `r.res_type = ${b.param(s.resourceType)}`];
+  const filters = s.filters.length ? [or(s.filters.map((f) => whereSql(b, { ...f, resourceTypes: [s.resourceType] }, registry, codeSets)))] : [];
+  const window = [`r.last_updated <= ${b.param(s.until.toISOString())}::timestamptz`, ...(s.since ? [`r.last_updated > ${b.param(s.since.toISOString())}::timestamptz`] : [])];
+  const compartment = s.patients ? [compartmentCondition(b, registry, s.resourceType, s.patients)] : [];
+  const text = `SELECT r.rid::text AS rid, r.content::text AS json FROM resource r
+    WHERE ${and([...base, `r.rid > ${b.param(afterRid)}::bigint`, ...window, ...compartment, ...filters])}
+    ORDER BY r.rid LIMIT ${b.param(limit)}`;
+  return (await sql.query<ExportRow>(text, b.params)).rows;
+}
+
+export interface BulkExportDeps {
+  driver: SqlDriver;
+  registry: SearchRegistry;
+  readPolicy: ReadPolicy;
+  terminologyCache?: TerminologyCache;
+}
+
+export function createBulkExportStore(d: BulkExportDeps): BulkExportStore {
+  const { driver } = d;
+  const one = async (text: string, params: SqlParam[]): Promise<ExportJobRecord | null> => {
+    const { rows } = await driver.query<JobRow>(text, params);
+    return rows[0] ? toRecord(rows[0]) : null;
+  };
+  return {
+    async createJob(job: NewExportJob, maxAttempts: number) {
+      return driver.transaction(async (tx) => {
+        const { rows } = await tx.query<JobRow>(
+          `INSERT INTO export_job (id, client_id, patient, status, request_url, params, transaction_time, progress, created_at, updated_at)
+           VALUES ($1, $2, $3, 'queued', $4, $5::jsonb, $6::timestamptz, $7::jsonb, clock_timestamp(), clock_timestamp()) RETURNING ${COLUMNS}`,
+          [job.id, job.clientId, job.patient ?? null, job.requestUrl, JSON.stringify(job.params), job.transactionTime.toISOString(), JSON.stringify(job.progress)],
+        );
+        await enqueueJob(tx, { queue: EXPORT_QUEUE, key: `run:${job.id}`, payload: { exportId: job.id, action: 'run' }, maxAttempts });
+        return toRecord(rows[0]);
+      });
+    },
+    getJob: (id) => one(`SELECT ${COLUMNS} FROM export_job WHERE id = $1`, [id]),
+    async saveProgress(id, progress) {
+      const { rows } = await driver.query(
+        "UPDATE export_job SET progress = $2::jsonb, status = 'running', updated_at = clock_timestamp() WHERE id = $1 AND status IN ('queued', 'running') RETURNING id",
+        [id, JSON.stringify(progress)],
+      );
+      return rows.length > 0;
+    },
+    async finish(id, o) {
+      return driver.transaction(async (tx) => {
+        const { rows } = await tx.query(
+          `UPDATE export_job SET status = $2, error = $3, progress = $4::jsonb, expires_at = $5::timestamptz, updated_at = clock_timestamp(), completed_at = clock_timestamp()
+           WHERE id = $1 AND status IN ('queued', 'running') RETURNING id`,
+          [id, o.status, o.error ?? null, JSON.stringify(o.progress), o.expiresAt.toISOString()],
+        );
+        if (!rows.length) return false;
+        await enqueueJob(tx, { queue: EXPORT_QUEUE, key: `expire:${id}`, payload: { exportId: id, action: 'expire' }, runAt: o.expiresAt, maxAttempts: 20 });
+        return true;
+      });
+    },
+    async deleteJob(id) {
+      const { rows } = await driver.query('DELETE FROM export_job WHERE id = $1 RETURNING id', [id]);
+      return rows.length > 0;
+    },
+    async rows(ctx: AccessContext, selection, afterRid, limit) {
+      await d.readPolicy.check(ctx, { interaction: 'search', resourceTypes: [selection.resourceType] });
+      return selectRows(driver, d.registry, d.terminologyCache, selection, afterRid, limit);
+    },
+  };
+}
