@@ -36,7 +36,8 @@ const SELF = '{def}';
 function compartmentCondition(b: SqlBuilder, registry: SearchRegistry, type: string, patients: readonly string[] | '*'): string {
   const params = registry.compartmentParams('Patient', type);
   const refs = params.filter((p) => p !== SELF);
-  const self = params.includes(SELF);
+  // A patient is in its own compartment (compartmentdefinition-patient: "the Patient itself").
+  const self = type === 'Patient' || params.includes(SELF);
   const any = patients === '*';
   if (any && self) return '';
   const parts: string[] = [];

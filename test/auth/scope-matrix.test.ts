@@ -122,6 +122,33 @@ describe('scope × interaction matrix', () => {
   });
 });
 
+/** Bulk Data $export kick-off: read+search on every exported type; patient tokens only at Patient level, for their patient. */
+type ExportCase = [token: string, path: string, status: number];
+const EXPORT_MATRIX: ExportCase[] = [
+  ['sys:system/*.rs', '$export?_type=Observation', 202],
+  ['sys:system/*.rs', 'Patient/$export', 202],
+  ['sys:system/*.rs', '$export?_type=AuditEvent', 202],
+  ['user:user/Observation.rs', '$export?_type=Observation', 202],
+  ['user:user/Observation.rs', '$export?_type=Condition', 403],
+  ['user:user/Observation.r', '$export?_type=Observation', 403],
+  ['user:user/*.read', '$export?_type=AuditEvent', 403],
+  ['user:user/*.cud', '$export', 403],
+  ['pat:patient/*.rs', 'Patient/$export', 202],
+  ['pat:patient/*.rs', '$export', 403],
+  ['pat:patient/*.rs', 'Group/any/$export', 403],
+  ['pat:patient/Observation.rs?category=laboratory', 'Patient/$export?_type=Observation', 403],
+];
+
+describe('$export scope matrix', () => {
+  test.each(EXPORT_MATRIX)('%s GET /%s → %i', async (...row: ExportCase) => {
+    const [spec, path, status] = row;
+    const res = await w.fhir(path, await token(spec), { headers: { Prefer: 'respond-async' } });
+    expect({ status: res.status, diagnostics: res.body?.issue?.[0]?.diagnostics }).toMatchObject({ status });
+    if (status === 202) expect(res.headers.get('content-location')).toMatch(/\$export-poll-status\?_jobId=/);
+    else expect(res.body.resourceType).toBe('OperationOutcome');
+  });
+});
+
 describe('patient confinement leaks nothing', () => {
   test('a type search returns only the patient\'s resources, total included', async () => {
     const res = await w.fhir('Observation?_total=accurate', await token('pat:patient/*.rs'));
