@@ -1,0 +1,82 @@
+/**
+ * $export with SMART auth on (real oidc-provider): the job belongs to the client that started it — another
+ * client's token gets 404 on its status, files and DELETE; files need a token; a patient-context token's
+ * Patient-level export holds its own patient's data only; every request is audited.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { type SmartWorld, startSmartWorld } from '../auth/smart-setup';
+import { seed } from '../auth/seed';
+
+jest.setTimeout(180_000);
+
+let w: SmartWorld;
+let dir: string;
+beforeAll(async () => {
+  dir = mkdtempSync(path.join(os.tmpdir(), 'twinfhir-export-auth-'));
+  w = await startSmartWorld({ EXPORT_DIR: dir });
+  await seed(w);
+});
+afterAll(async () => {
+  await w?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const local = (url: string): string => url.slice(url.indexOf('/fhir/') + '/fhir/'.length);
+
+async function manifestOf(statusPath: string, token: string): Promise<{ output: { type: string; url: string }[]; requiresAccessToken: boolean }> {
+  for (let i = 0; i < 400; i++) {
+    const res = await w.fhir(statusPath, token);
+    if (res.status === 200) return res.body;
+    expect(res.status).toBe(202);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error('export did not finish');
+}
+
+async function text(pathBelowBase: string, token?: string): Promise<{ status: number; body: string }> {
+  const res = await fetch(`${w.fhirBase}/${pathBelowBase}`, { headers: token ? { Authorization: `Bearer ${token}` } : {} });
+  return { status: res.status, body: await res.text() };
+}
+
+test('status, files and cancel answer only the client that started the job', async () => {
+  const mine = (await w.system('system/*.rs')).access_token;
+  const other = (await w.system('system/*.rs', 'backend-opaque')).access_token;
+  const kick = await w.fhir('$export?_type=Patient,Observation', mine, { headers: { Prefer: 'respond-async' } });
+  expect(kick.status).toBe(202);
+  const status = local(String(kick.headers.get('content-location')));
+  const manifest = await manifestOf(status, mine);
+  expect(manifest.requiresAccessToken).toBe(true);
+  const file = local(manifest.output[0].url);
+  expect((await text(file, mine)).status).toBe(200);
+  expect((await w.fhir(status, other)).status).toBe(404);
+  expect((await text(file, other)).status).toBe(404);
+  expect((await text(file)).status).toBe(401);
+  expect((await w.fhir(status, other, { method: 'DELETE' })).status).toBe(404);
+  expect((await w.fhir(status, mine)).status).toBe(200);
+  expect((await w.fhir(status, mine, { method: 'DELETE' })).status).toBe(202);
+});
+
+test('a patient-context token exports its own patient\'s compartment only', async () => {
+  const token = (await w.user({ scope: 'openid fhirUser launch/patient patient/*.rs', patient: 'maria' })).access_token;
+  const kick = await w.fhir('Patient/$export', token, { headers: { Prefer: 'respond-async' } });
+  expect(kick.status).toBe(202);
+  const manifest = await manifestOf(local(String(kick.headers.get('content-location'))), token);
+  let all = '';
+  for (const o of manifest.output) all += (await text(local(o.url), token)).body;
+  expect(all).toMatch(/"id": ?"maria"/);
+  expect(all).toMatch(/lab-maria/);
+  expect(all).not.toMatch(/sofia|Marin|Asthma|General Hospital/);
+});
+
+test('kick-off, polling and download are audited', async () => {
+  const auditor = (await w.system('system/*.rs')).access_token;
+  // The recorder writes in batches; give it a moment.
+  await new Promise((r) => setTimeout(r, 1000));
+  const res = await w.fhir('AuditEvent?_count=200&_sort=-date', auditor);
+  const operations = JSON.stringify(res.body.entry?.map((e: { resource: unknown }) => e.resource) ?? []);
+  expect(operations).toMatch(/\$export/);
+  expect(operations).toMatch(/export-poll-status/);
+  expect(operations).toMatch(/export-download/);
+});
