@@ -1,5 +1,6 @@
 /** config.ts: defaults, parsing, and refusals that name the variable (README's configuration table is checked too). */
 import { readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
 import { ConfigError, loadConfig } from '../../server/config';
@@ -28,6 +29,7 @@ describe('loadConfig', () => {
       rateLimitPerMinute: 0, trustProxy: undefined, metricsToken: undefined, metricsPort: undefined, metricsHost: '127.0.0.1',
       terminologyMaxExpansion: 10_000, cpuThreads: 1, auditEnabled: true, auditFlushMs: 250, auditBatch: 500,
       reviewClientId: 'review-app', reviewScopes: 'openid fhirUser user/*.rs user/Condition.u user/Observation.u',
+      exportDir: path.join(tmpdir(), 'twinfhir-export'), exportRetentionMs: 3_600_000, exportWorkers: 1, exportPageSize: 2_000,
     });
   });
 
