@@ -5,6 +5,7 @@
  */
 import Client from 'fhir-kit-client';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { runExport } from './export-command';
 import { findingLine, runExtract } from './extract-command';
 import { type ImportSummary, runImport } from './import-runner';
 import type { ProgressMode } from './progress';
@@ -78,14 +79,44 @@ function extractCommand(io: CliIo, done: (code: number) => void): Command {
     });
 }
 
+const list = (v: string, prev: string[] = []): string[] => [...prev, ...v.split(',').map((s) => s.trim()).filter(Boolean)];
+const repeat = (v: string, prev: string[] = []): string[] => [...prev, v];
+
+function exportCommand(io: CliIo, done: (code: number) => void): Command {
+  return new Command('export')
+    .description('run a Bulk Data $export (system, Patient or Group level) and download its NDJSON files into a folder')
+    .requiredOption('-o, --out <dir>', 'folder for the files (created if missing)')
+    .option('-t, --type <types>', 'resource types, comma-separated (repeatable)', list)
+    .option('--since <instant>', 'only resources changed after this instant (e.g. 2024-01-01T00:00:00Z)')
+    .option('--type-filter <query>', "a search per type, e.g. 'Observation?category=laboratory' (repeatable; OR-ed per type)", repeat)
+    .option('--patient [ids]', 'Patient-level export: every patient, or only these ids (comma-separated)')
+    .option('--group <id>', 'Group-level export: the members of Group/<id>')
+    .option('--timeout <seconds>', 'how long to wait for the export', positiveInt('--timeout'), 3600)
+    .option('--poll-max <seconds>', 'longest wait between status polls', positiveInt('--poll-max'), 10)
+    .action(async (o: Common & { out: string; type?: string[]; since?: string; typeFilter?: string[]; patient?: true | string; group?: string; timeout: number; pollMax: number }) => {
+      if (o.patient !== undefined && o.group !== undefined) { io.stderr.write('error: --patient and --group exclude each other\n'); return done(EXIT.usage); }
+      const patient = o.patient === undefined ? undefined : o.patient === true ? true : list(o.patient);
+      const r = await runExport({
+        server: o.server, token: io.env[o.tokenEnv], out: o.out, timeoutSeconds: o.timeout, maxPollMs: o.pollMax * 1000,
+        ...(o.type ? { types: o.type } : {}), ...(o.since ? { since: o.since } : {}), ...(o.typeFilter ? { typeFilters: o.typeFilter } : {}),
+        ...(patient ? { patient } : {}), ...(o.group ? { group: o.group } : {}),
+      }, (p) => io.stderr.write(`export: ${p}\n`));
+      if (r.kind === 'timeout') { io.stderr.write(`export not finished after ${o.timeout} s; status: ${r.statusUrl}\n`); return done(EXIT.timeout); }
+      for (const f of r.files) io.stdout.write(`${f.file}\t${f.type}\t${f.count ?? '?'}\n`);
+      for (const f of r.errors) io.stdout.write(`${f}\tOperationOutcome\terrors\n`);
+      io.stderr.write(`exported ${r.resources} resources in ${r.files.length} files in ${r.seconds.toFixed(1)} s${r.errors.length ? `; the server reported errors in ${r.errors.length} file(s)` : ''}\n`);
+      done(r.errors.length ? EXIT.inputFailed : EXIT.ok);
+    });
+}
+
 export function buildProgram(io: CliIo, done: (code: number) => void): Command {
   const program = new Command('twinfhir')
-    .description('TwinFHIR command line: load data into a FHIR server and run notes through NLP')
+    .description('TwinFHIR command line: load data into a FHIR server, export it in bulk, run notes through NLP')
     .option('-s, --server <url>', 'FHIR base URL', io.env.TWINFHIR_SERVER ?? 'http://localhost:8080/fhir')
     .option('--token-env <name>', 'environment variable holding a bearer token (when the server has auth on)', 'TWINFHIR_TOKEN')
     .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
     .exitOverride();
-  for (const cmd of [importCommand(io, done), extractCommand(io, done)]) {
+  for (const cmd of [importCommand(io, done), exportCommand(io, done), extractCommand(io, done)]) {
     program.addCommand(cmd.exitOverride().configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) }));
   }
   // Subcommands see the global options through optsWithGlobals().
