@@ -1,6 +1,7 @@
 /** npm run bench [-- name...]: runs the named benchmarks (default: all) and prints their numbers. */
 import { benchAudit } from './audit';
 import { benchAuth } from './auth';
+import { benchExport } from './export';
 import { benchHotPath } from './hot-path';
 import { benchIngest } from './ingest';
 import { benchLlmOverhead } from './llm-overhead';
@@ -13,7 +14,7 @@ import { benchSearch } from './search';
 import { benchTerminology } from './terminology';
 
 const BENCHES: Record<string, () => Promise<void>> = {
-  ingest: benchIngest, read: benchRead, search: benchSearch, nlp: benchNlp, twin: benchTwin, llm: benchLlmOverhead, 'hot-path': benchHotPath, terminology: benchTerminology, narrative: benchNarrative, heavy: benchHeavy, audit: benchAudit, auth: benchAuth,
+  ingest: benchIngest, read: benchRead, search: benchSearch, nlp: benchNlp, twin: benchTwin, llm: benchLlmOverhead, 'hot-path': benchHotPath, terminology: benchTerminology, narrative: benchNarrative, heavy: benchHeavy, audit: benchAudit, auth: benchAuth, export: benchExport,
 };
 
 async function main(): Promise<void> {

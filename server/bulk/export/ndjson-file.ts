@@ -1,26 +1,27 @@
 /**
  * One NDJSON output file, written page by page at the byte offset the job last committed: opening it
  * truncates whatever a crashed run wrote after that offset, so a resumed export has no duplicate and no
- * missing line. Each page is flushed to disk before its progress is committed to the database.
+ * missing line. Pages are not fsynced (that would cost most of the export's time): a process crash keeps
+ * them (the page cache survives it); after an operating-system crash a file may be shorter than its
+ * committed offset, which `open` reports so the type is exported again from its start.
  */
-import { mkdir, open, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, stat, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 
 export class NdjsonFile {
   private constructor(private readonly fh: FileHandle, private position: number) {}
 
-  /** Opens (creating if needed) `file` and cuts it to `committedBytes`. */
-  static async open(file: string, committedBytes: number): Promise<NdjsonFile> {
+  /** Opens (creating if needed) `file` cut to `committedBytes`; undefined when it holds less than that (lost: start the type over). */
+  static async open(file: string, committedBytes: number): Promise<NdjsonFile | undefined> {
     await mkdir(path.dirname(file), { recursive: true });
-    const fh = await open(file, committedBytes > 0 ? 'r+' : 'w').catch(async (err: NodeJS.ErrnoException) => {
-      if (err.code === 'ENOENT') throw new Error(`export file ${path.basename(file)} vanished after ${committedBytes} committed bytes`);
-      throw err;
-    });
+    const size = await stat(file).then((s) => s.size, () => 0);
+    if (size < committedBytes) return undefined;
+    const fh = await open(file, committedBytes > 0 ? 'r+' : 'w');
     await fh.truncate(committedBytes);
     return new NdjsonFile(fh, committedBytes);
   }
 
-  /** Appends `text` and makes it durable; returns the bytes written. */
+  /** Appends `text`; returns the bytes written. */
   async append(text: string): Promise<number> {
     const buf = Buffer.from(text, 'utf8');
     let off = 0;
@@ -29,7 +30,6 @@ export class NdjsonFile {
       off += bytesWritten;
     }
     this.position += buf.length;
-    await this.fh.datasync();
     return buf.length;
   }
 

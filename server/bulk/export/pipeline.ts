@@ -1,7 +1,7 @@
 /**
  * The streaming core of an export job: for each type, keyset pages of stored JSON from the store, through
- * the job's transform (if any), appended to the type's NDJSON file; after every page the file is synced and
- * the page's progress (cursor, lines, bytes) committed, so memory is one page and a restart resumes there.
+ * the job's transform (if any), appended to the type's NDJSON file; after every page its progress (cursor,
+ * lines, bytes) is committed, so memory is two pages (one read ahead) and a restart resumes there.
  */
 import type { Resource } from 'fhir/r4';
 import path from 'node:path';
@@ -46,24 +46,39 @@ function permanent(err: unknown): err is FhirError {
   return err instanceof FhirError && err.status >= 400 && err.status < 500;
 }
 
+/** Opens the type's file at its committed offset; a file shorter than that (lost in a crash) restarts the type. */
+async function openFile(run: PipelineRun, tp: ExportTypeProgress): Promise<{ file: NdjsonFile; tp: ExportTypeProgress }> {
+  const name = path.join(run.dir, fileName(tp.type));
+  const file = await NdjsonFile.open(name, tp.bytes);
+  if (file) return { file, tp };
+  const fresh: ExportTypeProgress = { type: tp.type, cursor: '0', lines: 0, bytes: 0, done: false };
+  return { file: (await NdjsonFile.open(name, 0)) as NdjsonFile, tp: fresh };
+}
+
 async function exportType(run: PipelineRun, i: number): Promise<PipelineOutcome> {
   const save = (tp: ExportTypeProgress): Promise<boolean> => {
     run.progress.types[i] = tp;
     return run.store.bulkExport.saveProgress(run.jobId, run.progress);
   };
-  let tp = run.progress.types[i];
-  const file = await NdjsonFile.open(path.join(run.dir, fileName(tp.type)), tp.bytes);
+  const opened = await openFile(run, run.progress.types[i]);
+  let tp = opened.tp;
+  const file = opened.file;
   try {
     const selection = run.selectionFor(tp.type);
+    const read = (after: string): Promise<ExportRow[]> => run.store.bulkExport.rows(run.ctx, selection, after, run.pageSize);
+    let next = read(tp.cursor);
     for (;;) {
-      if (run.signal.aborted) return 'paused';
-      const rows = await run.store.bulkExport.rows(run.ctx, selection, tp.cursor, run.pageSize);
+      const rows = await next;
       if (!rows.length) return (await save({ ...tp, done: true })) ? 'done' : 'cancelled';
+      // The next page is read while this one is encoded and written.
+      next = read(rows[rows.length - 1].rid);
+      next.catch(() => undefined);
       const page = encode(rows, run.transform);
       const bytes = page.text ? await file.append(page.text) : 0;
       const excluded = (tp.excluded ?? 0) + page.excluded;
       tp = { ...tp, cursor: rows[rows.length - 1].rid, lines: tp.lines + page.lines, bytes: tp.bytes + bytes, ...(excluded ? { excluded } : {}) };
       if (!(await save(tp))) return 'cancelled';
+      if (run.signal.aborted) return 'paused';
     }
   } catch (err) {
     if (!permanent(err)) throw err;
