@@ -27,6 +27,8 @@ export const localCodeSystemUrl = (kind: 'conditions' | 'observations'): string 
 export const operationDefinitionUrl = (name: string): string => `${TWINFHIR_BASE}/OperationDefinition/${name}`;
 /** Canonical of a core FHIR R4 OperationDefinition, e.g. `Patient-everything`. */
 export const hl7OperationDefinitionUrl = (name: string): string => `http://hl7.org/fhir/OperationDefinition/${name}`;
+/** The Bulk Data Access IG's OperationDefinitions (export, patient-export, group-export). */
+export const bulkDataOperationDefinitionUrl = (name: string): string => `http://hl7.org/fhir/uv/bulkdata/OperationDefinition/${name}`;
 
 export const SNOMED = 'http://snomed.info/sct';
 export const LOINC = 'http://loinc.org';

@@ -4,6 +4,7 @@
  * (`Prefer: respond-async`, else 400): 202 with `Content-Location` = the status URL, which
  * http/export-routes.ts serves (polling, cancel, file downloads) with bulk/export's service.
  */
+import { bulkDataOperationDefinitionUrl } from '../core/canonical-urls';
 import { badRequest, operationOutcome } from '../core/fhir-error';
 import { bodyPairs } from '../bulk/export/params';
 import type { ExportService } from '../bulk/export/service';
@@ -12,9 +13,9 @@ import type { OperationSpec, OperationTarget } from '../rest/deps';
 import type { FhirRequest } from '../rest/types';
 
 export const EXPORT_DEFINITIONS = {
-  system: 'http://hl7.org/fhir/uv/bulkdata/OperationDefinition/export',
-  patient: 'http://hl7.org/fhir/uv/bulkdata/OperationDefinition/patient-export',
-  group: 'http://hl7.org/fhir/uv/bulkdata/OperationDefinition/group-export',
+  system: bulkDataOperationDefinitionUrl('export'),
+  patient: bulkDataOperationDefinitionUrl('patient-export'),
+  group: bulkDataOperationDefinitionUrl('group-export'),
 } as const;
 
 export const statusUrl = (baseUrl: string, jobId: string): string => `${baseUrl}/$export-poll-status?_jobId=${encodeURIComponent(jobId)}`;

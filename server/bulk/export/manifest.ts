@@ -1,9 +1,10 @@
 /** The completion manifest (Bulk Data IG 2.0 "Response - Complete Status") and the X-Progress text while running. */
+import { TWINFHIR_BASE } from '../../core/canonical-urls';
 import type { ExportJobRecord } from '../../store/types';
 import { fileName } from './files';
 
 /** Manifest extension reporting what the job's transform left out (excluded patients, resources per type). */
-export const EXCLUDED_EXTENSION = 'https://twinfhir.org/fhir/StructureDefinition/bulk-export-excluded';
+export const EXCLUDED_EXTENSION = `${TWINFHIR_BASE}/StructureDefinition/bulk-export-excluded`;
 
 export interface ExportManifest {
   transactionTime: string;

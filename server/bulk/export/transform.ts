@@ -5,6 +5,7 @@
  * manifest reports how many were excluded and why. `_elements` is a transform of the same shape.
  */
 import type { Resource } from 'fhir/r4';
+import { V3_OBSERVATION_VALUE } from '../../core/canonical-urls';
 import type { ExportJobRecord } from '../../store/types';
 
 export interface ExportTransform {
@@ -17,7 +18,7 @@ export interface ExportTransform {
 /** Builds the transform a job asks for (from its persisted parameters); undefined = plain export. Rebuilt on resume. */
 export type ExportTransformFactory = (job: ExportJobRecord) => Promise<ExportTransform | undefined>;
 
-const SUBSETTED = { system: 'http://terminology.hl7.org/CodeSystem/v3-ObservationValue', code: 'SUBSETTED' };
+const SUBSETTED = { system: V3_OBSERVATION_VALUE, code: 'SUBSETTED' };
 /** Elements every resource keeps under `_elements` (search.html#elements: mandatory and modifier elements at least). */
 const ALWAYS = new Set(['resourceType', 'id', 'meta', 'implicitRules', 'modifierExtension']);
 
