@@ -79,7 +79,7 @@ async function exportAll(baseUrl: string, sample: () => void): Promise<{ seconds
 }
 
 export async function benchExport(): Promise<void> {
-  const pg = adminUrl() !== undefined;
+  const pg = Boolean(adminUrl());
   const db = pg ? await freshDatabase('twinfhir_bench_export') : undefined;
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'twinfhir-bench-export-db-'));
   const exportDir = mkdtempSync(path.join(os.tmpdir(), 'twinfhir-bench-export-files-'));
