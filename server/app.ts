@@ -174,7 +174,8 @@ function smartConfigurationOf(auth: Auth, config: Config): (() => Promise<object
 function bulkExportOf(
   config: Config, d: { store: ResourceStore; registry: ReturnType<typeof createSearchRegistry>; clock: Clock; ids: IdGenerator; logger: Logger; requiresAccessToken: boolean; wake(): void },
 ): { service: ExportService; queue: QueueHandler } {
-  const service = createExportService({ ...d, dir: config.exportDir, maxAttempts: 10 });
+  // Generous: every shutdown during a long export gives the job back and costs one attempt.
+  const service = createExportService({ ...d, dir: config.exportDir, maxAttempts: 25 });
   const queue = exportQueue({
     ...d, dir: config.exportDir, retentionMs: config.exportRetentionMs, pageSize: config.exportPageSize,
     workers: config.role === 'server' ? 0 : config.exportWorkers, now: () => d.clock.now(),
