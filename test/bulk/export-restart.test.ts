@@ -42,6 +42,7 @@ describe.each(driversUnderTest())('$export across a restart (%s)', (kind) => {
     for (;;) {
       const res = await request(app.http).get(status);
       expect(res.status).toBe(202);
+      expect(res.headers['retry-after']).toMatch(/^\d+$/);
       if (/, [1-9]\d* resources/.test(String(res.headers['x-progress']))) break;
       await new Promise((r) => setTimeout(r, 10));
     }
