@@ -80,6 +80,13 @@ module.exports = {
       to: { path: '^server/store/', pathNot: storeInterface },
     },
     {
+      name: 'research-export-steps-are-services',
+      severity: 'error',
+      comment: 'bulk/pseudonymize and bulk/consent are steps the export calls: pure transforms and store reads through store/types.ts, never the layers above.',
+      from: { path: '^server/bulk/(pseudonymize|consent)/' },
+      to: { path: '^server/(http|rest|operations|store/(?!types\\.ts$))' },
+    },
+    {
       name: 'job-runner-below-services',
       severity: 'error',
       comment: 'jobs/ (the one job runner) knows no queue: services plug their handlers into it, never the reverse.',

@@ -83,6 +83,11 @@ export interface Config {
   metricsHost: string;
   /** Key for signing paging cursors; replicas and HTTP workers must share it. Random per process when unset (refused with HTTP_WORKERS > 1). */
   cursorSecret?: string;
+  /**
+   * Secret of pseudonymised research exports (HMAC pseudonyms, keyed hashes, date offsets), decoded
+   * from base64 (≥ 32 bytes). Unset → pseudonymised exports are refused. Never logged.
+   */
+  pseudonymizationKey?: Uint8Array;
   /** An AuditEvent for every FHIR request (issue 11 §7). */
   auditEnabled: boolean;
   /** Queued AuditEvents are written at least this often. */
@@ -157,6 +162,18 @@ const origins = z.preprocess(blank, z.string().default('').transform((raw, ctx) 
   return list;
 }));
 
+/** base64 (standard or url-safe) of at least 32 random bytes; the value is never echoed in an error. */
+const base64Key = z.preprocess(blank, z.string().optional().transform((raw, ctx) => {
+  if (raw === undefined) return undefined;
+  const clean = raw.trim();
+  const bytes = Buffer.from(clean, 'base64');
+  if (!/^[A-Za-z0-9+/_-]+={0,2}$/.test(clean) || bytes.length < 32) {
+    ctx.addIssue({ code: 'custom', message: 'must be base64 of at least 32 random bytes (e.g. openssl rand -base64 32)' });
+    return z.NEVER;
+  }
+  return new Uint8Array(bytes);
+}));
+
 /** pino's levels; anything else would only fail later, inside the logger. */
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -213,6 +230,7 @@ const ENV_SCHEMA = z.object({
   METRICS_PORT: optInt(1),
   METRICS_HOST: text('127.0.0.1'),
   CURSOR_SECRET: optional,
+  PSEUDONYMIZATION_KEY: base64Key,
   AUDIT_ENABLED: oneOf(['true', 'false', '1', '0'] as const, 'true'),
   AUDIT_FLUSH_MS: int(250, 1),
   AUDIT_BATCH: int(500, 1),
@@ -291,6 +309,7 @@ function toConfig(e: ParsedEnv): Config {
     authTokenCacheSize: e.AUTH_TOKEN_CACHE_SIZE, authDisabledAck: e.AUTH_DISABLED === 'i-understand', nodeEnv: e.NODE_ENV,
     corsOrigins: e.CORS_ORIGINS, rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE ?? (authOn(e) ? 6000 : 0), trustProxy: e.TRUST_PROXY,
     metricsToken: e.METRICS_TOKEN, metricsPort: e.METRICS_PORT, metricsHost: e.METRICS_HOST, cursorSecret: e.CURSOR_SECRET,
+    pseudonymizationKey: e.PSEUDONYMIZATION_KEY,
     auditEnabled: ['true', '1'].includes(e.AUDIT_ENABLED), auditFlushMs: e.AUDIT_FLUSH_MS, auditBatch: e.AUDIT_BATCH,
     reviewClientId: e.REVIEW_CLIENT_ID, reviewScopes: e.REVIEW_SCOPES,
     exportDir: e.EXPORT_DIR, exportRetentionMs: e.EXPORT_RETENTION_MS, exportWorkers: e.EXPORT_WORKERS, exportPageSize: e.EXPORT_PAGE_SIZE,
