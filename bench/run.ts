@@ -8,13 +8,27 @@ import { benchLlmOverhead } from './llm-overhead';
 import { benchHeavy } from './heavy';
 import { benchNarrative } from './narrative';
 import { benchNlp } from './nlp';
+import { benchPseudonymize } from './pseudonymize';
 import { benchTwin } from './twin';
 import { benchRead } from './read';
 import { benchSearch } from './search';
 import { benchTerminology } from './terminology';
 
 const BENCHES: Record<string, () => Promise<void>> = {
-  ingest: benchIngest, read: benchRead, search: benchSearch, nlp: benchNlp, twin: benchTwin, llm: benchLlmOverhead, 'hot-path': benchHotPath, terminology: benchTerminology, narrative: benchNarrative, heavy: benchHeavy, audit: benchAudit, auth: benchAuth, export: benchExport,
+  ingest: benchIngest,
+  read: benchRead,
+  search: benchSearch,
+  nlp: benchNlp,
+  twin: benchTwin,
+  llm: benchLlmOverhead,
+  'hot-path': benchHotPath,
+  terminology: benchTerminology,
+  narrative: benchNarrative,
+  heavy: benchHeavy,
+  audit: benchAudit,
+  auth: benchAuth,
+  export: benchExport,
+  pseudonymize: benchPseudonymize,
 };
 
 async function main(): Promise<void> {

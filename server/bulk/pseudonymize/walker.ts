@@ -106,22 +106,30 @@ function property(env: WalkEnv, obj: Json, key: string, info: ChildInfo, modelPa
   return out.length === 0 ? undefined : out;
 }
 
+/** `_x` of a primitive array must stay aligned with `x`: when items were removed, the companion goes too. */
+function alignCompanions(src: Json, out: Json): void {
+  for (const key of Object.keys(out)) {
+    if (key.charCodeAt(0) !== 95) continue;
+    const own = out[key.slice(1)];
+    const from = src[key.slice(1)];
+    if (Array.isArray(from) && (!Array.isArray(own) || own.length !== from.length || (out[key] as unknown[]).length !== from.length)) delete out[key];
+  }
+}
+
 function walkComplex(env: WalkEnv, obj: Json, modelPath: string, pos: Position, scope: Scope, atRoot: boolean): Json | undefined {
   const kids = env.model.childrenOf(modelPath);
   const out: Json = {};
-  for (const key of Object.keys(obj)) {
+  let companions = false;
+  for (const key in obj) {
     if (atRoot && key === 'resourceType') continue;
     const info = kids?.get(key);
     if (!info) continue;
     const r = property(env, obj, key, info, modelPath, pos, scope, atRoot);
-    if (r !== undefined) out[key] = r;
+    if (r === undefined) continue;
+    out[key] = r;
+    if (key.charCodeAt(0) === 95) companions = true;
   }
-  for (const key of Object.keys(out)) {
-    if (key.charCodeAt(0) !== 95) continue;
-    const own = out[key.slice(1)];
-    const src = obj[key.slice(1)];
-    if (Array.isArray(src) && (!Array.isArray(own) || own.length !== src.length || (out[key] as unknown[]).length !== src.length)) delete out[key];
-  }
+  if (companions) alignCompanions(obj, out);
   return atRoot ? out : complete(out, modelPath);
 }
 
