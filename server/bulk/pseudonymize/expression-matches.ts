@@ -14,22 +14,22 @@ export interface ExpressionMatches {
 
 interface FhirpathNode { data?: unknown; parentResNode?: FhirpathNode | null; propName?: string | null }
 
-const lower = (m: Map<string, number> | Map<object, number>, key: never, index: number): void => {
-  const prev = (m as Map<unknown, number>).get(key);
-  if (prev === undefined || index < prev) (m as Map<unknown, number>).set(key, index);
-};
+function lower<K>(m: Map<K, number>, key: K, index: number): void {
+  const prev = m.get(key);
+  if (prev === undefined || index < prev) m.set(key, index);
+}
 
 function record(out: ExpressionMatches, node: FhirpathNode, index: number): void {
   const data = node.data;
   if (data !== null && typeof data === 'object' && !Array.isArray(data)) {
-    lower(out.objects, data as never, index);
+    lower<object>(out.objects, data, index);
     return;
   }
   const parent = node.parentResNode?.data;
   if (!node.propName || parent === null || typeof parent !== 'object') return;
   let byName = out.fields.get(parent);
-  if (!byName) out.fields.set(parent, (byName = new Map()));
-  lower(byName, node.propName as never, index);
+  if (!byName) out.fields.set(parent, (byName = new Map<string, number>()));
+  lower(byName, node.propName, index);
 }
 
 /** Matches of the expression rules that apply to `resource`; undefined when none apply. */
@@ -39,7 +39,7 @@ export function matchExpressions(rules: readonly ExpressionRule[], resource: { r
     if (rule.resourceType !== undefined && rule.resourceType !== resource.resourceType) continue;
     out ??= { objects: new Map(), fields: new Map() };
     for (const item of rule.evaluate(resource)) {
-      if (item !== null && typeof item === 'object' && 'data' in item) record(out, item as FhirpathNode, rule.index);
+      if (item !== null && typeof item === 'object' && 'data' in item) record(out, item, rule.index);
     }
   }
   return out;

@@ -47,7 +47,7 @@ export function createPseudonymizer(profile: PseudonymizationProfile, secret: Ui
     applyLeaf: (a, value, type, offsetDays) => applyLeafAction(a, value, type, offsetDays, keyed),
     offsetOf(resource) {
       // a patient's resources share the patient's offset; a resource of nobody's (Practitioner) its own
-      const patient = patientOf(resource as unknown as Resource);
+      const patient = patientOf(resource);
       const subject = patient !== undefined ? `Patient/${patient}` : `${resource.resourceType}/${String(resource.id)}`;
       let days = offsets.get(subject);
       if (days === undefined) {

@@ -8,7 +8,7 @@
  */
 import type { ChildInfo, R4Model } from '../../core/r4/element-model';
 import { type ExpressionMatches, matchExpressions } from './expression-matches';
-import { type Primitive, applyLeafAction } from './leaf-actions';
+import type { Primitive } from './leaf-actions';
 import type { LeafAction } from './profile-schema';
 import type { ReferenceRewriter } from './references';
 import type { CompiledRules, TrieNode } from './rule-compiler';
