@@ -3,6 +3,7 @@
  * time and zone exactly as written: intervals within one patient stay exact to the second.
  */
 const DATE_PREFIX = /^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?/;
+const TIME = /^T([01]\d|2[0-3]):[0-5]\d(:([0-5]\d|60)(\.\d{1,9})?)?(Z|[+-](0\d|1[0-4]):[0-5]\d)?$/;
 const DAY_MS = 86_400_000;
 
 function pad(n: number, width: number): string {
@@ -18,7 +19,7 @@ export function shiftDate(value: string, days: number): string | undefined {
   const m = DATE_PREFIX.exec(value);
   if (!m) return undefined;
   const rest = value.slice(m[0].length);
-  if (rest !== '' && !/^T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})?$/.test(rest)) return undefined;
+  if (rest !== '' && !TIME.test(rest)) return undefined;
   const month = m[2] === undefined ? 7 : Number(m[2]);
   const day = m[3] === undefined ? (m[2] === undefined ? 2 : 15) : Number(m[3]);
   if (month < 1 || month > 12 || day < 1 || day > 31) return undefined;

@@ -30,7 +30,10 @@ export interface WalkEnv {
 interface Scope { offsetDays: number; matches?: ExpressionMatches; resourceType: string; topLevel: boolean }
 
 /** Where the walk stands in the rule tries. */
-interface Position { states: readonly TrieNode[]; rule: number; fallback?: LeafAction }
+interface Position { states: readonly TrieNode[]; rule: number; fallback?: LeafAction; depth: number }
+
+/** Deeper than any real resource (stored ones passed MAX_JSON_DEPTH): what lies below is dropped, the stack stays bounded. */
+const MAX_DEPTH = 100;
 
 const NONE: readonly TrieNode[] = [];
 
@@ -57,7 +60,7 @@ function advance(env: WalkEnv, pos: Position, key: string, info: ChildInfo, elem
     const hit = element !== null && typeof element === 'object' ? m.objects.get(element) : m.fields.get(parent)?.get(key) ?? m.fields.get(parent)?.get(info.name);
     if (hit !== undefined && hit < rule) rule = hit;
   }
-  return { states: states ?? NONE, rule, fallback: pos.fallback ?? env.rules.typeDefaults.get(info.type) };
+  return { states: states ?? NONE, rule, fallback: pos.fallback ?? env.rules.typeDefaults.get(info.type), depth: pos.depth + 1 };
 }
 
 const actionAt = (env: WalkEnv, pos: Position): LeafAction => (pos.rule !== Infinity ? env.rules.actions[pos.rule] : pos.fallback ?? env.defaultAction);
@@ -82,7 +85,7 @@ function complete(out: Json, modelPath: string): Json | undefined {
 
 function item(env: WalkEnv, value: unknown, key: string, info: ChildInfo, parent: Json, modelPath: string, pos: Position, scope: Scope, atRoot: boolean): unknown {
   if (value === null || value === undefined) return undefined;
-  if (info.kind === 'resource') return walkResource(env, value, key === 'contained' ? scope : undefined);
+  if (info.kind === 'resource') return walkResource(env, value, key === 'contained' ? scope : undefined, pos.depth);
   if (typeof value === 'object') {
     if (Array.isArray(value)) return undefined;
     const next = advance(env, pos, key, info, value, parent, scope);
@@ -117,6 +120,7 @@ function alignCompanions(src: Json, out: Json): void {
 }
 
 function walkComplex(env: WalkEnv, obj: Json, modelPath: string, pos: Position, scope: Scope, atRoot: boolean): Json | undefined {
+  if (pos.depth > MAX_DEPTH) return undefined;
   const kids = env.model.childrenOf(modelPath);
   const out: Json = {};
   let companions = false;
@@ -134,8 +138,8 @@ function walkComplex(env: WalkEnv, obj: Json, modelPath: string, pos: Position, 
 }
 
 /** A resource (top level, contained, or in a Bundle entry); undefined when dropped or not a resource. */
-export function walkResource(env: WalkEnv, value: unknown, container?: Scope): Json | undefined {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined;
+export function walkResource(env: WalkEnv, value: unknown, container?: Scope, depth = 0): Json | undefined {
+  if (depth > MAX_DEPTH || value === null || typeof value !== 'object' || Array.isArray(value)) return undefined;
   const resource = value as Json & { resourceType: string };
   const type = resource.resourceType;
   if (typeof type !== 'string' || !env.model.isResourceType(type) || env.dropTypes.has(type)) return undefined;
@@ -156,6 +160,6 @@ export function walkResource(env: WalkEnv, value: unknown, container?: Scope): J
   enter(env.rules.resourceRoots.get('Resource'));
   const hit = scope.matches?.objects.get(resource);
   if (hit !== undefined) rule = Math.min(rule, hit);
-  const body = walkComplex(env, resource, type, { states: roots, rule }, scope, true);
+  const body = walkComplex(env, resource, type, { states: roots, rule, depth: depth + 1 }, scope, true);
   return { resourceType: type, ...body };
 }
