@@ -15,6 +15,11 @@ export interface Pseudonymizer {
   readonly profile: string;
   /** The de-identified copy of `resource` (the input is not changed); undefined = leave it out of the export. */
   apply(resource: Resource): Resource | undefined;
+  /**
+   * The (source) id of the patient `resource` belongs to by the R4 Patient compartment, or undefined:
+   * what the export checks against researchExclusions before it applies.
+   */
+  patientOf(resource: Resource): string | undefined;
 }
 
 export interface PseudonymizerOptions {
@@ -60,5 +65,6 @@ export function createPseudonymizer(profile: PseudonymizationProfile, secret: Ui
   return {
     profile: profile.name,
     apply: (resource) => walkResource(env, resource) as Resource | undefined,
+    patientOf,
   };
 }
