@@ -10,6 +10,7 @@ import { parsePseudonymizationProfile } from '../../server/bulk/pseudonymize';
 import { BASE, KEY_A, type Json, gdpr, model, pseudonymizer, referencesOf } from './pseudonymize-helpers';
 
 const ps = pseudonymizer();
+const MASKED = { url: 'http://hl7.org/fhir/StructureDefinition/data-absent-reason', valueCode: 'masked' };
 const QUOTE = 'Patient Anna Smith reports chest pain since Tuesday';
 
 function finding(): Condition {
@@ -30,12 +31,13 @@ function finding(): Condition {
 }
 
 describe('pseudonymize rules', () => {
-  test('NLP evidence: the quote and the document link go, offset/length/extractor/confidence stay; the note and displays go', () => {
+  test('NLP evidence: the quote goes and the document link is masked, offset/length/extractor/confidence stay; the note and displays go', () => {
     const out = ps.apply(finding()) as Condition;
     const ev = out.extension?.find((e) => e.url === NLP_EVIDENCE_URL);
-    expect(ev?.extension?.map((e) => e.url)).toEqual(['offset', 'length', 'extractor', 'confidence']);
+    expect(ev?.extension?.map((e) => e.url)).toEqual(['offset', 'length', 'extractor', 'confidence', 'document']);
+    expect(ev?.extension?.[4].valueReference).toEqual({ extension: [MASKED] });
     expect(JSON.stringify(out)).not.toMatch(/Anna|Smith|chest pain since|Mary|DocumentReference/);
-    expect(out.evidence).toBeUndefined(); // its only detail pointed at a dropped document
+    expect(out.evidence).toEqual([{ detail: [{ extension: [MASKED] }] }]); // it pointed at a dropped document
     expect(out.note).toBeUndefined();
     expect(out.code?.coding?.[0].code).toBe('29857009');
     expect(out.subject?.reference).toBe(`Patient/${(ps.apply({ resourceType: 'Patient', id: 'p1' } as Patient) as Patient).id}`);
@@ -68,8 +70,9 @@ describe('pseudonymize rules', () => {
     const out = ps.apply(obs) as Observation;
     expect(out.subject?.reference).toBe(`Patient/${id('Patient', 'p1')}`);
     expect(out.encounter?.reference).toBe(`Encounter/${id('Encounter', 'e1')}`);
-    expect(out.performer?.map((p) => p.reference)).toEqual(['#pr', expect.stringMatching(/^urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/)]);
-    expect(out.derivedFrom).toBeUndefined();
+    expect(out.performer?.map((p) => p.reference)).toEqual(['#pr', undefined, undefined, expect.stringMatching(/^urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/)]);
+    expect(out.performer?.[1]).toEqual({ extension: [MASKED] });
+    expect(out.derivedFrom).toEqual([{ extension: [MASKED] }, { extension: [MASKED] }]);
     expect(out.hasMember?.[0].reference).toBe(`Observation/${id('Observation', 'o2')}`);
     expect(out.contained?.[0]).toEqual({ resourceType: 'Practitioner', id: 'pr' });
     expect(JSON.stringify(out)).not.toMatch(/other\.example|us-npi|Jones|_history/);

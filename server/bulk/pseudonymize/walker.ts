@@ -2,9 +2,9 @@
  * The de-identification walk: one pass over a resource's JSON, typed by the R4 model, following the
  * compiled rule tries key by key. Each primitive leaf takes the first rule (lowest index) matching it
  * or an ancestor, else the outermost type default on its way, else the profile's default action.
- * The output is a new object; elements left empty (an Extension with only its url, a Reference with
- * nothing to point at, a Narrative without div) are removed, and elements the model does not know are
- * never passed through.
+ * The output is a new object; elements left empty (an Extension with only its url, a Narrative without
+ * div) are removed, a Reference left with nothing to point at carries data-absent-reason `masked`
+ * instead (it may be required), and elements the model does not know are never passed through.
  */
 import type { ChildInfo, R4Model } from '../../core/r4/element-model';
 import { type ExpressionMatches, matchExpressions } from './expression-matches';
@@ -36,6 +36,8 @@ interface Position { states: readonly TrieNode[]; rule: number; fallback?: LeafA
 const MAX_DEPTH = 100;
 
 const NONE: readonly TrieNode[] = [];
+/** FHIR's data-absent-reason `masked`: what stands where a required element was removed for privacy. */
+const MASKED = { url: 'http://hl7.org/fhir/StructureDefinition/data-absent-reason', valueCode: 'masked' } as const;
 
 function holds(element: unknown, when: { field: string; value: string }[]): boolean {
   return element !== null && typeof element === 'object' && when.every((c) => (element as Json)[c.field] === c.value);
@@ -75,10 +77,13 @@ function leaf(env: WalkEnv, value: Primitive, key: string, info: ChildInfo, mode
 
 /** Drops what an element cannot be without (FHIR's ext-1, ref-1, Narrative.div). */
 function complete(out: Json, modelPath: string): Json | undefined {
+  // a Reference whose target was masked stays, saying so: it may be required (Claim.insurance.coverage)
+  if (modelPath === 'Reference' && out.reference === undefined && out.identifier === undefined && out.display === undefined) {
+    return { ...(out.type !== undefined ? { type: out.type } : {}), extension: [{ ...MASKED }] };
+  }
   const keys = Object.keys(out);
   if (keys.length === 0) return undefined;
   if (modelPath === 'Extension' && !keys.some((k) => k !== 'url' && k !== 'id')) return undefined;
-  if (modelPath === 'Reference' && out.reference === undefined && out.identifier === undefined && out.display === undefined) return undefined;
   if (modelPath === 'Narrative' && out.div === undefined) return undefined;
   return out;
 }
