@@ -59,6 +59,8 @@ describe('pseudonymize properties', () => {
       const out = ps.apply(v as Resource);
       if (out !== undefined) expect(['Patient', 'Observation', 'Bundle']).toContain(out.resourceType);
     }), { numRuns: 500 });
+    // found by this property: an id that is an object without a usable toString
+    expect(() => ps.apply({ resourceType: 'Bundle', id: { toString: [] } } as unknown as Resource)).not.toThrow();
   });
 
   test('deep nesting (extensions, Bundles in Bundles) is cut off, never a stack overflow', () => {

@@ -28,7 +28,7 @@ export function patientFinder(registry: SearchRegistry, model: R4Model): Patient
     return p;
   };
   return (resource) => {
-    if (resource.resourceType === 'Patient') return resource.id;
+    if (resource.resourceType === 'Patient') return typeof resource.id === 'string' ? resource.id : undefined;
     for (const evaluate of plan(resource.resourceType)) {
       for (const node of evaluate(resource as unknown as Record<string, unknown>)) {
         const ref = (node.value as { reference?: unknown } | null)?.reference;

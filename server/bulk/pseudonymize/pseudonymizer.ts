@@ -53,7 +53,7 @@ export function createPseudonymizer(profile: PseudonymizationProfile, secret: Ui
     offsetOf(resource) {
       // a patient's resources share the patient's offset; a resource of nobody's (Practitioner) its own
       const patient = patientOf(resource);
-      const subject = patient !== undefined ? `Patient/${patient}` : `${resource.resourceType}/${String(resource.id)}`;
+      const subject = patient !== undefined ? `Patient/${patient}` : `${resource.resourceType}/${typeof resource.id === 'string' ? resource.id : ''}`;
       let days = offsets.get(subject);
       if (days === undefined) {
         if (offsets.size >= 100_000) offsets.clear();

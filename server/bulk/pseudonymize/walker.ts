@@ -68,7 +68,10 @@ function advance(env: WalkEnv, pos: Position, key: string, info: ChildInfo, elem
 const actionAt = (env: WalkEnv, pos: Position): LeafAction => (pos.rule !== Infinity ? env.rules.actions[pos.rule] : pos.fallback ?? env.defaultAction);
 
 function leaf(env: WalkEnv, value: Primitive, key: string, info: ChildInfo, modelPath: string, pos: Position, scope: Scope, atRoot: boolean): Primitive | undefined {
-  if (atRoot && key === 'id') return scope.topLevel && typeof value === 'string' ? env.references.id(scope.resourceType, value) : value;
+  if (atRoot && key === 'id') {
+    if (typeof value !== 'string') return undefined; // not an id: never passed through unhashed
+    return scope.topLevel ? env.references.id(scope.resourceType, value) : value;
+  }
   const action = actionAt(env, pos);
   if (modelPath === 'Reference' && key === 'reference') return action.action === 'redact' || typeof value !== 'string' ? undefined : env.references.reference(value);
   if (modelPath === 'Bundle.entry' && key === 'fullUrl') return action.action === 'redact' || typeof value !== 'string' ? undefined : env.references.fullUrl(value);
