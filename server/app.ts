@@ -32,6 +32,8 @@ import { compileRulesResources } from './nlp/rules/engine';
 import { loadNlpMappings, type NlpMappings } from './nlp/mappings';
 import { catalogueResources, catalogueSeeds } from './nlp/catalogue-resources';
 import { syncCatalogue } from './nlp/catalogue-sync';
+import { createCatalogueEngine, type EngineSource } from './nlp/catalogue-engine';
+import { createCatalogueHook } from './nlp/catalogue-hook';
 import { operationTable } from './operations';
 import type { RestDeps } from './rest/deps';
 import { createReviewGuard } from './review/review-guard';
@@ -86,9 +88,13 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     registry, validator, clock, debounceMs: config.twinDebounceMs, pollMs: config.twinPollMs,
     workers: config.role === 'server' ? 0 : config.twinWorkers, wake: () => nudge.runner?.wake(TWIN_QUEUE),
   });
+  // mappings/ seeds the terminology the NLP engine reads back from the store (catalogue-engine.ts)
+  const seed = loadNlpMappings();
+  const catalogue: { engine?: EngineSource } = {};
   // The guards first: a write they refuse never reaches the outboxes.
   const hooks = [
     createAuditWriteGuard(), createReviewGuard({ clock, ids }), searchParameterHook(registry), twin.hook,
+    createCatalogueHook({ groups: ['conditions', ...Object.keys(seed.coding.observationGroups)], onChange: () => catalogue.engine?.invalidate() }),
     createExtractionHook({ ids, clock, registry, maxAttempts: config.nlpMaxAttempts, onEnqueued: () => nudge.runner?.wake(NLP_QUEUE) }),
     ...(overrides.hooks ?? []),
   ];
@@ -100,7 +106,9 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   const searchParams = await startSearchParameterSync({ store, registry, logger });
   const metrics = createMetrics(() => store.poolStats());
   registerJobGauge(metrics.registry, () => store.jobs.depth(), [NLP_QUEUE, TWIN_QUEUE, REINDEX_QUEUE, EXPORT_QUEUE]);
-  const nlp = createNlpServices(config, await publishCatalogue(store), { store, registry, validator, ids, clock, metrics, pdfText: cpu.pdfText });
+  await syncCatalogue(store, catalogueResources(seed), catalogueSeeds(seed));
+  const nlp = createNlpServices(config, seed, { store, registry, validator, ids, clock, metrics, pdfText: cpu.pdfText, logger });
+  catalogue.engine = nlp.engine;
   const bulk = bulkExportOf(config, { store, registry, clock, ids, logger, requiresAccessToken: auth.enabled, wake: () => nudge.runner?.wake(EXPORT_QUEUE) });
   const bulkExport = bulk.service;
   const queues: QueueHandler[] = [
@@ -191,13 +199,6 @@ function nlpQueue(config: Config, services: ExtractionServices): QueueHandler {
   });
 }
 
-/** One read of mappings/: the NLP coder and the CodeSystems/ValueSets/ConceptMaps written now share it. */
-async function publishCatalogue(store: ResourceStore): Promise<NlpMappings> {
-  const mappings = loadNlpMappings();
-  await syncCatalogue(store, catalogueResources(mappings), catalogueSeeds(mappings));
-  return mappings;
-}
-
 /** Worker threads for CPU-heavy work: large $validate bodies and PDF text (CPU_THREADS; 0 = inline). */
 function cpuPools(validator: ResourceValidator, threads: number): { bodyJudge: BodyJudge; pdfText: PdfTextFn; close(): Promise<void> } {
   const bodyJudge = createBodyJudge(validator, threads);
@@ -224,9 +225,8 @@ async function closeAudit(audit: AuditRecorder | undefined, logger: Logger): Pro
 
 /** The NLP pipeline's services: engine from config, identifiers masked when the LLM is not on loopback. */
 function createNlpServices(
-  config: Config, mappings: NlpMappings, d: Pick<ExtractionServices, 'store' | 'registry' | 'validator' | 'ids' | 'clock' | 'pdfText'> & { metrics: HttpMetrics },
+  config: Config, seed: NlpMappings, d: Pick<ExtractionServices, 'store' | 'registry' | 'validator' | 'ids' | 'clock' | 'pdfText'> & { metrics: HttpMetrics; logger: Logger },
 ): ExtractionServices {
-  const resources = compileRulesResources(mappings);
   const llm = config.llmBaseUrl && config.llmModel
     ? { baseUrl: config.llmBaseUrl, apiKey: config.llmApiKey, model: config.llmModel, timeoutMs: config.llmTimeoutMs, concurrency: config.llmConcurrency }
     : undefined;
@@ -234,8 +234,14 @@ function createNlpServices(
   const mask = config.nlpMask === 'always' || (config.nlpMask === 'auto' && usesLlm && !isLoopbackUrl(config.llmBaseUrl ?? ''));
   return {
     ...d,
-    coder: resources.coder,
-    extractor: createExtractor({ engine: config.nlpEngine, llm }, resources),
+    // the dictionary and codes are the stored catalogue's (seeded from mappings/), recompiled when it changes
+    engine: createCatalogueEngine({
+      store: d.store, seed, logger: d.logger,
+      build: (m) => {
+        const resources = compileRulesResources(m);
+        return { coder: resources.coder, extractor: createExtractor({ engine: config.nlpEngine, llm }, resources) };
+      },
+    }),
     maskIdentifiers: mask,
     baseUrl: config.baseUrl,
     metrics: createNlpMetrics(d.metrics.registry),

@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import type { CodeSystem, CodeSystemConcept, ConceptMap, ConceptMapGroupElement, ValueSet, ValueSetComposeInclude } from 'fhir/r4';
 import { TWINFHIR_BASE, amendValueSetUrl, localCodeSystemUrl } from '../core/canonical-urls';
 import { fromRoot } from '../core/paths';
+import { CONCEPT_PROPERTIES, seedConcept } from './catalogue-concepts';
 import type { ConceptDef, NlpMappings } from './mappings';
 
 /** Our canonical base (core/canonical-urls), re-exported for the catalogue's users. */
@@ -45,18 +46,18 @@ function include(system: string, codes: Map<string, string | undefined>): ValueS
 }
 
 function conceptCodeSystem(m: NlpMappings): CodeSystem & { id: string } {
-  const concept = (id: string, d: ConceptDef): CodeSystemConcept => ({ code: id, display: d.display });
   const groups: CodeSystemConcept[] = [
-    { code: 'conditions', display: 'Conditions', concept: Object.entries(m.concepts.conditions).map(([id, d]) => concept(id, d)) },
+    { code: 'conditions', display: 'Conditions', concept: Object.keys(m.concepts.conditions).map((id) => seedConcept(m, id, 'conditions')) },
     ...Object.entries(m.coding.observationGroups).map(([g, def]) => ({
       code: g, display: def.display,
-      concept: def.concepts.filter((id) => m.concepts.observations[id]).map((id) => concept(id, m.concepts.observations[id])),
+      concept: def.concepts.filter((id) => m.concepts.observations[id]).map((id) => seedConcept(m, id, 'observations')),
     })),
   ];
   return {
     resourceType: 'CodeSystem', id: 'nlp-concept', url: CONCEPT_CS, name: 'TwinFHIRNlpConcepts', title: 'TwinFHIR NLP concepts', ...meta,
-    description: 'The concepts the NLP pipeline recognises in clinical notes (mappings/nlp-concepts.json), under their groups (is-a).',
-    caseSensitive: true, hierarchyMeaning: 'is-a', content: 'complete', count: groups.reduce((n, g) => n + 1 + (g.concept?.length ?? 0), 0), concept: groups,
+    description: 'The concepts the NLP pipeline recognises in clinical notes, under their groups (is-a): their synonyms (designations, '
+      + 'by language) are what the engine matches, their properties the codes it writes. Seeded from mappings/; extend it through the API.',
+    caseSensitive: true, hierarchyMeaning: 'is-a', content: 'complete', property: CONCEPT_PROPERTIES, count: groups.reduce((n, g) => n + 1 + (g.concept?.length ?? 0), 0), concept: groups,
   };
 }
 

@@ -73,7 +73,7 @@ async function run(s: ExtractionServices, lease: JobLease): Promise<string> {
     await lease.complete(tx);
     await completeExtraction(tx, s, ctx, prepared, await readTask(tx, ctx, payload.taskId));
   });
-  s.metrics.latency.observe({ engine: s.extractor.name }, (s.clock.now().getTime() - doc.lastUpdated.getTime()) / 1000);
+  s.metrics.latency.observe({ engine: s.engine.name }, (s.clock.now().getTime() - doc.lastUpdated.getTime()) / 1000);
   return 'completed';
 }
 

@@ -58,10 +58,11 @@ export async function prepareExtraction(s: ExtractionServices, ctx: AccessContex
   const note = await loadNoteText(doc.resource, loadBinary, { baseUrl: s.baseUrl, pdfText: s.pdfText });
   const engineText = s.maskIdentifiers ? maskIdentifiers(note.text, patient.resource).text : note.text;
 
-  const engine = s.extractor.name;
+  const { extractor, coder } = await s.engine.current();
+  const engine = extractor.name;
   const diagnostics = { dropped: (e: string, reason: string, n = 1): void => { s.metrics.dropped.inc({ engine: e, reason }, n); } };
   const started = performance.now();
-  const raw = await s.extractor.extract({
+  const raw = await extractor.extract({
     text: engineText, language: languageOf(note), documentDate: documentDate(doc.resource),
     diagnostics,
   });
@@ -73,8 +74,8 @@ export async function prepareExtraction(s: ExtractionServices, ctx: AccessContex
   const findings = grounded.kept.map((f) => toSource(f, note));
 
   const built = buildFindingResources({
-    findings, document: doc.resource, patient: patientRef, coder: s.coder, newId: () => s.ids.newId(), diagnostics,
-    run: { engine, version: s.extractor.version, model: s.extractor.model, promptVersion: s.extractor.promptVersion, recorded: s.clock.now().toISOString() },
+    findings, document: doc.resource, patient: patientRef, coder, newId: () => s.ids.newId(), diagnostics,
+    run: { engine, version: extractor.version, model: extractor.model, promptVersion: extractor.promptVersion, recorded: s.clock.now().toISOString() },
     documentDate: documentDate(doc.resource),
   });
   return { document: doc.resource, documentVersion: doc.version, patient: patientRef, built: validated(s, built), findings };
@@ -82,7 +83,7 @@ export async function prepareExtraction(s: ExtractionServices, ctx: AccessContex
 
 /** Drops (and counts) any built resource our own profiles reject: never write what we cannot vouch for. */
 function validated(s: ExtractionServices, built: FindingResources): FindingResources {
-  const engine = s.extractor.name;
+  const engine = s.engine.name;
   const ok = built.resources.filter((r) => {
     const errors = s.validator.validate(r).filter((i) => i.severity === 'error' || i.severity === 'fatal');
     if (errors.length) s.metrics.dropped.inc({ engine, reason: 'invalid-resource' });

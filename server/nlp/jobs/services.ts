@@ -4,8 +4,7 @@ import type { Clock, IdGenerator } from '../../core/clock';
 import type { SearchRegistry } from '../../search/registry';
 import type { ResourceStore } from '../../store/types';
 import type { ResourceValidator } from '../../validation';
-import type { ConceptCoder } from '../coding';
-import type { Extractor } from '../finding';
+import type { EngineSource } from '../catalogue-engine';
 import type { NlpMetrics } from '../metrics';
 
 
@@ -13,10 +12,10 @@ export interface ExtractionServices {
   store: ResourceStore;
   registry: SearchRegistry;
   validator: ResourceValidator;
-  coder: ConceptCoder;
   ids: IdGenerator;
   clock: Clock;
-  extractor: Extractor;
+  /** The engine and coder over the catalogue as stored now (recompiled when it changes). */
+  engine: EngineSource;
   /** Mask patient identifiers before the text reaches the engine (LLM endpoint not on loopback). */
   maskIdentifiers: boolean;
   /** The server's own base URL: attachment URLs under it resolve to local Binaries. */

@@ -58,6 +58,6 @@ export async function writeExtraction(tx: StoreWriter, s: ExtractionServices, ca
   const keep = new Set(fresh.map((r) => `${r.resourceType}/${r.id}`));
   const provenance = { ...run.built.provenance, target: run.built.provenance.target.filter((t) => keep.has(t.reference ?? '')) } as Written;
   const stored = await tx.createMany(ctx, [...fresh, provenance]);
-  for (const r of fresh) s.metrics.findings.inc({ engine: s.extractor.name, kind: r.resourceType });
+  for (const r of fresh) s.metrics.findings.inc({ engine: s.engine.name, kind: r.resourceType });
   return stored;
 }
