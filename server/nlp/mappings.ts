@@ -21,6 +21,11 @@ export interface TermConstraints {
   stopAtComma?: boolean;
   /** A trigger that opens a list ("side effects incl. …", "Aufklärung über …"): its scope runs to the end of the sentence, past commas, colons and dashes. */
   listScope?: boolean;
+  /**
+   * A trigger that frames its whole sentence, before and after it ("über Wirkungen und Nebenwirkungen aufgeklärt, insbesondere
+   * über …", "side effects were discussed: …"): only "but"/"aber" and ";" close it.
+   */
+  sentenceScope?: boolean;
 }
 
 export type SiteTerms = Record<string, TermSpec[]>;
@@ -73,6 +78,11 @@ export interface ContextLanguage {
   terminators: TermSpec[];
   /** Words that end only a family scope: the note turns back to the patient ("… and the patient herself has …"). */
   familyTerminators?: TermSpec[];
+  /**
+   * Words that turn from the past or another person to now ("aktuell", "currently", "now"): they end a historical or family
+   * scope only — "Eine Darmobstruktion ist aktuell nicht zu erkennen" stays negated.
+   */
+  timeTerminators?: TermSpec[];
   /** Words that, right after a comma, start a new positive item and end a scope ("no X, small Y"). */
   commaTerminators?: string[];
   /**

@@ -68,6 +68,17 @@ function otherFinding(a: NoteAnalysis, coder: ConceptCoder, m: AssessedMention):
   };
 }
 
+/**
+ * "Bowel obstruction was suspected … ileus not confirmed on imaging", "V.a. Lungenembolie … LAE ausgeschlossen": a concept
+ * only ever suspected and negated after its last suspicion was worked up and excluded — no unconfirmed Condition.
+ */
+function resolvedSuspicion(list: AssessedMention[], all: AssessedMention[]): boolean {
+  if (!list.every((m) => m.context.assertion === 'possible')) return false;
+  const lastSuspicion = Math.max(...list.map((m) => m.mention.startTok));
+  const concept = list[0].mention.concept;
+  return all.some((m) => m.mention.concept === concept && m.context.assertion === 'negated' && m.mention.startTok > lastSuspicion);
+}
+
 /** Condition findings of the note (patient mentions merged per concept; others kept per concept and context). */
 export function buildConditionFindings(a: NoteAnalysis, coder: ConceptCoder, mentions: AssessedMention[]): Finding[] {
   const byConcept = new Map<string, AssessedMention[]>();
@@ -84,7 +95,7 @@ export function buildConditionFindings(a: NoteAnalysis, coder: ConceptCoder, men
     }
   }
   const out: Finding[] = [];
-  for (const [concept, list] of byConcept) out.push(patientFinding(a, coder, concept, list));
+  for (const [concept, list] of byConcept) if (!resolvedSuspicion(list, mentions)) out.push(patientFinding(a, coder, concept, list));
   for (const m of others.values()) out.push(otherFinding(a, coder, m));
   return out;
 }

@@ -14,6 +14,8 @@ export interface ContextResult {
 export interface ContextOptions {
   /** Measurements and stages are facts even in a negated sentence ("no fever, Hb 9.1"). */
   ignoreNegation?: boolean;
+  /** A measured value: a counselling block around it ("Beratung: … (Leukozyten 3,1 /nl am 09.12.) …") does not make it hypothetical. */
+  measurement?: boolean;
 }
 
 /** Separators that end a trigger's scope: ; : | bullets, arrows and spaced dashes. */
@@ -24,7 +26,7 @@ const PRECEDENCE: Array<Exclude<Assertion, 'present'>> = ['family', 'negated', '
 
 export class ContextRules {
   private readonly bySentence = new Map<number, Match[]>();
-  /** 1 = ends every scope, 2 = ends only a family scope. */
+  /** 1 = ends every scope, 2 = ends only a family scope, 3 = ends a historical or family scope (a turn to now). */
   private readonly terminators: Uint8Array;
   /** Tokens covered by a concept mention: triggers inside a term ("non-insulin-dependent") do not count. */
   private readonly covered: Uint8Array;
@@ -37,7 +39,7 @@ export class ContextRules {
       if (this.isCovered(t)) continue;
       const term = t.entries.find((e) => e.key === 'terminate');
       if (term) {
-        this.terminators.fill(term.sub === 'family' ? 2 : 1, t.startTok, t.endTok + 1);
+        this.terminators.fill(term.sub === 'family' ? 2 : term.sub === 'time' ? 3 : 1, t.startTok, t.endTok + 1);
         continue;
       }
       const s = a.tokenSentence[t.startTok];
@@ -53,11 +55,13 @@ export class ContextRules {
   }
 
   /** True when nothing between tokens `from` (exclusive) and `to` (inclusive) ends a scope. */
-  private open(from: number, to: number, colonOkAt: number, stopAtComma: boolean, family: boolean, list = false): boolean {
+  private open(from: number, to: number, colonOkAt: number, stopAtComma: boolean, kind: ContextType, list = false): boolean {
     const newItem = this.dict.commaTerminators[this.a.language];
+    const family = kind === 'family';
+    const past = family || kind === 'historical';
     for (let j = from + 1; j <= to; j++) {
       const stop = this.terminators[j];
-      if (j < to && (stop === 1 || (stop === 2 && family))) return false;
+      if (j < to && (stop === 1 || (stop === 2 && family) || (stop === 3 && past))) return false;
       const sep = this.a.tokens[j].sepText;
       // a list trigger ("side effects incl. …") covers its whole list: only "but"/"aber", ";" and the sentence end close it
       if (list) {
@@ -77,18 +81,22 @@ export class ContextRules {
       if (e.key === 'pseudo' || e.key === 'terminate') return null;
       const kind = e.key as ContextType;
       const windows = this.dict.context.windows[kind];
+      if (e.sentenceScope) {
+        if (t.endTok < startTok ? this.open(t.endTok, startTok, t.endTok + 1, false, kind, true) : t.startTok > endTok && this.open(endTok, t.startTok, t.startTok, false, kind, true)) return kind;
+        continue;
+      }
       if (e.sub === 'forward' && t.endTok < startTok && e.listScope) {
-        if (this.open(t.endTok, startTok, t.endTok + 1, false, false, true)) return kind;
+        if (this.open(t.endTok, startTok, t.endTok + 1, false, kind, true)) return kind;
       } else if (e.sub === 'forward' && t.endTok < startTok) {
         const gap = startTok - t.endTok - 1;
         // a colon right after the trigger introduces its scope ("DD: ...", "Ruled out: ...")
-        if (gap <= (e.window ?? windows.forward) && this.open(t.endTok, startTok, t.endTok + 1, e.stopAtComma === true, kind === 'family')) return kind;
+        if (gap <= (e.window ?? windows.forward) && this.open(t.endTok, startTok, t.endTok + 1, e.stopAtComma === true, kind)) return kind;
       } else if (e.sub === 'backward' && t.startTok > endTok && e.listScope) {
         // "Die Patientin wurde über Thrombose, Blutung und Infektion aufgeklärt": the whole list before the verb
-        if (this.open(endTok, t.startTok, t.startTok, false, false, true)) return kind;
+        if (this.open(endTok, t.startTok, t.startTok, false, kind, true)) return kind;
       } else if (e.sub === 'backward' && t.startTok > endTok) {
         const gap = t.startTok - endTok - 1;
-        if (gap <= (e.window ?? windows.backward) && this.open(endTok, t.startTok, t.startTok, e.stopAtComma === true, kind === 'family')) return kind;
+        if (gap <= (e.window ?? windows.backward) && this.open(endTok, t.startTok, t.startTok, e.stopAtComma === true, kind)) return kind;
       }
     }
     return null;
@@ -106,7 +114,7 @@ export class ContextRules {
     let relation: string | undefined;
     const section = s >= 0 ? this.a.sentences[s].section : 'none';
     if (section === 'family') { found.add('family'); relation = 'FAMMEMB'; }
-    if (section === 'hypothetical') found.add('hypothetical');
+    if (section === 'hypothetical' && !opts.measurement) found.add('hypothetical');
     const question = section === 'question';
     const firstAt: Partial<Record<ContextType, number>> = {};
     let relationDistance = Infinity;

@@ -8,13 +8,18 @@ export interface ValueSpan {
   end: number;
 }
 
+/** A date of birth ("geb. 11.11.1957", "DOB 02/09/1961") dates the patient, never a measurement. */
+const BIRTH_LEAD = /(?:\bgeb\.?|\bgeboren(?:\s+am)?|\bGeburtsdatum|\bDOB|\bD\.O\.B\.?|\bdate of birth|\bborn(?:\s+on)?)\s*[:.]?\s*$/i;
+
 /** Clause separators inside a sentence: series are written "date value; date value" or "value -> value". */
 const CLAUSE_BREAK = /;|->|→|\|/g;
 
 export class DateBinder {
   private readonly parens: Array<[number, number]> = [];
+  private readonly dates: DateMention[];
 
   constructor(private readonly a: NoteAnalysis, private readonly values: ValueSpan[]) {
+    this.dates = a.dates.filter((d) => !BIRTH_LEAD.test(a.text.slice(Math.max(0, d.start - 24), d.start)));
     const stack: number[] = [];
     for (let i = 0; i < a.text.length; i++) {
       const c = a.text[i];
@@ -82,7 +87,7 @@ export class DateBinder {
       const [ls, le] = this.lineBounds(start - 1);
       const line = this.a.text.slice(ls, le);
       if (line.trim() === '') return undefined;
-      const dates = this.a.dates.filter((d) => d.start >= ls && d.end <= le);
+      const dates = this.dates.filter((d) => d.start >= ls && d.end <= le);
       const hasValue = this.values.some((v) => v.start >= ls && v.end <= le);
       if (dates.length && !hasValue) {
         let rest = line;
@@ -102,7 +107,7 @@ export class DateBinder {
   bind(v: ValueSpan): string | undefined {
     const si = sentenceIndexAt(this.a.sentences, v.start);
     const [ss, se] = si >= 0 ? [this.a.sentences[si].start, this.a.sentences[si].end] : this.lineBounds(v.start);
-    const inSentence = this.a.dates.filter((d) => d.start >= ss && d.end <= se);
+    const inSentence = this.dates.filter((d) => d.start >= ss && d.end <= se);
     const group = this.groupOf(v.start);
     if (group) {
       const inside = this.nearest(v, inSentence.filter((d) => d.start > group[0] && d.end < group[1]));
@@ -122,7 +127,7 @@ export class DateBinder {
   /** "Labs 4/6/2026: WBC 8.8, … CA-125 3,412 U/mL": a dated label at the start of the value's line covers the line. */
   private lineLabelDate(v: ValueSpan): string | undefined {
     const [ls] = this.lineBounds(v.start);
-    const onLine = this.a.dates.filter((d) => d.start >= ls && d.end <= v.start && !this.groupOf(d.start));
+    const onLine = this.dates.filter((d) => d.start >= ls && d.end <= v.start && !this.groupOf(d.start));
     const label = onLine[onLine.length - 1];
     if (!label || !/^\s*:/.test(this.a.text.slice(label.end, label.end + 3))) return undefined;
     // only a label that opens the line: a few words, no value of its own before it

@@ -102,6 +102,7 @@ class Builder {
       ...(t.window ? { window: t.window } : {}),
       ...(t.stopAtComma ? { stopAtComma: true } : {}),
       ...(t.listScope ? { listScope: true } : {}),
+      ...(t.sentenceScope ? { sentenceScope: true } : {}),
     };
     insert(this.root, key, entry);
     this.count++;
@@ -162,6 +163,7 @@ function addContext(b: Builder, ctx: ContextLanguage, lang: Language): void {
   b.addAll(ctx.pseudo, { layer: 'trigger', key: 'pseudo', lang });
   b.addAll(ctx.terminators, { layer: 'trigger', key: 'terminate', lang });
   b.addAll(ctx.familyTerminators, { layer: 'trigger', key: 'terminate', sub: 'family', lang });
+  b.addAll(ctx.timeTerminators, { layer: 'trigger', key: 'terminate', sub: 'time', lang });
 }
 
 /**

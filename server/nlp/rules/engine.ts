@@ -82,7 +82,7 @@ export class RulesExtractor implements Extractor {
     // a table cell is a measurement on its column's date: no sentence context applies to it
     const labs = [
       ...tables.values.map((lab) => ({ lab, assertion: 'present' as const })),
-      ...new LabExtractor(a, this.res.units, tables.owned).run().map((lab) => ({ lab, assertion: ctx.assess(lab.analyteTok, lab.analyteTok, { ignoreNegation: true }).assertion })),
+      ...new LabExtractor(a, this.res.units, tables.owned).run().map((lab) => ({ lab, assertion: ctx.assess(lab.analyteTok, lab.analyteTok, { ignoreNegation: true, measurement: true }).assertion })),
     ];
     return {
       labs: labs.filter((l) => PATIENT_FACT.has(l.assertion)),

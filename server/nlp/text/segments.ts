@@ -30,6 +30,8 @@ const BULLET = /^\s*(?:[-•*·▪–]\s+|\d{1,2}[.)]\s+|[A-Za-z][.)]\s+(?=\S))/
 const HEADER = /^\s*(?:[-•*·▪–]\s+)?(?:\d{1,2}[.)]\s+|[A-Z][.)]\s+)?([\p{L}][\p{L}\p{N} ,./&'+-]{0,40}?)\s*(?:\([^)\n]{0,40}\))?\s*:(?!\d)/u;
 const CAPS_HEADER = /^\s*([A-ZÄÖÜ][A-ZÄÖÜ &/-]{3,40})\s*$/;
 const MD_HEADER = /^\s*#{1,6}\s*([\p{L}][^\n#:]{0,40}?)\s*:?\s*$/u;
+/** "Family History" alone on its line, no colon: a header only when the whole line is a known section label. */
+const PLAIN_LABEL = /^\s*([\p{L}][\p{L} ./&'-]{1,40}?)\s*$/u;
 
 /** HEADER needs a colon within its first ~100 characters: most prose lines are ruled out without the regex. */
 function mayBeLabel(text: string): boolean {
@@ -52,13 +54,19 @@ function splitLines(text: string): Line[] {
   }
 }
 
+/** Words a phrase cannot end on (prepositions, articles, conjunctions), EN and DE. */
+const OPEN_END = /(?:^|\s)(?:über|mit|und|oder|sowie|von|bei|zu|zur|zum|auf|für|gegen|nach|der|die|das|des|dem|den|ein|eine|einer|eines|einem|einen|insbesondere|wie|of|the|and|or|with|for|to|a|an|including|such as|like|about|regarding)$/iu;
+
 /** A line break inside a phrase: hyphenated word, or no closing punctuation and a lower-case continuation. */
 function continues(prev: Line, cur: Line): boolean {
   if (prev.blank || cur.blank || cur.bullet) return false;
   const p = prev.text.trimEnd();
   const c = cur.text.trimStart();
   if (/\p{L}-$/u.test(p) && /^\p{Ll}/u.test(c)) return true;
-  return !/[.:;!?)]$/.test(p) && /^\p{Ll}/u.test(c) && !isHeaderLine(cur.text);
+  if (isHeaderLine(cur.text)) return false;
+  // German nouns start upper-case: a line that stops on a comma or a function word runs on ("… insbesondere über\nKnochenmark…")
+  if (/[\p{L})],$/u.test(p) || OPEN_END.test(p)) return true;
+  return !/[.:;!?)]$/.test(p) && /^\p{Ll}/u.test(c);
 }
 
 function endsSentence(text: string, dot: number, opts: SegmentOptions): boolean {
@@ -106,7 +114,7 @@ function rawSentences(text: string, opts: SegmentOptions): RawSentence[] {
     while (last + 1 < lines.length && continues(lines[last], lines[last + 1])) last++;
     const spans: Array<[number, number]> = [];
     splitInline(text, first.start, lines[last].end, opts, spans);
-    const headerAlone = last === i && (/:\s*$/.test(first.text) || CAPS_HEADER.test(first.text) || MD_HEADER.test(first.text));
+    const headerAlone = last === i && (/:\s*$/.test(first.text) || CAPS_HEADER.test(first.text) || MD_HEADER.test(first.text) || knownPlainLabel(first.text, opts));
     spans.forEach((sp, k) => {
       const t = trimmed(text, sp);
       if (t) out.push({ start: t[0], end: t[1], lineStart: k === 0, bullet: first.bullet && k === 0, afterBlank: afterBlank && k === 0, headerAlone });
@@ -122,7 +130,7 @@ type HeaderKind = SectionKind | 'other';
 
 function headerKind(sentence: string, opts: SegmentOptions): HeaderKind | null {
   const m = (mayBeLabel(sentence) ? HEADER.exec(sentence) : null) ?? CAPS_HEADER.exec(sentence) ?? MD_HEADER.exec(sentence);
-  if (!m) return null;
+  if (!m) return knownPlainLabel(sentence, opts) ? kindOfKey(squash(sentence), opts) : null;
   const whole = kindOfKey(squash(m[1]), opts);
   if (whole) return whole;
   // "Family history, as drawn today:" opens a family block: a known header of two to four words may start a longer label
@@ -140,6 +148,11 @@ function kindOfKey(key: string, opts: SegmentOptions): HeaderKind | null {
   if (opts.questionHeaders?.has(key)) return 'question';
   if (opts.otherHeaders?.has(key)) return 'other';
   return null;
+}
+
+function knownPlainLabel(line: string, opts: SegmentOptions): boolean {
+  const m = PLAIN_LABEL.exec(line);
+  return m !== null && kindOfKey(squash(m[1]), opts) !== null;
 }
 
 const sectionOf = (k: HeaderKind): SectionKind => (k === 'other' ? 'none' : k);
