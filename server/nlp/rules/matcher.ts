@@ -70,10 +70,18 @@ function walkToken(w: Walk, j: number, start: TrieNode): void {
   if (node.next) walkToken(w, j + 1, node);
 }
 
-function collectAt(root: TrieNode, tokens: Token[], i: number, lang: Language, out: Candidate[]): void {
-  // a term starts at the start of a word, never after a letter/digit split inside it (g|BRCA1)
-  if (tokens[i].sep === 'none') return;
-  walkToken({ tokens, from: i, lang, out }, i, root);
+/** Walks from every token that may start a term (one Walk reused: this runs once per token of every note). */
+function collectAll(root: TrieNode, tokens: Token[], lang: Language, out: Candidate[]): void {
+  const w: Walk = { tokens, from: 0, lang, out };
+  for (let i = 0; i < tokens.length; i++) {
+    // a term starts at the start of a word, never after a letter/digit split inside it (g|BRCA1)
+    if (tokens[i].sep === 'none') continue;
+    const first = tokens[i].norm;
+    // most words start no term: skip them without entering the walk
+    if (first && !root.next?.[slotOf(first.charCodeAt(0))]) continue;
+    w.from = i;
+    walkToken(w, i, root);
+  }
 }
 
 function collectHeads(dict: Dictionary, tokens: Token[], out: Candidate[]): void {
@@ -129,7 +137,7 @@ function resolve(matches: Match[], tokenCount: number): Match[] {
 /** Every dictionary match in the note, longest-first per layer, sorted by position. */
 export function findMatches(dict: Dictionary, tokens: Token[], lang: Language): Match[] {
   const cands: Candidate[] = [];
-  for (let i = 0; i < tokens.length; i++) collectAt(dict.root, tokens, i, lang, cands);
+  collectAll(dict.root, tokens, lang, cands);
   collectHeads(dict, tokens, cands);
   return resolve(group(cands, tokens), tokens.length);
 }

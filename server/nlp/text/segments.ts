@@ -151,6 +151,8 @@ function kindOfKey(key: string, opts: SegmentOptions): HeaderKind | null {
 }
 
 function knownPlainLabel(line: string, opts: SegmentOptions): boolean {
+  // every line is asked: the cheap test rules out prose, values and labelled lines before the regex runs
+  if (line.length > 48 || /[\d:;,()]/.test(line)) return false;
   const m = PLAIN_LABEL.exec(line);
   return m !== null && kindOfKey(squash(m[1]), opts) !== null;
 }
