@@ -73,7 +73,12 @@ export interface ContextLanguage {
   hypothetical: DirectionalTerms;
   historical: DirectionalTerms;
   /** Relatives (term → RoleCode) as forward triggers; after "in her …"/"bei der …" also backward ("breast cancer in her mother"). */
-  family: { forward: Record<string, string>; backwardPrefixes?: string[] };
+  family: {
+    forward: Record<string, string>;
+    backwardPrefixes?: string[];
+    /** Relatives also look back one word across a colon or dash ("breast cancer: sister (41)", "Ovarialkarzinom - Mutter"), never across a comma. */
+    labelBackward?: boolean;
+  };
   pseudo: TermSpec[];
   terminators: TermSpec[];
   /** Words that end only a family scope: the note turns back to the patient ("… and the patient herself has …"). */

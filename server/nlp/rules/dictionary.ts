@@ -154,6 +154,7 @@ function addContext(b: Builder, ctx: ContextLanguage, lang: Language): void {
   }
   for (const [term, relation] of Object.entries(ctx.family.forward)) {
     b.add(term, { layer: 'trigger', key: 'family', sub: 'forward', lang, relation });
+    if (ctx.family.labelBackward) b.add(term, { layer: 'trigger', key: 'family', sub: 'backward', lang, relation, window: 1, stopAtComma: true });
     for (const prefix of ctx.family.backwardPrefixes ?? []) {
       // "bei der Mutter Ovarialkarzinom" and "Ovarialkarzinom bei der Mutter"
       b.add(`${prefix} ${term}`, { layer: 'trigger', key: 'family', sub: 'backward', lang, relation });
