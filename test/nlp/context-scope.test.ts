@@ -206,11 +206,30 @@ const NOT_PRESENT: Array<[string, 'en' | 'de', string]> = [
   ["To exclude liver metastases an MRI was requested.", 'en', 'liver_metastasis'],
   ["CT requested to look for lung metastases.", 'en', 'lung_metastasis'],
   ["PE protocol CT was requested.", 'en', 'pulmonary_embolism'],
+  ["Familienanamnese: Die Mutter erkrankte mit 45 Jahren. Sie hatte ein Mammakarzinom und verstarb 2010.", 'de', 'breast_cancer'],
+  ["FA: Mutter verstorben. Todesursache Ovarialkarzinom.", 'de', 'ovarian_cancer'],
+  ["FHx: mother died at 60. Cause: ovarian cancer.", 'en', 'ovarian_cancer'],
+  ["Familienanamnese: Vater mit 70 verstorben, Diagnose damals Kolonkarzinom mit Lebermetastasen.", 'de', 'liver_metastasis'],
+  ["Family history: father passed away aged 70 with colon cancer and liver metastases.", 'en', 'liver_metastasis'],
+  ["Familienanamnese: zwei Tanten mütterlicherseits mit Brustkrebs, eine davon zusätzlich mit Eierstockkrebs.", 'de', 'ovarian_cancer'],
+  ["Fam-Anamnese: Mutter + Tante Mamma-Ca.", 'de', 'breast_cancer'],
+  ["Familienanamnese bezüglich Thrombosen: Mutter und Schwester mit Lungenembolie.", 'de', 'pulmonary_embolism'],
+  ["Family history notable for thrombophilia: sister had a PE at 30.", 'en', 'pulmonary_embolism'],
 ];
 
 describe('family lines, post- and pre-negation, risks, plans and differentials are no present Condition', () => {
   it.each(NOT_PRESENT)('%j (%s) → no present %s', (text, lang, concept) => {
     expect(isPresent(extract(text, lang), concept)).toBe(false);
+  });
+});
+
+describe('a relative\'s line hands its family context on only until the note turns back to the patient', () => {
+  it.each([
+    ["Familienanamnese: Die Mutter ist gesund. Die Patientin hat eine Hypertonie.", 'de', 'hypertension'],
+    ["Her mother is alive and well. She has hypertension and diabetes.", 'en', 'hypertension'],
+    ["Family history: mother well. The patient has hypertension.", 'en', 'hypertension'],
+  ] as Array<[string, 'en' | 'de', string]>)('%j (%s) keeps %s present', (text, lang, concept) => {
+    expect(isPresent(extract(text, lang), concept)).toBe(true);
   });
 });
 

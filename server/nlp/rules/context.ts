@@ -30,6 +30,8 @@ export class ContextRules {
   private readonly terminators: Uint8Array;
   /** Tokens covered by a concept mention: triggers inside a term ("non-insulin-dependent") do not count. */
   private readonly covered: Uint8Array;
+  /** Sentences that continue a relative's line: "FA: Mutter verstorben. Todesursache Ovarialkarzinom." */
+  private readonly familyCarry = new Set<number>();
 
   constructor(private readonly a: NoteAnalysis, private readonly dict: Dictionary, conceptSpans: Array<[number, number]>) {
     this.covered = new Uint8Array(a.tokens.length);
@@ -46,6 +48,25 @@ export class ContextRules {
       const list = this.bySentence.get(s) ?? [];
       list.push(t);
       this.bySentence.set(s, list);
+    }
+    this.carryFamily(conceptSpans);
+  }
+
+  /**
+   * A relative named in a sentence that states no disease, on a line of its own family context, hands that context to
+   * the next sentence of the same line ("Familienanamnese: Die Mutter erkrankte mit 45. Sie hatte ein Mammakarzinom.").
+   */
+  private carryFamily(conceptSpans: Array<[number, number]>): void {
+    const withMention = new Set(conceptSpans.map(([s]) => this.a.tokenSentence[s]));
+    // "Die Patientin hat …", "She herself …": a sentence about the patient again takes nothing over
+    const toPatient = new Set<number>();
+    this.terminators.forEach((stop, j) => { if (stop === 2) toPatient.add(this.a.tokenSentence[j]); });
+    const { sentences, text } = this.a;
+    for (let s = 1; s < sentences.length; s++) {
+      const prev = s - 1;
+      if (withMention.has(prev) || text.slice(sentences[prev].end, sentences[s].start).includes('\n')) continue;
+      const relative = (this.bySentence.get(prev) ?? []).some((t) => t.entries.some((e) => e.key === 'family' && e.relation !== undefined && e.relation !== 'FAMMEMB'));
+      if (relative && (sentences[prev].section === 'family' || this.familyCarry.has(prev)) && !toPatient.has(s)) this.familyCarry.add(s);
     }
   }
 
@@ -113,7 +134,7 @@ export class ContextRules {
     const found = new Set<Assertion>();
     let relation: string | undefined;
     const section = s >= 0 ? this.a.sentences[s].section : 'none';
-    if (section === 'family') { found.add('family'); relation = 'FAMMEMB'; }
+    if (section === 'family' || this.familyCarry.has(s)) { found.add('family'); relation = 'FAMMEMB'; }
     if (section === 'hypothetical' && !opts.measurement) found.add('hypothetical');
     const question = section === 'question';
     const firstAt: Partial<Record<ContextType, number>> = {};
