@@ -106,9 +106,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   const searchParams = await startSearchParameterSync({ store, registry, logger });
   const metrics = createMetrics(() => store.poolStats());
   registerJobGauge(metrics.registry, () => store.jobs.depth(), [NLP_QUEUE, TWIN_QUEUE, REINDEX_QUEUE, EXPORT_QUEUE]);
-  await syncCatalogue(store, catalogueResources(seed), catalogueSeeds(seed));
-  const nlp = createNlpServices(config, seed, { store, registry, validator, ids, clock, metrics, pdfText: cpu.pdfText, logger });
-  catalogue.engine = nlp.engine;
+  const nlp = await startNlp(config, seed, catalogue, { store, registry, validator, ids, clock, metrics, pdfText: cpu.pdfText, logger });
   const bulk = bulkExportOf(config, { store, registry, clock, ids, logger, requiresAccessToken: auth.enabled, wake: () => nudge.runner?.wake(EXPORT_QUEUE) });
   const bulkExport = bulk.service;
   const queues: QueueHandler[] = [
@@ -221,6 +219,14 @@ async function closeAudit(audit: AuditRecorder | undefined, logger: Logger): Pro
   } catch (err) {
     logger.error({ err, lost: audit?.depth() }, 'AUDIT EVENTS LOST at shutdown: the final write failed');
   }
+}
+
+/** Seeds the stored catalogue from mappings/ (keeping API extensions), then builds the NLP services that read it. */
+async function startNlp(config: Config, seed: NlpMappings, catalogue: { engine?: EngineSource }, d: Parameters<typeof createNlpServices>[2]): Promise<ExtractionServices> {
+  await syncCatalogue(d.store, catalogueResources(seed), catalogueSeeds(seed));
+  const nlp = createNlpServices(config, seed, d);
+  catalogue.engine = nlp.engine;
+  return nlp;
 }
 
 /** The NLP pipeline's services: engine from config, identifiers masked when the LLM is not on loopback. */
