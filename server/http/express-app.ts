@@ -11,6 +11,7 @@ import type { AuditRecorder } from '../audit/audit-recorder';
 import type { AccessContext } from '../core/access-context';
 import type { Clock } from '../core/clock';
 import { FhirError, operationOutcome } from '../core/fhir-error';
+import { parseJsonBody } from '../core/json-body';
 import type { Logger } from '../core/logger';
 import type { RestDeps } from '../rest/deps';
 import { handleFhirRequest } from '../rest/handler';
@@ -61,8 +62,8 @@ export interface HttpDeps {
 }
 
 const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE']);
-/** $validate bodies larger than this are parsed and validated in a worker thread, not on the event loop. */
-const DEFER_VALIDATE_BYTES = 256 * 1024;
+/** JSON bodies larger than this are parsed and validated in a worker thread, not on the event loop. */
+const DEFER_JSON_BYTES = 256 * 1024;
 const VALIDATE_PATH = /(^|\/)\$validate$/;
 
 function send(res: Response, status: number, headers: Record<string, string>, body: unknown, fmt: ResponseFormat, head: boolean, rawJson?: string): void {
@@ -180,7 +181,7 @@ function mountFhir(app: express.Express, deps: HttpDeps, opts: HttpOptions): voi
       const native = wantsNativeBinary(req.method, req.path, req.headers.accept, firstValue(q, '_format'));
       fmt = native ? defaultFmt : negotiate(req.headers.accept, firstValue(q, '_format'), firstValue(q, '_pretty'));
       if (!METHODS.has(req.method)) throw new FhirError(405, 'not-supported', `Method ${req.method} is not supported`);
-      const fhirReq = toFhirRequest(req, res, opts);
+      const fhirReq = await parsedOffThread(toFhirRequest(req, res, opts), deps.rest);
       const posted = (fhirReq.body as { resourceType?: unknown; type?: unknown } | undefined);
       if (posted?.resourceType === 'Bundle' && typeof posted.type === 'string') res.locals.auditBundleType = posted.type;
       res.locals.interaction = interactionName(fhirReq);
@@ -216,7 +217,7 @@ function toFhirRequest(req: Request, res: Response, opts: HttpOptions): FhirRequ
   const raw = Buffer.isBuffer(req.body) ? req.body : undefined;
   const security = req.headers['x-security-context'];
   const binary = binaryUpload(req.method, url.pathname.replace(/^\/fhir/, ''), req.headers['content-type'], raw, Array.isArray(security) ? security[0] : security);
-  const defer = !binary && req.method === 'POST' && raw !== undefined && raw.length > DEFER_VALIDATE_BYTES && VALIDATE_PATH.test(path);
+  const defer = !binary && raw !== undefined && raw.length > DEFER_JSON_BYTES;
   const { body, contentType, deferredJson }: ParsedBody = binary ? { body: binary, contentType: 'application/fhir+json' } : parseBody(raw, req.headers['content-type'], opts.maxJsonDepth, defer);
   const headers: Record<string, string | undefined> = {};
   for (const [k, v] of Object.entries(req.headers)) headers[k] = Array.isArray(v) ? v.join(', ') : v;
@@ -228,6 +229,19 @@ function toFhirRequest(req: Request, res: Response, opts: HttpOptions): FhirRequ
     baseUrl: baseUrlOf(req, opts),
     ctx: res.locals.ctx as AccessContext,
   };
+}
+
+/**
+ * A large body left unparsed by toFhirRequest: $validate judges it in its worker (operations/validate);
+ * any other request gets it parsed, string-checked and (for a resource) validated in a worker thread,
+ * so a 20 MB create costs the event loop only the structured clone of the result.
+ */
+async function parsedOffThread(req: FhirRequest, rest: RestDeps): Promise<FhirRequest> {
+  if (!req.deferredJson || VALIDATE_PATH.test(req.path)) return req;
+  const { deferredJson, ...others } = req;
+  if (!rest.bodyJudge) return { ...others, body: parseJsonBody(deferredJson.bytes, deferredJson.maxDepth) };
+  const prepared = await rest.bodyJudge.prepare(deferredJson);
+  return { ...others, body: prepared.body, ...(prepared.issues ? { bodyIssues: prepared.issues } : {}) };
 }
 
 /** GET /fhir/.well-known/smart-configuration: public (no token), JSON, from the issuer's metadata. */

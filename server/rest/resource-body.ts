@@ -1,6 +1,6 @@
 /** Checks a request body is a resource of the right type and valid before anything is written. */
 import type { Resource } from 'fhir/r4';
-import { FhirError, badRequest, notFound } from '../core/fhir-error';
+import { FhirError, type Issue, badRequest, notFound } from '../core/fhir-error';
 import type { RestDeps } from './deps';
 
 /** What type checks and validation need: the validator alone. */
@@ -30,9 +30,12 @@ export function bodyResource(body: unknown, expectedType?: string): Resource {
   return body as Resource;
 }
 
-/** Rejects with 422 and one issue per problem if the resource is invalid. */
-export function validateForWrite(deps: ValidatorDeps, resource: Resource): void {
-  const issues = deps.validator.validate(resource);
+/**
+ * Rejects with 422 and one issue per problem if the resource is invalid. `known`: the issues a worker
+ * thread already found for this very body (FhirRequest.bodyIssues), so a huge one is not validated twice.
+ */
+export function validateForWrite(deps: ValidatorDeps, resource: Resource, known?: Issue[]): void {
+  const issues = known ?? deps.validator.validate(resource);
   const errors = issues.filter((i) => i.severity === 'error' || i.severity === 'fatal');
   if (errors.length) throw FhirError.withIssues(422, issues);
 }

@@ -4,6 +4,7 @@
  */
 import type { Resource } from 'fhir/r4';
 import type { AccessContext } from '../core/access-context';
+import type { Issue } from '../core/fhir-error';
 
 export interface FhirRequest {
   method: 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -17,6 +18,8 @@ export interface FhirRequest {
   body?: unknown;
   /** A large JSON body left unparsed for a worker thread ($validate); `body` is then undefined. */
   deferredJson?: { bytes: Uint8Array; maxDepth: number };
+  /** Issues of validating `body` as a resource, when a worker thread already did (large bodies). */
+  bodyIssues?: Issue[];
   /** Content type of the body, lower-case, without parameters. */
   contentType?: string;
   /** Absolute base URL of the FHIR endpoint, no trailing slash. */

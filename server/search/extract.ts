@@ -74,14 +74,23 @@ function dedupe<T extends TokenIndex | StringIndex>(rows: T[], key: (r: T) => st
 function contentText(resource: unknown): string {
   const parts: string[] = [];
   let size = 0;
+  // Stops descending once MAX_TEXT is reached: a 20 MB resource costs no more than a 64 KB one here.
   const walk = (v: unknown, key: string): void => {
-    if (size > MAX_TEXT) return;
     if (typeof v === 'string') {
       if (SKIPPED_CONTENT_KEYS.has(key) || URI_LIKE.test(v)) return;
       parts.push(v);
       size += v.length + 1;
-    } else if (Array.isArray(v)) for (const item of v) walk(item, key);
-    else if (v && typeof v === 'object') for (const k of Object.keys(v)) walk((v as Record<string, unknown>)[k], k);
+    } else if (Array.isArray(v)) {
+      for (const item of v) {
+        if (size > MAX_TEXT) return;
+        walk(item, key);
+      }
+    } else if (v && typeof v === 'object') {
+      for (const k of Object.keys(v)) {
+        if (size > MAX_TEXT) return;
+        walk((v as Record<string, unknown>)[k], k);
+      }
+    }
   };
   walk(resource, '');
   // Normalise once, then keep each word once: to_tsvector's cost grows with the text length.

@@ -25,6 +25,30 @@ export interface BodyTask {
   maxDepth: number;
 }
 
+/** A large write body, parsed and checked off the event loop: the value and, for a resource, its issues. */
+export interface PreparedBody {
+  body: unknown;
+  /** Issues of validating `body` as a resource; undefined when it is not one (or a batch/transaction Bundle, checked per entry). */
+  issues?: Issue[];
+}
+
+/** Pure: parse and check the JSON, validate it when it is a resource that is stored as it is. */
+export function prepareBody(validator: Pick<ResourceValidator, 'validate'>, task: BodyTask): PreparedBody {
+  const body = parseJsonBody(task.bytes, task.maxDepth);
+  if (!body || typeof body !== 'object' || Array.isArray(body)) return { body };
+  const { resourceType, type } = body as { resourceType?: unknown; type?: unknown };
+  // batch and transaction entries are validated one by one where they are processed
+  if (typeof resourceType !== 'string' || (resourceType === 'Bundle' && (type === 'batch' || type === 'transaction'))) return { body };
+  return { body, issues: validator.validate(body) };
+}
+
+/** What travels to a worker: which job, and the body. */
+export type WorkerTask = BodyTask & { job: 'judge' | 'prepare' };
+
+export function runWorkerTask(validator: Pick<ResourceValidator, 'validate'>, task: WorkerTask): BodyVerdict | PreparedBody {
+  return task.job === 'prepare' ? prepareBody(validator, task) : judgeBody(validator, task);
+}
+
 /** Pure: parse, unwrap and validate (runs in the worker, or inline). */
 export function judgeBody(validator: Pick<ResourceValidator, 'validate'>, task: BodyTask): BodyVerdict {
   const req = unwrapValidateBody(parseJsonBody(task.bytes, task.maxDepth));
@@ -36,19 +60,24 @@ export function judgeBody(validator: Pick<ResourceValidator, 'validate'>, task: 
 
 export interface BodyJudge {
   judge(task: BodyTask): Promise<BodyVerdict>;
+  /** Parses and validates a large create/update/Bundle body; the parsed value comes back by structured clone. */
+  prepare(task: BodyTask): Promise<PreparedBody>;
   close(): Promise<void>;
 }
 
 export function createBodyJudge(validator: Pick<ResourceValidator, 'validate'>, threads: number): BodyJudge {
-  if (threads <= 0) return { judge: async (task) => judgeBody(validator, task), close: async () => undefined };
+  if (threads <= 0) return { judge: async (task) => judgeBody(validator, task), prepare: async (task) => prepareBody(validator, task), close: async () => undefined };
   const entry = path.join(__dirname, `validation-worker${path.extname(__filename)}`);
   const pool = new WorkerPool(entry, { size: threads });
+  const run = <T>(job: WorkerTask['job'], task: BodyTask): Promise<T> => {
+    // a private copy: the request Buffer may be a view into a shared pool, and transfer detaches it
+    const bytes = new Uint8Array(task.bytes);
+    const message: WorkerTask = { job, bytes, maxDepth: task.maxDepth };
+    return pool.run<T>(message, [bytes.buffer]);
+  };
   return {
-    judge: (task) => {
-      // a private copy: the request Buffer may be a view into a shared pool, and transfer detaches it
-      const bytes = new Uint8Array(task.bytes);
-      return pool.run<BodyVerdict>({ bytes, maxDepth: task.maxDepth }, [bytes.buffer]);
-    },
+    judge: (task) => run<BodyVerdict>('judge', task),
+    prepare: (task) => run<PreparedBody>('prepare', task),
     close: () => pool.close(),
   };
 }

@@ -1,5 +1,6 @@
 /** batch Bundles: every entry on its own, failures reported per entry — https://hl7.org/fhir/R4/http.html#transaction */
 import type { Bundle, BundleEntry, Resource } from 'fhir/r4';
+import { breather } from '../../core/breather';
 import { FhirError, operationOutcome } from '../../core/fhir-error';
 import { type FhirRequestHandler, type RestDeps, topLevelExec } from '../deps';
 import type { FhirRequest } from '../types';
@@ -12,7 +13,9 @@ export async function processBatch(deps: RestDeps, req: FhirRequest, bundle: Bun
   const exec = topLevelExec(deps.store);
   const includeResource = /return\s*=\s*"?representation/i.test(req.headers.prefer ?? '');
   const out: BundleEntry<Resource>[] = [];
+  const pause = breather();
   for (const [index, entry] of (bundle.entry ?? []).entries()) {
+    await pause.maybeYield(); // entries answered from memory (PGlite, errors) would otherwise never let /healthz in
     try {
       const entryReq = entryToRequest(entry, index, req);
       const res = await handle(deps, entryReq, exec);

@@ -4,6 +4,7 @@
  * https://hl7.org/fhir/R4/http.html#transaction
  */
 import type { Bundle, BundleEntry, Resource } from 'fhir/r4';
+import { breather } from '../../core/breather';
 import { FhirError, badRequest, preconditionFailed } from '../../core/fhir-error';
 import type { StoreWriter } from '../../store/types';
 import { findConditionalMatches } from '../conditional';
@@ -92,12 +93,15 @@ async function createAll(deps: RestDeps, tx: StoreWriter, ctx: AccessContext, cr
     progress.current = p.index;
     await guard(deps, p.req, txExec(tx));
   }
-  const resources = creates.map((p) => {
+  const resources: (Resource & { id: string })[] = [];
+  const pause = breather();
+  for (const p of creates) {
     progress.current = p.index;
     const withId = { ...bodyResource(p.req.body), id: p.createId as string } as Resource & { id: string };
     validateForWrite(deps, withId);
-    return withId;
-  });
+    resources.push(withId);
+    await pause.maybeYield(); // 10,000 validations in one go would hold the event loop for seconds
+  }
   progress.current = creates[0].index;
   // The store runs the write hooks of each create; a hook's error names its entry.
   const stored = await tx.createMany(ctx, resources, { beforeHooks: (i) => { progress.current = creates[i].index; } });
@@ -128,8 +132,10 @@ export async function processTransaction(deps: RestDeps, req: FhirRequest, bundl
     try {
       await assignIds(deps, tx, prepared, idMap, progress);
       const rc: ReferenceContext = { deps, ctx: req.ctx, tx, idMap, conditionalCache: new Map() };
+      const pause = breather();
       for (const p of prepared) {
         progress.current = p.index;
+        await pause.maybeYield();
         const body = p.req.body as Resource | undefined;
         if (body && typeof body === 'object' && (p.req.method === 'POST' || p.req.method === 'PUT')) await rewriteReferences(rc, body, `Bundle.entry[${p.index}]`, p.entry.fullUrl);
       }

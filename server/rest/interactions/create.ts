@@ -30,7 +30,7 @@ export async function createInteraction(deps: CreateDeps, req: FhirRequest, exec
   checkType(deps, type);
   const resource = bodyResource(req.body, type);
   const id = deps.ids.newId();
-  validateForWrite(deps, { ...resource, id }); // before opening a transaction
+  validateForWrite(deps, { ...resource, id }, req.bodyIssues); // before opening a transaction
   const ifNoneExist = req.headers['if-none-exist'];
   return exec.write(async (tx) => {
     if (ifNoneExist !== undefined) {

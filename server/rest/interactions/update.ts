@@ -40,7 +40,7 @@ export async function updateInteraction(deps: UpdateDeps, req: FhirRequest, exec
   const resource = bodyResource(req.body, type);
   if (resource.id === undefined) throw badRequest('Resource in an update must have an id equal to the one in the URL', ['id']);
   if (resource.id !== id) throw badRequest(`Resource id '${String(resource.id).slice(0, 64)}' does not match the URL id '${id}'`, ['id']);
-  validateForWrite(deps, resource);
+  validateForWrite(deps, resource, req.bodyIssues);
   return exec.write((tx) => write(req, tx, resource as Resource & { id: string }));
 }
 
@@ -62,7 +62,7 @@ export async function conditionalUpdateInteraction(deps: UpdateDeps, req: FhirRe
       id = resource.id ?? deps.ids.newId();
     }
     const target = { ...resource, id } as Resource & { id: string };
-    validateForWrite(deps, target);
+    validateForWrite(deps, target, req.bodyIssues);
     return write(req, tx, target);
   });
 }
