@@ -11,8 +11,7 @@ export function adminUrl(): string | undefined {
   return process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL;
 }
 
-export async function freshDatabase(prefix: string): Promise<BenchDatabase> {
-  const admin = adminUrl();
+export async function freshDatabase(prefix: string, admin = adminUrl()): Promise<BenchDatabase> {
   if (!admin) throw new Error('Set BENCH_DATABASE_URL (a PostgreSQL URL whose user may CREATE DATABASE) to run this benchmark');
   const name = `${prefix}_${randomBytes(4).toString('hex')}`;
   const c = new Client({ connectionString: admin });
@@ -32,27 +31,36 @@ export async function freshDatabase(prefix: string): Promise<BenchDatabase> {
   };
 }
 
-export interface RunningServer { child: ChildProcess; baseUrl: string; rssMb(): number; peakRssMb(): number; stop(): Promise<void> }
+export interface RunningServer {
+  child: ChildProcess; baseUrl: string; rssMb(): number; peakRssMb(): number; stop(): Promise<void>;
+  /** What the server wrote to stderr (only with `captureStderr`). */
+  stderr(): string;
+}
 
 function statusKb(pid: number, field: string): number {
   const m = new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return m ? Number(m[1]) : NaN;
 }
 
-export async function startServer(databaseUrl: string, env: Record<string, string> = {}): Promise<RunningServer> {
+/** `databaseUrl` undefined: embedded PGlite in memory. `captureStderr`: keep the server's log instead of echoing it. */
+export async function startServer(databaseUrl: string | undefined, env: Record<string, string> = {}, captureStderr = false): Promise<RunningServer> {
   // env.PORT: a caller that must know the port before start (e.g. for AUTH_AUDIENCE)
   const port = env.PORT ? Number(env.PORT) : 21000 + Math.floor(Math.random() * 20000);
   const main = path.resolve(__dirname, '../../server/main.js');
   // BENCH_SERVER_NODE_ARGS: extra node flags for the server, e.g. '--cpu-prof --cpu-prof-dir=/tmp/prof'.
   const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const { DATABASE_URL: _inherited, ...parentEnv } = process.env;
+  const database = databaseUrl ? { DATABASE_URL: databaseUrl } : { DATA_DIR: ':memory:' };
   const child = spawn(process.execPath, [...nodeArgs, main], {
-    env: { ...process.env, DATABASE_URL: databaseUrl, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', HTTP_WORKERS: process.env.BENCH_HTTP_WORKERS ?? '1',
+    env: { ...parentEnv, ...database, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', HTTP_WORKERS: process.env.BENCH_HTTP_WORKERS ?? '1',
       // HTTP workers must share the cursor key (config.ts refuses several without one)
       CURSOR_SECRET: process.env.CURSOR_SECRET ?? randomBytes(32).toString('hex'),
       // the FHIR benches measure the server alone (jobs are still queued); bench/nlp and bench/twin start their own workers
       NLP_WORKERS: '0', TWIN_WORKERS: '0', ...env },
-    stdio: ['ignore', 'ignore', 'inherit'],
+    stdio: ['ignore', 'ignore', captureStderr ? 'pipe' : 'inherit'],
   });
+  let stderr = '';
+  child.stderr?.on('data', (d: Buffer) => { stderr = (stderr + d.toString()).slice(-20_000); });
   const baseUrl = `http://127.0.0.1:${port}/fhir`;
   for (let i = 0; i < 300; i++) {
     try {
@@ -63,9 +71,11 @@ export async function startServer(databaseUrl: string, env: Record<string, strin
   const pid = child.pid as number;
   return {
     child, baseUrl,
+    stderr: () => stderr,
     rssMb: () => statusKb(pid, 'VmRSS') / 1024,
     peakRssMb: () => statusKb(pid, 'VmHWM') / 1024,
     stop: () => new Promise((resolve) => {
+      if (child.exitCode !== null || child.signalCode !== null) return resolve();
       child.once('exit', () => resolve());
       child.kill('SIGTERM');
     }),

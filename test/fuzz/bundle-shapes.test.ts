@@ -7,33 +7,13 @@ import fc from 'fast-check';
 import request from 'supertest';
 import { driversUnderTest } from '../support/databases';
 import { type TestApp, startTestApp } from '../support/test-app';
+import { bundleEntry as entry, validFirstEntry as validFirst } from './arbitraries';
 import { leaks, storedFingerprint } from './helpers';
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 60);
 /** Jest's limit for a property test: generous per run, so FUZZ_RUNS can scale a run up. */
 const TIMEOUT = 60_000 + RUNS * 500;
 const SEED = Number(process.env.FUZZ_SEED ?? 4242);
-
-const odd = fc.oneof(fc.constant(null), fc.integer(), fc.string({ maxLength: 8 }), fc.constant([]), fc.array(fc.integer(), { maxLength: 2 }), fc.boolean(), fc.constant({}));
-const method = fc.oneof(fc.constantFrom('GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD'), fc.constantFrom('get', 'TRACE', '', 'POST '), odd);
-const url = fc.oneof(
-  fc.constantFrom('Patient', 'Patient/fz-b', 'Patient?name=fam', 'Observation', 'Observation?subject.name=%00', '', '%', '/Patient/fz-c', 'http://x', 'http://example.com/fhir/Patient/9',
-    'Patient/$validate', 'metadata', 'Patient/_history', 'Bogus/1', 'Patient/a/b/c/d/e', 'Patient?birthdate=0000', 'Patient?_content=,'),
-  odd,
-);
-const reference = fc.constantFrom('Patient/fz-b', 'Patient/0', 'urn:uuid:11111111-1111-4111-8111-111111111111', 'Patient?name=fam', 'Patient?name=%00', 'http://example.com/fhir/Patient/9', '#x');
-const resource = fc.oneof(
-  odd,
-  fc.record({ resourceType: fc.constant('Patient'), id: fc.constantFrom('fz-b', 'fz-c', 'bad id', undefined), active: fc.boolean() }, { requiredKeys: ['resourceType'] }),
-  fc.record({ resourceType: fc.constant('Observation'), status: fc.constantFrom('final', 5), code: fc.constant({ text: 'x' }), subject: fc.record({ reference }) }),
-  fc.record({ resourceType: fc.constant('Binary'), contentType: fc.constant('application/json-patch+json'), data: fc.constantFrom('W10=', 'bm90IGpzb24=', 5) }),
-);
-const request_ = fc.oneof(odd, fc.record({ method, url, ifNoneExist: fc.oneof(fc.constantFrom('name=fam', 'name=%00'), odd), ifMatch: fc.oneof(fc.constantFrom('W/"1"', '*', 'x'), odd), ifNoneMatch: fc.constantFrom('*', 'W/"1"') }, { requiredKeys: ['method', 'url'] }));
-const entry = fc.oneof(
-  odd,
-  fc.record({ fullUrl: fc.oneof(fc.constantFrom('urn:uuid:11111111-1111-4111-8111-111111111111', 'http://example.com/fhir/Patient/0', 'Patient/1'), odd), request: request_, resource, response: odd }, { requiredKeys: [] }),
-);
-const validFirst = { fullUrl: 'http://example.com/fhir/Patient/0', resource: { resourceType: 'Patient', name: [{ family: 'Fam' }] }, request: { method: 'POST', url: 'Patient' } };
 
 describe.each(driversUnderTest())('bundle entry shapes on %s', (kind) => {
   let app: TestApp;

@@ -11,32 +11,13 @@ import { SqlBuilder } from '../../server/store/search/sql-builder';
 import { whereSql } from '../../server/store/search/search-sql';
 import { driversUnderTest } from '../support/databases';
 import { type TestApp, startTestApp } from '../support/test-app';
+import { searchParam as param, searchQuery as query } from './arbitraries';
 import { leaks } from './helpers';
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 120);
 /** Jest's limit for a property test: generous per run, so FUZZ_RUNS can scale a run up. */
 const TIMEOUT = 60_000 + RUNS * 500;
 const SEED = Number(process.env.FUZZ_SEED ?? 1212);
-
-const NAMES = [
-  'name', 'family', 'birthdate', 'gender', 'identifier', '_id', '_lastUpdated', '_content', '_text', '_tag', 'general-practitioner',
-  'code', 'value-quantity', 'subject', 'subject:Patient.name', 'date', 'code-value-quantity', '_has:Observation:subject:code',
-  'near', 'name:exact', 'name:contains', 'gender:not', 'code:text', 'birthdate:missing', '_sort', '_count', '_include', '_revinclude',
-  '_total', '_summary', '_elements', '_cursor', '_type', 'bogus', 'subject.organization.partof.name',
-];
-const PIECES = ['', ',', '|', '$', '\\', '\\,', 'eq', 'ap', 'gt', 'sa', '2000', '2000-13', '0000', '9999-12-31T23:59:59Z', '-1e400', '1.5',
-  'http://loinc.org', 'Patient/1', 'km', '%', '_', ' ', '\u0000', '\u0001', '\u007f', '\ud800', 'é', '日本', 'Observation:subject', '*', 'true'];
-
-const value = fc.oneof(
-  fc.array(fc.constantFrom(...PIECES), { maxLength: 6 }).map((a) => a.join('')),
-  fc.string({ maxLength: 20, unit: 'binary' }),
-);
-const param = fc.tuple(fc.oneof(fc.constantFrom(...NAMES), fc.string({ maxLength: 12 })), value);
-const query = fc.oneof(
-  fc.array(param, { maxLength: 12 }),
-  // Many repeats of one parameter, around the caps.
-  fc.tuple(fc.constantFrom('name', 'code', 'birthdate', '_id'), fc.integer({ min: 90, max: 140 })).map(([n, k]) => Array.from({ length: k }, (_, i) => [n, `v${i}`] as [string, string])),
-);
 
 describe.each(driversUnderTest())('search input on %s', (kind) => {
   let app: TestApp;

@@ -1,0 +1,63 @@
+/**
+ * The side probes of `npm run fuzz`: /healthz every ~50 ms from a separate process (the fuzzer's own
+ * event loop is busy building bodies and would inflate the numbers), and the server's RSS from
+ * /proc/<pid>/status every 200 ms.
+ */
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+
+/** Probes until stdin closes, then prints [count, max ms, p99 ms, slow (>100 ms) count, failures]. */
+const PROBE = `
+let stop = false; process.stdin.on('end', () => { stop = true; }); process.stdin.resume();
+const lat = []; let failures = 0;
+(async () => {
+  while (!stop) {
+    const t = performance.now();
+    try { const r = await fetch(process.argv[1] + '/healthz', { signal: AbortSignal.timeout(30000) }); await r.arrayBuffer(); if (!r.ok) failures++; }
+    catch { failures++; }
+    lat.push(performance.now() - t);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  lat.sort((a, b) => a - b);
+  process.stdout.write(JSON.stringify([lat.length, lat[lat.length - 1] ?? 0, lat[Math.floor(lat.length * 0.99)] ?? 0, lat.filter((x) => x > 100).length, failures]));
+})();`;
+
+export interface HealthStats { count: number; maxMs: number; p99Ms: number; over100: number; failures: number }
+
+export interface HealthProbe { stop(): Promise<HealthStats> }
+
+export function startHealthProbe(root: string): HealthProbe {
+  const child = spawn(process.execPath, ['-e', PROBE, root], { stdio: ['pipe', 'pipe', 'inherit'] });
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
+  const exited = new Promise((r) => child.once('exit', r));
+  return {
+    async stop() {
+      child.stdin.end();
+      await exited;
+      const [count, maxMs, p99Ms, over100, failures] = JSON.parse(out || '[0,0,0,0,1]') as number[];
+      return { count, maxMs, p99Ms, over100, failures };
+    },
+  };
+}
+
+function statusMb(pid: number, field: string): number {
+  try {
+    const m = new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) / 1024 : 0;
+  } catch {
+    return 0; // the process is gone; the runner reports that
+  }
+}
+
+export interface RssSampler { peakMb(): number; stop(): void }
+
+/** Samples VmRSS and, at the end, VmHWM (the kernel's own peak, which catches spikes between samples). */
+export function sampleRss(pid: number): RssSampler {
+  let peak = 0;
+  const timer = setInterval(() => { peak = Math.max(peak, statusMb(pid, 'VmRSS')); }, 200);
+  return {
+    peakMb: () => Math.max(peak, statusMb(pid, 'VmHWM')),
+    stop: () => clearInterval(timer),
+  };
+}

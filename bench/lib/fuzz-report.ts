@@ -1,0 +1,53 @@
+/** What `npm run fuzz` prints per driver, and whether the issue 12 targets were met. */
+import type { HealthStats } from './fuzz-probe';
+import type { FuzzTally, Outcome } from './fuzz-run';
+
+export interface DriverReport {
+  driver: string;
+  tally: FuzzTally;
+  health: HealthStats;
+  peakRssMb: number;
+  seconds: number;
+  crashed: boolean;
+  stderrTail: string;
+}
+
+export const MAX_STALL_MS = Number(process.env.FUZZ_MAX_STALL_MS ?? 1000);
+export const MAX_RSS_MB = Number(process.env.FUZZ_MAX_RSS_MB ?? 600);
+
+export function targetsMet(r: DriverReport): boolean {
+  const t = r.tally;
+  return !r.crashed && t.fiveXx.length === 0 && t.leaked.length === 0 && t.noAnswer.length === 0 && t.seedViolations.length === 0
+    && r.health.failures === 0 && r.health.maxMs < MAX_STALL_MS && r.peakRssMb < MAX_RSS_MB;
+}
+
+/** A reproducer in the corpus format (test/fuzz/corpus/README.md); huge bodies are described, not printed. */
+function reproducer(o: Outcome): string {
+  const body = o.req.body === undefined ? undefined : Buffer.isBuffer(o.req.body) ? `<${o.req.body.length} bytes: ${o.req.body.toString('base64').slice(0, 200)} (base64)>` : o.req.body;
+  const shown = body !== undefined && body.length > 4000 ? `<${body.length} characters, ${o.req.kind}>` : body;
+  return JSON.stringify({ name: o.req.kind, method: o.req.method, path: o.req.path, headers: o.req.headers, body: shown });
+}
+
+function list(title: string, items: Outcome[], detail: (o: Outcome) => string): void {
+  console.log(`  ${title}: ${items.length}`);
+  for (const o of items.slice(0, 20)) console.log(`    ${detail(o)}\n      reproducer: ${reproducer(o)}`);
+  if (items.length > 20) console.log(`    … and ${items.length - 20} more`);
+}
+
+export function printReport(r: DriverReport): void {
+  const t = r.tally;
+  const ok = (cond: boolean): string => (cond ? 'ok' : 'FAIL');
+  console.log(`\nfuzz on ${r.driver}: ${t.sent} requests answered or failed in ${r.seconds.toFixed(0)} s (${t.unsendable} not sendable by the client)`);
+  console.log(`  status histogram: ${[...t.statuses].sort((a, b) => a[0] - b[0]).map(([s, n]) => `${s}×${n}`).join(' ')}`);
+  list(`5xx [${ok(t.fiveXx.length === 0)}]`, t.fiveXx, (o) => `${o.status}: ${o.text.slice(0, 200)}`);
+  list(`no answer (reset, timeout) [${ok(t.noAnswer.length === 0)}]`, t.noAnswer, (o) => `${o.error ?? ''} after ${o.ms.toFixed(0)} ms`);
+  list(`bodies with a stack trace or SQL text [${ok(t.leaked.length === 0)}]`, t.leaked, (o) => `${o.status}: ${o.text.slice(0, 300)}`);
+  list('4xx without an OperationOutcome (reported, not a target)', t.notOutcome, (o) => `${o.status}: ${o.text.slice(0, 120)}`);
+  console.log(`  seeded resources changed by a refused request [${ok(t.seedViolations.length === 0)}]: ${t.seedViolations.length}`);
+  for (const v of t.seedViolations.slice(0, 20)) console.log(`    ${v}`);
+  const h = r.health;
+  console.log(`  /healthz [${ok(h.maxMs < MAX_STALL_MS && h.failures === 0)}]: ${h.count} probes, max ${h.maxMs.toFixed(0)} ms, p99 ${h.p99Ms.toFixed(0)} ms, ${h.over100} over 100 ms, ${h.failures} failed (target: max < ${MAX_STALL_MS} ms)`);
+  console.log(`  peak RSS [${ok(r.peakRssMb < MAX_RSS_MB)}]: ${r.peakRssMb.toFixed(0)} MB (target < ${MAX_RSS_MB} MB)`);
+  console.log(`  slowest requests: ${t.slowest.map((o) => `${o.req.kind} ${o.req.method} ${o.req.path.slice(0, 60)} → ${o.status} in ${o.ms.toFixed(0)} ms`).join('; ')}`);
+  if (r.crashed) console.log(`  SERVER EXITED during the run; its last log lines:\n${r.stderrTail}`);
+}
