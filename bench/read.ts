@@ -1,4 +1,4 @@
-/** bench/read: read-by-id throughput at 32 connections with autocannon against the server on PostgreSQL. */
+/** bench/read: read-by-id throughput at 32 connections with autocannon against the server on PostgreSQL (BENCH_DRIVER=pglite: embedded PGlite). */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -11,8 +11,8 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
 
 export async function benchRead(): Promise<void> {
-  const db = await freshDatabase('twinfhir_bench_read');
-  const server = await startServer(db.url);
+  const db = process.env.BENCH_DRIVER === 'pglite' ? undefined : await freshDatabase('twinfhir_bench_read');
+  const server = await startServer(db?.url);
   try {
     const ids: string[] = [];
     for (let i = 0; i < 20; i++) {
@@ -35,11 +35,11 @@ export async function benchRead(): Promise<void> {
       requests: [{ method: 'GET', setupRequest: (req) => ({ ...req, path: `/fhir/Patient/${ids[n++ % ids.length]}` }) }],
     });
     const non2xx = result.non2xx + result.errors;
-    console.log(`read: GET /Patient/{id}, ${CONNECTIONS} connections, ${SECONDS} s, ${ids.length} distinct ids (autocannon, in-process load generator)`);
+    console.log(`read: GET /Patient/{id} on ${db ? 'PostgreSQL' : 'PGlite'}, ${CONNECTIONS} connections, ${SECONDS} s, ${ids.length} distinct ids (autocannon, in-process load generator)`);
     console.log(`  ${fmt(result.requests.average, 0)} req/s (p50 latency ${result.latency.p50} ms, p99 ${result.latency.p99} ms), errors/non-2xx ${non2xx}; server RSS ${fmt(server.rssMb(), 0)} MB (peak ${fmt(server.peakRssMb(), 0)} MB)`);
   } finally {
     await server.stop();
-    await db.drop();
+    await db?.drop();
   }
 }
 
@@ -57,6 +57,6 @@ function runWrk(baseUrl: string, ids: string[]): void {
   const p50 = /50%\s+(\S+)/.exec(out)?.[1];
   const p99 = /99%\s+(\S+)/.exec(out)?.[1];
   const errors = /Non-2xx or 3xx responses: (\d+)/.exec(out)?.[1] ?? '0';
-  console.log(`read: GET /Patient/{id}, ${CONNECTIONS} connections, ${SECONDS} s, ${ids.length} distinct ids (wrk)`);
+  console.log(`read: GET /Patient/{id} on ${process.env.BENCH_DRIVER === 'pglite' ? 'PGlite' : 'PostgreSQL'}, ${CONNECTIONS} connections, ${SECONDS} s, ${ids.length} distinct ids (wrk)`);
   console.log(`  ${rps ?? '?'} req/s (p50 latency ${p50 ?? '?'}, p99 ${p99 ?? '?'}), non-2xx ${errors}`);
 }
