@@ -42,6 +42,12 @@ if (workerData.typescript) {
 require(workerData.entry);
 `;
 
+/** Starts the worker thread `entry` (.js, or .ts transpiled on load); `data` arrives as workerData.data. */
+export function startWorkerThread(entry: string, data?: unknown): Worker {
+  const typescript = entry.endsWith('.ts') ? require.resolve('typescript') : undefined;
+  return new Worker(BOOTSTRAP, { eval: true, workerData: { entry, typescript, data } });
+}
+
 export class WorkerPool {
   private readonly slots: Slot[] = [];
   private readonly queue: Task[] = [];
@@ -80,8 +86,7 @@ export class WorkerPool {
   }
 
   private spawn(): Slot {
-    const typescript = this.entry.endsWith('.ts') ? require.resolve('typescript') : undefined;
-    const worker = new Worker(BOOTSTRAP, { eval: true, workerData: { entry: this.entry, typescript } });
+    const worker = startWorkerThread(this.entry);
     const slot: Slot = { worker };
     worker.unref(); // an idle pool never keeps the process alive
     worker.on('message', (reply: WorkerReply) => {

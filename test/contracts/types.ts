@@ -33,6 +33,4 @@ export interface NewDriverOptions {
 export interface DriverContractOptions {
   /** A driver on an empty database of its own (not migrated). */
   newDriver: (opts: NewDriverOptions) => Promise<DriverUnderTest>;
-  /** Whether the driver enforces statement_timeout (PGlite runs in-process and does not). */
-  enforcesStatementTimeout: boolean;
 }
