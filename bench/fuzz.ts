@@ -3,7 +3,7 @@
  * on PGlite and (with FUZZ_DATABASE_URL, BENCH_DATABASE_URL or TEST_DATABASE_URL) on PostgreSQL.
  * Sends FUZZ_REQUESTS (default 10,000) seeded requests — the corpus of test/fuzz, fast-check
  * arbitraries for every input path, and huge bodies around MAX_BODY — while a side process polls
- * /healthz every 50 ms and the server's RSS is sampled. Exits non-zero when any target fails:
+ * /healthz every 50 ms and the server's RSS is sampled. FUZZ_DRIVERS=pg or pglite runs one driver only. Exits non-zero when any target fails:
  * a 5xx, a leaked stack trace or SQL, a request with no answer, a changed seed after a refusal,
  * a /healthz answer slower than FUZZ_MAX_STALL_MS (1000), or a peak RSS over FUZZ_MAX_RSS_MB (600).
  */
@@ -51,8 +51,8 @@ async function fuzzDriver(driver: 'pglite' | 'pg'): Promise<DriverReport> {
   const t0 = performance.now();
   try {
     const book = await storeSeeds(root);
-    const probe = startHealthProbe(root);
     const requests = plan();
+    const probe = startHealthProbe(root);
     const tally = await runRequests(requests, {
       root, concurrency: CONCURRENCY, timeoutMs: TIMEOUT_MS, book,
       onProgress: (done) => console.log(`  ${driver}: ${done} / ${requests.length} requests, RSS peak so far ${rss.peakMb().toFixed(0)} MB`),
@@ -69,7 +69,8 @@ async function fuzzDriver(driver: 'pglite' | 'pg'): Promise<DriverReport> {
 }
 
 async function main(): Promise<void> {
-  const drivers: ('pglite' | 'pg')[] = PG_URL ? ['pglite', 'pg'] : ['pglite'];
+  // FUZZ_DRIVERS=pg (or pglite) runs one driver only
+  const drivers = (PG_URL ? ['pglite', 'pg'] as const : ['pglite'] as const).filter((d) => !env.FUZZ_DRIVERS || env.FUZZ_DRIVERS.split(',').includes(d));
   console.log(`fuzz: ${REQUESTS} requests per driver (seed ${SEED}, ${CONCURRENCY} lanes, MAX_BODY ${MAX_BODY} bytes) on ${drivers.join(' and ')}`);
   const reports: DriverReport[] = [];
   for (const d of drivers) {

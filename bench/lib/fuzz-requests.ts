@@ -23,6 +23,15 @@ const FHIR = { 'Content-Type': 'application/fhir+json' };
 const json = (kind: string, method: string, path: string, body: unknown, guards: string[] = [], headers: Record<string, string> = FHIR): FuzzRequest =>
   ({ kind, method, path, headers, body: typeof body === 'string' ? body : JSON.stringify(body), guards });
 
+/** An id as a URL path segment; a lone surrogate cannot be percent-encoded, so it is sent as its escape. */
+function pathSegment(id: string): string {
+  try {
+    return encodeURIComponent(id);
+  } catch {
+    return encodeURIComponent(JSON.stringify(id).slice(1, -1));
+  }
+}
+
 const search = fc.tuple(fc.constantFrom('Patient', 'Observation', 'Location', 'Condition', 'DocumentReference', ''), searchQuery, fc.constantFrom('GET', 'GET', 'GET', 'POST'))
   .map(([type, pairs, method]): FuzzRequest => {
     const qs = new URLSearchParams(pairs).toString();
@@ -43,7 +52,7 @@ const seedTransaction = fc.tuple(fc.integer({ min: 0, max: 9 }), bundleEntry).ma
 const resourceWrite = fc.tuple(mutatedResource, fc.constantFrom('POST', 'PUT'), fc.boolean()).map(([r, method, onSeed]) => {
   const type = typeof r.resourceType === 'string' && /^[A-Za-z]{1,40}$/.test(r.resourceType) ? r.resourceType : 'Patient';
   if (method === 'POST') return json('resource', 'POST', `/fhir/${type}`, r);
-  const id = onSeed && type === 'Patient' ? 'seed-p3' : typeof r.id === 'string' ? encodeURIComponent(r.id) : 'fz-put';
+  const id = onSeed && type === 'Patient' ? 'seed-p3' : typeof r.id === 'string' ? pathSegment(r.id) : 'fz-put';
   return json(onSeed ? 'seed-update' : 'resource', 'PUT', `/fhir/${type}/${id}`, r, id.startsWith('seed-') ? [`Patient/${id}`] : []);
 });
 
