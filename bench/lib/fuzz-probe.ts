@@ -6,23 +6,29 @@
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 
-/** Probes until stdin closes, then prints [count, max ms, p99 ms, slow (>100 ms) count, failures]. */
+/** Probes until stdin closes, then prints [count, max ms, p99 ms, count over 100 ms, failures, [[epoch ms, ms] of probes over 500 ms]]. */
 const PROBE = `
 let stop = false; process.stdin.on('end', () => { stop = true; }); process.stdin.resume();
-const lat = []; let failures = 0;
+const lat = []; const slow = []; let failures = 0;
 (async () => {
   while (!stop) {
     const t = performance.now();
     try { const r = await fetch(process.argv[1] + '/healthz', { signal: AbortSignal.timeout(30000) }); await r.arrayBuffer(); if (!r.ok) failures++; }
     catch { failures++; }
-    lat.push(performance.now() - t);
+    const ms = performance.now() - t;
+    lat.push(ms);
+    if (ms > 500) slow.push([Date.now() - ms, ms]);
     await new Promise((r) => setTimeout(r, 50));
   }
   lat.sort((a, b) => a - b);
-  process.stdout.write(JSON.stringify([lat.length, lat[lat.length - 1] ?? 0, lat[Math.floor(lat.length * 0.99)] ?? 0, lat.filter((x) => x > 100).length, failures]));
+  process.stdout.write(JSON.stringify([lat.length, lat[lat.length - 1] ?? 0, lat[Math.floor(lat.length * 0.99)] ?? 0, lat.filter((x) => x > 100).length, failures, slow]));
 })();`;
 
-export interface HealthStats { count: number; maxMs: number; p99Ms: number; over100: number; failures: number }
+export interface HealthStats {
+  count: number; maxMs: number; p99Ms: number; over100: number; failures: number;
+  /** Probes slower than 500 ms: when they started (epoch ms) and how long they took. */
+  stalls: [number, number][];
+}
 
 export interface HealthProbe { stop(): Promise<HealthStats> }
 
@@ -35,8 +41,8 @@ export function startHealthProbe(root: string): HealthProbe {
     async stop() {
       child.stdin.end();
       await exited;
-      const [count, maxMs, p99Ms, over100, failures] = JSON.parse(out || '[0,0,0,0,1]') as number[];
-      return { count, maxMs, p99Ms, over100, failures };
+      const [count, maxMs, p99Ms, over100, failures, stalls] = JSON.parse(out || '[0,0,0,0,1,[]]') as [number, number, number, number, number, [number, number][]];
+      return { count, maxMs, p99Ms, over100, failures, stalls };
     },
   };
 }

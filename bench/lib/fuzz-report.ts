@@ -34,6 +34,15 @@ function list(title: string, items: Outcome[], detail: (o: Outcome) => string): 
   if (items.length > 20) console.log(`    … and ${items.length - 20} more`);
 }
 
+/** The worst /healthz stalls and the requests in flight during each: what blocked the event loop. */
+function printStalls(r: DriverReport): void {
+  const worst = [...r.health.stalls].sort((a, b) => b[1] - a[1]).slice(0, 6);
+  for (const [at, ms] of worst) {
+    const during = r.tally.timeline.filter((x) => x.start <= at + ms && x.end >= at).sort((a, b) => (b.end - b.start) - (a.end - a.start)).slice(0, 3);
+    console.log(`    stall ${ms.toFixed(0)} ms; in flight: ${during.map((x) => `${x.kind} ${x.label} → ${x.status} (${(x.end - x.start).toFixed(0)} ms)`).join('; ')}`);
+  }
+}
+
 export function printReport(r: DriverReport): void {
   const t = r.tally;
   const ok = (cond: boolean): string => (cond ? 'ok' : 'FAIL');
@@ -47,6 +56,7 @@ export function printReport(r: DriverReport): void {
   for (const v of t.seedViolations.slice(0, 20)) console.log(`    ${v}`);
   const h = r.health;
   console.log(`  /healthz [${ok(h.maxMs < MAX_STALL_MS && h.failures === 0)}]: ${h.count} probes, max ${h.maxMs.toFixed(0)} ms, p99 ${h.p99Ms.toFixed(0)} ms, ${h.over100} over 100 ms, ${h.failures} failed (target: max < ${MAX_STALL_MS} ms)`);
+  printStalls(r);
   console.log(`  peak RSS [${ok(r.peakRssMb < MAX_RSS_MB)}]: ${r.peakRssMb.toFixed(0)} MB (target < ${MAX_RSS_MB} MB)`);
   console.log(`  slowest requests: ${t.slowest.map((o) => `${o.req.kind} ${o.req.method} ${o.req.path.slice(0, 60)} → ${o.status} in ${o.ms.toFixed(0)} ms`).join('; ')}`);
   if (r.crashed) console.log(`  SERVER EXITED during the run; its last log lines:\n${r.stderrTail}`);

@@ -7,7 +7,7 @@ import { leaks } from '../../test/fuzz/cases';
 import type { FuzzRequest } from './fuzz-requests';
 import { SEEDS } from './fuzz-resources';
 
-export interface Outcome { req: FuzzRequest; status: number; ms: number; text: string; error?: string }
+export interface Outcome { req: FuzzRequest; status: number; ms: number; text: string; error?: string; startedAt: number }
 
 export interface FuzzTally {
   sent: number;
@@ -22,10 +22,12 @@ export interface FuzzTally {
   noAnswer: Outcome[];
   seedViolations: string[];
   slowest: Outcome[];
+  /** Every request's [start, end] (epoch ms), to tell which were in flight during a /healthz stall. */
+  timeline: { kind: string; label: string; start: number; end: number; status: number }[];
 }
 
 export function newTally(): FuzzTally {
-  return { sent: 0, unsendable: 0, statuses: new Map(), fiveXx: [], leaked: [], notOutcome: [], noAnswer: [], seedViolations: [], slowest: [] };
+  return { sent: 0, unsendable: 0, statuses: new Map(), fiveXx: [], leaked: [], notOutcome: [], noAnswer: [], seedViolations: [], slowest: [], timeline: [] };
 }
 
 function sendable(req: FuzzRequest): boolean {
@@ -40,18 +42,20 @@ function sendable(req: FuzzRequest): boolean {
 
 async function send(root: string, req: FuzzRequest, timeoutMs: number): Promise<Outcome> {
   const t = performance.now();
+  const startedAt = Date.now();
   try {
     const res = await fetch(root + req.path, { method: req.method, headers: req.headers, body: req.body, signal: AbortSignal.timeout(timeoutMs) });
     const text = await res.text();
-    return { req, status: res.status, ms: performance.now() - t, text };
+    return { req, status: res.status, ms: performance.now() - t, text, startedAt };
   } catch (err) {
     const cause = err instanceof Error ? `${err.message}${err.cause instanceof Error ? `: ${err.cause.message}` : ''}` : String(err);
-    return { req, status: 0, ms: performance.now() - t, text: '', error: cause };
+    return { req, status: 0, ms: performance.now() - t, text: '', error: cause, startedAt };
   }
 }
 
 function judge(tally: FuzzTally, o: Outcome): void {
   tally.sent++;
+  tally.timeline.push({ kind: o.req.kind, label: `${o.req.method} ${o.req.path.slice(0, 60)}`, start: o.startedAt, end: o.startedAt + o.ms, status: o.status });
   if (o.status === 0) {
     tally.noAnswer.push(o);
     return;
