@@ -62,10 +62,15 @@ export async function startServer(databaseUrl: string | undefined, env: Record<s
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => { stderr = (stderr + d.toString()).slice(-20_000); });
   const baseUrl = `http://127.0.0.1:${port}/fhir`;
-  for (let i = 0; i < 300; i++) {
+  // up to 2 minutes: on a loaded machine PGlite's start and the validator's load take a while
+  for (let i = 0; ; i++) {
     try {
       if ((await fetch(`http://127.0.0.1:${port}/readyz`)).ok) break;
     } catch { /* not up yet */ }
+    if (i >= 1200 || child.exitCode !== null) {
+      child.kill('SIGTERM');
+      throw new Error(`the server did not become ready (exit code ${String(child.exitCode)})`);
+    }
     await new Promise((r) => setTimeout(r, 100));
   }
   const pid = child.pid as number;
