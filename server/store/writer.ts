@@ -59,15 +59,17 @@ export class Writer extends Reader implements StoreWriter {
   }
 
   async flush(): Promise<void> {
+    // In slices of CREATE_BATCH resources: a 10,000-entry transaction's index rows as one statement
+    // outlived the statement budget on PGlite, and built its parameters in one long synchronous run.
     if (this.pendingNew.length) {
       const items = this.pendingNew;
       this.pendingNew = [];
-      await writeIndexRowsBatch(this.sql, items);
+      for (let i = 0; i < items.length; i += CREATE_BATCH) await writeIndexRowsBatch(this.sql, items.slice(i, i + CREATE_BATCH));
     }
     if (this.pendingReplace.size) {
       const items = [...this.pendingReplace.values()];
       this.pendingReplace.clear();
-      await replaceIndexRows(this.sql, items);
+      for (let i = 0; i < items.length; i += CREATE_BATCH) await replaceIndexRows(this.sql, items.slice(i, i + CREATE_BATCH));
     }
   }
 
