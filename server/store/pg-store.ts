@@ -5,11 +5,13 @@
  */
 import { createBulkExportStore } from './bulk-export';
 import type { BulkExportStore } from './export-types';
+import { createBulkImportStore } from './bulk-import';
 import { createJobQueue } from './job-queue';
 import { allowAllReads } from './read-policy';
 import { type PgStoreDeps, Reader } from './reader';
 import { createSearchIndexAdmin } from './search/search-index-admin';
-import type { JobQueue, ResourceStore, SearchIndexAdmin, StoreExtensions, StoreWriter } from './types';
+import type { BulkImportStore, JobQueue, ResourceStore, SearchIndexAdmin, StoreExtensions, StoreWriter } from './types';
+import type { SqlExecutor } from './sql';
 import { Writer } from './writer';
 
 export type { PgStoreDeps } from './reader';
@@ -19,6 +21,7 @@ export class PgResourceStore extends Reader implements ResourceStore {
   readonly searchIndex: SearchIndexAdmin;
   readonly jobs: JobQueue;
   readonly bulkExport: BulkExportStore;
+  readonly bulkImport: BulkImportStore;
 
   private readonly store: PgStoreDeps;
 
@@ -31,13 +34,19 @@ export class PgResourceStore extends Reader implements ResourceStore {
     this.searchIndex = createSearchIndexAdmin(opts.driver, opts.registry, opts.clock);
     this.jobs = createJobQueue(opts.driver);
     this.bulkExport = createBulkExportStore({ driver: opts.driver, registry: opts.registry, readPolicy: deps.readPolicy, terminologyCache: opts.terminologyCache });
+    this.bulkImport = createBulkImportStore(opts.driver, (fn) => this.writerTransaction(fn));
   }
 
-  async transaction<T>(fn: (tx: StoreWriter) => Promise<T>): Promise<T> {
+  transaction<T>(fn: (tx: StoreWriter) => Promise<T>): Promise<T> {
+    return this.writerTransaction((tx) => fn(tx));
+  }
+
+  /** A transaction with its writer and SQL executor (the store's own job tables write beside the resources). */
+  private async writerTransaction<T>(fn: (tx: Writer, sql: SqlExecutor) => Promise<T>): Promise<T> {
     let writer: Writer | undefined;
     const result = await this.store.driver.transaction(async (sql) => {
       writer = new Writer(sql, this.store);
-      const r = await fn(writer);
+      const r = await fn(writer, sql);
       await writer.flush();
       return r;
     });

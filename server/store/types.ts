@@ -101,6 +101,11 @@ export interface WriteOptions {
 export interface CreateManyOptions {
   /** Called before the write hooks of the i-th resource run, so the caller can attribute a hook's error (bundle entries). */
   beforeHooks?: (index: number) => void;
+  /**
+   * Leave resources whose id already exists (live or deleted) untouched instead of failing with 409: they
+   * are returned as `undefined` at their index, for the caller to update ($import's upsert).
+   */
+  skipExisting?: boolean;
 }
 
 /**
@@ -112,6 +117,8 @@ export interface StoreWriter extends StoreReader {
   create(ctx: AccessContext, resource: Resource & { id: string }): Promise<StoredResource>;
   /** Inserts many new resources in one statement (bundles); 409 if any id exists. Same order as given. */
   createMany(ctx: AccessContext, resources: (Resource & { id: string })[], opts?: CreateManyOptions): Promise<StoredResource[]>;
+  /** createMany with `skipExisting`: an existing id leaves `undefined` at its index. */
+  createMany(ctx: AccessContext, resources: (Resource & { id: string })[], opts: CreateManyOptions & { skipExisting: true }): Promise<(StoredResource | undefined)[]>;
   /** Writes a new version (or the first one: update-as-create). */
   update(ctx: AccessContext, resource: Resource & { id: string }, opts?: WriteOptions): Promise<{ stored: StoredResource; created: boolean }>;
   /** Marks deleted; returns the delete marker, or null if nothing to delete. */
@@ -255,6 +262,8 @@ export interface StoreExtensions {
 
 export interface ResourceStore extends StoreReader {
   readonly driverName: 'pg' | 'pglite';
+  /** Bulk $import jobs: their inputs, checkpoints and per-line errors. */
+  readonly bulkImport: BulkImportStore;
   transaction<T>(fn: (tx: StoreWriter) => Promise<T>): Promise<T>;
   /** Custom SearchParameters and $reindex jobs. */
   readonly searchIndex: SearchIndexAdmin;
@@ -265,4 +274,85 @@ export interface ResourceStore extends StoreReader {
   ping(): Promise<void>;
   poolStats(): { total: number; idle: number; waiting: number };
   close(): Promise<void>;
+}
+
+// ---- bulk $import (issue 14) ----
+
+/** The job runner's queue of $import jobs (one runner job per bulk_import_job row). */
+export const IMPORT_QUEUE = 'bulk-import';
+
+/** Where an import input's NDJSON lives: a Binary of this server, or a file uploaded with the request. */
+export type ImportSource = { binary: string } | { upload: number };
+
+export interface ImportInput {
+  /** Resource type every line must have (the Parameters' `type`); undefined: any type per line. */
+  type?: string;
+  /** The URL as the client gave it (reported in errors and the manifest). */
+  url: string;
+  source: ImportSource;
+}
+
+/** Where the next batch starts: input index, byte offset in it and the number of lines already read. */
+export interface ImportCheckpoint {
+  input: number;
+  offset: number;
+  line: number;
+}
+
+export type ImportStatus = 'queued' | 'running' | 'completed' | 'failed' | 'cancelled';
+
+export interface BulkImportJob {
+  id: string;
+  /** The client the job belongs to: its status and errors are visible to it alone. */
+  clientId: string;
+  status: ImportStatus;
+  /** The kick-off request URL (for the manifest). */
+  request: string;
+  inputs: ImportInput[];
+  /** The requester's access context as stored (the job writes with it). */
+  context: Record<string, unknown>;
+  checkpoint: ImportCheckpoint;
+  /** Resources written per type. */
+  counts: Record<string, number>;
+  errorCount: number;
+  error?: string;
+  createdAt: Date;
+  updatedAt: Date;
+  completedAt?: Date;
+}
+
+export type NewImportJob = Pick<BulkImportJob, 'id' | 'clientId' | 'request' | 'inputs' | 'context'>;
+
+/** What one batch wrote, committed together with its resources. */
+export interface ImportBatchResult {
+  next: ImportCheckpoint;
+  /** Resources written per type in this batch. */
+  counts: Record<string, number>;
+  /** One OperationOutcome (JSON text) per refused line. */
+  errors: string[];
+}
+
+export interface BulkImportStore {
+  /**
+   * Creates the job and queues it on IMPORT_QUEUE in one transaction; `uploads[i]` streams the bytes of
+   * the input whose source is `{ upload: i }`, stored in chunks as they arrive. Nothing remains when the
+   * stream fails (the transaction rolls back).
+   */
+  create(job: NewImportJob, uploads?: AsyncIterable<Uint8Array>[]): Promise<BulkImportJob>;
+  get(id: string): Promise<BulkImportJob | null>;
+  /** Bytes of an uploaded input from `offset` on, chunk by chunk. */
+  readUpload(id: string, input: number, offset: number): AsyncIterable<Uint8Array>;
+  /**
+   * Runs `fn` (the batch's writes) in one transaction holding the job row and commits its result with it;
+   * 'moved' (nothing written) when the job is no longer running at `from` (cancelled, or another worker went on).
+   */
+  batch(id: string, from: ImportCheckpoint, fn: (tx: StoreWriter) => Promise<ImportBatchResult>): Promise<'written' | 'moved'>;
+  /** Marks the job running (from queued); false when it is over or cancelled. */
+  start(id: string): Promise<boolean>;
+  /** Ends the job as completed or failed in one transaction with `complete` (which completes the runner's job). */
+  finish(id: string, outcome: { status: 'completed' | 'failed'; error?: string }, complete: (tx: StoreWriter) => Promise<void>): Promise<void>;
+  /** Cancels an open job and drops its uploads, or deletes an ended one with its errors; false when there is no such job. */
+  cancel(id: string): Promise<boolean>;
+  /** The error OperationOutcomes after `afterSeq`, at most `limit`, in line order. */
+  errors(id: string, afterSeq: number, limit: number): Promise<{ seq: number; outcome: string }[]>;
 }

@@ -103,10 +103,13 @@ export class Writer extends Reader implements StoreWriter {
     return stored;
   }
 
-  async createMany(ctx: AccessContext, resources: WithId[], opts: CreateManyOptions = {}): Promise<StoredResource[]> {
-    const out: StoredResource[] = [];
-    for (let i = 0; i < resources.length; i += CREATE_BATCH) out.push(...(await this.insertBatch(resources.slice(i, i + CREATE_BATCH))));
+  createMany(ctx: AccessContext, resources: WithId[], opts?: CreateManyOptions): Promise<StoredResource[]>;
+  createMany(ctx: AccessContext, resources: WithId[], opts: CreateManyOptions & { skipExisting: true }): Promise<(StoredResource | undefined)[]>;
+  async createMany(ctx: AccessContext, resources: WithId[], opts: CreateManyOptions = {}): Promise<(StoredResource | undefined)[]> {
+    const out: (StoredResource | undefined)[] = [];
+    for (let i = 0; i < resources.length; i += CREATE_BATCH) out.push(...(await this.insertBatch(resources.slice(i, i + CREATE_BATCH), opts.skipExisting === true)));
     for (const [i, stored] of out.entries()) {
+      if (!stored) continue;
       opts.beforeHooks?.(i);
       await this.changed(ctx, 'create', stored);
     }
@@ -178,7 +181,7 @@ export class Writer extends Reader implements StoreWriter {
     return { resourceType: resource.resourceType, id: resource.id, versionId: 1, lastUpdated: now, deleted: false, resource: content };
   }
 
-  private async insertBatch(resources: WithId[]): Promise<StoredResource[]> {
+  private async insertBatch(resources: WithId[], skipExisting: boolean): Promise<(StoredResource | undefined)[]> {
     const now = this.deps.clock.now();
     const contents = resources.map((r) => withMeta(r, 1, now));
     const { rows } = await this.sql.query<{ rid: string; res_type: string; id: string }>(
@@ -194,8 +197,12 @@ export class Writer extends Reader implements StoreWriter {
     );
     const rids = new Map(rows.map((r) => [`${r.res_type}/${r.id}`, r.rid]));
     return contents.map((content) => {
-      const rid = rids.get(`${content.resourceType}/${content.id}`);
-      if (!rid) throw conflict(`${content.resourceType}/${content.id} already exists`);
+      const key = `${content.resourceType}/${content.id}`;
+      const rid = rids.get(key);
+      // A second line with the same id in one batch finds the rid taken by the first: it is an update too.
+      rids.delete(key);
+      if (!rid && skipExisting) return undefined;
+      if (!rid) throw conflict(`${key} already exists`);
       this.index(rid, content, false);
       return { resourceType: content.resourceType, id: content.id, versionId: 1, lastUpdated: now, deleted: false, resource: content };
     });
