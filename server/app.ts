@@ -41,7 +41,10 @@ import { reindexQueue } from './search-index/reindex-queue';
 import { searchParameterHook, startSearchParameterSync } from './search-index/search-parameter-sync';
 import { createSearchRegistry } from './search/registry';
 import { openStore } from './store/open-store';
-import { EXPORT_QUEUE, REINDEX_QUEUE, type ReadPolicy, type ResourceStore, type WriteHook } from './store/types';
+import { importQueue } from './bulk/import/import-queue';
+import { importRoutes } from './bulk/import/import-routes';
+import type { ImportServiceDeps } from './bulk/import/import-service';
+import { EXPORT_QUEUE, IMPORT_QUEUE, REINDEX_QUEUE, type ReadPolicy, type ResourceStore, type WriteHook } from './store/types';
 import { TWIN_QUEUE } from './twin/outbox-hook';
 import { type TwinService, createTwinService } from './twin/service';
 import { type ResourceValidator, createValidator } from './validation';
@@ -105,12 +108,14 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   // Custom SearchParameters stored earlier are loaded now; other servers' changes are polled.
   const searchParams = await startSearchParameterSync({ store, registry, logger });
   const metrics = createMetrics(() => store.poolStats());
-  registerJobGauge(metrics.registry, () => store.jobs.depth(), [NLP_QUEUE, TWIN_QUEUE, REINDEX_QUEUE, EXPORT_QUEUE]);
+  registerJobGauge(metrics.registry, () => store.jobs.depth(), [NLP_QUEUE, TWIN_QUEUE, REINDEX_QUEUE, EXPORT_QUEUE, IMPORT_QUEUE]);
   const nlp = await startNlp(config, seed, catalogue, { store, registry, validator, ids, clock, metrics, pdfText: cpu.pdfText, logger });
   const bulk = bulkExportOf(config, { store, registry, clock, ids, logger, requiresAccessToken: auth.enabled, wake: () => nudge.runner?.wake(EXPORT_QUEUE) });
   const bulkExport = bulk.service;
+  const bulkImport = bulkImportOf(config, { store, validator, ids, logger, authEnabled: auth.enabled, wake: () => nudge.runner?.wake(IMPORT_QUEUE) });
   const queues: QueueHandler[] = [
     twin.queue(store), reindexQueue({ store, logger, workers: config.role === 'server' ? 0 : 1, beforeBatch: () => searchParams.refresh() }), nlpQueue(config, nlp), bulk.queue,
+    bulkImport.queue,
   ];
   const jobs = startJobRunner(
     { store, logger, clock, owner: `${hostname()}:${process.pid}:${ids.newId()}`, onOutcome: jobRunMetrics(metrics.registry) }, queues,
@@ -121,12 +126,12 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     store, registry, validator, model, bodyJudge: cpu.bodyJudge, clock, ids,
     limits: { maxBundleEntries: config.maxBundleEntries, defaultCount: 20, maxCount: 1000, maxResourceBytes: config.maxBodyBytes },
     operations: operationTable({
-      reindex: { wake: () => jobs.wake(REINDEX_QUEUE) }, extraction: nlp, twin: true, terminology: { maxExpansion: config.terminologyMaxExpansion }, bulkExport,
+      reindex: { wake: () => jobs.wake(REINDEX_QUEUE) }, extraction: nlp, twin: true, terminology: { maxExpansion: config.terminologyMaxExpansion }, bulkExport, bulkImport: bulkImport.service,
     }),
     reportError: (err, context) => logger.error({ err, context }, 'internal error'),
     security: securityOf(auth, config),
   };
-  const http = httpApp(config, auth, { rest, logger, metrics, bulkExport, ready: () => store.ping(), audit: audit && { recorder: audit, clock } });
+  const http = httpApp(config, auth, { rest, logger, metrics, bulkExport, ready: () => store.ping(), audit: audit && { recorder: audit, clock }, streamingFhirRoutes: bulkImport.routes });
   const close = async (): Promise<void> => {
     await jobs.close();
     await searchParams.close();
@@ -138,10 +143,26 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   return { http, store, rest, logger, twin, auth, audit, metricsText, close };
 }
 
+/** Bulk $import: its job queue, the service the operation uses, and the streaming upload/status routes. */
+function bulkImportOf(
+  config: Config, d: { store: ResourceStore; validator: ResourceValidator; ids: IdGenerator; logger: Logger; authEnabled: boolean; wake: () => void },
+): { queue: QueueHandler; service: ImportServiceDeps; routes: express.RequestHandler } {
+  const service: ImportServiceDeps = { store: d.store, ids: d.ids, wake: d.wake, authEnabled: d.authEnabled };
+  const known = new Set(d.validator.resourceTypes());
+  return {
+    service,
+    queue: importQueue({
+      ...d, batchSize: config.importBatch, maxLineBytes: config.importMaxLineBytes, maxJsonDepth: config.maxJsonDepth,
+      workers: config.role === 'server' ? 0 : config.importWorkers,
+    }),
+    routes: importRoutes(service, { maxUploadBytes: config.importMaxUploadBytes, baseUrl: config.baseUrl, knownType: (t) => known.has(t) }),
+  };
+}
+
 /** The express app with the edge settings (CORS, rate limit, metrics exposure) the config asks for. */
 function httpApp(
   config: Config, auth: ReturnType<typeof createAuth>,
-  d: { rest: RestDeps; logger: Logger; metrics: HttpMetrics; bulkExport: ExportService; ready: () => Promise<void>; audit?: { recorder: AuditRecorder; clock: Clock } },
+  d: { rest: RestDeps; logger: Logger; metrics: HttpMetrics; bulkExport: ExportService; ready: () => Promise<void>; audit?: { recorder: AuditRecorder; clock: Clock }; streamingFhirRoutes?: express.RequestHandler },
 ): express.Express {
   return createHttpApp(
     { ...d, contextFor: auth.contextFor, smartConfiguration: smartConfigurationOf(auth, config) },

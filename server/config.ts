@@ -105,6 +105,11 @@ export interface Config {
   /** Export jobs run at once in this process (ROLE=server runs none) / resources read per keyset page. */
   exportWorkers: number;
   exportPageSize: number;
+  /** $import: NDJSON lines per transaction, longest line, largest upload, import jobs run at once per process. */
+  importBatch: number;
+  importMaxLineBytes: number;
+  importMaxUploadBytes: number;
+  importWorkers: number;
 }
 
 export class ConfigError extends Error {}
@@ -240,6 +245,10 @@ const ENV_SCHEMA = z.object({
   EXPORT_RETENTION_MS: int(3_600_000, 1_000),
   EXPORT_WORKERS: int(1, 0),
   EXPORT_PAGE_SIZE: int(2_000, 1),
+  IMPORT_BATCH: int(500, 1),
+  IMPORT_MAX_LINE: bytes('8mb'),
+  IMPORT_MAX_UPLOAD: bytes('4gb'),
+  IMPORT_WORKERS: int(1, 0),
 }).superRefine((e, ctx) => {
   const refuse = (variable: string, message: string): void => {
     ctx.addIssue({ code: 'custom', path: [variable], message });
@@ -313,5 +322,6 @@ function toConfig(e: ParsedEnv): Config {
     auditEnabled: ['true', '1'].includes(e.AUDIT_ENABLED), auditFlushMs: e.AUDIT_FLUSH_MS, auditBatch: e.AUDIT_BATCH,
     reviewClientId: e.REVIEW_CLIENT_ID, reviewScopes: e.REVIEW_SCOPES,
     exportDir: e.EXPORT_DIR, exportRetentionMs: e.EXPORT_RETENTION_MS, exportWorkers: e.EXPORT_WORKERS, exportPageSize: e.EXPORT_PAGE_SIZE,
+    importBatch: e.IMPORT_BATCH, importMaxLineBytes: e.IMPORT_MAX_LINE, importMaxUploadBytes: e.IMPORT_MAX_UPLOAD, importWorkers: e.IMPORT_WORKERS,
   };
 }

@@ -57,6 +57,8 @@ export interface HttpDeps {
   audit?: { recorder: AuditRecorder; clock: Clock };
   /** Bulk Data export status and file endpoints; absent: not served. */
   bulkExport?: ExportService;
+  /** FHIR routes that read their own body (e.g. streamed $import uploads), mounted after auth and rate limit, before the body parser. */
+  streamingFhirRoutes?: express.RequestHandler;
   /** Extra routers mounted before the FHIR base (e.g. /review, /.well-known). */
   extraRoutes?: (app: express.Express) => void;
 }
@@ -173,6 +175,7 @@ function mountFhir(app: express.Express, deps: HttpDeps, opts: HttpOptions): voi
   });
   app.use('/fhir', clientRateLimit(opts.edge?.rateLimitPerMinute ?? 0));
   if (deps.bulkExport) app.use('/fhir', exportRoutes(deps.bulkExport, (req) => baseUrlOf(req, opts), deps.logger));
+  if (deps.streamingFhirRoutes) app.use('/fhir', deps.streamingFhirRoutes);
   app.use('/fhir', express.raw({ type: () => true, limit: opts.maxBodyBytes }));
   app.use('/fhir', async (req: Request, res: Response) => {
     let fmt = defaultFmt;

@@ -12,6 +12,8 @@ import { verifyOperations } from './verify';
 import { terminologyOperations, type TerminologyOptions } from './terminology';
 import type { ExportService } from '../bulk/export/service';
 import { exportOperations } from './export';
+import { importOperation } from './import';
+import type { ImportServiceDeps } from '../bulk/import/import-service';
 
 export interface OperationServices {
   /** Nudges the runner of $reindex jobs; without it $reindex is not offered. */
@@ -24,10 +26,13 @@ export interface OperationServices {
   terminology?: TerminologyOptions;
   /** Bulk Data export; without it $export is not offered. */
   bulkExport?: ExportService;
+  /** Bulk $import jobs; without it $import is not offered. */
+  bulkImport?: ImportServiceDeps;
 }
 
 export function operationTable(services: OperationServices = {}): OperationTable {
   return [validateOperation, ...verifyOperations, reviewSummaryOperation, ...(services.reindex ? reindexOperations(services.reindex) : []),
     ...(services.extraction ? [extractOperation(services.extraction)] : []), ...(services.twin ? [twinOperation, documentOperation, everythingOperation] : []),
-    ...terminologyOperations(services.terminology), ...(services.bulkExport ? exportOperations(services.bulkExport) : [])];
+    ...terminologyOperations(services.terminology), ...(services.bulkExport ? exportOperations(services.bulkExport) : []),
+    ...(services.bulkImport ? [importOperation(services.bulkImport)] : [])];
 }

@@ -45,6 +45,8 @@ function operationNeeds(route: OperationRoute, compartmentTypes: readonly string
     // Read and search on every exported type, decided by the export service once `_type` is known
     // (bulk/export/authorize.ts); the status and file endpoints bind the job to the client that started it.
     case 'export': return [];
+    // A system/ write scope at kick-off and the system/ scope of each line's type per line: bulk/import/import-scopes.ts.
+    case 'import': return [];
     default: return type ? [need('r', type)] : [];
   }
 }

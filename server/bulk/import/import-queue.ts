@@ -1,0 +1,147 @@
+/**
+ * The 'bulk-import' queue of the one job runner: reads each input's NDJSON from the job's checkpoint,
+ * judges every line like a REST write, and writes batches of `batchSize` lines, each in one transaction
+ * that also stores its error lines, counts and the next checkpoint (store/bulk-import.ts). A restart
+ * or a lost lease resumes after the last committed batch: no line is written twice or skipped.
+ * Memory is bounded by one batch plus one line of at most `maxLineBytes`.
+ */
+import type { Binary } from 'fhir/r4';
+import type { AccessContext } from '../../core/access-context';
+import type { IdGenerator } from '../../core/clock';
+import { FhirError, type Issue } from '../../core/fhir-error';
+import type { Logger } from '../../core/logger';
+import type { JobLease, QueueHandler } from '../../jobs/types';
+import { IMPORT_QUEUE, type BulkImportJob, type ImportCheckpoint, type ImportInput, type ResourceStore } from '../../store/types';
+import type { ResourceValidator } from '../../validation';
+import { type BatchInput, type JudgedEntry, LineRefused, assignIds, writeBatch } from './import-batch';
+import { judgeLine, lineError } from './import-line';
+import { lineScopeChecker } from './import-scopes';
+import { jobContext } from './job-context';
+import { ndjsonLines } from './ndjson-lines';
+
+export interface ImportQueueOptions {
+  store: Pick<ResourceStore, 'bulkImport' | 'transaction' | 'read'>;
+  validator: ResourceValidator;
+  ids: IdGenerator;
+  logger: Pick<Logger, 'info' | 'warn'>;
+  /** Lines per transaction. */
+  batchSize: number;
+  maxLineBytes: number;
+  maxJsonDepth: number;
+  /** Import jobs run at once in this process; 0 under ROLE=server. */
+  workers: number;
+  pollMs?: number;
+}
+
+/** The job was cancelled (or taken over) between batches: stop without writing more. */
+class JobMoved extends Error {}
+
+/** The input's bytes from `offset`: an uploaded file chunk by chunk, or a Binary of this server. */
+async function* inputBytes(o: ImportQueueOptions, job: BulkImportJob, ctx: AccessContext, index: number, offset: number): AsyncGenerator<Uint8Array> {
+  const source = job.inputs[index].source;
+  if ('upload' in source) {
+    yield* o.store.bulkImport.readUpload(job.id, source.upload, offset);
+    return;
+  }
+  const stored = await o.store.read(ctx, 'Binary', source.binary);
+  const binary = stored?.resource as Binary | undefined;
+  if (!binary || stored?.deleted) throw new FhirError(404, 'not-found', `Binary/${source.binary} does not exist (any more)`);
+  // A Binary was sent within MAX_BODY, so decoding it whole is bounded.
+  const bytes = Buffer.from(binary.data ?? '', 'base64');
+  yield bytes.subarray(offset);
+}
+
+/** Commits one batch; a line a write hook refuses is taken out and the batch written again. */
+async function commit(o: ImportQueueOptions, job: BulkImportJob, ctx: AccessContext, from: ImportCheckpoint, batch: BatchInput): Promise<ImportCheckpoint> {
+  assignIds(batch.entries, o.ids);
+  const refused = new Map<number, Issue[]>();
+  for (;;) {
+    try {
+      const r = await o.store.bulkImport.batch(job.id, from, (tx) => writeBatch(tx, ctx, batch, refused));
+      if (r === 'moved') throw new JobMoved(`import job ${job.id} was cancelled or moved on`);
+      return batch.next;
+    } catch (err) {
+      if (!(err instanceof LineRefused)) throw err;
+      refused.set(err.index, err.refusal.issues);
+    }
+  }
+}
+
+/** Imports one input from the checkpoint on; returns the checkpoint after it (the next input's start). */
+async function importInput(o: ImportQueueOptions, job: BulkImportJob, ctx: AccessContext, lease: JobLease, start: ImportCheckpoint): Promise<ImportCheckpoint | 'paused'> {
+  const input: ImportInput = job.inputs[start.input];
+  const scopeProblem = lineScopeChecker(ctx);
+  const judge = { validator: o.validator, maxJsonDepth: o.maxJsonDepth, scopeProblem };
+  let from = start;
+  let entries: JudgedEntry[] = [];
+  let last = start;
+  try {
+    for await (const line of ndjsonLines(inputBytes(o, job, ctx, start.input, start.offset), start, o.maxLineBytes)) {
+      last = { input: start.input, offset: line.end, line: line.number };
+      const judged = line.bytes ? judgeLine(judge, line.bytes, input.type) : { issues: lineError(`line of ${line.tooLong} bytes exceeds the limit of ${o.maxLineBytes} bytes`, 'too-long') };
+      if (!('blank' in judged)) entries.push({ line: line.number, ...judged });
+      if (entries.length >= o.batchSize) {
+        from = await commit(o, job, ctx, from, { url: input.url, entries, next: last });
+        entries = [];
+        if (lease.signal.aborted) return 'paused';
+      }
+    }
+  } catch (err) {
+    if (!(err instanceof FhirError) || err.status >= 500) throw err;
+    // The input itself is unreadable (its Binary is gone or not readable by the requester): one error for it, then the next input.
+    const next = { input: start.input + 1, offset: 0, line: 0 };
+    await commit(o, job, ctx, from, { url: input.url, entries: [...entries, { line: last.line, issues: err.issues }], next });
+    return next;
+  }
+  const next = { input: start.input + 1, offset: 0, line: 0 };
+  await commit(o, job, ctx, from, { url: input.url, entries, next });
+  return next;
+}
+
+async function runImport(o: ImportQueueOptions, lease: JobLease, id: string): Promise<string> {
+  const job = await o.store.bulkImport.get(id);
+  const completeRunnerJob = (tx: Parameters<JobLease['complete']>[0]): Promise<void> => lease.complete(tx);
+  if (!job || !(await o.store.bulkImport.start(id))) {
+    await o.store.transaction(completeRunnerJob);
+    return 'cancelled';
+  }
+  const ctx = jobContext(job);
+  let at = job.checkpoint;
+  try {
+    while (at.input < job.inputs.length) {
+      const next = await importInput(o, job, ctx, lease, at);
+      if (next === 'paused') {
+        await lease.release();
+        return 'paused';
+      }
+      at = next;
+    }
+  } catch (err) {
+    if (!(err instanceof JobMoved)) throw err;
+    await o.store.transaction(completeRunnerJob);
+    return 'cancelled';
+  }
+  await o.store.bulkImport.finish(id, { status: 'completed' }, completeRunnerJob);
+  const done = (await o.store.bulkImport.get(id)) ?? job;
+  o.logger.info({ job: id, counts: done.counts, errors: done.errorCount }, 'import job completed');
+  return 'completed';
+}
+
+export function importQueue(o: ImportQueueOptions): QueueHandler {
+  return {
+    queue: IMPORT_QUEUE, workers: o.workers, leaseMs: 60_000, pollMs: o.pollMs ?? 2_000, backoff: { baseMs: 1_000, maxMs: 60_000 },
+    async run(lease) {
+      const id = lease.job.payload.importJobId;
+      if (typeof id !== 'string') {
+        await lease.fail('malformed import job payload: no importJobId');
+        return 'failed';
+      }
+      return runImport(o, lease, id);
+    },
+    async giveUp(lease, reason) {
+      const id = lease.job.payload.importJobId;
+      if (typeof id === 'string') await o.store.bulkImport.finish(id, { status: 'failed', error: reason }, () => Promise.resolve());
+      await lease.fail(reason);
+    },
+  };
+}
