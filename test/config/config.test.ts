@@ -30,6 +30,7 @@ describe('loadConfig', () => {
       terminologyMaxExpansion: 10_000, cpuThreads: 1, auditEnabled: true, auditFlushMs: 250, auditBatch: 500,
       reviewClientId: 'review-app', reviewScopes: 'openid fhirUser user/*.rs user/Condition.u user/Observation.u',
       exportDir: path.join(tmpdir(), 'twinfhir-export'), exportRetentionMs: 3_600_000, exportWorkers: 1, exportPageSize: 2_000,
+      importBatch: 500, importMaxLineBytes: 8 * 1024 * 1024, importMaxUploadBytes: 4 * 1024 ** 3, importWorkers: 1,
     });
   });
 
