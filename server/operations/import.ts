@@ -9,6 +9,7 @@ import { badRequest } from '../core/fhir-error';
 import { operationDefinitionUrl } from '../core/canonical-urls';
 import { readImportParameters } from '../bulk/import/import-params';
 import { type ImportServiceDeps, assertRespondAsync, kickOffBinaries } from '../bulk/import/import-service';
+import { assertMayImport } from '../bulk/import/import-scopes';
 import type { OperationSpec } from '../rest/deps';
 
 export function importOperation(service: ImportServiceDeps): OperationSpec {
@@ -20,6 +21,7 @@ export function importOperation(service: ImportServiceDeps): OperationSpec {
     affectsState: true,
     async handler(deps, req, _target, exec) {
       if (exec.inTransaction) throw badRequest('$import cannot run inside a Bundle');
+      assertMayImport(req.ctx); // who asks before what they ask: a patient token gets 403, not a 400 about its body
       assertRespondAsync(req.headers.prefer);
       const known = new Set(deps.validator.resourceTypes());
       const inputs = readImportParameters(req.body, req.baseUrl, (t) => known.has(t));

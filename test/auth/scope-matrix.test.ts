@@ -33,6 +33,11 @@ const searchParameter = {
   description: 'x', code: 'test-note', base: ['Observation'], type: 'string', expression: 'Observation.note.text',
 };
 
+const importParameters = {
+  resourceType: 'Parameters',
+  parameter: [{ name: 'inputFormat', valueCode: 'application/fhir+ndjson' }, { name: 'input', part: [{ name: 'url', valueUri: 'Binary/none' }] }],
+};
+
 beforeAll(async () => {
   w = await startSmartWorld();
   await seed(w);
@@ -101,6 +106,11 @@ const MATRIX: Case[] = [
   ['user:user/*.cruds', 'POST', '$reindex', 403],
   ['user:user/*.cruds', 'GET', 'Patient/maria/$everything', 200],
   ['user:user/*.cruds', 'POST', 'Observation', 201, newObs('maria')],
+  // bulk $import: a system/ write scope at kick-off (each line's type is checked per line, below)
+  ['sys:system/*.rs', 'POST', '$import', 403, importParameters],
+  ['user:user/*.cruds', 'POST', '$import', 403, importParameters],
+  ['pat:patient/*.cruds', 'POST', '$import', 403, importParameters],
+  ['sys:system/*.rs', 'GET', '$import-status/any-job', 404],
 ];
 
 describe('scope × interaction matrix', () => {
@@ -146,6 +156,50 @@ describe('$export scope matrix', () => {
     expect({ status: res.status, diagnostics: res.body?.issue?.[0]?.diagnostics }).toMatchObject({ status });
     if (status === 202) expect(res.headers.get('content-location')).toMatch(/\$export-poll-status\?_jobId=/);
     else expect(res.body.resourceType).toBe('OperationOutcome');
+  });
+});
+
+describe('bulk $import', () => {
+  const upload = async (scope: string, ndjson: string) => {
+    const res = await w.fhir('$import', await token(scope), { method: 'POST', body: ndjson, headers: { 'Content-Type': 'application/fhir+ndjson', Prefer: 'respond-async' } });
+    expect(res.status).toBe(202);
+    return new URL(res.headers.get('content-location') as string).pathname.replace(/^\/fhir\//, '');
+  };
+  const finished = async (status: string, scope: string) => {
+    for (let i = 0; i < 600; i++) {
+      const res = await w.fhir(status, await token(scope));
+      if (res.status !== 202) return res;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error('import did not finish');
+  };
+  const patientLine = JSON.stringify({ resourceType: 'Patient', id: 'imported-by-backend', name: [{ family: 'Bulk' }] });
+  const obsLine = JSON.stringify({ ...newObs('maria'), id: 'imported-obs' });
+
+  test('system/*.cruds imports; the status URL is the requesting client\'s alone', async () => {
+    const status = await upload('sys:system/*.cruds', patientLine);
+    const done = await finished(status, 'sys:system/*.cruds');
+    expect(done.status).toBe(200);
+    expect(done.body.output).toEqual([{ type: 'Patient', count: 1 }]);
+    expect(done.body.requiresAccessToken).toBe(true);
+    const other = await w.fhir(status, (await w.system('system/*.rs', 'backend-opaque')).access_token);
+    expect(other.status).toBe(404);
+    expect((await w.fhir(`${status}/error.ndjson`, (await w.system('system/*.rs', 'backend-opaque')).access_token)).status).toBe(404);
+    expect((await w.fhir(status, await token('user:user/*.cruds'))).status).toBe(404);
+    expect((await w.fhir(status, undefined)).status).toBe(401);
+  });
+
+  test('a type-specific system scope: lines of other types are refused per line with 403 forbidden', async () => {
+    const status = await upload('sys:system/Observation.cu', `${obsLine}\n${patientLine.replace('imported-by-backend', 'smuggled')}`);
+    const done = await finished(status, 'sys:system/Observation.cu');
+    expect(done.body.output).toEqual([{ type: 'Observation', count: 1 }]);
+    expect(done.body.error[0].count).toBe(1);
+    expect((await w.fhir('Patient/smuggled', await token('sys:system/*.rs'))).status).toBe(404);
+  });
+
+  test('an upload with a patient-context token → 403', async () => {
+    const res = await w.fhir('$import', await token('pat:patient/*.cruds'), { method: 'POST', body: patientLine, headers: { 'Content-Type': 'application/fhir+ndjson', Prefer: 'respond-async' } });
+    expect(res.status).toBe(403);
   });
 });
 

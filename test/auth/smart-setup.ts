@@ -61,7 +61,7 @@ export async function startSmartWorld(env: Record<string, string> = {}, opts: { 
       const res = await fetch(`${fhirBase}/${path}`, {
         method: init.method ?? (init.body === undefined ? 'GET' : 'POST'),
         headers: { 'Content-Type': 'application/fhir+json', ...(token ? { Authorization: `Bearer ${token}` } : {}), ...init.headers },
-        body: init.body === undefined ? undefined : JSON.stringify(init.body),
+        body: init.body === undefined ? undefined : typeof init.body === 'string' ? init.body : JSON.stringify(init.body),
       });
       const text = await res.text();
       let body: unknown;

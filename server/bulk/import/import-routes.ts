@@ -14,6 +14,7 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { AccessContext } from '../../core/access-context';
 import { FhirError } from '../../core/fhir-error';
 import { NDJSON_FORMATS } from './import-params';
+import { assertMayImport } from './import-scopes';
 import { type ImportAnswer, type ImportServiceDeps, assertRespondAsync, cancelImport, importStatus, kickOffUpload, ownJob } from './import-service';
 
 export interface ImportRouteOptions {
@@ -51,6 +52,7 @@ async function* bodyOf(req: Request, max: number): AsyncGenerator<Uint8Array> {
 }
 
 function upload(d: ImportServiceDeps, o: ImportRouteOptions, req: Request, ctx: AccessContext, baseUrl: string): Promise<ImportAnswer> {
+  assertMayImport(ctx);
   const declared = Number(req.headers['content-length'] ?? 0);
   if (declared > o.maxUploadBytes) throw new FhirError(413, 'too-costly', `Upload is larger than IMPORT_MAX_UPLOAD (${o.maxUploadBytes} bytes)`);
   const prefer = req.headers.prefer;
