@@ -3,6 +3,7 @@ import { benchAudit } from './audit';
 import { benchAuth } from './auth';
 import { benchExport } from './export';
 import { benchHotPath } from './hot-path';
+import { benchImport } from './import';
 import { benchIngest } from './ingest';
 import { benchLlmOverhead } from './llm-overhead';
 import { benchHeavy } from './heavy';
@@ -16,6 +17,7 @@ import { benchTerminology } from './terminology';
 
 const BENCHES: Record<string, () => Promise<void>> = {
   ingest: benchIngest,
+  import: benchImport,
   read: benchRead,
   search: benchSearch,
   nlp: benchNlp,
