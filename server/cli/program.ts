@@ -7,7 +7,8 @@ import Client from 'fhir-kit-client';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { runExport } from './export-command';
 import { findingLine, runExtract } from './extract-command';
-import { type ImportSummary, runImport } from './import-runner';
+import { runBulkOrRestImport } from './bulk-command';
+import { type ImportOptions, type ImportSummary, runImport } from './import-runner';
 import type { ProgressMode } from './progress';
 import { RequestFailure, failureOf } from './request-failure';
 
@@ -49,12 +50,15 @@ function importCommand(io: CliIo, done: (code: number) => void): Command {
     .option('--retries <n>', 'retries per request on 408/429/5xx or no answer', positiveInt('--retries'), 5)
     .option('--state <file>', 'resume log: units already imported are skipped on a re-run')
     .option('--server-ids', 'POST resources without an id (default: PUT with a stable id derived from file and line, so re-runs never duplicate)', false)
+    .option('--bulk', 'upload NDJSON files to the server\'s Bulk $import (when its CapabilityStatement offers it) and poll for progress', false)
     .addOption(new Option('--progress <mode>', 'progress display').choices(['bar', 'plain', 'none']).default(process.stderr.isTTY ? 'bar' : 'plain'))
-    .action(async (paths: string[], o: Common & { concurrency: number; chunkSize: number; retries: number; state?: string; serverIds: boolean; progress: ProgressMode }) => {
-      const summary = await runImport(clientFor(o, io), {
+    .action(async (paths: string[], o: Common & { concurrency: number; chunkSize: number; retries: number; state?: string; serverIds: boolean; bulk: boolean; progress: ProgressMode }) => {
+      const opts: ImportOptions = {
         paths, concurrency: o.concurrency, chunkSize: o.chunkSize, serverIds: o.serverIds, stateFile: o.state, progress: o.progress,
         retry: { retries: o.retries, baseMs: 250, maxMs: 30_000 },
-      }, io.stderr);
+      };
+      const target = { baseUrl: o.server.replace(/\/+$/, ''), token: io.env[o.tokenEnv], pollMs: 500 };
+      const summary = o.bulk ? await runBulkOrRestImport(clientFor(o, io), target, opts, io.stderr) : await runImport(clientFor(o, io), opts, io.stderr);
       printSummary(summary, io);
       done(summary.resourcesFailed ? EXIT.inputFailed : EXIT.ok);
     });
