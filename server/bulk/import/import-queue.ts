@@ -59,6 +59,8 @@ async function commit(o: ImportQueueOptions, job: BulkImportJob, ctx: AccessCont
     try {
       const r = await o.store.bulkImport.batch(job.id, from, (tx) => writeBatch(tx, ctx, batch, refused));
       if (r === 'moved') throw new JobMoved(`import job ${job.id} was cancelled or moved on`);
+      // Let waiting requests queue their queries first: on PGlite (one connection) back-to-back batches would starve them.
+      await new Promise((resolve) => setImmediate(resolve));
       return batch.next;
     } catch (err) {
       if (!(err instanceof LineRefused)) throw err;
