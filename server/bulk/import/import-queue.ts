@@ -36,6 +36,13 @@ export interface ImportQueueOptions {
 /** The job was cancelled (or taken over) between batches: stop without writing more. */
 class JobMoved extends Error {}
 
+/** An input that cannot be read at all (its Binary is gone, or the requester may not read it). */
+class InputUnreadable extends Error {
+  constructor(readonly issues: Issue[]) {
+    super(issues[0]?.diagnostics ?? 'input unreadable');
+  }
+}
+
 /** The input's bytes from `offset`: an uploaded file chunk by chunk, or a Binary of this server. */
 async function* inputBytes(o: ImportQueueOptions, job: BulkImportJob, ctx: AccessContext, index: number, offset: number): AsyncGenerator<Uint8Array> {
   const source = job.inputs[index].source;
@@ -43,9 +50,15 @@ async function* inputBytes(o: ImportQueueOptions, job: BulkImportJob, ctx: Acces
     yield* o.store.bulkImport.readUpload(job.id, source.upload, offset);
     return;
   }
-  const stored = await o.store.read(ctx, 'Binary', source.binary);
+  let stored;
+  try {
+    stored = await o.store.read(ctx, 'Binary', source.binary);
+  } catch (err) {
+    if (err instanceof FhirError && err.status < 500) throw new InputUnreadable(err.issues);
+    throw err;
+  }
   const binary = stored?.resource as Binary | undefined;
-  if (!binary || stored?.deleted) throw new FhirError(404, 'not-found', `Binary/${source.binary} does not exist (any more)`);
+  if (!binary || stored?.deleted) throw new InputUnreadable(new FhirError(404, 'not-found', `Binary/${source.binary} does not exist (any more)`).issues);
   // A Binary was sent within MAX_BODY, so decoding it whole is bounded.
   const bytes = Buffer.from(binary.data ?? '', 'base64');
   yield bytes.subarray(offset);
@@ -69,12 +82,38 @@ async function commit(o: ImportQueueOptions, job: BulkImportJob, ctx: AccessCont
   }
 }
 
+/**
+ * Keeps one batch commit in flight while the next batch is judged: validation is this process's CPU,
+ * writing is mostly the database's, so they overlap. Commits still run one after another, each from the
+ * checkpoint the previous one committed; at most two batches are held.
+ */
+class CommitPipeline {
+  private inFlight: Promise<ImportCheckpoint>;
+
+  constructor(start: ImportCheckpoint) {
+    this.inFlight = Promise.resolve(start);
+  }
+
+  /** Waits for the previous commit (rethrowing its failure), then starts this one without waiting for it. */
+  async push(run: (from: ImportCheckpoint) => Promise<ImportCheckpoint>): Promise<void> {
+    const previous = this.inFlight;
+    this.inFlight = previous.then(run);
+    this.inFlight.catch(() => undefined); // observed by the next push or by drain()
+    await previous;
+  }
+
+  drain(): Promise<ImportCheckpoint> {
+    return this.inFlight;
+  }
+}
+
 /** Imports one input from the checkpoint on; returns the checkpoint after it (the next input's start). */
 async function importInput(o: ImportQueueOptions, job: BulkImportJob, ctx: AccessContext, lease: JobLease, start: ImportCheckpoint): Promise<ImportCheckpoint | 'paused'> {
   const input: ImportInput = job.inputs[start.input];
-  const scopeProblem = lineScopeChecker(ctx);
-  const judge = { validator: o.validator, maxJsonDepth: o.maxJsonDepth, scopeProblem };
-  let from = start;
+  const judge = { validator: o.validator, maxJsonDepth: o.maxJsonDepth, scopeProblem: lineScopeChecker(ctx) };
+  const pipeline = new CommitPipeline(start);
+  const send = (batch: BatchInput): Promise<void> => pipeline.push((from) => commit(o, job, ctx, from, batch));
+  const next = { input: start.input + 1, offset: 0, line: 0 };
   let entries: JudgedEntry[] = [];
   let last = start;
   try {
@@ -83,20 +122,21 @@ async function importInput(o: ImportQueueOptions, job: BulkImportJob, ctx: Acces
       const judged = line.bytes ? judgeLine(judge, line.bytes, input.type) : { issues: lineError(`line of ${line.tooLong} bytes exceeds the limit of ${o.maxLineBytes} bytes`, 'too-long') };
       if (!('blank' in judged)) entries.push({ line: line.number, ...judged });
       if (entries.length >= o.batchSize) {
-        from = await commit(o, job, ctx, from, { url: input.url, entries, next: last });
+        await send({ url: input.url, entries, next: last });
         entries = [];
-        if (lease.signal.aborted) return 'paused';
+        if (lease.signal.aborted) {
+          await pipeline.drain();
+          return 'paused';
+        }
       }
     }
   } catch (err) {
-    if (!(err instanceof FhirError) || err.status >= 500) throw err;
+    if (!(err instanceof InputUnreadable)) throw err;
     // The input itself is unreadable (its Binary is gone or not readable by the requester): one error for it, then the next input.
-    const next = { input: start.input + 1, offset: 0, line: 0 };
-    await commit(o, job, ctx, from, { url: input.url, entries: [...entries, { line: last.line, issues: err.issues }], next });
-    return next;
+    entries.push({ line: last.line, issues: err.issues });
   }
-  const next = { input: start.input + 1, offset: 0, line: 0 };
-  await commit(o, job, ctx, from, { url: input.url, entries, next });
+  await send({ url: input.url, entries, next });
+  await pipeline.drain();
   return next;
 }
 
