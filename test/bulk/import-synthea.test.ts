@@ -39,6 +39,36 @@ async function readAll(baseUrl: string, type: string): Promise<Resource[]> {
   return out;
 }
 
+/** The manifest counts every line; every resource has one version per line carrying its id and reads back as its last line. */
+async function expectEveryLineOnce(baseUrl: string, output: { type: string; count: number }[]): Promise<void> {
+  const expected = new Map<string, number>();
+  for (const r of resources) expected.set(r.resourceType, (expected.get(r.resourceType) ?? 0) + 1);
+  expect(Object.fromEntries(output.map((o: { type: string; count: number }) => [o.type, o.count]))).toEqual(Object.fromEntries(expected));
+
+  // Some organizations and practitioners appear in several Synthea bundles with the same id: each
+  // line is one version, so a resource has exactly as many versions as lines carry its id, and reads
+  // back as its last line.
+  const lastLine = new Map<string, Resource>();
+  const occurrences = new Map<string, number>();
+  for (const r of resources) {
+    const key = `${r.resourceType}/${r.id}`;
+    lastLine.set(key, r);
+    occurrences.set(key, (occurrences.get(key) ?? 0) + 1);
+  }
+  let distinct = 0;
+  for (const type of expected.keys()) {
+    const stored = await readAll(baseUrl, type);
+    expect(stored).toHaveLength([...lastLine.keys()].filter((k) => k.startsWith(`${type}/`)).length);
+    distinct += stored.length;
+    for (const r of stored) {
+      const key = `${r.resourceType}/${r.id}`;
+      expect(r.meta?.versionId).toBe(String(occurrences.get(key)));
+      expect(withoutServerMeta(r)).toEqual(lastLine.get(key));
+    }
+  }
+  expect(distinct).toBe(lastLine.size);
+}
+
 describe.each(driversUnderTest())('Synthea NDJSON through $import, restarted mid-job, on %s', (kind) => {
   test('stop mid-job, start again: every resource once, equal to its line', async () => {
     expect(lines.length).toBe(17_293);
@@ -74,32 +104,7 @@ describe.each(driversUnderTest())('Synthea NDJSON through $import, restarted mid
         }
         expect(s.status).toBe(200);
         expect(s.body.error).toEqual([]);
-        const expected = new Map<string, number>();
-        for (const r of resources) expected.set(r.resourceType, (expected.get(r.resourceType) ?? 0) + 1);
-        expect(Object.fromEntries(s.body.output.map((o: { type: string; count: number }) => [o.type, o.count]))).toEqual(Object.fromEntries(expected));
-
-        // Some organizations and practitioners appear in several Synthea bundles with the same id: each
-        // line is one version, so a resource has exactly as many versions as lines carry its id, and reads
-        // back as its last line.
-        const lastLine = new Map<string, Resource>();
-        const occurrences = new Map<string, number>();
-        for (const r of resources) {
-          const key = `${r.resourceType}/${r.id}`;
-          lastLine.set(key, r);
-          occurrences.set(key, (occurrences.get(key) ?? 0) + 1);
-        }
-        let distinct = 0;
-        for (const type of expected.keys()) {
-          const stored = await readAll(second.baseUrl, type);
-          expect(stored).toHaveLength([...lastLine.keys()].filter((k) => k.startsWith(`${type}/`)).length);
-          distinct += stored.length;
-          for (const r of stored) {
-            const key = `${r.resourceType}/${r.id}`;
-            expect(r.meta?.versionId).toBe(String(occurrences.get(key)));
-            expect(withoutServerMeta(r)).toEqual(lastLine.get(key));
-          }
-        }
-        expect(distinct).toBe(lastLine.size);
+        await expectEveryLineOnce(second.baseUrl, s.body.output);
       } finally {
         expect(await second.stop()).toBe(0);
       }
