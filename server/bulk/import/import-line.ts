@@ -35,7 +35,7 @@ function asResource(d: LineJudge, body: unknown, expectedType: string | undefine
   if (expectedType && rt !== expectedType) throw badRequest(`Resource type '${rt.slice(0, 80)}' does not match the input type '${expectedType}'`, ['resourceType']);
   if (!d.validator.resourceTypes().includes(rt)) throw notFound(`Unknown resource type '${rt.slice(0, 80)}'`);
   const id = (body as { id?: unknown }).id;
-  if (id !== undefined && !(typeof id === 'string' && ID.test(id))) throw badRequest(`Invalid resource id '${String(id).slice(0, 80)}': 1-64 characters of A-Z a-z 0-9 - .`);
+  if (id !== undefined && !(typeof id === 'string' && ID.test(id))) throw badRequest(`Invalid resource id '${(JSON.stringify(id) ?? '').slice(0, 80)}': 1-64 characters of A-Z a-z 0-9 - .`);
   return body as Resource;
 }
 
