@@ -11,6 +11,7 @@ import { oauthUris, smartConfiguration } from './auth/smart-configuration';
 import { type AuditRecorder, createAuditRecorder } from './audit/audit-recorder';
 import { createAuditWriteGuard } from './audit/audit-write-guard';
 import { exportQueue } from './bulk/export/queue';
+import { researchTransformFactory } from './bulk/export/research-transform';
 import { type ExportService, createExportService } from './bulk/export/service';
 import type { Config } from './config';
 import { type Clock, type IdGenerator, systemClock, uuidIds } from './core/clock';
@@ -110,7 +111,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   const metrics = createMetrics(() => store.poolStats());
   registerJobGauge(metrics.registry, () => store.jobs.depth(), [NLP_QUEUE, TWIN_QUEUE, REINDEX_QUEUE, EXPORT_QUEUE, IMPORT_QUEUE]);
   const nlp = await startNlp(config, seed, catalogue, { store, registry, validator, ids, clock, metrics, pdfText: cpu.pdfText, logger });
-  const bulk = bulkExportOf(config, { store, registry, clock, ids, logger, requiresAccessToken: auth.enabled, wake: () => nudge.runner?.wake(EXPORT_QUEUE) });
+  const bulk = bulkExportOf(config, { store, registry, model, clock, ids, logger, requiresAccessToken: auth.enabled, wake: () => nudge.runner?.wake(EXPORT_QUEUE) });
   const bulkExport = bulk.service;
   const bulkImport = bulkImportOf(config, { store, validator, ids, logger, authEnabled: auth.enabled, wake: () => nudge.runner?.wake(IMPORT_QUEUE) });
   const queues: QueueHandler[] = [twin.queue(store), reindexQueue({ store, logger, workers: config.role === 'server' ? 0 : 1, beforeBatch: () => searchParams.refresh() }), nlpQueue(config, nlp), bulk.queue, bulkImport.queue];
@@ -196,12 +197,14 @@ function smartConfigurationOf(auth: Auth, config: Config): (() => Promise<object
 
 /** Bulk Data export: the service behind $export and its endpoints, and its queue on the one runner (ROLE=server runs none). */
 function bulkExportOf(
-  config: Config, d: { store: ResourceStore; registry: ReturnType<typeof createSearchRegistry>; clock: Clock; ids: IdGenerator; logger: Logger; requiresAccessToken: boolean; wake(): void },
+  config: Config,
+  d: { store: ResourceStore; registry: ReturnType<typeof createSearchRegistry>; model: R4Model; clock: Clock; ids: IdGenerator; logger: Logger; requiresAccessToken: boolean; wake(): void },
 ): { service: ExportService; queue: QueueHandler } {
+  const research = { key: config.pseudonymizationKey, model: d.model, registry: d.registry };
   // Generous: every shutdown during a long export gives the job back and costs one attempt.
-  const service = createExportService({ ...d, dir: config.exportDir, maxAttempts: 25 });
+  const service = createExportService({ ...d, research, dir: config.exportDir, maxAttempts: 25 });
   const queue = exportQueue({
-    ...d, dir: config.exportDir, retentionMs: config.exportRetentionMs, pageSize: config.exportPageSize,
+    ...d, dir: config.exportDir, retentionMs: config.exportRetentionMs, pageSize: config.exportPageSize, transformFor: researchTransformFactory({ ...research, reader: d.store }),
     workers: config.role === 'server' ? 0 : config.exportWorkers, now: () => d.clock.now(),
   });
   return { service, queue };

@@ -21,6 +21,8 @@ export interface ExportOptions {
   /** Patient-level export: true for every patient, or these patient ids. */
   patient?: true | string[];
   group?: string;
+  /** `_pseudonymize`: the server's pseudonymization profile for a research export. */
+  pseudonymize?: string;
   out: string;
   timeoutSeconds: number;
   /** Longest wait between polls (a server's Retry-After is honoured up to this). */
@@ -53,6 +55,7 @@ function kickOffRequest(o: ExportOptions): { url: string; init: RequestInit } {
   if (o.types?.length) q.set('_type', o.types.join(','));
   if (o.since) q.set('_since', o.since);
   for (const f of o.typeFilters ?? []) q.append('_typeFilter', f);
+  if (o.pseudonymize) q.set('_pseudonymize', o.pseudonymize);
   const headers: Record<string, string> = { Prefer: 'respond-async', Accept: 'application/fhir+json', ...auth(o.token) };
   if (Array.isArray(o.patient)) {
     // The IG passes `patient` only in a POST Parameters body.

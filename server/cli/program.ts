@@ -95,15 +95,17 @@ function exportCommand(io: CliIo, done: (code: number) => void): Command {
     .option('--type-filter <query>', "a search per type, e.g. 'Observation?category=laboratory' (repeatable; OR-ed per type)", repeat)
     .option('--patient [ids]', 'Patient-level export: every patient, or only these ids (comma-separated)')
     .option('--group <id>', 'Group-level export: the members of Group/<id>')
+    .option('--pseudonymize <profile>', 'research export: de-identified with the server\'s profile (e.g. gdpr-default), patients refusing research left out')
     .option('--timeout <seconds>', 'how long to wait for the export', positiveInt('--timeout'), 3600)
     .option('--poll-max <seconds>', 'longest wait between status polls', positiveInt('--poll-max'), 10)
-    .action(async (o: Common & { out: string; type?: string[]; since?: string; typeFilter?: string[]; patient?: true | string; group?: string; timeout: number; pollMax: number }) => {
+    .action(async (o: Common & { out: string; type?: string[]; since?: string; typeFilter?: string[]; patient?: true | string; group?: string; pseudonymize?: string; timeout: number; pollMax: number }) => {
       if (o.patient !== undefined && o.group !== undefined) { io.stderr.write('error: --patient and --group exclude each other\n'); return done(EXIT.usage); }
       const patient = o.patient === undefined ? undefined : o.patient === true ? true : list(o.patient);
       const r = await runExport({
         server: o.server, token: io.env[o.tokenEnv], out: o.out, timeoutSeconds: o.timeout, maxPollMs: o.pollMax * 1000,
         ...(o.type ? { types: o.type } : {}), ...(o.since ? { since: o.since } : {}), ...(o.typeFilter ? { typeFilters: o.typeFilter } : {}),
         ...(patient ? { patient } : {}), ...(o.group ? { group: o.group } : {}),
+        ...(o.pseudonymize ? { pseudonymize: o.pseudonymize } : {}),
       }, (p) => io.stderr.write(`export: ${p}\n`));
       if (r.kind === 'timeout') { io.stderr.write(`export not finished after ${o.timeout} s; status: ${r.statusUrl}\n`); return done(EXIT.timeout); }
       for (const f of r.files) io.stdout.write(`${f.file}\t${f.type}\t${f.count ?? '?'}\n`);

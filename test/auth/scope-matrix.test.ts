@@ -39,7 +39,7 @@ const importParameters = {
 };
 
 beforeAll(async () => {
-  w = await startSmartWorld();
+  w = await startSmartWorld({ PSEUDONYMIZATION_KEY: 'k6H1wqf3VbXJ4m0rT8yZpL2sN9dC5eA7gU1iO3hK6jQ=' });
   await seed(w);
 });
 afterAll(async () => { await w?.close(); });
@@ -132,7 +132,7 @@ describe('scope × interaction matrix', () => {
   });
 });
 
-/** Bulk Data $export kick-off: read+search on every exported type; patient tokens only at Patient level, for their patient. */
+/** Bulk Data $export kick-off: read+search on every exported type (and on Consent with _pseudonymize); patient tokens only at Patient level, for their patient. */
 type ExportCase = [token: string, path: string, status: number];
 const EXPORT_MATRIX: ExportCase[] = [
   ['sys:system/*.rs', '$export?_type=Observation', 202],
@@ -147,6 +147,13 @@ const EXPORT_MATRIX: ExportCase[] = [
   ['pat:patient/*.rs', '$export', 403],
   ['pat:patient/*.rs', 'Group/any/$export', 403],
   ['pat:patient/Observation.rs?category=laboratory', 'Patient/$export?_type=Observation', 403],
+  // _pseudonymize: exclusions come from the patients' Consents, so Consent read+search is needed as well
+  ['sys:system/*.rs', '$export?_type=Observation&_pseudonymize=gdpr-default', 202],
+  ['user:user/Observation.rs user/Consent.rs', '$export?_type=Observation&_pseudonymize=gdpr-default', 202],
+  ['user:user/Observation.rs', '$export?_type=Observation&_pseudonymize=gdpr-default', 403],
+  ['user:user/Observation.rs user/Consent.r', '$export?_type=Observation&_pseudonymize=gdpr-default', 403],
+  ['pat:patient/*.rs', 'Patient/$export?_pseudonymize=gdpr-default', 202],
+  ['pat:patient/Observation.rs', 'Patient/$export?_type=Observation&_pseudonymize=gdpr-default', 403],
 ];
 
 describe('$export scope matrix', () => {

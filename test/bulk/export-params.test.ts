@@ -14,10 +14,10 @@ import { leaks } from '../fuzz/helpers';
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 100);
 const SEED = Number(process.env.FUZZ_SEED ?? 1414);
-const NAMES = ['_type', '_since', '_typeFilter', '_outputFormat', '_elements', 'includeAssociatedData', 'patient', '_count', 'bogus', '_format'];
+const NAMES = ['_type', '_since', '_typeFilter', '_outputFormat', '_elements', '_pseudonymize', 'includeAssociatedData', 'patient', '_count', 'bogus', '_format'];
 const PIECES = ['', ',', '?', '&', '=', '%', '%3F', '%2C', '%zz', 'Patient', 'Observation', 'Observation?code=1', 'Observation?_sort=date', 'Patient?name:exact=Ann',
   'Observation?subject:Patient.name=x', 'Group', 'Bogus', 'AuditEvent', '2024-01-01T00:00:00Z', '2024-13-01', '9999-12-31T23:59:59+14:00', 'ndjson',
-  'application/fhir+ndjson', 'text/csv', 'LatestProvenanceResources', 'Patient/1', 'id', 'Patient.name', '\u0000', '\ud800', '日本', ' '];
+  'application/fhir+ndjson', 'text/csv', 'gdpr-default', '../profiles/gdpr-default', 'GDPR-default', 'LatestProvenanceResources', 'Patient/1', 'id', 'Patient.name', '\u0000', '\ud800', '日本', ' '];
 const value = fc.oneof(fc.array(fc.constantFrom(...PIECES), { maxLength: 6 }).map((a) => a.join('')), fc.string({ maxLength: 24, unit: 'binary' }));
 const pairs = fc.array(fc.tuple(fc.oneof(fc.constantFrom(...NAMES), fc.string({ maxLength: 10 })), value), { maxLength: 8 });
 
@@ -34,7 +34,7 @@ test('the parameter parser throws only 4xx FhirErrors', () => {
 
 describe.each(driversUnderTest())('kick-off input on %s', (kind) => {
   let app: TestApp;
-  beforeAll(async () => { app = await startTestApp(kind, { EXPORT_WORKERS: '0' }); });
+  beforeAll(async () => { app = await startTestApp(kind, { EXPORT_WORKERS: '0', PSEUDONYMIZATION_KEY: 'k6H1wqf3VbXJ4m0rT8yZpL2sN9dC5eA7gU1iO3hK6jQ=' }); });
   afterAll(async () => { await app.dispose(); });
 
   const check = (res: request.Response): void => {

@@ -3,7 +3,8 @@
  * grant (`system/*.rs`, `system/Observation.read`, `user/…`), asked per type because `_type` decides
  * the types, not the route. A patient-context token may only run a Patient-level export of its own
  * patient's compartment. Query-restricted scopes cannot export (an export is not a restricted search).
- * The audit trail leaves only with `_type=AuditEvent` and an auditor's scope.
+ * The audit trail leaves only with `_type=AuditEvent` and an auditor's scope. A `_pseudonymize` export also
+ * needs read and search on Consent (its exclusions are decided by the patients' Consents).
  */
 import { type AccessRequest, decide } from '../../auth/access-policy';
 import { insufficientScope } from '../../auth/bearer';
@@ -63,8 +64,18 @@ export function authorizeExport(ctx: AccessContext, realm: string, registry: Sea
     types.push(type);
   }
   if (!types.length) throw insufficientScope(realm, 'no granted scope allows reading any of the requested types');
+  if (params.pseudonymize !== undefined) mayReadConsents(subject, realm);
   if (patient !== undefined) confinedLevel(level, params, patient);
   return { types, ...(patient !== undefined ? { patient } : {}) };
+}
+
+/** A research export decides by the patients' Consents, so its caller must be allowed to read and search them. */
+function mayReadConsents(subject: Parameters<typeof decide>[0], realm: string): void {
+  for (const permission of ['r', 's'] as const) {
+    const d = decide(subject, { permission, type: 'Consent' });
+    if (!d.allowed) throw insufficientScope(realm, `_pseudonymize excludes patients by their Consents: ${d.reason}`);
+    if (d.restrictions) throw insufficientScope(realm, '_pseudonymize needs unrestricted read access to Consent (the scope for Consent is query-restricted)');
+  }
 }
 
 /** A patient-context token: Patient level, its own patient only. */

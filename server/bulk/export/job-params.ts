@@ -16,6 +16,8 @@ export interface ExportJobParams {
   elements?: string[];
   /** Patient/Group level: the patients whose compartments are exported ('*': every patient). */
   cohort?: string[] | '*';
+  /** `_pseudonymize`: the profile's name and the server base the references are rewritten against (never the key). */
+  pseudonymize?: { profile: string; baseUrl: string };
 }
 
 export const jobParams = (job: ExportJobRecord): ExportJobParams => job.params as unknown as ExportJobParams;

@@ -2,9 +2,13 @@
 import { TWINFHIR_BASE } from '../../core/canonical-urls';
 import type { ExportJobRecord } from '../../store/types';
 import { fileName } from './files';
+import { jobParams } from './job-params';
 
 /** Manifest extension reporting what the job's transform left out (excluded patients, resources per type). */
 export const EXCLUDED_EXTENSION = `${TWINFHIR_BASE}/StructureDefinition/bulk-export-excluded`;
+
+/** Manifest extension of a `_pseudonymize` export: which profile de-identified it (never the key). */
+export const PSEUDONYMIZED_EXTENSION = `${TWINFHIR_BASE}/StructureDefinition/bulk-export-pseudonymized`;
 
 export interface ExportManifest {
   transactionTime: string;
@@ -28,9 +32,11 @@ export function manifestOf(job: ExportJobRecord, baseUrl: string, requiresAccess
     error: p.errors?.length ? [{ type: 'OperationOutcome', url: downloadUrl(baseUrl, job.id, ERROR_FILE) }] : [],
   };
   const resources = Object.fromEntries(p.types.filter((t) => t.excluded).map((t) => [t.type, t.excluded ?? 0]));
-  if (p.excludedPatients || Object.keys(resources).length) {
-    manifest.extension = { [EXCLUDED_EXTENSION]: { patients: p.excludedPatients ?? {}, resources } };
-  }
+  const extension: Record<string, unknown> = {};
+  if (p.excludedPatients || Object.keys(resources).length) extension[EXCLUDED_EXTENSION] = { patients: p.excludedPatients ?? {}, resources };
+  const pseudonymized = jobParams(job).pseudonymize;
+  if (pseudonymized) extension[PSEUDONYMIZED_EXTENSION] = { profile: pseudonymized.profile };
+  if (Object.keys(extension).length) manifest.extension = extension;
   return manifest;
 }
 

@@ -11,7 +11,7 @@ import type { SearchRegistry } from '../../search/registry';
 
 /** The formats the IG names for NDJSON; every one yields application/fhir+ndjson files. */
 export const OUTPUT_FORMATS: readonly string[] = ['application/fhir+ndjson', 'application/ndjson', 'ndjson'];
-const KNOWN = ['_outputFormat', '_since', '_type', '_typeFilter', '_elements', 'includeAssociatedData', 'patient'] as const;
+const KNOWN = ['_outputFormat', '_since', '_type', '_typeFilter', '_elements', '_pseudonymize', 'includeAssociatedData', 'patient'] as const;
 /** Result-shaping search parameters that mean nothing in a filter (an export always returns every match). */
 const NOT_FILTERS = new Set(['_include', '_revinclude', '_sort', '_count', '_total', '_summary', '_elements', '_contained', '_containedType', '_cursor', '_format', '_pretty', '_type']);
 const FHIR_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
@@ -34,6 +34,8 @@ export interface ExportParams {
   elements?: string[];
   /** Patient-level `patient` parameter: only these patients. */
   patients?: string[];
+  /** `_pseudonymize`: the research export's pseudonymization profile (checked against the profiles by the service). */
+  pseudonymize?: string;
 }
 
 /** Comma-separated queries: a comma starts a new one only before `Type?` (commas inside a query OR its values). */
@@ -122,6 +124,9 @@ export function parseExportParams(registry: SearchRegistry, pairs: [string, stri
       }
     } else if (name === '_elements') {
       out.elements = parseElements([...(out.elements ?? []), ...split(value)]);
+    } else if (name === '_pseudonymize') {
+      if (out.pseudonymize !== undefined && out.pseudonymize !== value) throw badRequest('_pseudonymize names more than one profile', ['_pseudonymize']);
+      out.pseudonymize = value;
     } else if (name === 'includeAssociatedData') {
       throw badRequest(`includeAssociatedData '${value.slice(0, 60)}' is not supported by this server (no associated data is exported)`, ['includeAssociatedData']);
     } else if (name === 'patient') {

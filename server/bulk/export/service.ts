@@ -19,6 +19,7 @@ import { fileName, isJobId, jobDir, removeJobFiles, typeOfFile } from './files';
 import type { ExportJobParams } from './job-params';
 import { ERROR_FILE, manifestOf, progressText, type ExportManifest } from './manifest';
 import { parseExportParams } from './params';
+import { checkPseudonymize, type ResearchExportDeps } from './research-transform';
 
 export interface ExportServiceDeps {
   store: Pick<ResourceStore, 'bulkExport' | 'read'>;
@@ -31,6 +32,8 @@ export interface ExportServiceDeps {
   maxAttempts: number;
   /** Nudges the runner's export queue after a kick-off. */
   wake(): void;
+  /** What `_pseudonymize` kick-offs are checked against (profiles, key). */
+  research: ResearchExportDeps;
 }
 
 export interface KickOff {
@@ -88,10 +91,12 @@ export function createExportService(d: ExportServiceDeps) {
     async kickOff(k: KickOff): Promise<string> {
       const params = parseExportParams(d.registry, k.pairs, k.level);
       const grant = authorizeExport(k.ctx, k.baseUrl, d.registry, k.level, params);
+      if (params.pseudonymize !== undefined) checkPseudonymize(d.research, params.pseudonymize);
       const cohort = await cohortOf(k, params.patients, grant.patient);
       const stored: ExportJobParams = {
         level: k.level, ...(k.groupId ? { groupId: k.groupId } : {}), types: grant.types, typeFilters: params.typeFilters,
         ...(params.since ? { since: params.since } : {}), ...(params.elements ? { elements: params.elements } : {}), ...(cohort ? { cohort } : {}),
+        ...(params.pseudonymize !== undefined ? { pseudonymize: { profile: params.pseudonymize, baseUrl: k.baseUrl } } : {}),
       };
       const job = await d.store.bulkExport.createJob({
         id: d.ids.newId(), clientId: k.ctx.clientId, ...(k.ctx.patient ? { patient: k.ctx.patient } : {}), requestUrl: k.requestUrl,
