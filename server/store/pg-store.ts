@@ -7,10 +7,11 @@ import { createBulkExportStore } from './bulk-export';
 import type { BulkExportStore } from './export-types';
 import { createBulkImportStore } from './bulk-import';
 import { createJobQueue } from './job-queue';
+import { createSubscriptionLog } from './subscription-log';
 import { allowAllReads } from './read-policy';
 import { type PgStoreDeps, Reader } from './reader';
 import { createSearchIndexAdmin } from './search/search-index-admin';
-import type { BulkImportStore, JobQueue, ResourceStore, SearchIndexAdmin, StoreExtensions, StoreWriter } from './types';
+import type { BulkImportStore, JobQueue, ResourceStore, SearchIndexAdmin, StoreExtensions, StoreWriter, SubscriptionLog } from './types';
 import type { SqlExecutor } from './sql';
 import { Writer } from './writer';
 
@@ -22,6 +23,7 @@ export class PgResourceStore extends Reader implements ResourceStore {
   readonly jobs: JobQueue;
   readonly bulkExport: BulkExportStore;
   readonly bulkImport: BulkImportStore;
+  readonly subscriptionLog: SubscriptionLog;
 
   private readonly store: PgStoreDeps;
 
@@ -35,6 +37,7 @@ export class PgResourceStore extends Reader implements ResourceStore {
     this.jobs = createJobQueue(opts.driver);
     this.bulkExport = createBulkExportStore({ driver: opts.driver, registry: opts.registry, readPolicy: deps.readPolicy, terminologyCache: opts.terminologyCache });
     this.bulkImport = createBulkImportStore(opts.driver, (fn) => this.writerTransaction(fn));
+    this.subscriptionLog = createSubscriptionLog(opts.driver);
   }
 
   transaction<T>(fn: (tx: StoreWriter) => Promise<T>): Promise<T> {

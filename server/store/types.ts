@@ -144,6 +144,78 @@ export interface StoreWriter extends StoreReader {
   completeJob(id: string, owner: string): Promise<void>;
   /** Removes waiting (not running) jobs of a queue with this key, e.g. superseded extractions. */
   cancelWaitingJobs(queue: string, key: string): Promise<number>;
+  /** Subscription events and delivery progress, written in this transaction. */
+  readonly subscriptionLog: SubscriptionLogWriter;
+}
+
+/** The access context a Subscription's author had: its notifications contain only what this may read. */
+export interface SubscriptionAccess {
+  clientId: string;
+  subject?: string;
+  scopes: string[];
+  patient?: string;
+  authDisabled: boolean;
+}
+
+/** One event a Subscription's topic raised for one write. */
+export interface SubscriptionEventSpec {
+  topic: string;
+  focusType: string;
+  focusId: string;
+  focusVersion: number;
+  action: 'create' | 'update' | 'delete';
+  occurredAt: Date;
+}
+
+export interface SubscriptionEvent extends SubscriptionEventSpec {
+  subscriptionId: string;
+  /** 1, 2, 3 … per subscription, without gaps. */
+  eventNumber: number;
+}
+
+/** Delivery progress of one Subscription. */
+export interface SubscriptionState {
+  subscriptionId: string;
+  /** Events raised so far (the newest event number). */
+  lastEvent: number;
+  /** Events delivered (rest-hook) so far: every event number up to this one was acknowledged by the endpoint. */
+  deliveredUpTo: number;
+  handshakeDone: boolean;
+  /** Consecutive failed delivery attempts. */
+  failures: number;
+  lastSent?: Date;
+  lastError?: string;
+  access: SubscriptionAccess;
+}
+
+/** Subscription bookkeeping inside a write's transaction. */
+export interface SubscriptionLogWriter {
+  /** Creates or updates the state row of a Subscription (author's access; a re-activated one handshakes again). */
+  register(subscriptionId: string, access: SubscriptionAccess | undefined, handshakeAgain: boolean): Promise<void>;
+  /** Marks the set of subscriptions changed, for every server's cached list. */
+  bumpCatalogue(): Promise<void>;
+  /** Appends the subscription's next event (number = previous + 1, allocated on its state row) and returns its number. */
+  record(subscriptionId: string, event: SubscriptionEventSpec): Promise<number>;
+  /**
+   * Records that the deliverer `owner` got everything up to `upTo` (and the handshake) acknowledged; throws
+   * LeaseLostError when another deliverer holds the subscription now.
+   */
+  delivered(subscriptionId: string, owner: string, upTo: number, handshake: boolean): Promise<void>;
+  /** Gives up the delivery lease if everything raised so far is delivered; false when newer events are waiting. */
+  release(subscriptionId: string, owner: string): Promise<boolean>;
+}
+
+/** Subscription bookkeeping outside transactions (delivery, $status, $events). */
+export interface SubscriptionLog {
+  /** A value that changes whenever any server writes a Subscription. */
+  catalogueVersion(): Promise<string>;
+  state(subscriptionId: string): Promise<SubscriptionState | null>;
+  /** Events with since < number ≤ until, oldest first, at most `limit`. */
+  events(subscriptionId: string, since: number, until: number, limit: number): Promise<SubscriptionEvent[]>;
+  /** Takes (or renews) the delivery lease: one deliverer per subscription at a time; null when another holds it. */
+  claimDelivery(subscriptionId: string, owner: string, leaseMs: number): Promise<SubscriptionState | null>;
+  /** Records a failed attempt by the lease holder; returns the consecutive failures. */
+  deliveryFailed(subscriptionId: string, owner: string, error: string): Promise<number>;
 }
 
 /** A committed-or-not change, seen by write hooks inside the writing transaction. */
@@ -271,6 +343,8 @@ export interface ResourceStore extends StoreReader {
   readonly jobs: JobQueue;
   /** Bulk Data $export jobs and the keyset-paged reads they stream from. */
   readonly bulkExport: BulkExportStore;
+  /** Subscription events and delivery progress. */
+  readonly subscriptionLog: SubscriptionLog;
   ping(): Promise<void>;
   poolStats(): { total: number; idle: number; waiting: number };
   close(): Promise<void>;

@@ -11,10 +11,11 @@ import { FhirError, conflict } from '../core/fhir-error';
 import type { SearchQuery, SearchResult } from '../search/types';
 import { cancelWaitingJobs, completeJob, enqueueJob } from './job-queue';
 import { Reader } from './reader';
+import { subscriptionLogWriter } from './subscription-log';
 import { type IndexWriteItem, deleteIndexRows, replaceIndexRows, writeIndexRowsBatch } from './search/index-writer';
 import {
   type CreateManyOptions, type JobSpec, MAX_HOOK_DEPTH, type ResourceChange, type StoreWriter, type StoredResource, type WriteOptions,
-  type TerminologyReader,
+  type TerminologyReader, type SubscriptionLogWriter,
 } from './types';
 
 interface ResourceRow {
@@ -42,6 +43,11 @@ export class Writer extends Reader implements StoreWriter {
   private pendingReplace = new Map<string, IndexWriteItem>();
   private afterCommit: (() => void)[] = [];
   private hookDepth = 0;
+  private subscriptions: SubscriptionLogWriter | undefined;
+
+  get subscriptionLog(): SubscriptionLogWriter {
+    return (this.subscriptions ??= subscriptionLogWriter(this.sql));
+  }
 
   onCommit(fn: () => void): void {
     this.afterCommit.push(fn);

@@ -1,0 +1,106 @@
+/**
+ * Subscription events and delivery progress in SQL (migration 008). An event's number comes from its
+ * subscription's state row, incremented in the writing transaction: numbers are gap-free and an event exists
+ * exactly when its write committed. Delivery is leased per subscription (one deliverer keeps the order);
+ * times come from the database clock, as for jobs.
+ */
+import { LeaseLostError } from '../core/lease-lost-error';
+import type { SqlExecutor } from './sql';
+import type { SubscriptionAccess, SubscriptionEvent, SubscriptionLog, SubscriptionLogWriter, SubscriptionState } from './types';
+
+interface StateRow {
+  sub_id: string; last_event: string; delivered_upto: string; handshake_done: boolean; failures: number;
+  last_sent: Date | string | null; last_error: string | null; access: SubscriptionAccess;
+}
+
+interface EventRow {
+  sub_id: string; event_number: string; topic: string; focus_type: string; focus_id: string; focus_version: number;
+  action: SubscriptionEvent['action']; occurred_at: Date | string;
+}
+
+const STATE_COLUMNS = 'sub_id, last_event::text AS last_event, delivered_upto::text AS delivered_upto, handshake_done, failures, last_sent, last_error, access';
+
+const toState = (r: StateRow): SubscriptionState => ({
+  subscriptionId: r.sub_id, lastEvent: Number(r.last_event), deliveredUpTo: Number(r.delivered_upto), handshakeDone: r.handshake_done,
+  failures: r.failures, ...(r.last_sent ? { lastSent: new Date(r.last_sent) } : {}), ...(r.last_error ? { lastError: r.last_error } : {}), access: r.access,
+});
+
+const toEvent = (r: EventRow): SubscriptionEvent => ({
+  subscriptionId: r.sub_id, eventNumber: Number(r.event_number), topic: r.topic, focusType: r.focus_type, focusId: r.focus_id,
+  focusVersion: r.focus_version, action: r.action, occurredAt: new Date(r.occurred_at),
+});
+
+/** Error texts are kept for $status; bounded. */
+const clip = (s: string): string => (s.length > 500 ? `${s.slice(0, 500)}…` : s);
+
+export function subscriptionLogWriter(sql: SqlExecutor): SubscriptionLogWriter {
+  return {
+    async register(id, access, handshakeAgain) {
+      await sql.query(
+        `INSERT INTO subscription_state (sub_id, access, updated_at) VALUES ($1, coalesce($2::jsonb, '{}'::jsonb), clock_timestamp())
+         ON CONFLICT (sub_id) DO UPDATE SET access = coalesce($2::jsonb, subscription_state.access),
+           handshake_done = subscription_state.handshake_done AND NOT $3, failures = CASE WHEN $3 THEN 0 ELSE subscription_state.failures END,
+           updated_at = clock_timestamp()`,
+        [id, access ? JSON.stringify(access) : null, handshakeAgain]);
+    },
+    async bumpCatalogue() {
+      await sql.query('UPDATE subscription_catalogue_version SET version = version + 1');
+    },
+    async record(id, e) {
+      const { rows } = await sql.query<{ n: string }>(
+        `WITH n AS (UPDATE subscription_state SET last_event = last_event + 1 WHERE sub_id = $1 RETURNING last_event)
+         INSERT INTO subscription_event (sub_id, event_number, topic, focus_type, focus_id, focus_version, action, occurred_at)
+         SELECT $1, last_event, $2, $3, $4, $5, $6, $7 FROM n RETURNING event_number::text AS n`,
+        [id, e.topic, e.focusType, e.focusId, e.focusVersion, e.action, e.occurredAt], 'twinfhir_subscription_event');
+      if (!rows[0]) throw new Error(`Subscription/${id} has no state row: it was not registered by its write hook`);
+      return Number(rows[0].n);
+    },
+    async delivered(id, owner, upTo, handshake) {
+      const { rows } = await sql.query(
+        `UPDATE subscription_state SET delivered_upto = greatest(delivered_upto, $3::bigint), handshake_done = handshake_done OR $4,
+           failures = 0, last_error = NULL, last_sent = clock_timestamp(), updated_at = clock_timestamp()
+         WHERE sub_id = $1 AND deliverer = $2 RETURNING sub_id`, [id, owner, upTo, handshake]);
+      if (!rows.length) throw new LeaseLostError(`subscription ${id}`);
+    },
+    async release(id, owner) {
+      // Atomic with the event counter: an event committed after this check finds the lease free and its job delivers it.
+      const { rows } = await sql.query(
+        `UPDATE subscription_state SET deliverer = NULL, deliverer_until = NULL
+         WHERE sub_id = $1 AND deliverer = $2 AND delivered_upto >= last_event RETURNING sub_id`, [id, owner]);
+      return rows.length === 1;
+    },
+  };
+}
+
+export function createSubscriptionLog(sql: SqlExecutor): SubscriptionLog {
+  return {
+    async catalogueVersion() {
+      const { rows } = await sql.query<{ v: string }>('SELECT version::text AS v FROM subscription_catalogue_version');
+      return rows[0]?.v ?? '0';
+    },
+    async state(id) {
+      const { rows } = await sql.query<StateRow>(`SELECT ${STATE_COLUMNS} FROM subscription_state WHERE sub_id = $1`, [id]);
+      return rows[0] ? toState(rows[0]) : null;
+    },
+    async events(id, since, until, limit) {
+      const { rows } = await sql.query<EventRow>(
+        `SELECT sub_id, event_number::text AS event_number, topic, focus_type, focus_id, focus_version, action, occurred_at
+         FROM subscription_event WHERE sub_id = $1 AND event_number > $2::bigint AND event_number <= $3::bigint
+         ORDER BY event_number LIMIT $4`, [id, since, until, limit], 'twinfhir_subscription_events');
+      return rows.map(toEvent);
+    },
+    async claimDelivery(id, owner, leaseMs) {
+      const { rows } = await sql.query<StateRow>(
+        `UPDATE subscription_state SET deliverer = $2, deliverer_until = clock_timestamp() + $3::int * interval '1 millisecond'
+         WHERE sub_id = $1 AND (deliverer IS NULL OR deliverer = $2 OR deliverer_until < clock_timestamp())
+         RETURNING ${STATE_COLUMNS}`, [id, owner, Math.round(leaseMs)]);
+      return rows[0] ? toState(rows[0]) : null;
+    },
+    async deliveryFailed(id, owner, error) {
+      const { rows } = await sql.query<{ failures: number }>(
+        `UPDATE subscription_state SET failures = failures + 1, last_error = $3, updated_at = clock_timestamp()
+         WHERE sub_id = $1 AND deliverer = $2 RETURNING failures`, [id, owner, clip(error)]);
+      return rows[0]?.failures ?? 0;
+    },
+  };
+}
