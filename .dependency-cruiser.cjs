@@ -61,8 +61,8 @@ module.exports = {
     {
       name: 'services-not-upper-layers',
       severity: 'error',
-      comment: 'nlp/, review/, twin/, search-index/, bulk/ and jobs/ sit below http/, rest/ and operations/ and must not reach up.',
-      from: { path: '^server/(nlp|review|twin|search-index|bulk|jobs)/' },
+      comment: 'nlp/, review/, twin/, search-index/, bulk/, subscriptions/ and jobs/ sit below http/, rest/ and operations/ and must not reach up.',
+      from: { path: '^server/(nlp|review|twin|search-index|bulk|subscriptions|jobs)/' },
       to: { path: '^server/(http|rest|operations)/' },
     },
     {
@@ -75,8 +75,8 @@ module.exports = {
     {
       name: 'services-use-store-interface',
       severity: 'error',
-      comment: 'nlp/, review/, twin/, search-index/, bulk/ and jobs/ use the store through store/types.ts only, never its implementation.',
-      from: { path: '^server/(nlp|review|twin|search-index|bulk|jobs)/' },
+      comment: 'nlp/, review/, twin/, search-index/, bulk/, subscriptions/ and jobs/ use the store through store/types.ts only, never its implementation.',
+      from: { path: '^server/(nlp|review|twin|search-index|bulk|subscriptions|jobs)/' },
       to: { path: '^server/store/', pathNot: storeInterface },
     },
     {
@@ -91,7 +91,7 @@ module.exports = {
       severity: 'error',
       comment: 'jobs/ (the one job runner) knows no queue: services plug their handlers into it, never the reverse.',
       from: { path: '^server/jobs/' },
-      to: { path: '^server/(nlp|review|twin|search-index|bulk)/' },
+      to: { path: '^server/(nlp|review|twin|search-index|bulk|subscriptions)/' },
     },
     {
       name: 'sql-surface-private-to-store',

@@ -35,9 +35,9 @@ export interface AccessContext {
 /**
  * The server-internal writers that mark their writes for the write hooks: review decisions and
  * extraction runs may create, decide and replace machine-made findings; only the audit recorder may
- * write AuditEvents.
+ * write AuditEvents; subscription delivery moves a Subscription's status (requested → active → error).
  */
-export type WriteOrigin = 'review-decision' | 'nlp-extraction' | 'twin-builder' | 'audit';
+export type WriteOrigin = 'review-decision' | 'nlp-extraction' | 'twin-builder' | 'audit' | 'subscription-delivery';
 
 /** The same caller, marked as writing on behalf of one of the server's own services. */
 export function asOrigin(ctx: AccessContext, origin: WriteOrigin): AccessContext {

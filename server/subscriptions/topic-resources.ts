@@ -1,0 +1,57 @@
+/**
+ * The topics as R4 resources, the way the Backport IG publishes a SubscriptionTopic in R4: a `Basic`
+ * (code SubscriptionTopic) carrying the R5 elements as cross-version extensions. Written at start, found
+ * with `Basic?code=SubscriptionTopic`; Subscription.criteria names a topic by its canonical URL.
+ */
+import type { Basic, Extension } from 'fhir/r4';
+import { TOPIC_EXT } from './backport';
+import type { Topic } from './topics';
+
+const sd = (type: string): string => `http://hl7.org/fhir/StructureDefinition/${type}`;
+const sub = (url: string, value: Omit<Extension, 'url'>): Extension => ({ url, ...value });
+
+function triggerExtensions(topic: Topic): Extension[] {
+  if (topic.triggers === '*') {
+    return [{ url: TOPIC_EXT('resourceTrigger'), extension: [
+      sub('description', { valueMarkdown: 'Any resource type, named by the filter criteria (Type?param=value)' }),
+      sub('resource', { valueUri: sd('Resource') }),
+      sub('supportedInteraction', { valueCode: 'create' }), sub('supportedInteraction', { valueCode: 'update' }),
+    ] }];
+  }
+  return topic.triggers.map((t) => ({
+    url: TOPIC_EXT('resourceTrigger'),
+    extension: [
+      sub('description', { valueMarkdown: t.description }),
+      sub('resource', { valueUri: sd(t.resource) }),
+      ...t.interactions.map((i) => sub('supportedInteraction', { valueCode: i })),
+      ...(t.current || t.previous ? [{
+        url: 'queryCriteria',
+        extension: [
+          ...(t.previous ? [sub('previous', { valueString: t.previous }), sub('resultForCreate', { valueCode: 'test-passes' })] : []),
+          ...(t.current ? [sub('current', { valueString: t.current })] : []),
+          sub('requireBoth', { valueBoolean: true }),
+        ],
+      }] : []),
+    ],
+  }));
+}
+
+export function topicResource(topic: Topic): Basic & { id: string } {
+  return {
+    resourceType: 'Basic',
+    id: `topic-${topic.id}`,
+    code: { coding: [{ system: 'http://hl7.org/fhir/fhir-types', code: 'SubscriptionTopic', display: 'SubscriptionTopic' }] },
+    extension: [
+      { url: TOPIC_EXT('url'), valueUri: topic.url },
+      { url: TOPIC_EXT('title'), valueString: topic.title },
+      { url: TOPIC_EXT('status'), valueCode: 'active' },
+      { url: TOPIC_EXT('description'), valueMarkdown: topic.description },
+      ...triggerExtensions(topic),
+      ...topic.canFilterBy.map((f) => ({
+        url: TOPIC_EXT('canFilterBy'),
+        extension: [sub('description', { valueMarkdown: f.description }), sub('resource', { valueUri: sd(f.resource) }), sub('filterParameter', { valueString: f.param })],
+      })),
+      { url: TOPIC_EXT('notificationShape'), extension: [sub('resource', { valueUri: sd(topic.triggers === '*' ? 'Resource' : topic.triggers[0].resource) })] },
+    ],
+  };
+}
