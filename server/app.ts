@@ -3,6 +3,8 @@
  * matters and is fixed: the write hooks and read policy first, then the store (which runs them for every
  * write and read, and never changes them), then the services, then one job runner for every queue.
  */
+import { randomBytes } from 'node:crypto';
+import type { Server } from 'node:http';
 import { hostname } from 'node:os';
 import type express from 'express';
 import pino, { type Logger } from 'pino';
@@ -41,6 +43,9 @@ import { createReviewGuard } from './review/review-guard';
 import { reindexQueue } from './search-index/reindex-queue';
 import { searchParameterHook, startSearchParameterSync } from './search-index/search-parameter-sync';
 import { createSearchRegistry } from './search/registry';
+import { createSubscriptionServices, SUBSCRIPTION_QUEUE, type SubscriptionServices } from './subscriptions/service';
+import { publishTopics, topicResource } from './subscriptions/topic-resources';
+import { TOPICS } from './subscriptions/topics';
 import { openStore } from './store/open-store';
 import { importQueue } from './bulk/import/import-queue';
 import { importRoutes } from './bulk/import/import-routes';
@@ -62,6 +67,8 @@ export interface App {
   metricsText(): Promise<{ contentType: string; text: string }>;
   /** The AuditEvent recorder; undefined when AUDIT_ENABLED=false. */
   audit?: AuditRecorder;
+  /** Serves the Subscription websocket endpoint ({base}/ws) on an HTTP server listening for this app. */
+  attachWebSocket(server: Server): void;
   close(): Promise<void>;
 }
 
@@ -95,12 +102,13 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   // mappings/ seeds the terminology the NLP engine reads back from the store (catalogue-engine.ts)
   const seed = loadNlpMappings();
   const catalogue: { engine?: EngineSource } = {};
-  // The guards first: a write they refuse never reaches the outboxes.
+  const subscriptions = createSubscriptionServices(registry, subscriptionSettings(config), logger);
+  // The guards first: a write they refuse never reaches the outboxes; subscriptions see every write made by the others.
   const hooks = [
     createAuditWriteGuard(), createReviewGuard({ clock, ids }), searchParameterHook(registry), twin.hook,
     createCatalogueHook({ groups: ['conditions', ...Object.keys(seed.coding.observationGroups)], onChange: () => catalogue.engine?.invalidate() }),
     createExtractionHook({ ids, clock, registry, maxAttempts: config.nlpMaxAttempts, onEnqueued: () => nudge.runner?.wake(NLP_QUEUE) }),
-    ...(overrides.hooks ?? []),
+    subscriptions.hook, ...(overrides.hooks ?? []),
   ];
   const store = await openStore({
     databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: config.poolSize, hooks, readPolicy: overrides.readPolicy,
@@ -109,12 +117,16 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   // Custom SearchParameters stored earlier are loaded now; other servers' changes are polled.
   const searchParams = await startSearchParameterSync({ store, registry, logger });
   const metrics = createMetrics(() => store.poolStats());
-  registerJobGauge(metrics.registry, () => store.jobs.depth(), [NLP_QUEUE, TWIN_QUEUE, REINDEX_QUEUE, EXPORT_QUEUE, IMPORT_QUEUE]);
+  registerJobGauge(metrics.registry, () => store.jobs.depth(), [NLP_QUEUE, TWIN_QUEUE, REINDEX_QUEUE, EXPORT_QUEUE, IMPORT_QUEUE, SUBSCRIPTION_QUEUE]);
   const nlp = await startNlp(config, seed, catalogue, { store, registry, validator, ids, clock, metrics, pdfText: cpu.pdfText, logger });
   const bulk = bulkExportOf(config, { store, registry, model, clock, ids, logger, requiresAccessToken: auth.enabled, wake: () => nudge.runner?.wake(EXPORT_QUEUE) });
   const bulkExport = bulk.service;
   const bulkImport = bulkImportOf(config, { store, validator, ids, logger, authEnabled: auth.enabled, wake: () => nudge.runner?.wake(IMPORT_QUEUE) });
-  const queues: QueueHandler[] = [twin.queue(store), reindexQueue({ store, logger, workers: config.role === 'server' ? 0 : 1, beforeBatch: () => searchParams.refresh() }), nlpQueue(config, nlp), bulk.queue, bulkImport.queue];
+  const secret = config.cursorSecret ?? randomBytes(32).toString('hex');
+  const delivery = await startSubscriptions(subscriptions, store, { clock, ids, logger, config, secret, wake: () => nudge.runner?.wake(SUBSCRIPTION_QUEUE) });
+  const queues: QueueHandler[] = [
+    delivery, twin.queue(store), reindexQueue({ store, logger, workers: config.role === 'server' ? 0 : 1, beforeBatch: () => searchParams.refresh() }), nlpQueue(config, nlp), bulk.queue, bulkImport.queue,
+  ];
   const jobs = startJobRunner(
     { store, logger, clock, owner: `${hostname()}:${process.pid}:${ids.newId()}`, onOutcome: jobRunMetrics(metrics.registry) }, queues,
   );
@@ -125,6 +137,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     limits: { maxBundleEntries: config.maxBundleEntries, defaultCount: 20, maxCount: 1000, maxResourceBytes: config.maxBodyBytes },
     operations: operationTable({
       reindex: { wake: () => jobs.wake(REINDEX_QUEUE) }, extraction: nlp, twin: true, terminology: { maxExpansion: config.terminologyMaxExpansion }, bulkExport, bulkImport: bulkImport.service,
+      subscriptions: { secret, bindingTokenMs: subscriptions.settings.bindingTokenMs },
     }),
     reportError: (err, context) => logger.error({ err, context }, 'internal error'),
     security: securityOf(auth, config),
@@ -132,13 +145,35 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   const http = httpApp(config, auth, { rest, logger, metrics, bulkExport, ready: () => store.ping(), audit: audit && { recorder: audit, clock }, streamingFhirRoutes: bulkImport.routes });
   const close = async (): Promise<void> => {
     await jobs.close();
+    await subscriptions.close();
     await searchParams.close();
     await cpu.close();
     await closeAudit(audit, logger);
     await store.close();
   };
   const metricsText = async (): Promise<{ contentType: string; text: string }> => ({ contentType: metrics.registry.contentType, text: await metrics.registry.metrics() });
-  return { http, store, rest, logger, twin, auth, audit, metricsText, close };
+  return { http, store, rest, logger, twin, auth, audit, metricsText, close, attachWebSocket: (server) => subscriptions.ws().attach(server) };
+}
+
+function subscriptionSettings(config: Config): Parameters<typeof createSubscriptionServices>[1] {
+  const s = config.subscriptions;
+  return {
+    policy: { allowPrivate: s.allowPrivate, allowedHosts: s.allowedHosts },
+    delivery: {
+      workers: config.role === 'server' ? 0 : s.workers, leaseMs: 30_000, pollMs: 1_000, backoff: { baseMs: s.backoffMs, maxMs: s.backoffMaxMs },
+      errorAfter: s.errorAfter, timeoutMs: s.timeoutMs,
+    },
+    refreshMs: s.refreshMs, bindingTokenMs: 60_000,
+  };
+}
+
+/** Publishes the SubscriptionTopics, loads the live subscriptions and returns the rest-hook delivery queue. */
+async function startSubscriptions(
+  subs: SubscriptionServices, store: ResourceStore, d: { clock: Clock; ids: IdGenerator; logger: Logger; config: Config; secret: string; wake: () => void },
+): Promise<QueueHandler> {
+  await publishTopics(store, TOPICS.map(topicResource));
+  const baseUrl = d.config.baseUrl ?? `http://${d.config.host === '0.0.0.0' ? 'localhost' : d.config.host}:${d.config.port}/fhir`;
+  return subs.start({ store, clock: d.clock, ids: d.ids, logger: d.logger, baseUrl, secret: d.secret, wake: d.wake });
 }
 
 /** Bulk $import: its job queue, the service the operation uses, and the streaming upload/status routes. */

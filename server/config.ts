@@ -110,6 +110,26 @@ export interface Config {
   importMaxLineBytes: number;
   importMaxUploadBytes: number;
   importWorkers: number;
+  subscriptions: SubscriptionConfig;
+}
+
+/** Topic-based Subscriptions (rest-hook delivery on the job runner, websocket). */
+export interface SubscriptionConfig {
+  /** Concurrent deliveries in this process (ROLE=server runs none). */
+  workers: number;
+  /** Longest a rest-hook POST may take. */
+  timeoutMs: number;
+  /** First retry delay of a failed delivery (doubles per attempt up to backoffMaxMs). */
+  backoffMs: number;
+  backoffMaxMs: number;
+  /** Consecutive failed attempts after which a subscription's status becomes error. */
+  errorAfter: number;
+  /** How often a server looks for Subscription changes and websocket events of other servers. */
+  refreshMs: number;
+  /** Deliver to loopback/private addresses (development, tests). */
+  allowPrivate: boolean;
+  /** Host names allowed as endpoints even when internal. */
+  allowedHosts: string[];
 }
 
 export class ConfigError extends Error {}
@@ -249,6 +269,14 @@ const ENV_SCHEMA = z.object({
   IMPORT_MAX_LINE: bytes('8mb'),
   IMPORT_MAX_UPLOAD: bytes('4gb'),
   IMPORT_WORKERS: int(1, 0),
+  SUBSCRIPTION_WORKERS: int(4, 0),
+  SUBSCRIPTION_TIMEOUT_MS: int(10_000, 100),
+  SUBSCRIPTION_BACKOFF_MS: int(1_000, 1),
+  SUBSCRIPTION_BACKOFF_MAX_MS: int(300_000, 1),
+  SUBSCRIPTION_ERROR_AFTER: int(3, 1),
+  SUBSCRIPTION_REFRESH_MS: int(1_000, 10),
+  SUBSCRIPTION_ALLOW_PRIVATE: oneOf(['true', 'false', '1', '0'] as const, 'false'),
+  SUBSCRIPTION_ALLOWED_HOSTS: text(''),
 }).superRefine((e, ctx) => {
   const refuse = (variable: string, message: string): void => {
     ctx.addIssue({ code: 'custom', path: [variable], message });
@@ -323,5 +351,10 @@ function toConfig(e: ParsedEnv): Config {
     reviewClientId: e.REVIEW_CLIENT_ID, reviewScopes: e.REVIEW_SCOPES,
     exportDir: e.EXPORT_DIR, exportRetentionMs: e.EXPORT_RETENTION_MS, exportWorkers: e.EXPORT_WORKERS, exportPageSize: e.EXPORT_PAGE_SIZE,
     importBatch: e.IMPORT_BATCH, importMaxLineBytes: e.IMPORT_MAX_LINE, importMaxUploadBytes: e.IMPORT_MAX_UPLOAD, importWorkers: e.IMPORT_WORKERS,
+    subscriptions: {
+      workers: e.SUBSCRIPTION_WORKERS, timeoutMs: e.SUBSCRIPTION_TIMEOUT_MS, backoffMs: e.SUBSCRIPTION_BACKOFF_MS, backoffMaxMs: e.SUBSCRIPTION_BACKOFF_MAX_MS,
+      errorAfter: e.SUBSCRIPTION_ERROR_AFTER, refreshMs: e.SUBSCRIPTION_REFRESH_MS, allowPrivate: ['true', '1'].includes(e.SUBSCRIPTION_ALLOW_PRIVATE),
+      allowedHosts: e.SUBSCRIPTION_ALLOWED_HOSTS.split(',').map((h) => h.trim().toLowerCase()).filter(Boolean),
+    },
   };
 }

@@ -29,6 +29,7 @@ async function main(): Promise<void> {
   const server: Server = app.http.listen(config.port, config.host, () => {
     logger.info({ port: config.port, role: config.role, nlpEngine: config.nlpEngine, nlpWorkers: config.role === 'server' ? 0 : config.nlpWorkers, driver: app.store.driverName, dataDir: config.databaseUrl ? undefined : config.dataDir }, 'TwinFHIR listening');
   });
+  app.attachWebSocket(server);
   server.requestTimeout = config.requestTimeoutMs + 5_000;
   server.keepAliveTimeout = 65_000;
 

@@ -14,6 +14,7 @@ import type { ExportService } from '../bulk/export/service';
 import { exportOperations } from './export';
 import { importOperation } from './import';
 import type { ImportServiceDeps } from '../bulk/import/import-service';
+import { subscriptionEventsOperation, subscriptionStatusOperation, type SubscriptionOperationOptions, wsBindingTokenOperation } from './subscription';
 
 export interface OperationServices {
   /** Nudges the runner of $reindex jobs; without it $reindex is not offered. */
@@ -28,11 +29,14 @@ export interface OperationServices {
   bulkExport?: ExportService;
   /** Bulk $import jobs; without it $import is not offered. */
   bulkImport?: ImportServiceDeps;
+  /** Subscription $status, $events, $get-ws-binding-token; offered when set. */
+  subscriptions?: SubscriptionOperationOptions;
 }
 
 export function operationTable(services: OperationServices = {}): OperationTable {
   return [validateOperation, ...verifyOperations, reviewSummaryOperation, ...(services.reindex ? reindexOperations(services.reindex) : []),
     ...(services.extraction ? [extractOperation(services.extraction)] : []), ...(services.twin ? [twinOperation, documentOperation, everythingOperation] : []),
     ...terminologyOperations(services.terminology), ...(services.bulkExport ? exportOperations(services.bulkExport) : []),
-    ...(services.bulkImport ? [importOperation(services.bulkImport)] : [])];
+    ...(services.bulkImport ? [importOperation(services.bulkImport)] : []),
+    ...(services.subscriptions ? [subscriptionStatusOperation, subscriptionEventsOperation, wsBindingTokenOperation(services.subscriptions)] : [])];
 }

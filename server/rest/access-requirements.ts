@@ -29,6 +29,9 @@ const everyType = (permission: AccessRequest['permission'], compartmentTypes: re
 
 type OperationRoute = Extract<AccessRoute, { kind: 'operation' }>;
 
+/** Operations that only read: a refusal outside the patient compartment is a 404 (no existence oracle). */
+const READ_OPERATIONS = new Set(['document', 'everything', 'validate', 'review-summary', 'reindex-status', 'export', 'status', 'events', 'get-ws-binding-token']);
+
 /** $operations by name; an unknown one needs only authentication (the handler answers 404). */
 function operationNeeds(route: OperationRoute, compartmentTypes: readonly string[]): AccessRequest[] {
   const type = route.type;
@@ -71,7 +74,7 @@ export function requirementsOf(route: AccessRoute, compartmentTypes: readonly st
     case 'conditional-patch': return { needs: [need('u', route.type)], reads: false };
     case 'conditional-delete': return { needs: [need('d', route.type)], reads: false };
     case 'operation': {
-      const reads = route.name === 'document' || route.name === 'everything' || route.name === 'validate' || route.name === 'review-summary' || route.name === 'reindex-status' || route.name === 'export';
+      const reads = READ_OPERATIONS.has(route.name);
       return { needs: operationNeeds(route, compartmentTypes), reads, ...(route.type && route.id ? { instance: { type: route.type, id: route.id } } : {}) };
     }
   }

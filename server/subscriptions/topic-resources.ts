@@ -4,6 +4,8 @@
  * with `Basic?code=SubscriptionTopic`; Subscription.criteria names a topic by its canonical URL.
  */
 import type { Basic, Extension } from 'fhir/r4';
+import { systemContext } from '../core/access-context';
+import type { ResourceStore } from '../store/types';
 import { TOPIC_EXT } from './backport';
 import type { Topic } from './topics';
 
@@ -54,4 +56,25 @@ export function topicResource(topic: Topic): Basic & { id: string } {
       { url: TOPIC_EXT('notificationShape'), extension: [sub('resource', { valueUri: sd(topic.triggers === '*' ? 'Resource' : topic.triggers[0].resource) })] },
     ],
   };
+}
+
+/** JSON with keys sorted, so equal content compares equal whatever the key order. */
+function canonicalJson(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(canonicalJson).join(',')}]`;
+  if (v && typeof v === 'object') return `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${canonicalJson((v as Record<string, unknown>)[k])}`).join(',')}}`;
+  return JSON.stringify(v);
+}
+
+/** Writes the topic resources at start, each only when its content changed (a restart creates no new versions). */
+export async function publishTopics(store: ResourceStore, resources: readonly (Basic & { id: string })[]): Promise<void> {
+  const ctx = systemContext('subscription-topics');
+  await store.transaction(async (tx) => {
+    await tx.lock('twinfhir:subscription-topics');
+    for (const r of resources) {
+      const current = await tx.read(ctx, 'Basic', r.id);
+      const { meta: _meta, ...stored } = current?.resource ?? { meta: undefined };
+      if (current && !current.deleted && canonicalJson(stored) === canonicalJson(r)) continue;
+      await tx.update(ctx, r);
+    }
+  });
 }

@@ -1,0 +1,100 @@
+/** rest-hook Subscriptions end to end: real app, real HTTP receiver; handshake, events in order, filters, payloads, failure and recovery. */
+import { driversUnderTest } from '../support/databases';
+import { type Json, Receiver, type ServedApp, TOPIC, events, fhir, observation, param, serveApp, statusOf, subscription, waitFor } from './helpers';
+
+describe.each(driversUnderTest())('rest-hook subscriptions (%s)', (kind) => {
+  let s: ServedApp;
+  let rx: Receiver;
+  beforeAll(async () => {
+    s = await serveApp(kind);
+  });
+  afterAll(async () => {
+    await s.close();
+  });
+  beforeEach(async () => {
+    rx = await new Receiver().start();
+  });
+  afterEach(async () => {
+    await rx.close();
+  });
+
+  async function subscribe(body: Json): Promise<string> {
+    const res = await fhir(s.base, 'POST', 'Subscription', body);
+    expect(res.status).toBe(201);
+    const id = res.body.id as string;
+    await waitFor(() => rx.ofType('handshake').length === 1, 'handshake');
+    await waitFor(async () => (await fhir(s.base, 'GET', `Subscription/${id}`)).body.status === 'active', 'status active');
+    return id;
+  }
+
+  test('a generic-topic subscription gets each matching write once, numbered 1, 2, 3, with its headers', async () => {
+    const id = await subscribe(subscription({ topic: TOPIC('resource-write'), filters: ['Observation?code=http://loinc.org|1111-1'], endpoint: rx.url, headers: ['Authorization: Bearer secret-1'] }));
+    const written: string[] = [];
+    for (const code of ['1111-1', '2222-2', '1111-1', '1111-1']) {
+      const res = await fhir(s.base, 'POST', 'Observation', observation(code));
+      if (code === '1111-1') written.push(`Observation/${res.body.id as string}`);
+    }
+    await waitFor(() => rx.eventNumbers().length >= 3, 'three events');
+    await new Promise((r) => setTimeout(r, 300));
+    expect(rx.eventNumbers()).toEqual([1, 2, 3]);
+    const focus = rx.ofType('event-notification').flatMap((st) => events(st).map((e) => e.focus?.replace(/^.*\/fhir\//, '')));
+    expect(focus).toEqual(written);
+    const hook = rx.received[1];
+    expect(hook.headers.authorization).toBe('Bearer secret-1');
+    expect(hook.headers['content-type']).toContain('application/fhir+json');
+    expect(hook.body.type).toBe('history');
+    expect(param(statusOf(hook.body), 'subscription')?.valueReference.reference).toMatch(new RegExp(`Subscription/${id}$`));
+    expect(param(statusOf(hook.body), 'topic')?.valueCanonical).toBe(TOPIC('resource-write'));
+    // id-only: the entry names the resource and carries no content
+    expect(hook.body.entry[1].fullUrl).toMatch(/Observation\//);
+    expect(hook.body.entry[1].resource).toBeUndefined();
+  });
+
+  test('full-resource payloads carry the version that raised the event; empty payloads carry no focus', async () => {
+    await subscribe(subscription({ topic: TOPIC('resource-write'), filters: ['Patient?family=Zed'], endpoint: rx.url, content: 'full-resource' }));
+    const created = await fhir(s.base, 'POST', 'Patient', { resourceType: 'Patient', name: [{ family: 'Zed', given: ['A'] }] });
+    await fhir(s.base, 'PUT', `Patient/${created.body.id as string}`, { resourceType: 'Patient', id: created.body.id, name: [{ family: 'Zed', given: ['B'] }] });
+    await waitFor(() => rx.eventNumbers().length >= 2, 'two events');
+    const entries = rx.received.filter((r) => param(statusOf(r.body), 'type')?.valueCode === 'event-notification').flatMap((r) => (r.body.entry as Json[]).slice(1));
+    expect(entries.map((e) => [e.request.method, e.resource.name[0].given[0], e.resource.meta.versionId])).toEqual([['POST', 'A', '1'], ['PUT', 'B', '2']]);
+  });
+
+  test('a failing endpoint turns the subscription to error, keeps its events, and recovers to active without loss or repeats', async () => {
+    const id = await subscribe(subscription({ topic: TOPIC('resource-write'), filters: ['Observation?code=3333-3'], endpoint: rx.url }));
+    rx.fail = 'error';
+    await fhir(s.base, 'POST', 'Observation', observation('3333-3'));
+    await waitFor(async () => (await fhir(s.base, 'GET', `Subscription/${id}`)).body.status === 'error', 'status error');
+    await fhir(s.base, 'POST', 'Observation', observation('3333-3'));
+    const st = await fhir(s.base, 'GET', `Subscription/${id}/$status`);
+    expect(st.status).toBe(200);
+    expect(st.body.type).toBe('searchset');
+    const p = st.body.entry[0].resource as Json;
+    expect(param(p, 'status')?.valueCode).toBe('error');
+    expect(param(p, 'type')?.valueCode).toBe('query-status');
+    expect(param(p, 'events-since-subscription-start')?.valueString).toBe('2');
+    expect(param(p, 'error')?.valueCodeableConcept.text).toMatch(/503/);
+    rx.fail = false;
+    await waitFor(() => rx.eventNumbers().length >= 2, 'delivery after recovery');
+    await waitFor(async () => (await fhir(s.base, 'GET', `Subscription/${id}`)).body.status === 'active', 'active again');
+    await fhir(s.base, 'POST', 'Observation', observation('3333-3'));
+    await waitFor(() => rx.eventNumbers().length >= 3, 'third event');
+    await new Promise((r) => setTimeout(r, 300));
+    expect(rx.eventNumbers()).toEqual([1, 2, 3]);
+  });
+
+  test('$events replays a range by number, with the requested content', async () => {
+    const id = await subscribe(subscription({ topic: TOPIC('resource-write'), filters: ['Observation?code=4444-4'], endpoint: rx.url }));
+    for (let i = 0; i < 4; i++) await fhir(s.base, 'POST', 'Observation', observation('4444-4'));
+    const res = await fhir(s.base, 'GET', `Subscription/${id}/$events?eventsSinceNumber=2&eventsUntilNumber=3&content=full-resource`);
+    expect(res.status).toBe(200);
+    expect(res.body.type).toBe('history');
+    const st = statusOf(res.body);
+    expect(param(st, 'type')?.valueCode).toBe('query-event');
+    expect(events(st).map((e) => e.number)).toEqual([2, 3]);
+    expect((res.body.entry as Json[]).slice(1).map((e) => e.resource.resourceType)).toEqual(['Observation', 'Observation']);
+    const post = await fhir(s.base, 'POST', `Subscription/${id}/$events`, { resourceType: 'Parameters', parameter: [{ name: 'eventsSinceNumber', valueString: '4' }] });
+    expect(events(statusOf(post.body)).map((e) => e.number)).toEqual([4]);
+    expect((await fhir(s.base, 'GET', `Subscription/${id}/$events?eventsSinceNumber=x`)).status).toBe(400);
+    expect((await fhir(s.base, 'GET', `Subscription/${id}/$events?content=everything`)).status).toBe(400);
+  });
+});
