@@ -28,6 +28,11 @@ const newObs = (patient: string, category = 'laboratory') => ({
   category: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/observation-category', code: category }] }],
 });
 const newCondition = { resourceType: 'Condition', subject: { reference: 'Patient/maria' }, code: { text: 'Hypertension' } };
+const BP = 'http://hl7.org/fhir/uv/subscriptions-backport/StructureDefinition';
+const newSubscription = (id?: string) => ({
+  resourceType: 'Subscription', ...(id ? { id } : {}), status: 'requested', reason: 'matrix', criteria: 'https://twinfhir.org/fhir/SubscriptionTopic/provisional-finding',
+  channel: { type: 'rest-hook', endpoint: 'https://receiver.example.org/hook', payload: 'application/fhir+json', _payload: { extension: [{ url: `${BP}/backport-payload-content`, valueCode: 'id-only' }] } },
+});
 const searchParameter = {
   resourceType: 'SearchParameter', url: 'https://twinfhir.org/fhir/SearchParameter/test-note', name: 'test-note', status: 'active',
   description: 'x', code: 'test-note', base: ['Observation'], type: 'string', expression: 'Observation.note.text',
@@ -111,6 +116,17 @@ const MATRIX: Case[] = [
   ['user:user/*.cruds', 'POST', '$import', 403, importParameters],
   ['pat:patient/*.cruds', 'POST', '$import', 403, importParameters],
   ['sys:system/*.rs', 'GET', '$import-status/any-job', 404],
+  // Subscriptions: their own scopes; $status, $events, $get-ws-binding-token need Subscription read and the author's client
+  ['user:user/Observation.rs', 'POST', 'Subscription', 403, newSubscription()],
+  ['pat:patient/*.cruds', 'POST', 'Subscription', 403, newSubscription()],
+  ['user:user/Subscription.cruds', 'PUT', 'Subscription/sub-matrix', 201, newSubscription('sub-matrix')],
+  ['user:user/Subscription.rs', 'GET', 'Subscription/sub-matrix/$status', 200],
+  ['user:user/Subscription.rs', 'GET', 'Subscription/sub-matrix/$events', 200],
+  ['user:user/Subscription.rs', 'GET', 'Subscription/sub-matrix/$get-ws-binding-token', 422],
+  ['user:user/Observation.rs', 'GET', 'Subscription/sub-matrix/$status', 403],
+  ['user:user/Observation.rs', 'GET', 'Subscription/sub-matrix/$events', 403],
+  ['sys:system/*.rs', 'GET', 'Subscription/sub-matrix/$status', 403],
+  ['sys:system/*.rs', 'GET', 'Subscription/sub-matrix/$events', 403],
 ];
 
 describe('scope × interaction matrix', () => {
