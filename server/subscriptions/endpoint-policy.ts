@@ -24,6 +24,12 @@ function internalV6(ip: string): boolean {
   if (x === '::' || x === '::1') return true;
   const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(x);
   if (mapped) return internalV4(mapped[1]);
+  // URL() writes an IPv4-mapped address in hex: [::ffff:7f00:1] is 127.0.0.1
+  const hex = /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(x);
+  if (hex) {
+    const [hi, lo] = [parseInt(hex[1], 16), parseInt(hex[2], 16)];
+    return internalV4(`${hi >> 8}.${hi & 255}.${lo >> 8}.${lo & 255}`);
+  }
   return /^(fc|fd|fe8|fe9|fea|feb|ff)/.test(x);
 }
 
