@@ -44,7 +44,7 @@ import { reindexQueue } from './search-index/reindex-queue';
 import { searchParameterHook, startSearchParameterSync } from './search-index/search-parameter-sync';
 import { createSearchRegistry } from './search/registry';
 import { createSubscriptionServices, SUBSCRIPTION_QUEUE, type SubscriptionServices } from './subscriptions/service';
-import { publishTopics, topicResource } from './subscriptions/topic-resources';
+import { publishTopics, subscriptionCapabilities, topicResource } from './subscriptions/topic-resources';
 import { TOPICS } from './subscriptions/topics';
 import { openStore } from './store/open-store';
 import { importQueue } from './bulk/import/import-queue';
@@ -139,6 +139,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       reindex: { wake: () => jobs.wake(REINDEX_QUEUE) }, extraction: nlp, twin: true, terminology: { maxExpansion: config.terminologyMaxExpansion }, bulkExport, bulkImport: bulkImport.service,
       subscriptions: { secret, bindingTokenMs: subscriptions.settings.bindingTokenMs },
     }),
+    capabilityAdditions: subscriptionCapabilities(TOPICS),
     reportError: (err, context) => logger.error({ err, context }, 'internal error'),
     security: securityOf(auth, config),
   };

@@ -8,7 +8,7 @@ import type { RestDeps, RestSecurity } from './deps';
 import type { InteractionSpec, ResourceFlags, SystemInteractionCode, TypeInteractionCode } from './interaction-spec';
 import type { FhirRequest, FhirResponse } from './types';
 
-export type CapabilitiesDeps = Pick<RestDeps, 'validator' | 'registry' | 'clock' | 'operations' | 'security'>;
+export type CapabilitiesDeps = Pick<RestDeps, 'validator' | 'registry' | 'clock' | 'operations' | 'security' | 'capabilityAdditions'>;
 
 /** Stored and served, but not meant as standalone REST resources. */
 const NOT_REST = new Set(['Parameters']);
@@ -43,6 +43,7 @@ function resourceEntry(deps: CapabilitiesDeps, type: string, offer: Offered): Ca
     searchInclude: params.filter((p) => p.type === 'reference').map((p) => `${type}:${p.code}`),
     searchParam: params.map((p) => ({ name: p.code, definition: p.url, type: p.type })),
     ...(ops.length ? { operation: ops } : {}),
+    ...deps.capabilityAdditions?.resources[type],
   };
 }
 
@@ -55,6 +56,7 @@ export function buildCapabilityStatement(deps: CapabilitiesDeps, baseUrl: string
     date: deps.clock.now().toISOString(),
     publisher: 'TwinFHIR',
     kind: 'instance',
+    ...(deps.capabilityAdditions?.instantiates.length ? { instantiates: deps.capabilityAdditions.instantiates } : {}),
     software: { name: 'TwinFHIR', version: '0.1.0' },
     implementation: { description: 'TwinFHIR FHIR R4 server', url: baseUrl },
     fhirVersion: '4.0.1',

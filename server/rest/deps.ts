@@ -1,4 +1,5 @@
 /** What the REST layer needs, passed in from the composition root (app.ts); no module singletons. */
+import type { CapabilityStatementRestResource } from 'fhir/r4';
 import type { Clock, IdGenerator } from '../core/clock';
 import type { R4Model } from '../core/r4/element-model';
 import type { SearchRegistry } from '../search/registry';
@@ -29,8 +30,17 @@ export interface RestDeps {
   operations: OperationTable;
   /** SMART security advertised in the CapabilityStatement; absent or disabled: auth is off. */
   security?: RestSecurity;
+  /** What services add to the CapabilityStatement (e.g. the Subscriptions Backport profile and topics). */
+  capabilityAdditions?: CapabilityAdditions;
   /** Where unexpected failures go when they cannot become the response (e.g. one batch entry). */
   reportError: (err: unknown, context: string) => void;
+}
+
+export interface CapabilityAdditions {
+  /** CapabilityStatement.instantiates: canonical statements this server conforms to. */
+  instantiates: string[];
+  /** Merged into the resource entry of each type. */
+  resources: Record<string, Pick<CapabilityStatementRestResource, 'supportedProfile' | 'extension'>>;
 }
 
 export interface RestSecurity {

@@ -11,7 +11,8 @@ const sd = (name: string): string => `${BACKPORT}/StructureDefinition/${name}`;
 export const BACKPORT_SUBSCRIPTION_PROFILE = sd('backport-subscription');
 export const BACKPORT_STATUS_PROFILE = sd('backport-subscription-status-r4');
 export const BACKPORT_NOTIFICATION_PROFILE = sd('backport-subscription-notification-r4');
-export const BACKPORT_CAPABILITY_PROFILE = sd('backport-subscription-capabilitystatement');
+/** The R4 server CapabilityStatement of the IG: what a conformant server instantiates. */
+export const BACKPORT_SERVER_CAPABILITY = `${BACKPORT}/CapabilityStatement/backport-subscription-server-r4`;
 export const EXT = {
   filterCriteria: sd('backport-filter-criteria'),
   payloadContent: sd('backport-payload-content'),

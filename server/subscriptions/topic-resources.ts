@@ -6,8 +6,16 @@
 import type { Basic, Extension } from 'fhir/r4';
 import { systemContext } from '../core/access-context';
 import type { ResourceStore } from '../store/types';
-import { TOPIC_EXT } from './backport';
+import { BACKPORT_SERVER_CAPABILITY, BACKPORT_SUBSCRIPTION_PROFILE, EXT, TOPIC_EXT } from './backport';
 import type { Topic } from './topics';
+
+/** CapabilityStatement additions: the Backport server statement, the Subscription profile and each topic's canonical. */
+export function subscriptionCapabilities(topics: readonly Topic[]): { instantiates: string[]; resources: Record<string, { supportedProfile: string[]; extension: Extension[] }> } {
+  return {
+    instantiates: [BACKPORT_SERVER_CAPABILITY],
+    resources: { Subscription: { supportedProfile: [BACKPORT_SUBSCRIPTION_PROFILE], extension: topics.map((t) => ({ url: EXT.topic, valueCanonical: t.url })) } },
+  };
+}
 
 const sd = (type: string): string => `http://hl7.org/fhir/StructureDefinition/${type}`;
 const sub = (url: string, value: Omit<Extension, 'url'>): Extension => ({ url, ...value });

@@ -31,6 +31,7 @@ describe('loadConfig', () => {
       reviewClientId: 'review-app', reviewScopes: 'openid fhirUser user/*.rs user/Condition.u user/Observation.u',
       exportDir: path.join(tmpdir(), 'twinfhir-export'), exportRetentionMs: 3_600_000, exportWorkers: 1, exportPageSize: 2_000,
       importBatch: 500, importMaxLineBytes: 8 * 1024 * 1024, importMaxUploadBytes: 4 * 1024 ** 3, importWorkers: 1,
+      subscriptions: { workers: 4, timeoutMs: 10_000, backoffMs: 1_000, backoffMaxMs: 300_000, errorAfter: 3, refreshMs: 1_000, allowPrivate: false, allowedHosts: [] },
     });
   });
 
