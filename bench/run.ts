@@ -13,6 +13,7 @@ import { benchPseudonymize } from './pseudonymize';
 import { benchTwin } from './twin';
 import { benchRead } from './read';
 import { benchSearch } from './search';
+import { benchSubscriptions } from './subscriptions';
 import { benchTerminology } from './terminology';
 
 const BENCHES: Record<string, () => Promise<void>> = {
@@ -31,6 +32,7 @@ const BENCHES: Record<string, () => Promise<void>> = {
   auth: benchAuth,
   export: benchExport,
   pseudonymize: benchPseudonymize,
+  subscriptions: benchSubscriptions,
 };
 
 async function main(): Promise<void> {

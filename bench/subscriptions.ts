@@ -1,0 +1,153 @@
+/**
+ * bench/subscriptions (issue 15): notification latency from a write to its delivered rest-hook
+ * notification (p50/p95) at a steady 100 writes/s with 50 active subscriptions (target p95 < 1 s), and
+ * ingest throughput with those 50 subscriptions vs none, in the same run (target: cost ≤ 15 %).
+ *
+ * Each subscription follows one patient (`Observation?subject=Patient/bench-i`, evaluated with the
+ * server's search); writes go round robin over the 50 patients, so every write raises one event and one
+ * delivery. Latency is measured from the resource's meta.lastUpdated (set inside the writing transaction,
+ * before commit: slightly pessimistic) to the notification's arrival at a receiver in this process.
+ */
+import { type Server, createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { freshDatabase, startServer } from './lib/server';
+import { fmt, summarize } from './lib/stats';
+
+const SUBSCRIPTIONS = Number(process.env.BENCH_SUBS ?? 50);
+const RATE = Number(process.env.BENCH_SUBS_RATE ?? 100);
+const SECONDS = Number(process.env.BENCH_SUBS_SECONDS ?? 20);
+const INGEST = Number(process.env.BENCH_SUBS_INGEST ?? 3000);
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 4);
+const BP = 'http://hl7.org/fhir/uv/subscriptions-backport/StructureDefinition';
+const FHIR = { 'Content-Type': 'application/fhir+json' };
+
+interface Receiver { url: string; latencies: number[]; handshakes: number; events: number; close(): Promise<void> }
+
+async function receiver(): Promise<Receiver> {
+  const r = { latencies: [] as number[], handshakes: 0, events: 0 };
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const arrived = Date.now();
+      const bundle = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { entry: { resource?: { parameter?: { name: string; valueCode?: string }[]; meta?: { lastUpdated?: string } } }[] };
+      const type = bundle.entry[0].resource?.parameter?.find((p) => p.name === 'type')?.valueCode;
+      if (type === 'handshake') r.handshakes++;
+      for (const e of bundle.entry.slice(1)) {
+        r.events++;
+        if (e.resource?.meta?.lastUpdated) r.latencies.push(arrived - Date.parse(e.resource.meta.lastUpdated));
+      }
+      res.end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`,
+    get latencies() { return r.latencies; }, get handshakes() { return r.handshakes; }, get events() { return r.events; },
+    close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+  };
+}
+
+const observation = (i: number): string => JSON.stringify({
+  resourceType: 'Observation', status: 'final', code: { coding: [{ system: 'http://loinc.org', code: '10334-1' }] },
+  subject: { reference: `Patient/bench-${i % SUBSCRIPTIONS}` }, valueQuantity: { value: i, unit: 'U/mL' },
+});
+
+async function subscribeAll(base: string, endpoint: string): Promise<void> {
+  for (let i = 0; i < SUBSCRIPTIONS; i++) {
+    const res = await fetch(`${base}/Subscription`, {
+      method: 'POST', headers: FHIR,
+      body: JSON.stringify({
+        resourceType: 'Subscription', status: 'requested', reason: 'bench', criteria: 'https://twinfhir.org/fhir/SubscriptionTopic/resource-write',
+        _criteria: { extension: [{ url: `${BP}/backport-filter-criteria`, valueString: `Observation?subject=Patient/bench-${i}` }] },
+        channel: { type: 'rest-hook', endpoint, payload: 'application/fhir+json', _payload: { extension: [{ url: `${BP}/backport-payload-content`, valueCode: 'full-resource' }] } },
+      }),
+    });
+    if (res.status !== 201) throw new Error(`Subscription ${i}: ${res.status} ${await res.text()}`);
+  }
+}
+
+async function until(cond: () => boolean, ms: number): Promise<boolean> {
+  const end = Date.now() + ms;
+  while (!cond() && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
+  return cond();
+}
+
+/** Writes at a steady rate (open loop: a slow answer does not slow the schedule). */
+async function steadyWrites(base: string): Promise<number> {
+  const total = RATE * SECONDS;
+  const started = performance.now();
+  const inFlight: Promise<void>[] = [];
+  for (let i = 0; i < total; i++) {
+    const due = started + (i * 1000) / RATE;
+    const wait = due - performance.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    inFlight.push(fetch(`${base}/Observation`, { method: 'POST', headers: { ...FHIR, Prefer: 'return=minimal' }, body: observation(i) }).then(async (res) => {
+      await res.arrayBuffer();
+      if (res.status !== 201) throw new Error(`write failed: ${res.status}`);
+    }));
+  }
+  await Promise.all(inFlight);
+  return total;
+}
+
+async function latency(): Promise<void> {
+  const db = await freshDatabase('twinfhir_bench_subs');
+  const rx = await receiver();
+  const server = await startServer(db.url, { SUBSCRIPTION_ALLOW_PRIVATE: 'true', SUBSCRIPTION_REFRESH_MS: '200' });
+  try {
+    await subscribeAll(server.baseUrl, rx.url);
+    if (!(await until(() => rx.handshakes >= SUBSCRIPTIONS, 60_000))) throw new Error(`only ${rx.handshakes} handshakes`);
+    const written = await steadyWrites(server.baseUrl);
+    const delivered = await until(() => rx.events >= written, 60_000);
+    const s = summarize([...rx.latencies].sort((a, b) => a - b));
+    console.log(`  latency at ${RATE} writes/s for ${SECONDS} s, ${SUBSCRIPTIONS} subscriptions: ${rx.events}/${written} delivered${delivered ? '' : ' (incomplete after 60 s)'}`);
+    console.log(`    write → delivered: p50 ${fmt(s.p50, 0)} ms  p95 ${fmt(s.p95, 0)} ms  p99 ${fmt(s.p99, 0)} ms  max ${fmt(s.max, 0)} ms (target p95 < 1000 ms)`);
+  } finally {
+    await server.stop();
+    await rx.close();
+    await db.drop();
+  }
+}
+
+/** Seconds to POST INGEST Observations with CONCURRENCY clients, with or without the subscriptions. */
+async function ingest(withSubscriptions: boolean): Promise<number> {
+  const db = await freshDatabase('twinfhir_bench_subs');
+  const rx = await receiver();
+  const server = await startServer(db.url, { SUBSCRIPTION_ALLOW_PRIVATE: 'true', SUBSCRIPTION_REFRESH_MS: '200' });
+  try {
+    if (withSubscriptions) {
+      await subscribeAll(server.baseUrl, rx.url);
+      await until(() => rx.handshakes >= SUBSCRIPTIONS, 60_000);
+    }
+    let next = 0;
+    const started = performance.now();
+    const worker = async (): Promise<void> => {
+      while (next < INGEST) {
+        const res = await fetch(`${server.baseUrl}/Observation`, { method: 'POST', headers: { ...FHIR, Prefer: 'return=minimal' }, body: observation(next++) });
+        await res.arrayBuffer();
+        if (res.status !== 201) throw new Error(`write failed: ${res.status}`);
+      }
+    };
+    await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+    return (performance.now() - started) / 1000;
+  } finally {
+    await server.stop();
+    await rx.close();
+    await db.drop();
+  }
+}
+
+export async function benchSubscriptions(): Promise<void> {
+  console.log('subscriptions: rest-hook latency and ingest cost, PostgreSQL');
+  await latency();
+  const best = { none: Infinity, subs: Infinity };
+  for (let round = 0; round < 2; round++) {
+    best.none = Math.min(best.none, await ingest(false));
+    best.subs = Math.min(best.subs, await ingest(true));
+  }
+  const none = INGEST / best.none;
+  const subs = INGEST / best.subs;
+  console.log(`  ingest of ${INGEST} Observations, concurrency ${CONCURRENCY} (best of 2 alternating runs each):`);
+  console.log(`    no subscriptions: ${fmt(none, 0)} writes/s   ${SUBSCRIPTIONS} subscriptions: ${fmt(subs, 0)} writes/s   cost ${fmt((100 * (none - subs)) / none)} % (target ≤ 15 %)`);
+}
