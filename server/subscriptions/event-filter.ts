@@ -1,8 +1,10 @@
 /**
  * Whether one written resource belongs in one subscription's stream: the subscriber's filter criteria and
- * the author's access (scopes, patient compartment, query-restricted scopes). Filters and query
- * restrictions run as a search for this one resource in the writing transaction, so they mean exactly
- * what the same search would mean; results are shared by the subscriptions of one write.
+ * the author's access (scopes, patient compartment, query-restricted scopes). Filters are parsed by the
+ * server's search parser. Plain token and reference equality (`code=s|c`, `patient=Patient/1`) is decided
+ * from the resource's own search index values — the rows the same search would read — so the common case
+ * costs no query; everything else (modifiers, chains, dates, strings…) runs as a search for this one
+ * resource in the writing transaction. Answers are shared by the subscriptions of one write.
  */
 import type { Resource } from 'fhir/r4';
 import { decide } from '../auth/access-policy';
@@ -10,6 +12,7 @@ import { parseScopes } from '../auth/scopes';
 import { systemContext } from '../core/access-context';
 import { parseSearchParams } from '../search/parse';
 import type { SearchRegistry } from '../search/registry';
+import type { Criterion, IndexValues, SearchValue } from '../search/types';
 import type { StoreWriter, SubscriptionAccess } from '../store/types';
 import type { SubscriptionFilter } from './subscription-spec';
 
@@ -29,11 +32,14 @@ export class WriteMatcher {
     if (!answer) {
       const { resourceType, id } = this.resource;
       const { query } = parseSearchParams(this.registry, [resourceType], [['_id', id], ...params], { strict: true, defaultCount: 1, maxCount: 1 });
-      answer = this.tx.search(systemContext('subscription-filter'), query).then((r) => r.matches.length > 0);
+      const quick = decidedByIndexValues(query.criteria.slice(1), (this.values ??= this.registry.extract(this.resource)));
+      answer = quick !== undefined ? Promise.resolve(quick) : this.tx.search(systemContext('subscription-filter'), query).then((r) => r.matches.length > 0);
       this.answers.set(key, answer);
     }
     return answer;
   }
+
+  private values: IndexValues | undefined;
 
   /** Every filter that applies to this type must match (filters for other types of the topic do not apply). */
   async passesFilters(filters: readonly SubscriptionFilter[]): Promise<boolean> {
@@ -62,4 +68,31 @@ export class WriteMatcher {
     const params = new Set(this.registry.compartmentParams('Patient', r.resourceType));
     return params.size > 0 && this.registry.extract(r).reference.some((x) => params.has(x.param) && x.targetType === 'Patient' && x.targetId === patient);
   }
+}
+
+/** One value of a plain token or reference criterion against the index rows; undefined when only SQL can tell. */
+function valueMatches(code: string, v: SearchValue, values: IndexValues): boolean | undefined {
+  if (v.kind === 'token' && v.code !== undefined && v.text === undefined && v.valueSet === undefined && v.typeSystem === undefined && v.typeCode === undefined) {
+    return values.token.some((t) => t.param === code && t.code === v.code && (v.system === undefined || t.system === v.system));
+  }
+  if (v.kind === 'reference' && v.id !== undefined && v.version === undefined && v.url === undefined && v.identifierSystem === undefined && v.identifierValue === undefined) {
+    return values.reference.some((r) => r.param === code && r.targetId === v.id && (v.targetType === undefined || r.targetType === v.targetType));
+  }
+  return undefined;
+}
+
+/** All criteria (AND) of OR-ed plain values decided from index rows; undefined as soon as one needs SQL. */
+export function decidedByIndexValues(criteria: readonly Criterion[], values: IndexValues): boolean | undefined {
+  let all = true;
+  for (const c of criteria) {
+    if (c.modifier || c.chain || c.has || !c.parsed || c.parsed.length === 0 || (c.definition?.type !== 'token' && c.definition?.type !== 'reference')) return undefined;
+    let any = false;
+    for (const v of c.parsed) {
+      const m = valueMatches(c.code, v, values);
+      if (m === undefined) return undefined;
+      any ||= m;
+    }
+    all &&= any;
+  }
+  return all;
 }

@@ -97,4 +97,41 @@ describe.each(driversUnderTest())('rest-hook subscriptions (%s)', (kind) => {
     expect((await fhir(s.base, 'GET', `Subscription/${id}/$events?eventsSinceNumber=x`)).status).toBe(400);
     expect((await fhir(s.base, 'GET', `Subscription/${id}/$events?content=everything`)).status).toBe(400);
   });
+
+  test('heartbeats arrive at the requested period while nothing happens', async () => {
+    await subscribe(subscription({ topic: TOPIC('resource-write'), filters: ['Observation?code=0000-0'], endpoint: rx.url, heartbeatSec: 1 }));
+    await waitFor(() => rx.ofType('heartbeat').length >= 2, 'two heartbeats', 8000);
+    expect(rx.eventNumbers()).toEqual([]);
+    expect(param(rx.ofType('heartbeat')[0], 'events-since-subscription-start')?.valueString).toBe('0');
+  });
+
+  test('a subscription turned off by its client records and sends nothing more', async () => {
+    const id = await subscribe(subscription({ topic: TOPIC('resource-write'), filters: ['Observation?code=8888-8'], endpoint: rx.url }));
+    await fhir(s.base, 'POST', 'Observation', observation('8888-8'));
+    await waitFor(() => rx.eventNumbers().length === 1, 'first event');
+    const current = (await fhir(s.base, 'GET', `Subscription/${id}`)).body;
+    expect((await fhir(s.base, 'PUT', `Subscription/${id}`, { ...current, status: 'off' })).status).toBe(200);
+    await fhir(s.base, 'POST', 'Observation', observation('8888-8'));
+    await new Promise((r) => setTimeout(r, 500));
+    expect(rx.eventNumbers()).toEqual([1]);
+    const st = await fhir(s.base, 'GET', `Subscription/${id}/$status`);
+    expect(param(st.body.entry[0].resource as Json, 'events-since-subscription-start')?.valueString).toBe('1');
+  });
+
+  test('a hanging endpoint slows neither writes nor another subscription', async () => {
+    const dead = await new Receiver().start();
+    try {
+      dead.fail = 'hang';
+      const deadId = (await fhir(s.base, 'POST', 'Subscription', subscription({ topic: TOPIC('resource-write'), filters: ['Observation?code=1212-1'], endpoint: dead.url }))).body.id as string;
+      await subscribe(subscription({ topic: TOPIC('resource-write'), filters: ['Observation?code=1212-1'], endpoint: rx.url }));
+      const started = Date.now();
+      for (let i = 0; i < 5; i++) expect((await fhir(s.base, 'POST', 'Observation', observation('1212-1'))).status).toBe(201);
+      expect(Date.now() - started).toBeLessThan(1500);
+      await waitFor(() => rx.eventNumbers().length >= 5, 'the healthy subscription gets all five');
+      expect(rx.eventNumbers()).toEqual([1, 2, 3, 4, 5]);
+      expect((await fhir(s.base, 'GET', `Subscription/${deadId}`)).body.status).not.toBe('active');
+    } finally {
+      await dead.close();
+    }
+  });
 });
