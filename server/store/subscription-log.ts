@@ -62,11 +62,11 @@ export function subscriptionLogWriter(sql: SqlExecutor): SubscriptionLogWriter {
          WHERE sub_id = $1 AND deliverer = $2 RETURNING sub_id`, [id, owner, upTo, handshake]);
       if (!rows.length) throw new LeaseLostError(`subscription ${id}`);
     },
-    async release(id, owner) {
+    async release(id, owner, force = false) {
       // Atomic with the event counter: an event committed after this check finds the lease free and its job delivers it.
       const { rows } = await sql.query(
         `UPDATE subscription_state SET deliverer = NULL, deliverer_until = NULL
-         WHERE sub_id = $1 AND deliverer = $2 AND delivered_upto >= last_event RETURNING sub_id`, [id, owner]);
+         WHERE sub_id = $1 AND deliverer = $2 AND (delivered_upto >= last_event OR $3) RETURNING sub_id`, [id, owner, force]);
       return rows.length === 1;
     },
   };

@@ -201,8 +201,11 @@ export interface SubscriptionLogWriter {
    * LeaseLostError when another deliverer holds the subscription now.
    */
   delivered(subscriptionId: string, owner: string, upTo: number, handshake: boolean): Promise<void>;
-  /** Gives up the delivery lease if everything raised so far is delivered; false when newer events are waiting. */
-  release(subscriptionId: string, owner: string): Promise<boolean>;
+  /**
+   * Gives up the delivery lease if everything raised so far is delivered; false when newer events are waiting.
+   * `force` gives it up regardless (the caller queues the job that continues).
+   */
+  release(subscriptionId: string, owner: string, force?: boolean): Promise<boolean>;
 }
 
 /** Subscription bookkeeping outside transactions (delivery, $status, $events). */

@@ -103,7 +103,13 @@ async function deliverAll(r: Run, heartbeat: boolean): Promise<number> {
     const upTo = events.at(-1)?.eventNumber ?? state.deliveredUpTo;
     const released = await r.d.store.transaction(async (tx) => {
       if (events.length || beat) await tx.subscriptionLog.delivered(r.spec.id, r.owner, upTo, false);
-      if (!(await tx.subscriptionLog.release(r.spec.id, r.owner))) return false;
+      if (!(await tx.subscriptionLog.release(r.spec.id, r.owner))) {
+        // More events are waiting: yield to the other subscriptions; a job queued behind theirs continues (fairness
+        // with few workers and many busy subscriptions). Before anything was sent, go on (the handshake case).
+        if (!events.length && !beat) return false;
+        await tx.subscriptionLog.release(r.spec.id, r.owner, true);
+        await tx.enqueueJob(deliveryJob(r.spec.id));
+      }
       await r.lease.complete(tx);
       if (r.spec.heartbeatSec) await tx.enqueueJob(deliveryJob(r.spec.id, true, new Date(r.d.clock.now().getTime() + r.spec.heartbeatSec * 1000)));
       return true;

@@ -27,6 +27,8 @@ export interface Received { headers: Record<string, string | string[] | undefine
 export class Receiver {
   readonly received: Received[] = [];
   fail: false | 'error' | 'hang' = false;
+  /** Requests held open by 'hang' right now. */
+  hanging = 0;
   private server: Server | undefined;
   url = '';
 
@@ -35,7 +37,11 @@ export class Receiver {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
-        if (this.fail === 'hang') return;
+        if (this.fail === 'hang') {
+          this.hanging++;
+          res.on('close', () => this.hanging--);
+          return;
+        }
         if (this.fail) { res.statusCode = 503; res.end(); return; }
         this.received.push({ headers: req.headers, body: JSON.parse(Buffer.concat(chunks).toString('utf8')) as Json });
         res.statusCode = 200;
