@@ -17,6 +17,7 @@ import type { FailureKind, JobLease, QueueHandler } from '../jobs/types';
 import type { SearchRegistry } from '../search/registry';
 import type { ResourceStore, SubscriptionEvent, SubscriptionState } from '../store/types';
 import type { NotificationType } from './backport';
+import type { SubscriptionCatalogue } from './catalogue';
 import type { EndpointPolicy } from './endpoint-policy';
 import { deliveryJob, SUBSCRIPTION_QUEUE } from './event-hook';
 import { notificationBundle } from './notification';
@@ -36,6 +37,8 @@ export interface DeliverySettings {
 
 export interface DeliveryDeps {
   store: ResourceStore;
+  /** The live subscriptions already parsed (a job for one this server has not seen yet reads the store). */
+  catalogue: Pick<SubscriptionCatalogue, 'live'>;
   registry: SearchRegistry;
   policy: EndpointPolicy;
   clock: Clock;
@@ -125,6 +128,8 @@ function heartbeatDue(r: Run, state: SubscriptionState): boolean {
 }
 
 async function load(d: DeliveryDeps, id: string): Promise<ParsedSubscription | undefined> {
+  const known = d.catalogue.live().find((s) => s.spec.id === id);
+  if (known) return known.spec;
   const stored = await d.store.read(ctx, 'Subscription', id);
   const sub = stored?.resource as (Subscription & { id: string }) | undefined;
   if (!sub || stored?.deleted || sub.status === 'off') return undefined;

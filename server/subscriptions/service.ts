@@ -53,7 +53,7 @@ export function createSubscriptionServices(registry: SearchRegistry, settings: S
       await catalogue.start(d.store);
       late.wake = d.wake;
       late.hub = createWsHub({ store: d.store, catalogue, secret: d.secret, clock: d.clock, ids: d.ids, logger: d.logger, baseUrl: d.baseUrl, path: WS_PATH, pollMs: settings.refreshMs });
-      return subscriptionDeliveryQueue({ store: d.store, registry, policy: settings.policy, clock: d.clock, ids: d.ids, logger: d.logger, baseUrl: d.baseUrl }, settings.delivery);
+      return subscriptionDeliveryQueue({ store: d.store, catalogue, registry, policy: settings.policy, clock: d.clock, ids: d.ids, logger: d.logger, baseUrl: d.baseUrl }, settings.delivery);
     },
     ws() {
       if (!late.hub) throw new Error('subscriptions not started');
