@@ -81,6 +81,9 @@ async function send(r: Run, type: NotificationType, state: SubscriptionState, ev
     await postNotification(r.spec.endpoint as string, r.spec.headers, bundle, timeoutMs);
   } catch (err) {
     const failures = await r.d.store.subscriptionLog.deliveryFailed(r.spec.id, r.owner, err instanceof Error ? err.message : String(err));
+    // Let go of the subscription while this job waits for its retry: the runner may drop this job for a newer
+    // one of the same subscription, which must be able to take over at once.
+    await r.d.store.transaction((tx) => tx.subscriptionLog.release(r.spec.id, r.owner, true));
     if (failures >= r.s.errorAfter) await setStatus(r.d.store, r.spec.id, ['active', 'requested'], 'error');
     throw err;
   }

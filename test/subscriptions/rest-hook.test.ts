@@ -14,7 +14,14 @@ describe.each(driversUnderTest())('rest-hook subscriptions (%s)', (kind) => {
   beforeEach(async () => {
     rx = await new Receiver().start();
   });
+  // Each test's subscriptions are turned off after it: their receiver is gone, and endless retries against it
+  // (with the tests' 200 ms backoff cap) would only compete with the next test's deliveries.
+  const created: string[] = [];
   afterEach(async () => {
+    for (const id of created.splice(0)) {
+      const current = (await fhir(s.base, 'GET', `Subscription/${id}`)).body;
+      await fhir(s.base, 'PUT', `Subscription/${id}`, { ...current, status: 'off' });
+    }
     await rx.close();
   });
 
@@ -22,6 +29,7 @@ describe.each(driversUnderTest())('rest-hook subscriptions (%s)', (kind) => {
     const res = await fhir(s.base, 'POST', 'Subscription', body);
     expect(res.status).toBe(201);
     const id = res.body.id as string;
+    created.push(id);
     await waitFor(() => rx.ofType('handshake').length === 1, 'handshake');
     await waitFor(async () => (await fhir(s.base, 'GET', `Subscription/${id}`)).body.status === 'active', 'status active');
     return id;
@@ -123,6 +131,7 @@ describe.each(driversUnderTest())('rest-hook subscriptions (%s)', (kind) => {
     try {
       dead.fail = 'hang';
       const deadId = (await fhir(s.base, 'POST', 'Subscription', subscription({ topic: TOPIC('resource-write'), filters: ['Observation?code=1212-1'], endpoint: dead.url }))).body.id as string;
+      created.push(deadId);
       await subscribe(subscription({ topic: TOPIC('resource-write'), filters: ['Observation?code=1212-1'], endpoint: rx.url }));
       await waitFor(() => dead.hanging > 0, 'a delivery held open by the dead endpoint');
       // while that POST hangs, writes commit and the other subscription is served
