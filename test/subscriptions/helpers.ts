@@ -34,15 +34,17 @@ export class Receiver {
 
   async start(): Promise<this> {
     this.server = createServer((req, res) => {
+      // decided when the request arrives, so a POST sent while failing never counts as received
+      const failing = this.fail;
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
-        if (this.fail === 'hang') {
+        if (failing === 'hang') {
           this.hanging++;
           res.on('close', () => this.hanging--);
           return;
         }
-        if (this.fail) { res.statusCode = 503; res.end(); return; }
+        if (failing) { res.statusCode = 503; res.end(); return; }
         this.received.push({ headers: req.headers, body: JSON.parse(Buffer.concat(chunks).toString('utf8')) as Json });
         res.statusCode = 200;
         res.end();
