@@ -145,10 +145,8 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   };
   const http = httpApp(config, auth, { rest, logger, metrics, bulkExport, ready: () => store.ping(), audit: audit && { recorder: audit, clock }, streamingFhirRoutes: bulkImport.routes });
   const close = async (): Promise<void> => {
-    await jobs.close();
-    await subscriptions.close();
-    await searchParams.close();
-    await cpu.close();
+    await jobs.close(); // the runner first: no delivery or job outlives what it uses
+    await subscriptions.close(); await searchParams.close(); await cpu.close();
     await closeAudit(audit, logger);
     await store.close();
   };
