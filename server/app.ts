@@ -117,33 +117,29 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   // Custom SearchParameters stored earlier are loaded now; other servers' changes are polled.
   const searchParams = await startSearchParameterSync({ store, registry, logger });
   const metrics = createMetrics(() => store.poolStats());
-  registerJobGauge(metrics.registry, () => store.jobs.depth(), [NLP_QUEUE, TWIN_QUEUE, REINDEX_QUEUE, EXPORT_QUEUE, IMPORT_QUEUE, SUBSCRIPTION_QUEUE]);
   const nlp = await startNlp(config, seed, catalogue, { store, registry, validator, ids, clock, metrics, pdfText: cpu.pdfText, logger });
   const bulk = bulkExportOf(config, { store, registry, model, clock, ids, logger, requiresAccessToken: auth.enabled, wake: () => nudge.runner?.wake(EXPORT_QUEUE) });
-  const bulkExport = bulk.service;
   const bulkImport = bulkImportOf(config, { store, validator, ids, logger, authEnabled: auth.enabled, wake: () => nudge.runner?.wake(IMPORT_QUEUE) });
   const secret = config.cursorSecret ?? randomBytes(32).toString('hex');
   const delivery = await startSubscriptions(subscriptions, store, { clock, ids, logger, config, secret, wake: () => nudge.runner?.wake(SUBSCRIPTION_QUEUE) });
   const queues: QueueHandler[] = [
     delivery, twin.queue(store), reindexQueue({ store, logger, workers: config.role === 'server' ? 0 : 1, beforeBatch: () => searchParams.refresh() }), nlpQueue(config, nlp), bulk.queue, bulkImport.queue,
   ];
-  const jobs = startJobRunner(
-    { store, logger, clock, owner: `${hostname()}:${process.pid}:${ids.newId()}`, onOutcome: jobRunMetrics(metrics.registry) }, queues,
-  );
-  nudge.runner = jobs;
+  // hooks and services nudge the runner through `nudge` from here on
+  const jobs = (nudge.runner = startRunner(queues, { store, logger, clock, ids, metrics }));
   const audit = startAudit(config, { store, ids, logger, registry: metrics.registry });
   const rest: RestDeps = {
     store, registry, validator, model, bodyJudge: cpu.bodyJudge, clock, ids,
     limits: { maxBundleEntries: config.maxBundleEntries, defaultCount: 20, maxCount: 1000, maxResourceBytes: config.maxBodyBytes },
     operations: operationTable({
-      reindex: { wake: () => jobs.wake(REINDEX_QUEUE) }, extraction: nlp, twin: true, terminology: { maxExpansion: config.terminologyMaxExpansion }, bulkExport, bulkImport: bulkImport.service,
+      reindex: { wake: () => jobs.wake(REINDEX_QUEUE) }, extraction: nlp, twin: true, terminology: { maxExpansion: config.terminologyMaxExpansion }, bulkExport: bulk.service, bulkImport: bulkImport.service,
       subscriptions: { secret, bindingTokenMs: subscriptions.settings.bindingTokenMs },
     }),
     capabilityAdditions: subscriptionCapabilities(TOPICS),
     reportError: (err, context) => logger.error({ err, context }, 'internal error'),
     security: securityOf(auth, config),
   };
-  const http = httpApp(config, auth, { rest, logger, metrics, bulkExport, ready: () => store.ping(), audit: audit && { recorder: audit, clock }, streamingFhirRoutes: bulkImport.routes });
+  const http = httpApp(config, auth, { rest, logger, metrics, bulkExport: bulk.service, ready: () => store.ping(), audit: audit && { recorder: audit, clock }, streamingFhirRoutes: bulkImport.routes });
   const close = async (): Promise<void> => {
     await jobs.close(); // the runner first: no delivery or job outlives what it uses
     await subscriptions.close(); await searchParams.close(); await cpu.close();
@@ -189,6 +185,12 @@ function bulkImportOf(
     }),
     routes: importRoutes(service, { maxUploadBytes: config.importMaxUploadBytes, baseUrl: config.baseUrl, knownType: (t) => known.has(t) }),
   };
+}
+
+/** The one job runner over every background queue, with a depth gauge per queue. */
+function startRunner(queues: QueueHandler[], d: { store: ResourceStore; logger: Logger; clock: Clock; ids: IdGenerator; metrics: HttpMetrics }): JobRunner {
+  registerJobGauge(d.metrics.registry, () => d.store.jobs.depth(), queues.map((q) => q.queue));
+  return startJobRunner({ ...d, owner: `${hostname()}:${process.pid}:${d.ids.newId()}`, onOutcome: jobRunMetrics(d.metrics.registry) }, queues);
 }
 
 /** The express app with the edge settings (CORS, rate limit, metrics exposure) the config asks for. */
