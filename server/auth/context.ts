@@ -1,6 +1,6 @@
 /**
- * auth/ owns who is asking: SMART on FHIR tokens, scopes, the edge access guard and smart-configuration
- * (patient scoping in SQL and read audit are to plug into the store's ReadPolicy).
+ * auth/ owns who is asking: SMART on FHIR tokens, scopes, the edge access guard and smart-configuration;
+ * a patient-context token's row restrictions (enforced in the store's SQL) are derived here from its scopes.
  *
  * Builds the AccessContext of a request. Auth off (no AUTH_ISSUER/AUTH_JWKS_URL): an anonymous
  * full-access context, for local development only. Auth on: the bearer token is verified (JWKS or
@@ -11,6 +11,8 @@ import type { IncomingMessage } from 'node:http';
 import { type AccessContext, anonymousContext, unauthenticatedContext } from '../core/access-context';
 import { FhirError } from '../core/fhir-error';
 import { invalidToken, readBearer } from './bearer';
+import { rowRestrictionsOf } from './row-restrictions';
+import { parseScopes } from './scopes';
 import { type IssuerMetadata, type MetadataSource, issuerMetadata } from './issuer-metadata';
 import type { TokenClaims } from './token-claims';
 import { TokenError, createTokenVerifier } from './token-verifier';
@@ -45,6 +47,8 @@ function toContext(claims: TokenClaims, requestId: string): AccessContext {
     clientId: claims.clientId, scopes: claims.scopes, authDisabled: false, requestId,
     ...(claims.fhirUser ? { user: claims.fhirUser } : {}),
     ...(claims.patient ? { patient: claims.patient } : {}),
+    // Computed once per token: every store read and write of the request runs under it.
+    ...rowRestrictionsOf(parseScopes(claims.scopes), claims.patient),
     ...(claims.subject ? { subject: claims.subject } : {}),
     ...(claims.tokenId ? { tokenId: claims.tokenId } : {}),
     ...(claims.expiresAt !== undefined ? { expiresAt: claims.expiresAt } : {}),

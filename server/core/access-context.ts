@@ -12,6 +12,13 @@ export interface AccessContext {
   scopes: string[];
   /** Patient in context (launch/patient), limiting access to that compartment. */
   patient?: string;
+  /**
+   * Set from the token's scopes when its reads reach data only through patient/ scopes: the store shows
+   * only rows of this patient's compartment (in the SQL of every read, search, count, include, history).
+   */
+  readRestriction?: RowRestriction;
+  /** The same for writes: the store refuses (403) to create, change or delete a resource outside the compartment. */
+  writeRestriction?: RowRestriction;
   /** Subject (`sub`) of the token: the user, or the client for backend services. */
   subject?: string;
   /** Token id (`jti`), for audit correlation; never the token itself. */
@@ -30,6 +37,16 @@ export interface AccessContext {
    * finding's review state; the twin outbox does not queue a rebuild for the twin builder's own writes.
    */
   origin?: WriteOrigin;
+}
+
+/**
+ * A patient-context token's row restriction: Patient/{patient} itself and the resources that refer to it
+ * through a parameter the official R4 Patient CompartmentDefinition lists for their type.
+ */
+export interface RowRestriction {
+  patient: string;
+  /** Types a user/ or system/ scope grants outright (for this kind of access): not confined. */
+  exemptTypes: readonly string[];
 }
 
 /**

@@ -1,26 +1,26 @@
 /**
  * The edge access check: every REST interaction and $operation (top level and each Bundle entry)
  * passes here once, in handleFhirRequest, with the route it names. Scopes decide by interaction and
- * type; a patient-context token is confined to its patient's compartment (type-level searches become
- * compartment searches, instances are checked before they are touched); query-restricted scopes are
- * checked against the search parameters or the resource. Auth off: everything passes.
+ * type; query-restricted scopes are checked against the search parameters or the resource. A
+ * patient-context token's confinement to its patient's compartment is not decided here but enforced by
+ * the store, in the SQL of every read and in the writer (the AccessContext carries its row restrictions),
+ * so totals, pages, includes, chains and bundle entries cannot reach a foreign row. Auth off: everything passes.
  */
 import type { Resource } from 'fhir/r4';
 import { type AccessDecision, decide } from '../auth/access-policy';
 import { insufficientScope, missingToken } from '../auth/bearer';
 import { parsedScopesOf } from '../auth/scopes';
 import type { AccessContext } from '../core/access-context';
-import { FhirError, notFound } from '../core/fhir-error';
+import { type FhirError, notFound } from '../core/fhir-error';
 import type { Exec, RestDeps } from './deps';
 import { requirementsOf } from './access-requirements';
 import { type AccessRoute, accessRouteOf } from './access-route';
-import { INTERACTIONS } from './interaction-table';
-import { inPatientCompartment, matchesRestrictions, searchImposesRestriction } from './resource-access-match';
+import { matchesRestrictions, searchImposesRestriction } from './resource-access-match';
 import type { Route } from './route';
 import type { FhirRequest, FhirResponse } from './types';
 
 export interface Guarded {
-  /** The route to run: a patient-confined type search becomes a compartment search. */
+  /** The route to run. */
   route: Route;
   /** Checks a read's result (query restrictions); throws 404 when the resource is not covered. */
   checkResult?: (res: FhirResponse) => void;
@@ -42,9 +42,6 @@ function decideAll(deps: RestDeps, ctx: AccessContext, realm: string, route: Acc
   return { allowed, reqs };
 }
 
-const outside = (reads: boolean, what: string): FhirError =>
-  (reads ? notFound(`${what} is not known`) : new FhirError(403, 'forbidden', `${what} is outside the patient compartment of this token`));
-
 /** The current version of the instance the route acts on (undefined if none). */
 async function current(exec: Exec, ctx: AccessContext, type: string, id: string): Promise<Resource | undefined> {
   const stored = await exec.reader.read(ctx, type, id).catch(() => undefined);
@@ -58,42 +55,23 @@ export async function guardAccess(deps: RestDeps, req: FhirRequest, exec: Exec, 
   if (ctx.anonymous) throw missingToken(realm);
   const view = accessRouteOf(route);
   const { allowed, reqs } = decideAll(deps, ctx, realm, view);
-  const patient = allowed.find((d) => d.compartmentPatient)?.compartmentPatient;
+  // The patient compartment itself is not checked here: the token's row restriction confines every read
+  // and write in the store's SQL (core/access-context readRestriction/writeRestriction).
+  otherPatientsCompartment(ctx, view);
   const restrictions = allowed[0]?.restrictions;
-  let guarded: Route = route;
-  if (patient) guarded = await confine(deps, req, exec, { route, view }, patient, reqs);
-  if (!restrictions) return { route: guarded };
-  return { route: guarded, ...(await restrict(deps, req, exec, view, restrictions, reqs.reads)) };
+  if (!restrictions) return { route };
+  return { route, ...(await restrict(deps, req, exec, view, restrictions, reqs.reads)) };
 }
 
-/** The same search, confined to Patient/{patient}'s compartment: the table's compartment-search entry for the method. */
-function compartmentSearch({ spec, params }: Route, patient: string): Route {
-  const confined = INTERACTIONS.find((s) => s.kind === 'search-compartment' && s.method === spec.method && s.path.endsWith('_search') === spec.path.endsWith('_search'));
-  if (!confined) throw new Error(`interaction table: no compartment search for ${spec.method} ${spec.path}`);
-  return { spec: confined, params: { compartment: 'Patient', cid: patient, type: params.type ?? '*' } };
-}
-
-/** Keeps a patient-context request inside Patient/{patient}'s compartment. */
-async function confine(deps: RestDeps, req: FhirRequest, exec: Exec, { route: routed, view: route }: { route: Route; view: AccessRoute }, patient: string, reqs: ReturnType<typeof requirementsOf>): Promise<Route> {
-  if (route.kind === 'search') {
-    if (!route.compartment) return compartmentSearch(routed, patient);
-    if (route.compartment.resourceType !== 'Patient' || route.compartment.id !== patient) throw notFound(`${route.compartment.resourceType}/${route.compartment.id} is not known`);
-    return routed;
-  }
-  if (route.kind === 'create' || route.kind === 'update') {
-    const body = req.body as Resource | undefined;
-    if (body && typeof body === 'object' && typeof body.resourceType === 'string' && !inPatientCompartment(deps.registry, { ...body, id: route.kind === 'update' ? route.id : body.id }, patient)) {
-      throw new FhirError(403, 'forbidden', `The ${body.resourceType} would be outside the patient compartment of this token`);
-    }
-  }
-  if (route.kind === 'create') return routed;
-  if (!reqs.instance) throw new FhirError(403, 'forbidden', 'A patient-context token cannot do this across patients; address one resource of the patient');
-  const { type, id } = reqs.instance;
-  const existing = await current(exec, req.ctx, type, id);
-  if (existing && !inPatientCompartment(deps.registry, existing, patient)) throw outside(reqs.reads, `${type}/${id}`);
-  // A Patient other than the token's: never reveal whether it exists.
-  if (!existing && type === 'Patient' && id !== patient) throw outside(reqs.reads, `${type}/${id}`);
-  return routed;
+/**
+ * `/Patient/{other}/…` under a patient-context token: the SQL would answer an empty page; the URL alone
+ * (never the data) says it addresses another patient, so it is answered like an unknown patient (404).
+ */
+function otherPatientsCompartment(ctx: AccessContext, route: AccessRoute): void {
+  const r = ctx.readRestriction;
+  if (!r || route.kind !== 'search' || route.compartment?.resourceType !== 'Patient' || route.compartment.id === r.patient) return;
+  if (route.type && r.exemptTypes.includes(route.type)) return;
+  throw notFound(`Patient/${route.compartment.id} is not known`);
 }
 
 /** SMART v2 query-restricted scopes (`patient/Observation.rs?category=laboratory`). */

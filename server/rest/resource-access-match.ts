@@ -1,19 +1,11 @@
 /**
- * Does a resource sit in a patient's compartment (official R4 Patient CompartmentDefinition), and does
- * it satisfy a SMART v2 query restriction (`category=laboratory`)? Both answered from the resource's
- * own search index values, so they agree with what search would find.
+ * Does a resource satisfy a SMART v2 query restriction (`category=laboratory`)? Answered from the
+ * resource's own search index values, so it agrees with what search would find. (Patient compartments
+ * are enforced by the store: search/patient-compartment.ts, store/search/row-restriction.ts.)
  */
 import type { Resource } from 'fhir/r4';
 import type { SearchRegistry } from '../search/registry';
 import type { IndexValues } from '../search/types';
-
-export function inPatientCompartment(registry: SearchRegistry, resource: Resource, patientId: string, values?: IndexValues): boolean {
-  if (resource.resourceType === 'Patient') return resource.id === patientId;
-  const params = new Set(registry.compartmentParams('Patient', resource.resourceType));
-  if (!params.size) return false;
-  const rows = (values ?? registry.extract(resource)).reference;
-  return rows.some((r) => params.has(r.param) && r.targetType === 'Patient' && r.targetId === patientId);
-}
 
 function tokenMatches(values: IndexValues, param: string, value: string): boolean {
   const bar = value.indexOf('|');

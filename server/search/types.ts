@@ -2,6 +2,7 @@
  * Types shared by the search registry, index extraction, query parsing and the store's search SQL.
  * Pure data: no SQL, no I/O.
  */
+import type { RowRestriction } from '../core/access-context';
 import type { Resource } from 'fhir/r4';
 
 export type SearchParamType = 'number' | 'date' | 'string' | 'token' | 'reference' | 'composite' | 'quantity' | 'uri' | 'special';
@@ -157,6 +158,11 @@ export interface SearchQuery {
   containedType?: 'contained';
   /** Opaque, signed keyset cursor from a previous page. */
   cursor?: string;
+  /**
+   * Set by the store from the AccessContext, never from the request: only rows of this patient's
+   * compartment may match, be counted, included, or satisfy a chain or _has.
+   */
+  restriction?: RowRestriction;
 }
 
 export interface SearchResult {

@@ -3,11 +3,14 @@ import { signCursor, verifyCursor } from './cursor';
 import type { SqlExecutor, SqlParam } from './sql';
 import { toStored } from './rows';
 import type { HistoryPage, HistoryQuery } from './types';
+import type { RowRestriction } from '../core/access-context';
+import { restrictionSql } from './search/row-restriction';
 
 type HistoryRow = { res_type: string; id: string; version: number; last_updated: Date; deleted: boolean; content: null; method: 'create' | 'update' | 'delete' };
 type Position = [string, string, string, number];
 
-export async function readHistory(sql: SqlExecutor, q: HistoryQuery, secret: string): Promise<HistoryPage> {
+/** History under a row restriction shows only versions that were in the compartment themselves (each history row's `patients`). */
+export async function readHistory(sql: SqlExecutor, q: HistoryQuery, secret: string, restriction?: RowRestriction): Promise<HistoryPage> {
   const where: string[] = [];
   const params: SqlParam[] = [];
   const add = (clause: (n: string) => string, value: SqlParam): void => {
@@ -19,7 +22,10 @@ export async function readHistory(sql: SqlExecutor, q: HistoryQuery, secret: str
   if (q.id) add((n) => `id = ${n}`, q.id);
   if (q.since) add((n) => `last_updated >= ${n}`, q.since);
   if (q.before) add((n) => `last_updated < ${n}`, q.before);
+  const confine = restrictionSql({ param: (v) => (params.push(v), `$${params.length}`) }, 'resource_history', restriction);
+  if (confine) where.push(confine);
   const filter = [...where];
+  const filterParams = params.length;
   if (q.cursor) {
     const [ts, type, id, version] = verifyCursor<Position>(q.cursor, secret, '_page');
     params.push(ts, type, id, version);
@@ -41,7 +47,7 @@ export async function readHistory(sql: SqlExecutor, q: HistoryQuery, secret: str
   }
   if (q.id && !q.cursor) {
     // Instance history is small: an exact total is cheap and clients show it.
-    const countParams = params.slice(0, filter.length);
+    const countParams = params.slice(0, filterParams);
     const { rows: c } = await sql.query<{ n: string }>(`SELECT count(*)::text AS n FROM resource_history ${filter.length ? 'WHERE ' + filter.join(' AND ') : ''}`, countParams);
     result.total = Number(c[0]?.n ?? 0);
   }

@@ -5,6 +5,7 @@ import type { SearchRegistry } from '../search/registry';
 import { createPgDriver } from './drivers/pg-driver';
 import { createPgliteDriver } from './drivers/pglite-driver';
 import { migrate } from './migrate';
+import { backfillPatientCompartments } from './compartment-backfill';
 import { createTerminologyCache } from '../search/terminology-cache';
 import { PgResourceStore } from './pg-store';
 import type { SqlDriver } from './sql';
@@ -33,6 +34,7 @@ export async function openStore(opts: StoreOptions, registry: SearchRegistry, cl
   const driver = await openDriver(opts);
   try {
     await migrate(driver);
+    await backfillPatientCompartments(driver, registry);
   } catch (err) {
     await driver.close();
     throw err;

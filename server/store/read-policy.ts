@@ -1,8 +1,17 @@
 /** The store's read seam: what each read may return, checked against the ReadPolicy before any SQL runs. */
-import type { AccessContext } from '../core/access-context';
+import type { AccessContext, RowRestriction } from '../core/access-context';
 import type { SearchRegistry } from '../search/registry';
 import type { IncludeSpec, SearchQuery } from '../search/types';
 import type { HistoryQuery, ReadAccess, ReadPolicy } from './types';
+
+/**
+ * The row restriction every read of `ctx` runs under (in its SQL): the token's patient compartment when it
+ * reads only through patient/ scopes (set on the AccessContext from the token, auth/row-restrictions.ts).
+ * Checks (`ReadPolicy.check`) decide whether a read may run at all; the restriction decides which rows it sees.
+ */
+export function readRestrictionOf(ctx: AccessContext): RowRestriction | undefined {
+  return ctx.readRestriction;
+}
 
 /** The default until auth and audit plug in: every read is allowed. */
 export const allowAllReads: ReadPolicy = { check: () => undefined };

@@ -4,7 +4,10 @@ import type { Clock } from '../core/clock';
 import type { SearchRegistry } from '../search/registry';
 import type { SearchQuery, SearchResult } from '../search/types';
 import { readHistory } from './history';
-import { checkSearch, historyAccess } from './read-policy';
+import type { RowRestriction } from '../core/access-context';
+import { checkSearch, historyAccess, readRestrictionOf } from './read-policy';
+import { restrictionSql } from './search/row-restriction';
+import { SqlBuilder, and } from './search/sql-builder';
 import { toStored, type ContentRow } from './rows';
 import { executeSearch } from './search/search-sql';
 import type { SqlDriver, SqlExecutor } from './sql';
@@ -31,6 +34,8 @@ export class Reader implements StoreReader {
 
   async read(ctx: AccessContext, resourceType: string, id: string): Promise<StoredResource | null> {
     await this.deps.readPolicy.check(ctx, { interaction: 'read', resourceTypes: [resourceType] });
+    const restriction = readRestrictionOf(ctx);
+    if (restriction) return this.readRestricted('resource r', [resourceType, id], restriction);
     const { rows } = await this.sql.query<ContentRow>(
       'SELECT res_type, id, version, last_updated, deleted, content::text AS content FROM resource WHERE res_type = $1 AND id = $2',
       [resourceType, id],
@@ -41,6 +46,9 @@ export class Reader implements StoreReader {
 
   async vread(ctx: AccessContext, resourceType: string, id: string, versionId: number): Promise<StoredResource | null> {
     await this.deps.readPolicy.check(ctx, { interaction: 'vread', resourceTypes: [resourceType] });
+    const restriction = readRestrictionOf(ctx);
+    // A version is visible only if that version itself was in the compartment (its own `patients`).
+    if (restriction) return this.readRestricted('resource_history r', [resourceType, id, versionId], restriction);
     const { rows } = await this.sql.query<ContentRow>(
       'SELECT res_type, id, version, last_updated, deleted, content::text AS content FROM resource_history WHERE res_type = $1 AND id = $2 AND version = $3',
       [resourceType, id, versionId],
@@ -51,12 +59,25 @@ export class Reader implements StoreReader {
 
   async history(ctx: AccessContext, q: HistoryQuery): Promise<HistoryPage> {
     await this.deps.readPolicy.check(ctx, historyAccess(q));
-    return readHistory(this.sql, q, this.deps.cursorSecret);
+    return readHistory(this.sql, q, this.deps.cursorSecret, readRestrictionOf(ctx));
   }
 
   async search(ctx: AccessContext, q: SearchQuery): Promise<SearchResult> {
     await checkSearch(this.deps.readPolicy, this.deps.registry, ctx, q);
-    return executeSearch(this.sql, q, this.deps.registry, { cursorSecret: this.deps.cursorSecret, terminologyCache: this.deps.terminologyCache });
+    const restriction = readRestrictionOf(ctx);
+    return executeSearch(this.sql, restriction ? { ...q, restriction } : q, this.deps.registry, { cursorSecret: this.deps.cursorSecret, terminologyCache: this.deps.terminologyCache });
+  }
+
+  /** A read or vread under a row restriction: a row outside it is answered exactly as a missing one (null, so 404). */
+  private async readRestricted(from: string, key: [string, string] | [string, string, number], restriction: RowRestriction): Promise<StoredResource | null> {
+    const b = new SqlBuilder();
+    const conds = [`r.res_type = ${b.param(key[0])}`, `r.id = ${b.param(key[1])}`];
+    if (key.length === 3) conds.push(`r.version = ${b.param(key[2])}`);
+    conds.push(restrictionSql(b, 'r', restriction));
+    const { rows } = await this.sql.query<ContentRow>(
+      `SELECT r.res_type, r.id, r.version, r.last_updated, r.deleted, r.content::text AS content FROM ${from} WHERE ${and(conds)}`, b.params,
+    );
+    return rows[0] ? toStored(rows[0]) : null;
   }
 
   /** Terminology through this reader's connection or transaction (a store without a shared cache gets one per reader). */

@@ -12,6 +12,9 @@ import type { SearchQuery, SearchResult } from '../search/types';
 import { cancelWaitingJobs, completeJob, enqueueJob } from './job-queue';
 import { Reader } from './reader';
 import { subscriptionLogWriter } from './subscription-log';
+import type { IndexValues } from '../search/types';
+import { patientCompartmentsOf } from '../search/patient-compartment';
+import { assertWritable } from './write-restriction';
 import { type IndexWriteItem, deleteIndexRows, replaceIndexRows, writeIndexRowsBatch } from './search/index-writer';
 import {
   type CreateManyOptions, type JobSpec, MAX_HOOK_DEPTH, type ResourceChange, type StoreWriter, type StoredResource, type WriteOptions,
@@ -22,7 +25,11 @@ interface ResourceRow {
   rid: string;
   version: number;
   deleted: boolean;
+  patients: string[] | null;
 }
+
+/** A version about to be written: its index values, and the patient compartments they place it in. */
+interface Prepared { content: WithId; values: IndexValues; patients: string[] }
 
 type WithId = Resource & { id: string };
 
@@ -104,7 +111,7 @@ export class Writer extends Reader implements StoreWriter {
   }
 
   async create(ctx: AccessContext, resource: WithId): Promise<StoredResource> {
-    const stored = await this.insert(resource);
+    const stored = await this.insert(ctx, resource);
     await this.changed(ctx, 'create', stored);
     return stored;
   }
@@ -113,7 +120,7 @@ export class Writer extends Reader implements StoreWriter {
   createMany(ctx: AccessContext, resources: WithId[], opts: CreateManyOptions & { skipExisting: true }): Promise<(StoredResource | undefined)[]>;
   async createMany(ctx: AccessContext, resources: WithId[], opts: CreateManyOptions = {}): Promise<(StoredResource | undefined)[]> {
     const out: (StoredResource | undefined)[] = [];
-    for (let i = 0; i < resources.length; i += CREATE_BATCH) out.push(...(await this.insertBatch(resources.slice(i, i + CREATE_BATCH), opts.skipExisting === true)));
+    for (let i = 0; i < resources.length; i += CREATE_BATCH) out.push(...(await this.insertBatch(ctx, resources.slice(i, i + CREATE_BATCH), opts.skipExisting === true)));
     for (const [i, stored] of out.entries()) {
       if (!stored) continue;
       opts.beforeHooks?.(i);
@@ -123,13 +130,13 @@ export class Writer extends Reader implements StoreWriter {
   }
 
   async update(ctx: AccessContext, resource: WithId, opts: WriteOptions = {}): Promise<{ stored: StoredResource; created: boolean }> {
-    const result = await this.upsert(resource, opts);
+    const result = await this.upsert(ctx, resource, opts);
     await this.changed(ctx, result.created ? 'create' : 'update', result.stored);
     return result;
   }
 
   async delete(ctx: AccessContext, resourceType: string, id: string, opts: WriteOptions = {}): Promise<StoredResource | null> {
-    const marker = await this.markDeleted(resourceType, id, opts);
+    const marker = await this.markDeleted(ctx, resourceType, id, opts);
     if (marker) await this.changed(ctx, 'delete', marker);
     return marker;
   }
@@ -153,14 +160,22 @@ export class Writer extends Reader implements StoreWriter {
 
   private async currentForUpdate(resourceType: string, id: string): Promise<ResourceRow | undefined> {
     const { rows } = await this.sql.query<ResourceRow>(
-      'SELECT rid::text AS rid, version, deleted FROM resource WHERE res_type = $1 AND id = $2 FOR UPDATE',
+      'SELECT rid::text AS rid, version, deleted, patients FROM resource WHERE res_type = $1 AND id = $2 FOR UPDATE',
       [resourceType, id],
     );
     return rows[0];
   }
 
-  private index(rid: string, resource: Resource, replace: boolean): void {
-    const item: IndexWriteItem = { rid, resourceType: resource.resourceType, values: this.deps.registry.extract(resource) };
+  /** Extracts the version's index values once (for its index rows and its compartments) and checks the caller may write it. */
+  private prepare(ctx: AccessContext, content: WithId): Prepared {
+    const values = this.deps.registry.extract(content);
+    const patients = patientCompartmentsOf(this.deps.registry, content, values);
+    assertWritable(ctx, content, patients, 'written');
+    return { content, values, patients };
+  }
+
+  private index(rid: string, { content: resource, values }: Prepared, replace: boolean): void {
+    const item: IndexWriteItem = { rid, resourceType: resource.resourceType, values };
     // A resource created earlier in this transaction still has its rows pending: replace them in place.
     const pendingIdx = this.pendingNew.findIndex((p) => p.rid === rid);
     if (pendingIdx >= 0) this.pendingNew[pendingIdx] = item;
@@ -168,85 +183,94 @@ export class Writer extends Reader implements StoreWriter {
     else this.pendingNew.push(item);
   }
 
-  private async insert(resource: WithId): Promise<StoredResource> {
+  private async insert(ctx: AccessContext, resource: WithId): Promise<StoredResource> {
     const now = this.deps.clock.now();
     const content = withMeta(resource, 1, now);
+    const prepared = this.prepare(ctx, content);
     // One round trip: the history row takes its content from the inserted row.
     const { rows } = await this.sql.query<{ rid: string }>(
       `WITH ins AS (
-         INSERT INTO resource (res_type, id, version, last_updated, deleted, content)
-         VALUES ($1, $2, 1, $3, false, $4::jsonb) ON CONFLICT (res_type, id) DO NOTHING RETURNING rid, content),
+         INSERT INTO resource (res_type, id, version, last_updated, deleted, content, patients)
+         VALUES ($1, $2, 1, $3, false, $4::jsonb, $5::text[]) ON CONFLICT (res_type, id) DO NOTHING RETURNING rid, content),
        hist AS (
-         INSERT INTO resource_history (res_type, id, version, last_updated, method, deleted, content)
-         SELECT $1, $2, 1, $3, 'create', false, content FROM ins)
+         INSERT INTO resource_history (res_type, id, version, last_updated, method, deleted, content, patients)
+         SELECT $1, $2, 1, $3, 'create', false, content, $5::text[] FROM ins)
        SELECT rid::text AS rid FROM ins`,
-      [resource.resourceType, resource.id, now, JSON.stringify(content)],
+      [resource.resourceType, resource.id, now, JSON.stringify(content), prepared.patients],
     );
     if (!rows[0]) throw conflict(`${resource.resourceType}/${resource.id} already exists`);
-    this.index(rows[0].rid, content, false);
+    this.index(rows[0].rid, prepared, false);
     return { resourceType: resource.resourceType, id: resource.id, versionId: 1, lastUpdated: now, deleted: false, resource: content };
   }
 
-  private async insertBatch(resources: WithId[], skipExisting: boolean): Promise<(StoredResource | undefined)[]> {
+  private async insertBatch(ctx: AccessContext, resources: WithId[], skipExisting: boolean): Promise<(StoredResource | undefined)[]> {
     const now = this.deps.clock.now();
     const contents = resources.map((r) => withMeta(r, 1, now));
+    const prepared = contents.map((c) => this.prepare(ctx, c));
     const { rows } = await this.sql.query<{ rid: string; res_type: string; id: string }>(
       `WITH ins AS (
-         INSERT INTO resource (res_type, id, version, last_updated, deleted, content)
-         SELECT t, i, 1, $3, false, c::jsonb FROM unnest($1::text[], $2::text[], $4::text[]) AS u(t, i, c)
-         ON CONFLICT (res_type, id) DO NOTHING RETURNING rid, res_type, id, content),
+         INSERT INTO resource (res_type, id, version, last_updated, deleted, content, patients)
+         SELECT t, i, 1, $3, false, c::jsonb, ARRAY(SELECT jsonb_array_elements_text(p::jsonb))
+         FROM unnest($1::text[], $2::text[], $4::text[], $5::text[]) AS u(t, i, c, p)
+         ON CONFLICT (res_type, id) DO NOTHING RETURNING rid, res_type, id, content, patients),
        hist AS (
-         INSERT INTO resource_history (res_type, id, version, last_updated, method, deleted, content)
-         SELECT res_type, id, 1, $3, 'create', false, content FROM ins)
+         INSERT INTO resource_history (res_type, id, version, last_updated, method, deleted, content, patients)
+         SELECT res_type, id, 1, $3, 'create', false, content, patients FROM ins)
        SELECT rid::text AS rid, res_type, id FROM ins`,
-      [resources.map((r) => r.resourceType), resources.map((r) => r.id), now, contents.map((c) => JSON.stringify(c))],
+      // Each version's compartments as a JSON array: unnest cannot take an array of arrays of different lengths.
+      [resources.map((r) => r.resourceType), resources.map((r) => r.id), now, contents.map((c) => JSON.stringify(c)), prepared.map((p) => JSON.stringify(p.patients))],
     );
     const rids = new Map(rows.map((r) => [`${r.res_type}/${r.id}`, r.rid]));
-    return contents.map((content) => {
+    return prepared.map((p) => {
+      const content = p.content;
       const key = `${content.resourceType}/${content.id}`;
       const rid = rids.get(key);
       // A second line with the same id in one batch finds the rid taken by the first: it is an update too.
       rids.delete(key);
       if (!rid && skipExisting) return undefined;
       if (!rid) throw conflict(`${key} already exists`);
-      this.index(rid, content, false);
+      this.index(rid, p, false);
       return { resourceType: content.resourceType, id: content.id, versionId: 1, lastUpdated: now, deleted: false, resource: content };
     });
   }
 
-  private async upsert(resource: WithId, opts: WriteOptions): Promise<{ stored: StoredResource; created: boolean }> {
+  private async upsert(ctx: AccessContext, resource: WithId, opts: WriteOptions): Promise<{ stored: StoredResource; created: boolean }> {
     const current = await this.currentForUpdate(resource.resourceType, resource.id);
     if (!current) {
       if (opts.expectedVersion !== undefined) throw versionMismatch(resource, opts.expectedVersion, undefined);
       try {
-        return { stored: await this.insert(resource), created: true };
+        return { stored: await this.insert(ctx, resource), created: true };
       } catch (err) {
         // A concurrent update-as-create won the insert; retry as a normal update on its row.
-        if (err instanceof FhirError && err.status === 409) return this.upsert(resource, opts);
+        if (err instanceof FhirError && err.status === 409) return this.upsert(ctx, resource, opts);
         throw err;
       }
     }
+    // Even a deleted resource keeps its last compartments: its id is not free for another patient's data.
+    assertWritable(ctx, resource, current.patients, 'changed');
     const version = Number(current.version);
     if (opts.expectedVersion !== undefined && opts.expectedVersion !== version) throw versionMismatch(resource, opts.expectedVersion, version);
     const now = this.deps.clock.now();
     const content = withMeta(resource, version + 1, now);
+    const prepared = this.prepare(ctx, content);
     const method = current.deleted ? 'create' : (opts.method ?? 'update');
     await this.sql.query(
       `WITH upd AS (
-         UPDATE resource SET version = $2, last_updated = $3, deleted = false, content = $4::jsonb WHERE rid = $1
-         RETURNING res_type, id, content)
-       INSERT INTO resource_history (res_type, id, version, last_updated, method, deleted, content)
-       SELECT res_type, id, $2, $3, $5, false, content FROM upd`,
-      [current.rid, version + 1, now, JSON.stringify(content), method],
+         UPDATE resource SET version = $2, last_updated = $3, deleted = false, content = $4::jsonb, patients = $6::text[] WHERE rid = $1
+         RETURNING res_type, id, content, patients)
+       INSERT INTO resource_history (res_type, id, version, last_updated, method, deleted, content, patients)
+       SELECT res_type, id, $2, $3, $5, false, content, patients FROM upd`,
+      [current.rid, version + 1, now, JSON.stringify(content), method, prepared.patients],
     );
-    this.index(current.rid, content, !current.deleted);
+    this.index(current.rid, prepared, !current.deleted);
     const stored: StoredResource = { resourceType: resource.resourceType, id: resource.id, versionId: version + 1, lastUpdated: now, deleted: false, resource: content };
     return { stored, created: current.deleted };
   }
 
-  private async markDeleted(resourceType: string, id: string, opts: WriteOptions): Promise<StoredResource | null> {
+  private async markDeleted(ctx: AccessContext, resourceType: string, id: string, opts: WriteOptions): Promise<StoredResource | null> {
     const current = await this.currentForUpdate(resourceType, id);
     if (!current || current.deleted) return null;
+    assertWritable(ctx, { resourceType, id }, current.patients, 'changed');
     const version = Number(current.version);
     if (opts.expectedVersion !== undefined && opts.expectedVersion !== version) {
       throw versionMismatch({ resourceType, id }, opts.expectedVersion, version);
@@ -254,9 +278,9 @@ export class Writer extends Reader implements StoreWriter {
     const now = this.deps.clock.now();
     await this.sql.query(
       `WITH del AS (
-         UPDATE resource SET version = $2, last_updated = $3, deleted = true, content = NULL WHERE rid = $1 RETURNING res_type, id)
-       INSERT INTO resource_history (res_type, id, version, last_updated, method, deleted, content)
-       SELECT res_type, id, $2, $3, 'delete', true, NULL FROM del`,
+         UPDATE resource SET version = $2, last_updated = $3, deleted = true, content = NULL WHERE rid = $1 RETURNING res_type, id, patients)
+       INSERT INTO resource_history (res_type, id, version, last_updated, method, deleted, content, patients)
+       SELECT res_type, id, $2, $3, 'delete', true, NULL, patients FROM del`,
       [current.rid, version + 1, now],
     );
     this.pendingNew = this.pendingNew.filter((p) => p.rid !== current.rid);

@@ -2,6 +2,7 @@
  * runStoreContract({ newStore }): the ResourceStore contract as one suite that every implementation
  * (pg and PGlite today) must pass. Call it inside a describe that names the implementation.
  */
+import { compartmentContract } from './store-compartment-contract';
 import { jobQueueContract } from './store-jobs-contract';
 import { resourceContract } from './store-resources-contract';
 import { twinConstraintContract } from './store-twin-contract';
@@ -13,4 +14,5 @@ export function runStoreContract(opts: StoreContractOptions): void {
   describe('resources', () => resourceContract(opts));
   describe('job queue', () => jobQueueContract(opts));
   describe('one twin per patient', () => twinConstraintContract(opts));
+  describe('patient compartment row restriction', () => compartmentContract(opts));
 }

@@ -1,7 +1,7 @@
 /** history at instance, type and system level — https://hl7.org/fhir/R4/http.html#history */
 import { UNLISTED_TYPES } from '../audit-read-guard';
 import type { BundleEntry, Resource } from 'fhir/r4';
-import { badRequest } from '../../core/fhir-error';
+import { badRequest, notFound } from '../../core/fhir-error';
 import type { HistoryPage } from '../../store/types';
 import type { Exec, RestDeps } from '../deps';
 import { etag } from '../headers';
@@ -56,6 +56,9 @@ export async function historyInteraction(deps: HistoryDeps, req: FhirRequest, ex
     since: since ? parseInstant(since, '_since') : undefined,
     before: at ? parseInstant(at, '_at') : undefined,
   });
+  // Every resource has a first version: an unfiltered instance history with none is of a resource that is
+  // unknown — or not visible to this token (row restriction), which must answer the same.
+  if (type && id && !cursor && !since && !at && page.entries.length === 0) throw notFound(`${type}/${id} is not known`);
   const path = [type, id, '_history'].filter(Boolean).join('/');
   const link = pageUrls(req, path, req.query.filter(([k]) => !['_page', '_format', '_pretty'].includes(k)));
   const bundle = pageBundle(deps, 'history', page.total, [

@@ -9,6 +9,7 @@ import type { CodeSet } from '../../search/terminology';
 import { containedParam } from '../../search/extract-contained';
 import { type SqlBuilder, and } from './sql-builder';
 import { criterionSql } from './predicate';
+import { restrictionSql } from './row-restriction';
 import type { PredicateContext } from './predicate-common';
 
 /** Conditions selecting the `#Type:_id` rows (alias `c`) of contained resources matching every criterion. */
@@ -42,7 +43,7 @@ export function containedRowsSql(b: SqlBuilder, query: SearchQuery, registry: Se
   const c = b.alias('c');
   const p = b.alias('p');
   const rows = [
-    `SELECT ${c}.rid, ${c}.grp AS k0 FROM idx_token ${c} JOIN resource ${p} ON ${p}.rid = ${c}.rid AND ${p}.deleted = false ` +
+    `SELECT ${c}.rid, ${c}.grp AS k0 FROM idx_token ${c} JOIN resource ${p} ON ${p}.rid = ${c}.rid AND ${and([`${p}.deleted = false`, restrictionSql(b, p, query.restriction)])} ` +
       `WHERE ${containedConds(b, c, query, registry, codeSets)}`,
   ];
   if (query.contained === 'both') rows.push(`SELECT r.rid, -1 AS k0 FROM resource r WHERE ${topLevel(b)}`);

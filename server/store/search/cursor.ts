@@ -21,7 +21,7 @@ function criterionKey(c: Criterion): unknown {
 
 /** Identifies what a cursor belongs to, so a cursor cannot be replayed against another search. */
 export function queryFingerprint(q: SearchQuery): string {
-  const key = JSON.stringify([q.resourceTypes, q.criteria.map(criterionKey), q.sort, q.compartment ?? null, ...(q.contained ? [q.contained, q.containedType ?? 'container'] : [])]);
+  const key = JSON.stringify([q.resourceTypes, q.criteria.map(criterionKey), q.sort, q.compartment ?? null, q.restriction ?? null, ...(q.contained ? [q.contained, q.containedType ?? 'container'] : [])]);
   return createHash('sha256').update(key).digest('base64url').slice(0, 22);
 }
 

@@ -2,7 +2,9 @@
 import type { Resource } from 'fhir/r4';
 import type { IncludeSpec, SearchQuery } from '../../search/types';
 import type { SqlExecutor } from '../sql';
+import type { RowRestriction } from '../../core/access-context';
 import { SqlBuilder, and, or } from './sql-builder';
+import { restrictionSql } from './row-restriction';
 
 export interface FoundRow { rid: string; content: Resource }
 export interface IncludeOptions { maxIncludes: number; maxDepth: number }
@@ -16,23 +18,23 @@ function specCondition(b: SqlBuilder, x: string, spec: IncludeSpec): string {
   ]);
 }
 
-async function includeStep(sql: SqlExecutor, rids: string[], specs: IncludeSpec[], limit: number): Promise<FoundRow[]> {
+async function includeStep(sql: SqlExecutor, rids: string[], specs: IncludeSpec[], limit: number, restriction?: RowRestriction): Promise<FoundRow[]> {
   const b = new SqlBuilder();
   const text =
     `SELECT r2.rid::text AS rid, r2.content FROM idx_reference x ` +
     `JOIN resource r2 ON r2.res_type = x.target_type AND r2.id = x.target_id ` +
-    `WHERE x.rid = ANY(${b.param(rids)}::bigint[]) AND r2.deleted = false AND (${or(specs.map((s) => specCondition(b, 'x', s)))}) ` +
+    `WHERE x.rid = ANY(${b.param(rids)}::bigint[]) AND ${and(['r2.deleted = false', restrictionSql(b, 'r2', restriction), `(${or(specs.map((s) => specCondition(b, 'x', s)))})`])} ` +
     `LIMIT ${b.param(limit)}`;
   return (await sql.query<FoundRow>(text, b.params)).rows;
 }
 
-async function revincludeStep(sql: SqlExecutor, rids: string[], specs: IncludeSpec[], limit: number): Promise<FoundRow[]> {
+async function revincludeStep(sql: SqlExecutor, rids: string[], specs: IncludeSpec[], limit: number, restriction?: RowRestriction): Promise<FoundRow[]> {
   const b = new SqlBuilder();
   const text =
     `SELECT r2.rid::text AS rid, r2.content FROM resource r0 ` +
     `JOIN idx_reference x ON x.target_type = r0.res_type AND x.target_id = r0.id ` +
     `JOIN resource r2 ON r2.rid = x.rid ` +
-    `WHERE r0.rid = ANY(${b.param(rids)}::bigint[]) AND r2.deleted = false AND (${or(specs.map((s) => specCondition(b, 'x', s)))}) ` +
+    `WHERE r0.rid = ANY(${b.param(rids)}::bigint[]) AND ${and(['r2.deleted = false', restrictionSql(b, 'r2', restriction), `(${or(specs.map((s) => specCondition(b, 'x', s)))})`])} ` +
     `LIMIT ${b.param(limit)}`;
   return (await sql.query<FoundRow>(text, b.params)).rows;
 }
@@ -52,8 +54,9 @@ export async function fetchIncludes(sql: SqlExecutor, query: SearchQuery, matche
     if (inc.length === 0 && rev.length === 0) break;
     const limit = opts.maxIncludes - out.length;
     const rows = [
-      ...(inc.length ? await includeStep(sql, frontier, inc, limit) : []),
-      ...(rev.length ? await revincludeStep(sql, frontier, rev, limit) : []),
+      // Every round is confined: an :iterate step never passes through a row the context may not see.
+      ...(inc.length ? await includeStep(sql, frontier, inc, limit, query.restriction) : []),
+      ...(rev.length ? await revincludeStep(sql, frontier, rev, limit, query.restriction) : []),
     ];
     frontier = [];
     for (const row of rows) {

@@ -1,6 +1,7 @@
 /** What every per-type predicate builder needs: the builder, the resource alias, and EXISTS over an index table. */
 import type { SearchRegistry } from '../../search/registry';
 import type { CodeSet } from '../../search/terminology';
+import type { RowRestriction } from '../../core/access-context';
 import type { SqlBuilder } from './sql-builder';
 import { or } from './sql-builder';
 import { containedParam } from '../../search/extract-contained';
@@ -24,6 +25,8 @@ export interface PredicateContext {
    * returns only its OR-ed condition on this alias of `table`, and the caller wraps them all in one scan.
    */
   shared?: { alias: string; table: string };
+  /** The search's row restriction: also confines the other resources a criterion looks at (chain targets, _has sources). */
+  restriction?: RowRestriction;
 }
 
 /**

@@ -10,6 +10,7 @@ import type { SqlExecutor } from '../sql';
 import { type SqlBuilder, and } from './sql-builder';
 import { notSupported } from '../../core/fhir-error';
 import { compartmentSql } from './compartment-sql';
+import { restrictionSql } from './row-restriction';
 import { containedRowsSql, containedWhereSql } from './contained-sql';
 import { criterionSql } from './predicate';
 import { criteriaSql } from './predicate-group';
@@ -39,7 +40,8 @@ export function whereSql(b: SqlBuilder, query: SearchQuery, registry: SearchRegi
   if (query.contained) {
     // A compartment lists its members by type: containers of every type are not in that list.
     if (query.compartment) throw notSupported('_contained is not supported in a compartment search');
-    return containedWhereSql(b, query, registry, (tb) => topLevelWhere(tb, query, registry, codeSets), codeSets);
+    // The containers are the results: they are what the restriction confines (topLevel carries it for `both`).
+    return and([containedWhereSql(b, query, registry, (tb) => topLevelWhere(tb, query, registry, codeSets), codeSets), restrictionSql(b, 'r', query.restriction)]);
   }
   return topLevelWhere(b, query, registry, codeSets);
 }
@@ -68,7 +70,10 @@ function topLevelWhere(b: SqlBuilder, query: SearchQuery, registry: SearchRegist
   if (types.length === 1) parts.push(`r.res_type = ${b.param(types[0])}`);
   else if (types.length > 1) parts.push(`r.res_type = ANY(${b.param(types)}::text[])`);
   else if (query.excludeTypes?.length) parts.push(`r.res_type <> ALL(${b.param(query.excludeTypes)}::text[])`);
-  const ctx: PredicateContext = { b, registry, res: 'r', ...(types.length === 1 ? { resType: types[0] } : {}), ...(codeSets ? { codeSets } : {}) };
+  const ctx: PredicateContext = {
+    b, registry, res: 'r', ...(types.length === 1 ? { resType: types[0] } : {}), ...(codeSets ? { codeSets } : {}), ...(query.restriction ? { restriction: query.restriction } : {}),
+  };
+  parts.push(restrictionSql(b, 'r', query.restriction));
   parts.push(...fenced(criteriaSql(ctx, query.criteria, criterionSql)));
   parts.push(compartmentSql(b, query, registry));
   return and(parts);

@@ -1,0 +1,27 @@
+/**
+ * The one SQL fragment that confines a patient-context token to its patient's compartment. Every query the
+ * store runs for such a context — search matches, counts, cursor pages, each _include/_revinclude round,
+ * chain targets and _has sources, contained-resource searches, reads, vreads and history — ANDs it on each
+ * resource row it may show or test, on `resource` and `resource_history` alike (both carry the version's
+ * `patients`, migration 008), so totals, pages and includes never see a foreign row. Index-backed: the GIN
+ * indexes on `patients` answer `@>`.
+ */
+import type { RowRestriction } from '../../core/access-context';
+import type { SqlParam } from '../sql';
+
+/** Anything that binds a value as a `$n` placeholder (SqlBuilder, the history reader's list). */
+export interface ParamBinder { param(value: SqlParam): string }
+
+/** `alias`'s row is visible under the restriction; '' when there is none. */
+export function restrictionSql(b: ParamBinder, alias: string, restriction: RowRestriction | undefined): string {
+  if (!restriction) return '';
+  const member = `${alias}.patients @> ARRAY[${b.param(restriction.patient)}]::text[]`;
+  if (!restriction.exemptTypes.length) return member;
+  return `(${alias}.res_type = ANY(${b.param([...restriction.exemptTypes])}::text[]) OR ${member})`;
+}
+
+/** Is a version with these compartments visible (the same rule, in memory, for rows already in hand)? */
+export function visibleUnder(restriction: RowRestriction | undefined, resourceType: string, patients: readonly string[] | null): boolean {
+  if (!restriction || restriction.exemptTypes.includes(resourceType)) return true;
+  return patients?.includes(restriction.patient) ?? false;
+}
