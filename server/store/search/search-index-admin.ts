@@ -3,7 +3,7 @@
  * jobs (table reindex_job, 003; each queued on the job runner's 'reindex' queue with its row, 007). A batch is one transaction: lock the job row (SKIP LOCKED: a job
  * another server is working on is skipped), read the next resources after the cursor FOR SHARE (a
  * concurrent update waits, so an older version never overwrites newer index rows), extract,
- * replace their index rows, advance the cursor.
+ * replace their index rows and patient compartments (migration 008), advance the cursor.
  */
 import type { Resource, SearchParameter } from 'fhir/r4';
 import type { Clock } from '../../core/clock';
@@ -11,6 +11,7 @@ import type { SearchRegistry } from '../../search/registry';
 import type { SqlDriver, SqlExecutor } from '../sql';
 import { REINDEX_JOB_ATTEMPTS, REINDEX_QUEUE, type ReindexJob, type SearchIndexAdmin } from '../types';
 import { replaceIndexRows } from './index-writer';
+import { patientCompartmentsOf } from '../../search/patient-compartment';
 
 interface JobRow {
   id: string; res_type: string | null; status: ReindexJob['status']; cursor_rid: string; processed: string; total: string;
@@ -53,7 +54,15 @@ async function reindexBatch(driver: SqlDriver, registry: SearchRegistry, clock: 
     const job = locked.rows[0];
     if (!job) return null;
     const rows = await nextBatch(tx, job, batchSize);
-    await replaceIndexRows(tx, rows.map((r) => ({ rid: r.rid, resourceType: r.res_type, values: registry.extract(r.content) })));
+    const items = rows.map((r) => ({ rid: r.rid, resourceType: r.res_type, values: registry.extract(r.content) }));
+    await replaceIndexRows(tx, items);
+    // The compartments follow the index values: the current row's and its current version's in history.
+    await tx.query(
+      `WITH u AS (SELECT k::bigint AS rid, ARRAY(SELECT jsonb_array_elements_text(p::jsonb)) AS patients FROM unnest($1::text[], $2::text[]) AS x(k, p)),
+       cur AS (UPDATE resource r SET patients = u.patients FROM u WHERE r.rid = u.rid RETURNING r.res_type, r.id, r.version, r.patients)
+       UPDATE resource_history h SET patients = cur.patients FROM cur WHERE h.res_type = cur.res_type AND h.id = cur.id AND h.version = cur.version`,
+      [items.map((i) => i.rid), rows.map((r, i) => JSON.stringify(patientCompartmentsOf(registry, r.content, items[i].values)))],
+    );
     const done = rows.length < batchSize;
     const now = clock.now();
     const updated = await tx.query<JobRow>(

@@ -1,0 +1,131 @@
+/**
+ * Cross-patient access (IDOR) through the real app with tokens from the real authorization server: Alice's
+ * patient-context token tries every path to Bruno's data — read, vread, history, searches with totals and
+ * paging, includes with :iterate, chains, _has, _id, compartment searches, $everything/$document/$twin,
+ * Bundles, conditional and plain writes. Every response body is scanned for Bruno's ids and Bruno-only values;
+ * totals must equal Alice's own counts. A user token sees Bruno through the same requests (so the scan can fail).
+ */
+import { type SmartWorld, startSmartWorld } from './smart-setup';
+import { ALICE, BRUNO, BRUNO_MARKERS, dataOf, seedCrossPatient } from './cross-patient-seed';
+
+jest.setTimeout(180_000);
+
+let w: SmartWorld;
+let alice: string;
+let user: string;
+let system: string;
+const ALICE_OBS = ALICE.filter((r) => r.resourceType === 'Observation').map((r) => r.id).sort();
+
+beforeAll(async () => {
+  w = await startSmartWorld();
+  system = await seedCrossPatient(w);
+  alice = (await w.user({ scope: 'openid fhirUser launch/patient patient/*.cruds', patient: 'maria' })).access_token;
+  user = (await w.user({ scope: 'openid fhirUser user/*.rs' })).access_token;
+});
+afterAll(async () => { await w?.close(); });
+
+/** A request as Alice: the body must carry nothing of Bruno's. */
+async function asAlice(path: string, init: Parameters<SmartWorld['fhir']>[2] = {}): Promise<{ status: number; body: any }> {
+  const res = await w.fhir(path, alice, init);
+  expect({ path, leaked: dataOf(res.body).match(BRUNO_MARKERS)?.[0] }).toEqual({ path, leaked: undefined });
+  return res;
+}
+const entryIds = (body: any): string[] => (body.entry ?? []).map((e: any) => e.resource?.id).filter(Boolean).sort();
+
+describe('Alice\'s token never reaches Bruno', () => {
+  test('the scan catches Bruno\'s data when it is there (user token, same requests)', async () => {
+    const res = await w.fhir('Observation?_include=Observation:performer&_revinclude:iterate=Observation:derived-from', user);
+    expect(dataOf(res.body)).toMatch(BRUNO_MARKERS);
+  });
+
+  test.each(BRUNO.map((r) => [r.resourceType, r.id]))('read, vread and instance history of %s/%s → 404', async (type, id) => {
+    for (const path of [`${type}/${id}`, `${type}/${id}/_history/1`, `${type}/${id}/_history`]) expect((await asAlice(path)).status).toBe(404);
+    expect((await w.fhir(`${type}/${id}`, system)).status).toBe(200);
+  });
+
+  test('type searches: her rows only, _total equal to her own count', async () => {
+    const res = await asAlice('Observation?_total=accurate&_count=100');
+    expect(entryIds(res.body)).toEqual(ALICE_OBS);
+    expect(res.body.total).toBe(ALICE_OBS.length);
+    for (const type of ['Condition', 'Encounter', 'DocumentReference', 'Provenance', 'Group', 'Patient']) {
+      const own = ALICE.filter((r) => r.resourceType === type).map((r) => r.id).sort();
+      const r = await asAlice(`${type}?_total=accurate`);
+      expect([type, entryIds(r.body), r.body.total]).toEqual([type, own, own.length]);
+    }
+  });
+
+  test('paging with _count=1 walks her Observations only', async () => {
+    const seen: string[] = [];
+    let path: string | undefined = 'Observation?_count=1&_sort=-date&_total=accurate';
+    for (let i = 0; path && i < 20; i++) {
+      const res = await asAlice(path);
+      expect(res.body.total).toBe(ALICE_OBS.length);
+      seen.push(...entryIds(res.body));
+      const next: string | undefined = res.body.link?.find((l: any) => l.relation === 'next')?.url;
+      path = next ? next.slice(w.fhirBase.length + 1) : undefined;
+    }
+    expect(seen.sort()).toEqual(ALICE_OBS);
+  });
+
+  test('includes, :iterate, chains, _has and _id reach nothing of his', async () => {
+    const include = await asAlice('Observation?_include=Observation:performer&_revinclude:iterate=Observation:performer&_revinclude=Provenance:target&_revinclude:iterate=Observation:derived-from');
+    expect(entryIds(include.body)).toEqual(expect.arrayContaining(['prov-a', ...ALICE_OBS]));
+    expect((await asAlice('Provenance?_include:iterate=Provenance:target')).status).toBe(200);
+    for (const q of ['Observation?subject:Patient.name=Zeller', 'Observation?subject.identifier=urn:mrn|MRN-ZELLER', 'Patient?_has:Condition:subject:code:text=Brunonian',
+      'Observation?_has:Observation:derived-from:subject=Patient/sofia', 'Observation?_id=obs-b1,obs-b2', 'Condition?subject=Patient/sofia', 'Patient?name=Zeller',
+      'Patient/maria/Observation?_id=obs-b1', 'Observation?_content=Zeller']) {
+      const res = await asAlice(q);
+      expect([q, res.status, entryIds(res.body)]).toEqual([q, 200, []]);
+    }
+  });
+
+  test('history: type history lists her versions only; system history needs more than patient scopes', async () => {
+    const res = await asAlice('Observation/_history?_count=100');
+    expect(res.status).toBe(200);
+    expect([...new Set(entryIds(res.body))].sort()).toEqual(ALICE_OBS);
+    expect((await asAlice('_history')).status).toBe(403);
+  });
+
+  test('compartment searches and operations on Bruno → 404', async () => {
+    expect((await w.fhir('Patient/sofia/$twin', system, { method: 'POST' })).status).toBe(200);
+    const twinId = entryIds((await w.fhir('Composition?subject=Patient/sofia', system)).body)[0];
+    expect(twinId).toBeDefined();
+    for (const [method, path] of [['GET', 'Patient/sofia/*'], ['GET', 'Patient/sofia/Observation'], ['GET', 'Patient/sofia/$everything'],
+      ['POST', 'Patient/sofia/$twin'], ['GET', `Composition/${twinId}/$document`], ['GET', `Composition/${twinId}`]]) {
+      expect([path, (await asAlice(path, { method })).status]).toEqual([path, 404]);
+    }
+    const mine = await asAlice('Patient/maria/$everything');
+    expect(entryIds(mine.body)).toEqual(expect.arrayContaining(['maria', ...ALICE_OBS, 'cond-a', 'enc-a', 'doc-a', 'grp-a', 'prov-a']));
+    expect((await asAlice('Patient/maria/$twin', { method: 'POST' })).status).toBe(200);
+  });
+
+  test('batch and transaction entries are confined each', async () => {
+    const batch = { resourceType: 'Bundle', type: 'batch', entry: [
+      { request: { method: 'GET', url: 'Observation/obs-a1' } }, { request: { method: 'GET', url: 'Observation/obs-b1' } },
+      { request: { method: 'GET', url: 'Observation?_total=accurate' } }, { request: { method: 'GET', url: 'Patient/sofia/_history/1' } },
+      { request: { method: 'PUT', url: 'Observation/obs-b2' }, resource: { ...BRUNO[2], subject: { reference: 'Patient/maria' } } },
+    ] };
+    const res = await asAlice('', { method: 'POST', body: batch });
+    expect(res.body.entry.map((e: any) => e.response.status.slice(0, 3))).toEqual(['200', '404', '200', '404', '403']);
+    expect(res.body.entry[2].resource.total).toBe(ALICE_OBS.length);
+    const tx = { resourceType: 'Bundle', type: 'transaction', entry: [{ request: { method: 'DELETE', url: 'Condition/cond-b' } }] };
+    expect((await asAlice('', { method: 'POST', body: tx })).status).toBe(403);
+    expect((await w.fhir('Condition/cond-b', system)).status).toBe(200);
+  });
+
+  test('conditional and plain writes with his criteria change nothing of his', async () => {
+    const mine = { resourceType: 'Observation', status: 'final', code: { text: 'x' }, subject: { reference: 'Patient/maria' } };
+    const created = await asAlice('Observation', { method: 'POST', body: mine, headers: { 'If-None-Exist': '_id=obs-b1' } });
+    expect(created.status).toBe(201);
+    expect((await asAlice('Observation?_id=obs-b2', { method: 'PUT', body: mine })).status).toBe(201);
+    expect((await asAlice('Observation?_id=obs-b3', { method: 'DELETE' })).status).toBeLessThan(300);
+    expect((await asAlice('Observation/obs-b1', { method: 'PUT', body: { ...mine, id: 'obs-b1' } })).status).toBe(403);
+    expect((await asAlice('Observation/obs-b1', { method: 'DELETE' })).status).toBe(403);
+    expect((await asAlice('Observation/obs-b1', { method: 'PATCH', body: [{ op: 'replace', path: '/status', value: 'amended' }], headers: { 'Content-Type': 'application/json-patch+json' } })).status).toBe(404);
+    expect((await asAlice('Observation', { method: 'POST', body: { ...mine, subject: { reference: 'Patient/sofia' } } })).status).toBe(403);
+    for (const id of ['obs-b1', 'obs-b2', 'obs-b3']) {
+      const theirs = await w.fhir(`Observation/${id}`, system);
+      expect([id, theirs.status, theirs.body.meta.versionId, theirs.body.subject.reference]).toEqual([id, 200, '1', 'Patient/sofia']);
+    }
+  });
+});
