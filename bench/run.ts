@@ -12,6 +12,7 @@ import { benchNlp } from './nlp';
 import { benchPseudonymize } from './pseudonymize';
 import { benchTwin } from './twin';
 import { benchRead } from './read';
+import { benchPatientScope } from './patient-scope';
 import { benchSearch } from './search';
 import { benchSubscriptions } from './subscriptions';
 import { benchTerminology } from './terminology';
@@ -21,6 +22,7 @@ const BENCHES: Record<string, () => Promise<void>> = {
   import: benchImport,
   read: benchRead,
   search: benchSearch,
+  'patient-scope': benchPatientScope,
   nlp: benchNlp,
   twin: benchTwin,
   llm: benchLlmOverhead,
