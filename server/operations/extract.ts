@@ -6,7 +6,7 @@
  */
 import { operationDefinitionUrl } from '../core/canonical-urls';
 import type { Bundle, FhirResource } from 'fhir/r4';
-import { FhirError, badRequest } from '../core/fhir-error';
+import { FhirError, badRequest, notFound } from '../core/fhir-error';
 import { ParamList } from '../core/parameter-list';
 import { PermanentExtractionError, TransientExtractionError } from '../nlp/errors';
 import { extractNow } from '../nlp/jobs/run-extraction';
@@ -33,6 +33,8 @@ export function extractOperation(s: ExtractionServices): OperationSpec {
     async handler(_deps, req, target, exec) {
       ParamList.optional(req.body, '$extract', []); // takes no parameters: a body must be an empty Parameters
       if (exec.inTransaction) throw badRequest('$extract cannot run inside a transaction Bundle');
+      // Unknown and not visible to this token (row restriction) answer alike: 404, as a read would.
+      if (!(await exec.reader.read(req.ctx, 'DocumentReference', target.id ?? ''))) throw notFound(`DocumentReference/${target.id ?? ''} is not known`);
       const written = await extractNow(s, req.ctx, target.id ?? '', exec.write).catch((err: unknown) => { throw asFhirError(err); });
       const bundle: Bundle = {
         resourceType: 'Bundle',

@@ -91,8 +91,10 @@ describe('Alice\'s token never reaches Bruno', () => {
     const twinId = entryIds((await w.fhir('Composition?subject=Patient/sofia', system)).body)[0];
     expect(twinId).toBeDefined();
     for (const [method, path] of [['GET', 'Patient/sofia/*'], ['GET', 'Patient/sofia/Observation'], ['GET', 'Patient/sofia/$everything'],
-      ['POST', 'Patient/sofia/$twin'], ['GET', `Composition/${twinId}/$document`], ['GET', `Composition/${twinId}`]]) {
-      expect([path, (await asAlice(path, { method })).status]).toEqual([path, 404]);
+      ['POST', 'Patient/sofia/$twin'], ['GET', `Composition/${twinId}/$document`], ['GET', `Composition/${twinId}`],
+      ['POST', 'DocumentReference/doc-b/$extract'], ['GET', 'Condition/cond-b/$validate']]) {
+      const body = method === 'POST' ? { resourceType: 'Parameters' } : undefined;
+      expect([path, (await asAlice(path, { method, body })).status]).toEqual([path, 404]);
     }
     const mine = await asAlice('Patient/maria/$everything');
     expect(entryIds(mine.body)).toEqual(expect.arrayContaining(['maria', ...ALICE_OBS, 'cond-a', 'enc-a', 'doc-a', 'grp-a', 'prov-a']));

@@ -44,6 +44,12 @@ export const COMPARTMENT_SEED: (Resource & { id: string })[] = [
     agent: [{ who: ref('Practitioner/dr') }],
   } as Resource & { id: string },
 ];
+const medicationRequest = (id: string, patient: string): Resource & { id: string } => ({
+  resourceType: 'MedicationRequest', id, status: 'active', intent: 'order', subject: ref(`Patient/${patient}`), medicationReference: ref('#med'),
+  contained: [{ resourceType: 'Medication', id: 'med', code: { coding: [{ system: 'urn:med', code: 'm1' }] } }],
+} as Resource & { id: string });
+COMPARTMENT_SEED.push(medicationRequest('mr-a', 'alice'), medicationRequest('mr-b', 'bruno'));
+
 /** What Alice may see of the seed (the Observation that later moves is added by the tests). */
 const ALICE_OBS = ['obs-a-bridge', 'obs-a1', 'obs-a2', 'obs-a3'];
 
@@ -102,6 +108,13 @@ export function compartmentContract({ newStore }: StoreContractOptions): void {
     const { query } = parseSearchParams(registry, ['Observation'], queryPairs(''));
     const first = await store.search(alice, { ...query, count: 1 });
     await expect(store.search(system, { ...query, count: 1, cursor: first.nextCursor })).rejects.toMatchObject({ status: 400 });
+  });
+
+  test('_contained searches confine the containers', async () => {
+    expect((await ids(store, system, 'Medication', '_contained=true&code=urn:med|m1')).matches).toEqual(['MedicationRequest/mr-a', 'MedicationRequest/mr-b']);
+    expect((await ids(store, alice, 'Medication', '_contained=true&code=urn:med|m1&_total=accurate')).matches).toEqual(['MedicationRequest/mr-a']);
+    const contained = await ids(store, alice, 'Medication', '_contained=true&_containedType=contained&code=urn:med|m1&_total=accurate');
+    expect([contained.matches, contained.total]).toEqual([['Medication/med'], 1]);
   });
 
   test('compartment search of Bruno under her context is empty', async () => {
