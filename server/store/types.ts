@@ -57,8 +57,10 @@ export interface ReadAccess {
 
 /**
  * The one seam every read/vread/history/search (compartment searches, $everything and _include/_revinclude
- * rounds included) passes with its AccessContext, before any SQL runs: where SMART scopes, patient scoping
- * and read audit plug in. Deny by throwing a FhirError (403). The default allows everything.
+ * rounds included) passes with its AccessContext, before any SQL runs: where SMART scopes and read audit
+ * plug in. Deny by throwing a FhirError (403). The default allows everything. Which rows a permitted read
+ * sees is the AccessContext's row restriction (a patient-context token's compartment), which the store
+ * applies inside the SQL of that read (read-policy.ts readRestrictionOf, search/row-restriction.ts).
  */
 export interface ReadPolicy {
   check(ctx: AccessContext, access: ReadAccess): void | Promise<void>;
