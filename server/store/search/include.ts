@@ -23,7 +23,7 @@ async function includeStep(sql: SqlExecutor, rids: string[], specs: IncludeSpec[
   const text =
     `SELECT r2.rid::text AS rid, r2.content FROM idx_reference x ` +
     `JOIN resource r2 ON r2.res_type = x.target_type AND r2.id = x.target_id ` +
-    `WHERE x.rid = ANY(${b.param(rids)}::bigint[]) AND ${and(['r2.deleted = false', restrictionSql(b, 'r2', restriction), `(${or(specs.map((s) => specCondition(b, 'x', s)))})`])} ` +
+    `WHERE x.rid = ANY(${b.param(rids)}::bigint[]) AND ${and(['r2.deleted = false', restrictionSql(b, 'r2', restriction, 'filter'), `(${or(specs.map((s) => specCondition(b, 'x', s)))})`])} ` +
     `LIMIT ${b.param(limit)}`;
   return (await sql.query<FoundRow>(text, b.params)).rows;
 }
@@ -34,7 +34,7 @@ async function revincludeStep(sql: SqlExecutor, rids: string[], specs: IncludeSp
     `SELECT r2.rid::text AS rid, r2.content FROM resource r0 ` +
     `JOIN idx_reference x ON x.target_type = r0.res_type AND x.target_id = r0.id ` +
     `JOIN resource r2 ON r2.rid = x.rid ` +
-    `WHERE r0.rid = ANY(${b.param(rids)}::bigint[]) AND ${and(['r2.deleted = false', restrictionSql(b, 'r2', restriction), `(${or(specs.map((s) => specCondition(b, 'x', s)))})`])} ` +
+    `WHERE r0.rid = ANY(${b.param(rids)}::bigint[]) AND ${and(['r2.deleted = false', restrictionSql(b, 'r2', restriction, 'filter'), `(${or(specs.map((s) => specCondition(b, 'x', s)))})`])} ` +
     `LIMIT ${b.param(limit)}`;
   return (await sql.query<FoundRow>(text, b.params)).rows;
 }

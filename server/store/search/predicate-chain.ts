@@ -22,7 +22,7 @@ function storedTargets(ctx: PredicateContext, c: Criterion, types: string[], inn
   if (ctx.resType) where.push(`${x}.res_type = ${ctx.b.param(ctx.resType)}`);
   return (
     `SELECT ${x}.rid FROM idx_reference ${x} JOIN resource ${r2} ON ${r2}.res_type = ${x}.target_type AND ${r2}.id = ${x}.target_id ` +
-    `WHERE ${where.join(' AND ')} AND ${r2}.deleted = false AND ${and([restrictionSql(ctx.b, r2, ctx.restriction), `(${cond})`])}`
+    `WHERE ${where.join(' AND ')} AND ${r2}.deleted = false AND ${and([restrictionSql(ctx.b, r2, ctx.restriction, 'filter'), `(${cond})`])}`
   );
 }
 

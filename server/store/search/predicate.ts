@@ -55,7 +55,7 @@ function hasPredicate(ctx: PredicateContext, c: Criterion): string {
   return (
     `EXISTS (SELECT 1 FROM idx_reference ${h} JOIN resource ${r2} ON ${r2}.rid = ${h}.rid ` +
     `WHERE ${h}.target_type = ${targetType} AND ${h}.target_id = ${ctx.res}.id AND ${h}.res_type = ${ctx.b.param(has.sourceType)} ` +
-    `AND ${h}.param = ${ctx.b.param(has.referenceParam)} AND ${r2}.deleted = false AND ${and([restrictionSql(ctx.b, r2, ctx.restriction), `(${inner})`])})`
+    `AND ${h}.param = ${ctx.b.param(has.referenceParam)} AND ${r2}.deleted = false AND ${and([restrictionSql(ctx.b, r2, ctx.restriction, 'filter'), `(${inner})`])})`
   );
 }
 

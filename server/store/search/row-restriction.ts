@@ -12,10 +12,15 @@ import type { SqlParam } from '../sql';
 /** Anything that binds a value as a `$n` placeholder (SqlBuilder, the history reader's list). */
 export interface ParamBinder { param(value: SqlParam): string }
 
-/** `alias`'s row is visible under the restriction; '' when there is none. */
-export function restrictionSql(b: ParamBinder, alias: string, restriction: RowRestriction | undefined): string {
+/**
+ * `alias`'s row is visible under the restriction; '' when there is none. `filter` is for rows already found
+ * by their rid or reference (include rounds, chain targets, _has sources): the condition is then written so
+ * that it cannot use the GIN index, else the planner may read all of the patient's rows to check a handful.
+ */
+export function restrictionSql(b: ParamBinder, alias: string, restriction: RowRestriction | undefined, use: 'index' | 'filter' = 'index'): string {
   if (!restriction) return '';
-  const member = `${alias}.patients @> ARRAY[${b.param(restriction.patient)}]::text[]`;
+  const p = b.param(restriction.patient);
+  const member = use === 'index' ? `${alias}.patients @> ARRAY[${p}]::text[]` : `${p} = ANY(${alias}.patients)`;
   if (!restriction.exemptTypes.length) return member;
   return `(${alias}.res_type = ANY(${b.param([...restriction.exemptTypes])}::text[]) OR ${member})`;
 }
