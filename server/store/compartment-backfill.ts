@@ -1,5 +1,5 @@
 /**
- * Fills the `patients` column (migration 008) of versions written before it existed, at start, in batches:
+ * Fills the `patients` column (migration 010) of versions written before it existed, at start, in batches:
  * versions with content from their own index values, delete markers and deleted current rows from the
  * last version with content. Idempotent, and safe beside running writers: a row is only filled while still
  * NULL, so a version a writer has meanwhile written keeps what the writer computed. Until filled, a row
@@ -33,7 +33,7 @@ async function fillBatches(driver: SqlDriver, registry: SearchRegistry, select: 
   }
 }
 
-/** Returns how many rows it filled (0 on a database written entirely since migration 008). */
+/** Returns how many rows it filled (0 on a database written entirely since migration 010). */
 export async function backfillPatientCompartments(driver: SqlDriver, registry: SearchRegistry): Promise<number> {
   let filled = await fillBatches(
     driver, registry,

@@ -1,5 +1,5 @@
 /**
- * Subscription events and delivery progress in SQL (migration 008). An event's number comes from its
+ * Subscription events and delivery progress in SQL (migration 009). An event's number comes from its
  * subscription's state row, incremented in the writing transaction: numbers are gap-free and an event exists
  * exactly when its write committed. Delivery is leased per subscription (one deliverer keeps the order);
  * times come from the database clock, as for jobs.

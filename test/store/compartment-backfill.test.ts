@@ -1,7 +1,7 @@
 /**
- * Upgrading a database written before migration 008: the start-up backfill computes every version's patient
+ * Upgrading a database written before migration 010: the start-up backfill computes every version's patient
  * compartments (from its content; delete markers and deleted rows from the last version with content), so a
- * patient-context token sees after the upgrade exactly what it would have seen had 008 always existed — and
+ * patient-context token sees after the upgrade exactly what it would have seen had 010 always existed — and
  * before the backfill, nothing it should not (NULL matches no patient).
  */
 import type { Resource } from 'fhir/r4';
@@ -26,7 +26,7 @@ describe.each(driversUnderTest())('patient compartment backfill on %s', (kind) =
     await store.transaction((tx) => tx.createMany(system, [{ resourceType: 'Patient', id: 'p1' } as Resource & { id: string }, obs('o1', 'p1'), obs('o2', 'p2'), obs('o3', 'p1')]));
     await store.transaction((tx) => tx.update(system, obs('o1', 'p2')));
     await store.transaction((tx) => tx.delete(system, 'Observation', 'o3'));
-    // As written before migration 008.
+    // As written before migration 010.
     await db.driver.query('UPDATE resource SET patients = NULL');
     await db.driver.query('UPDATE resource_history SET patients = NULL');
   });

@@ -3,7 +3,7 @@
  * store runs for such a context — search matches, counts, cursor pages, each _include/_revinclude round,
  * chain targets and _has sources, contained-resource searches, reads, vreads and history — ANDs it on each
  * resource row it may show or test, on `resource` and `resource_history` alike (both carry the version's
- * `patients`, migration 008), so totals, pages and includes never see a foreign row. Index-backed: the GIN
+ * `patients`, migration 010), so totals, pages and includes never see a foreign row. Index-backed: the GIN
  * indexes on `patients` answer `@>`.
  */
 import type { RowRestriction } from '../../core/access-context';

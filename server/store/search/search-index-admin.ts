@@ -3,7 +3,7 @@
  * jobs (table reindex_job, 003; each queued on the job runner's 'reindex' queue with its row, 007). A batch is one transaction: lock the job row (SKIP LOCKED: a job
  * another server is working on is skipped), read the next resources after the cursor FOR SHARE (a
  * concurrent update waits, so an older version never overwrites newer index rows), extract,
- * replace their index rows and patient compartments (migration 008), advance the cursor.
+ * replace their index rows and patient compartments (migration 010), advance the cursor.
  */
 import type { Resource, SearchParameter } from 'fhir/r4';
 import type { Clock } from '../../core/clock';
