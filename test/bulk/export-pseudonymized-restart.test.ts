@@ -4,14 +4,9 @@
  * the result equals, line for line, an uninterrupted export of the same data — the pseudonyms written
  * before the restart and after it belong to one consistent mapping (references still resolve).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import pino from 'pino';
-import request from 'supertest';
-import { type App, createApp } from '../../server/app';
-import { loadConfig } from '../../server/config';
-import { createTestDatabase, driversUnderTest, type TestDatabase } from '../support/databases';
+import type { App } from '../../server/app';
+import { driversUnderTest } from '../support/databases';
+import { restartFixture, untilPagesCommitted } from './export-restart-fixture';
 import { download, kickOff, loadBundles, type Manifest, syntheaFiles, waitForManifest } from './export-helpers';
 import { referencesOf } from './pseudonymize-helpers';
 
@@ -25,35 +20,14 @@ async function linesOf(app: App, manifest: Manifest): Promise<Record<string, str
 }
 
 describe.each(driversUnderTest())('pseudonymised $export across a restart (%s)', (kind) => {
-  let db: TestDatabase;
-  let dir: string;
-  let dataDir: string;
-  const open = (workers: number): Promise<App> => createApp(loadConfig({
-    DATA_DIR: dataDir, LOG_LEVEL: 'silent', NLP_WORKERS: '0', TWIN_WORKERS: '0', EXPORT_DIR: dir, EXPORT_PAGE_SIZE: '5', EXPORT_WORKERS: String(workers),
-    PSEUDONYMIZATION_KEY: KEY, ...(db.databaseUrl ? { DATABASE_URL: db.databaseUrl } : {}),
-  }), { logger: pino({ level: 'silent' }) });
-
-  beforeAll(async () => {
-    db = await createTestDatabase(kind);
-    dir = mkdtempSync(path.join(os.tmpdir(), 'twinfhir-export-test-'));
-    dataDir = mkdtempSync(path.join(os.tmpdir(), 'twinfhir-export-db-'));
-  });
-  afterAll(async () => {
-    await db.drop();
-    rmSync(dir, { recursive: true, force: true });
-    rmSync(dataDir, { recursive: true, force: true });
-  });
+  const fixture = restartFixture(kind, { PSEUDONYMIZATION_KEY: KEY });
+  const open = (workers: number): Promise<App> => fixture.open(workers);
 
   test('stopped mid-job, it finishes with the same pseudonyms as an uninterrupted export', async () => {
     let app = await open(1);
     await loadBundles(app.http, syntheaFiles(1));
     const status = await kickOff(app.http, QUERY);
-    for (;;) {
-      const res = await request(app.http).get(status);
-      expect(res.status).toBe(202);
-      if (/, [1-9]\d* resources/.test(String(res.headers['x-progress']))) break;
-      await new Promise((r) => setTimeout(r, 10));
-    }
+    await untilPagesCommitted(app.http, status);
     await app.close();
     app = await open(0);
     const job = await app.store.bulkExport.getJob(new URLSearchParams(status.split('?')[1]).get('_jobId') ?? '');
