@@ -35,38 +35,42 @@ export function createSubscriptionCatalogue(d: { registry: SearchRegistry; polic
   let list: readonly LiveSubscription[] = [];
   let version = '';
   let timer: NodeJS.Timeout | undefined;
+  // Commits applied while a load runs: the load's snapshot may predate them, so they are replayed on top of it.
+  let appliedDuringLoad: Map<string, { spec: ParsedSubscription | undefined; access: SubscriptionAccess | undefined }> | undefined;
   const publish = (): void => { list = [...subs.values()]; };
 
+  function applyTo(map: Map<string, LiveSubscription>, id: string, spec: ParsedSubscription | undefined, access: SubscriptionAccess | undefined): void {
+    const known = access ?? map.get(id)?.access;
+    if (!spec || !LIVE.has(spec.status)) map.delete(id);
+    else if (known) map.set(id, { spec, access: known });
+    // Live, but its author's access is not known here (a status change by delivery of a subscription this
+    // process has not loaded yet): keep what is there and reload from the store on the next tick.
+    else version = '';
+  }
+
   async function load(store: ResourceStore): Promise<void> {
-    const seen = await store.subscriptionLog.catalogueVersion();
-    const next = new Map<string, LiveSubscription>();
-    const ctx = systemContext('subscription-catalogue');
-    let cursor: string | undefined;
-    do {
-      const { query } = parseSearchParams(d.registry, ['Subscription'], [['status', 'requested,active,error'], ['_count', String(PAGE)]], { maxCount: PAGE });
-      const page = await store.search(ctx, { ...query, ...(cursor ? { cursor } : {}) });
-      for (const r of page.matches as (Subscription & { id: string })[]) {
-        const state = await store.subscriptionLog.state(r.id);
-        try {
-          if (state) next.set(r.id, { spec: parseSubscription(d.registry, d.policy, r), access: state.access });
-        } catch (err) {
-          // Stored before a rule tightened (e.g. an endpoint now refused): it stays in the store but gets no events.
-          d.logger.warn({ subscription: r.id, reason: err instanceof Error ? err.message : String(err) }, 'subscription ignored: no longer valid');
-        }
-      }
-      cursor = page.nextCursor;
-    } while (cursor);
+    const during = new Map<string, { spec: ParsedSubscription | undefined; access: SubscriptionAccess | undefined }>();
+    appliedDuringLoad = during;
+    try {
+      await loadInto(store, during);
+    } finally {
+      appliedDuringLoad = undefined;
+    }
+  }
+
+  async function loadInto(store: ResourceStore, during: NonNullable<typeof appliedDuringLoad>): Promise<void> {
+    const { seen, next } = await readLive(store, d);
     subs = next;
     version = seen;
+    for (const [id, a] of during) applyTo(subs, id, a.spec, a.access);
     publish();
   }
 
   return {
     live: () => list,
     apply(id, spec, access) {
-      const old = subs.get(id);
-      if (spec && LIVE.has(spec.status) && (access ?? old?.access)) subs.set(id, { spec, access: (access ?? old?.access) as SubscriptionAccess });
-      else subs.delete(id);
+      appliedDuringLoad?.set(id, { spec, access });
+      applyTo(subs, id, spec, access);
       publish();
     },
     async start(store) {
@@ -85,4 +89,29 @@ export function createSubscriptionCatalogue(d: { registry: SearchRegistry; polic
       if (t) clearTimeout(t);
     },
   };
+}
+
+/** Every live Subscription in the store with its author's access, and the catalogue version read before them. */
+async function readLive(
+  store: ResourceStore, d: { registry: SearchRegistry; policy: EndpointPolicy; logger: Logger },
+): Promise<{ seen: string; next: Map<string, LiveSubscription> }> {
+  const seen = await store.subscriptionLog.catalogueVersion();
+  const next = new Map<string, LiveSubscription>();
+  const ctx = systemContext('subscription-catalogue');
+  let cursor: string | undefined;
+  do {
+    const { query } = parseSearchParams(d.registry, ['Subscription'], [['status', 'requested,active,error'], ['_count', String(PAGE)]], { maxCount: PAGE });
+    const page = await store.search(ctx, { ...query, ...(cursor ? { cursor } : {}) });
+    for (const r of page.matches as (Subscription & { id: string })[]) {
+      const state = await store.subscriptionLog.state(r.id);
+      try {
+        if (state) next.set(r.id, { spec: parseSubscription(d.registry, d.policy, r), access: state.access });
+      } catch (err) {
+        // Stored before a rule tightened (e.g. an endpoint now refused): it stays in the store but gets no events.
+        d.logger.warn({ subscription: r.id, reason: err instanceof Error ? err.message : String(err) }, 'subscription ignored: no longer valid');
+      }
+    }
+    cursor = page.nextCursor;
+  } while (cursor);
+  return { seen, next };
 }
