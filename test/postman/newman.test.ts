@@ -38,7 +38,7 @@ describe('Postman collection', () => {
       const failures = summary.run.failures.map((f) => `${f.source?.name ?? '?'}: ${f.error.test ?? ''} ${f.error.message}`);
       expect(failures).toEqual([]);
       expect(summary.run.stats.requests.failed).toBe(0);
-      expect(summary.run.stats.assertions.total).toBeGreaterThan(80);
+      expect(summary.run.stats.assertions.total).toBeGreaterThan(120);
     } finally {
       await new Promise((r) => server.close(r));
       await app.dispose();

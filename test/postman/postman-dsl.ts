@@ -60,7 +60,7 @@ export function pollUntil(doneExpr: string, max: number, delayMs: number, tests:
     `if (!(${doneExpr}) && tries < ${max}) {`,
     '  pm.collectionVariables.set("pollTries", tries + 1);',
     `  setTimeout(() => {}, ${delayMs}); // the sandbox waits for pending timers: a pause between polls`,
-    '  postman.setNextRequest(pm.info.requestName);',
+    '  pm.execution.setNextRequest(pm.info.requestName);',
     '} else {',
     '  pm.collectionVariables.set("pollTries", 0);',
     ...tests.map((t) => `  ${t}`),
