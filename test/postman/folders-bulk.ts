@@ -6,6 +6,10 @@ import { type PmFolder, req, save, status } from './postman-dsl';
 
 const ASYNC = { Prefer: 'respond-async' };
 const TYPES = 'Patient,Condition,Observation';
+const pulse = (value: number): string => JSON.stringify({ resourceType: 'Observation', status: 'final', code: { coding: [{ system: 'urn:postman', code: 'import-{{runId}}' }] },
+  subject: { reference: 'Patient/{{patientId}}' }, valueQuantity: { value, unit: '/min', system: 'http://unitsofmeasure.org', code: '/min' } });
+/** Two good lines and one that is not JSON: the import writes the two and reports the third in its error file. */
+const IMPORT_NDJSON = [pulse(72), pulse(64), '{not json'].join('\n');
 
 /** Waits before a poll for the server's `Retry-After` (capped: newman should not idle for seconds per poll). */
 const waitRetryAfter = [
@@ -34,9 +38,10 @@ const kickOffTests = [status(202),
   "pm.test('Content-Location is the status URL', () => pm.expect(pm.response.headers.get('Content-Location')).to.include('$export-poll-status?_jobId='));"];
 
 export const bulkFolder: PmFolder = {
-  name: '6 Bulk Data export',
+  name: '6 Bulk Data export and import',
   description: 'Bulk Data Access IG 2.0: Group-level `$export` of the story cohort with `_type`, `Prefer: respond-async`, '
-    + 'polling `$export-poll-status` (202 + Retry-After, then 200 with the manifest), NDJSON download, and cancelling with DELETE.',
+    + 'polling `$export-poll-status` (202 + Retry-After, then 200 with the manifest), NDJSON download, and cancelling with DELETE; '
+    + 'then `$import` of NDJSON sent as the request body, polled to its manifest and read back with search.',
   item: [
     req('Create the cohort Group', 'POST', 'Group', {
       description: 'A Group whose member is the story patient: Group-level $export exports the Patient compartments of its active members.',
@@ -84,5 +89,29 @@ export const bulkFolder: PmFolder = {
       description: 'After a cancel the status URL answers 404 with an OperationOutcome.',
       tests: [status(404), "pm.test('OperationOutcome body', () => pm.expect(pm.response.json().resourceType).to.equal('OperationOutcome'));"],
     }),
+      ...importItems(),
   ],
 };
+
+function importItems(): PmFolder['item'] {
+  return [
+    req('$import NDJSON from the request body', 'POST', '$import?type=Observation', {
+      description: 'Streams the NDJSON body (`Content-Type: application/fhir+ndjson`, every line an Observation) into an import job: 202 and the status URL.',
+      headers: { ...ASYNC, 'Content-Type': 'application/fhir+ndjson' }, body: IMPORT_NDJSON,
+      tests: [status(202), "pm.test('Content-Location is the import status URL', () => pm.expect(pm.response.headers.get('Content-Location')).to.include('$import-status/'));",
+        save('importStatusUrl', "pm.response.headers.get('Content-Location')")],
+    }),
+    req('Poll the import status until complete', 'GET', '{{importStatusUrl}}', {
+      description: 'Like the export status: 202 (X-Progress, Retry-After) while running, then 200 with counts per type and an error file for refused lines.',
+      headers: { Accept: 'application/json' }, prerequest: waitRetryAfter,
+      tests: pollStatus(60, [status(200), 'const m = pm.response.json();',
+        "pm.test('manifest: transactionTime and two Observations written', () => { pm.expect(new Date(m.transactionTime).getTime()).to.be.above(0); pm.expect(m.output).to.eql([{ type: 'Observation', count: 2 }]); });",
+        "pm.test('the line that is not JSON is reported in the error file', () => { pm.expect(m.error.length).to.equal(1); pm.expect(m.error[0].count).to.equal(1); pm.expect(m.error[0].url).to.include('error.ndjson'); });"]),
+    }),
+    req('Read back the imported Observations', 'GET', 'Observation?code=urn:postman|import-{{runId}}&_sort=value-quantity', {
+      description: 'The imported lines are ordinary resources: found by search, with server-assigned ids, about the story patient.',
+      tests: [status(200), "const obs = (pm.response.json().entry || []).map((e) => e.resource);",
+        "pm.test('both imported pulses, about the story patient', () => { pm.expect(obs.map((o) => o.valueQuantity.value)).to.eql([64, 72]); obs.forEach((o) => pm.expect(o.subject.reference).to.equal('Patient/' + pm.collectionVariables.get('patientId'))); });"],
+    }),
+  ];
+}
