@@ -5,7 +5,7 @@
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import type { Resource } from 'fhir/r4';
+import type { Resource, Subscription } from 'fhir/r4';
 import request from 'supertest';
 import { type ServerProcess, fhirFetch, startServerProcess } from '../support/server-process';
 import { type TestApp, startTestApp } from '../support/test-app';
@@ -45,7 +45,13 @@ describe('official R4 examples over HTTP', () => {
       byKey.set(`${r.resourceType}/${r.id ?? f}`, r);
     }
     // AuditEvents are written by the server only (issue 11): the API refuses them, checked below.
-    const resources = [...byKey.values()].filter((r) => r.resourceType !== 'AuditEvent');
+    // Subscriptions are topic-based here (R4 Backport, issue 15): classic query-criteria Subscriptions get 422, checked below.
+    const classicSubscription = (r: Resource): boolean => r.resourceType === 'Subscription' && !/\/SubscriptionTopic\//.test((r as Subscription).criteria);
+    const resources = [...byKey.values()].filter((r) => r.resourceType !== 'AuditEvent' && !classicSubscription(r));
+    const classic = [...byKey.values()].filter(classicSubscription);
+    expect(classic.length).toBeGreaterThan(0);
+    const notTopic = await batch(classic.map((r) => ({ resource: r, request: { method: 'PUT', url: `Subscription/${r.id as string}` } })));
+    expect(notTopic.body.entry.map((e: { response: { status: string } }) => e.response.status.slice(0, 3))).toEqual(classic.map(() => '422'));
     const auditExamples = [...byKey.values()].filter((r) => r.resourceType === 'AuditEvent');
     const refused = await batch(auditExamples.map((r) => ({ resource: r, request: { method: 'PUT', url: `AuditEvent/${r.id as string}` } })));
     expect(refused.body.entry.map((e: { response: { status: string } }) => e.response.status.slice(0, 3))).toEqual(auditExamples.map(() => '403'));
