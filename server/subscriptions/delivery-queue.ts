@@ -9,7 +9,7 @@
  * lost lease between an acknowledged POST and its commit re-sends that batch: receivers dedupe by
  * event-number (at-least-once delivery, exactly-once per event number for a deduping receiver).
  */
-import type { Resource, Subscription } from 'fhir/r4';
+import type { Subscription } from 'fhir/r4';
 import { asOrigin, systemContext } from '../core/access-context';
 import type { Clock, IdGenerator } from '../core/clock';
 import type { Logger } from '../core/logger';
@@ -20,7 +20,7 @@ import type { NotificationType } from './backport';
 import type { SubscriptionCatalogue } from './catalogue';
 import type { EndpointPolicy } from './endpoint-policy';
 import { deliveryJob, SUBSCRIPTION_QUEUE } from './event-hook';
-import { notificationBundle } from './notification';
+import { focusResources, notificationBundle } from './notification';
 import { DeliveryError, postNotification } from './rest-hook';
 import { type ParsedSubscription, parseSubscription } from './subscription-spec';
 
@@ -64,13 +64,7 @@ export async function setStatus(store: ResourceStore, id: string, from: readonly
 interface Run { d: DeliveryDeps; s: DeliverySettings; lease: JobLease; spec: ParsedSubscription; owner: string }
 
 async function send(r: Run, type: NotificationType, state: SubscriptionState, events: SubscriptionEvent[]): Promise<void> {
-  const resources = new Map<string, Resource>();
-  if (r.spec.content === 'full-resource') {
-    for (const e of events) {
-      const v = await r.d.store.vread(ctx, e.focusType, e.focusId, e.focusVersion);
-      if (v?.resource) resources.set(`${e.focusType}/${e.focusId}/${e.focusVersion}`, v.resource);
-    }
-  }
+  const resources = await focusResources(r.d.store, ctx, r.spec.content, events);
   const status = type === 'handshake' || r.spec.status === 'requested' ? 'requested' : 'active';
   const bundle = notificationBundle({
     baseUrl: r.d.baseUrl, subscriptionId: r.spec.id, topic: r.spec.topic.url, status, type,

@@ -4,7 +4,8 @@
  * (full-resource), their addresses only (id-only) or nothing (empty). Event numbers are strings (int64 in R5).
  */
 import type { Bundle, BundleEntry, FhirResource, Parameters, ParametersParameter, Resource } from 'fhir/r4';
-import type { SubscriptionEvent } from '../store/types';
+import type { AccessContext } from '../core/access-context';
+import type { StoreReader, SubscriptionEvent } from '../store/types';
 import { BACKPORT_NOTIFICATION_PROFILE, BACKPORT_STATUS_PROFILE, type NotificationType, type PayloadContent } from './backport';
 
 export interface StatusInput {
@@ -78,4 +79,15 @@ export function notificationBundle(s: StatusInput, bundleId: string, now: Date, 
       ...focus,
     ],
   };
+}
+
+/** The focus versions a `full-resource` notification carries, keyed `type/id/version` (empty for other payloads). */
+export async function focusResources(store: StoreReader, ctx: AccessContext, content: PayloadContent, events: readonly SubscriptionEvent[]): Promise<Map<string, Resource>> {
+  const resources = new Map<string, Resource>();
+  if (content !== 'full-resource') return resources;
+  for (const e of events) {
+    const v = await store.vread(ctx, e.focusType, e.focusId, e.focusVersion);
+    if (v?.resource) resources.set(`${e.focusType}/${e.focusId}/${e.focusVersion}`, v.resource);
+  }
+  return resources;
 }

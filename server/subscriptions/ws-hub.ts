@@ -12,11 +12,10 @@ import { systemContext } from '../core/access-context';
 import type { Clock, IdGenerator } from '../core/clock';
 import type { Logger } from '../core/logger';
 import type { ResourceStore, SubscriptionEvent } from '../store/types';
-import type { Resource } from 'fhir/r4';
 import type { NotificationType } from './backport';
 import { verifyBindingToken } from './binding-token';
 import type { SubscriptionCatalogue } from './catalogue';
-import { notificationBundle } from './notification';
+import { focusResources, notificationBundle } from './notification';
 import type { ParsedSubscription } from './subscription-spec';
 
 export interface WsHubDeps {
@@ -110,13 +109,7 @@ class Hub implements WsHub {
   }
 
   private async send(b: Binding, type: NotificationType, sinceStart: number, events: SubscriptionEvent[]): Promise<void> {
-    const resources = new Map<string, Resource>();
-    if (b.spec.content === 'full-resource') {
-      for (const e of events) {
-        const v = await this.d.store.vread(ctx, e.focusType, e.focusId, e.focusVersion);
-        if (v?.resource) resources.set(`${e.focusType}/${e.focusId}/${e.focusVersion}`, v.resource);
-      }
-    }
+    const resources = await focusResources(this.d.store, ctx, b.spec.content, events);
     const bundle = notificationBundle({
       baseUrl: this.d.baseUrl, subscriptionId: b.spec.id, topic: b.spec.topic.url, status: 'active', type, eventsSinceStart: sinceStart, events, content: b.spec.content,
     }, this.d.ids.newId(), this.d.clock.now(), resources);
