@@ -4,7 +4,7 @@
  * dictionary read the concepts, synonyms and codes a hospital may have extended through the API.
  */
 import type { CodeSystemConcept, CodeSystemConceptDesignation, CodeSystemConceptProperty, CodeSystemProperty, Coding } from 'fhir/r4';
-import type { ConceptDef, LexiconFile, NlpMappings, TermSpec } from './mappings';
+import type { ConceptDef, LexiconFile, NlpMappings, TermSpec, UnitRule } from './mappings';
 import { termOf } from './mappings';
 
 /** SNOMED CT's designation type "Synonym": every surface form the engine matches. */
@@ -17,7 +17,9 @@ export const CONCEPT_PROPERTIES: CodeSystemProperty[] = [
   { code: 'icd10cm', type: 'code', description: 'ICD-10-CM code of a condition that has no SNOMED CT code (else the ConceptMap gives it).' },
   { code: 'snomed_code', type: 'code', description: 'SNOMED CT code of an observation without a LOINC code (FIGO stage).' },
   { code: 'gene', type: 'code', description: 'HGNC id of the gene a variant observation studies.' },
-  { code: 'unit', type: 'code', description: 'UCUM unit an observation is reported in.' },
+  { code: 'unit', type: 'code', description: 'UCUM unit an observation is reported in; for a concept added through the API also the unit its values are normalised to (a value is read only with a written unit that converts to it).' },
+  { code: 'range_low', type: 'decimal', description: 'Lowest plausible value in the concept\'s unit (values below are not taken; default 0). Concepts added through the API only.' },
+  { code: 'range_high', type: 'decimal', description: 'Highest plausible value in the concept\'s unit (values above are not taken; default none). Concepts added through the API only.' },
 ];
 
 /** A lexicon term that is nothing but its text: it can be a designation (guarded terms stay in mappings/ only). */
@@ -75,6 +77,22 @@ export function conceptDefOf(seed: ConceptDef | undefined, c: StoredConcept, kin
   const gene = valuesOf(c, 'gene')[0];
   const unit = valuesOf(c, 'unit')[0];
   return { ...def, loinc: maps.loinc(id), snomed_code: valuesOf(c, 'snomed_code'), ...(gene ? { gene } : {}), ...(unit ? { unit } : {}) };
+}
+
+const decimalOf = (c: StoredConcept, code: string): number | undefined => {
+  const p = c.properties.find((x) => x.code === code && typeof x.valueDecimal === 'number');
+  return p?.valueDecimal;
+};
+
+/**
+ * The unit rule of an observation concept added through the API (mappings/ has none for it): its values are
+ * normalised to the `unit` property and kept within `range_low`–`range_high`. No unit is assumed for a bare
+ * number: a hospital's new analyte has no known plausible default, and a wrong unit is a wrong value.
+ */
+export function unitRuleOf(c: StoredConcept): UnitRule | undefined {
+  const unit = valuesOf(c, 'unit')[0];
+  if (!unit) return undefined;
+  return { unit, range: [decimalOf(c, 'range_low') ?? 0, decimalOf(c, 'range_high') ?? Number.MAX_VALUE], assumeUnit: false };
 }
 
 /**

@@ -5,6 +5,7 @@
  * and nothing is stored. A committed change to the engine's catalogue makes the engine recompile.
  */
 import type { CodeSystem, CodeSystemConcept, ConceptMap } from 'fhir/r4';
+import { UcumLhcUtils } from '@lhncbc/ucum-lhc';
 import { FhirError } from '../core/fhir-error';
 import type { WriteHook } from '../store/types';
 import { ENGINE_CATALOGUE } from './catalogue-engine';
@@ -56,7 +57,27 @@ export function checkCodeSystem(cs: CodeSystem): Flat[] {
   return flat;
 }
 
-/** What the NLP engine needs of each concept: a group, a code for conditions, bounded synonyms in en/de. */
+/** An observation's `unit` is one UCUM code and its plausible range, when given, is low ≤ high. */
+function checkUnit(c: CodeSystemConcept, path: string): void {
+  const props = c.property ?? [];
+  const units = props.filter((p) => p.code === 'unit');
+  if (units.length > 1) throw invalid(`nlp-concept '${c.code}': more than one 'unit'`, `${path}.property`);
+  const unit = units[0]?.valueCode;
+  if (units.length && (typeof unit !== 'string' || UcumLhcUtils.getInstance().validateUnitString(unit).status !== 'valid')) {
+    throw invalid(`nlp-concept '${c.code}': 'unit' must be a valid UCUM code`, `${path}.property`);
+  }
+  const bound = (code: string): number | undefined => {
+    const p = props.find((x) => x.code === code);
+    if (p && (typeof p.valueDecimal !== 'number' || !Number.isFinite(p.valueDecimal))) throw invalid(`nlp-concept '${c.code}': '${code}' must be a valueDecimal`, `${path}.property`);
+    return p?.valueDecimal;
+  };
+  const low = bound('range_low');
+  const high = bound('range_high');
+  if ((low !== undefined || high !== undefined) && !units.length) throw invalid(`nlp-concept '${c.code}': a range needs a 'unit'`, `${path}.property`);
+  if (low !== undefined && high !== undefined && low > high) throw invalid(`nlp-concept '${c.code}': 'range_low' is above 'range_high'`, `${path}.property`);
+}
+
+/** What the NLP engine needs of each concept: a group, a code for conditions, a UCUM unit for observations that give one, bounded synonyms in en/de. */
 function checkConceptCatalogue(flat: Flat[], groups: string[]): void {
   const top = new Set(groups);
   const parent = new Map(flat.map((f) => [f.concept.code, parentsOf(f)]));
@@ -74,6 +95,7 @@ function checkConceptCatalogue(flat: Flat[], groups: string[]): void {
     if (!group) throw invalid(`nlp-concept '${c.code}' is under no known group (one of ${groups.join(', ')})`, f.path);
     const codes = (c.property ?? []).filter((p) => (p.code === 'snomed' || p.code === 'icd10cm') && typeof p.valueCode === 'string' && p.valueCode.trim() !== '');
     if (group === 'conditions' && codes.length === 0) throw invalid(`nlp-concept '${c.code}': a condition needs a 'snomed' (or 'icd10cm') property to be coded`, `${f.path}.property`);
+    if (group !== 'conditions') checkUnit(c, f.path);
     const ds = c.designation ?? [];
     if (ds.length > MAX_DESIGNATIONS) throw invalid(`nlp-concept '${c.code}': more than ${MAX_DESIGNATIONS} designations`, `${f.path}.designation`);
     ds.forEach((d, i) => {

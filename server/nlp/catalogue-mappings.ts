@@ -6,9 +6,9 @@
  */
 import type { ConceptMap } from 'fhir/r4';
 import { descendants, type CodeSystemIndex, type ConceptEntry } from '../search/terminology-index';
-import { conceptDefOf, examplesOf, termsOf } from './catalogue-concepts';
+import { conceptDefOf, examplesOf, termsOf, unitRuleOf } from './catalogue-concepts';
 import { CONCEPT_CS } from './catalogue-resources';
-import type { CodingFile, ConceptDef, LexiconFile, NlpMappings } from './mappings';
+import type { CodingFile, ConceptDef, LexiconFile, NlpMappings, UnitRule } from './mappings';
 
 export interface StoredCatalogue {
   codeSystem: CodeSystemIndex;
@@ -54,9 +54,15 @@ export function mappingsFromCatalogue(seed: NlpMappings, stored: StoredCatalogue
     conditions[id] = { ...conceptDefOf(seed.concepts.conditions[id], c, 'conditions', maps, id), examples: examplesOf(c) };
   }
   const observationGroups: CodingFile['observationGroups'] = {};
+  // unit rules stay mappings/' for its own concepts (their ranges are in their unit); added concepts bring theirs
+  const unitRules: Record<string, UnitRule> = { ...seed.units.observations };
   for (const g of obsGroups) {
     const ids = (members.get(g) ?? []).filter((id) => !(id in conditions) && !(id in observations));
-    for (const id of ids) observations[id] = conceptDefOf(seed.concepts.observations[id], entry(id), 'observations', maps, id);
+    for (const id of ids) {
+      observations[id] = conceptDefOf(seed.concepts.observations[id], entry(id), 'observations', maps, id);
+      const rule = id in seed.units.observations ? undefined : unitRuleOf(entry(id));
+      if (rule) unitRules[id] = rule;
+    }
     observationGroups[g] = { display: stored.codeSystem.concepts.get(g)?.display ?? seed.coding.observationGroups[g].display, concepts: ids };
   }
   const lexicon = (lex: LexiconFile): LexiconFile => ({
@@ -68,6 +74,7 @@ export function mappingsFromCatalogue(seed: NlpMappings, stored: StoredCatalogue
   return {
     ...seed,
     concepts: { ...seed.concepts, conditions, observations },
+    units: { ...seed.units, observations: unitRules },
     lexicons: seed.lexicons.map(lexicon),
     coding: { ...seed.coding, observationGroups },
   };

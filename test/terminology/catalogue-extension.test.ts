@@ -1,10 +1,11 @@
 /**
  * A hospital extends the NLP catalogue through the API: a concept with designations PUT into the stored
  * `nlp-concept` CodeSystem (and its ICD-10-CM into the SNOMED CT → ICD-10-CM ConceptMap) is what the very
- * next extraction finds and codes; invalid catalogue content is refused with 422 and stores nothing; the
+ * next extraction finds and codes; an added observation concept brings its UCUM unit (and plausible range) as
+ * properties, so its values are normalised like the seeded ones; invalid catalogue content is refused with 422 and stores nothing; the
  * start-up sync keeps the extension.
  */
-import type { CodeSystem, CodeSystemConcept, Condition, ConceptMap, OperationOutcome, Patient } from 'fhir/r4';
+import type { CodeSystem, CodeSystemConcept, Condition, ConceptMap, Observation, OperationOutcome, Patient } from 'fhir/r4';
 import request from 'supertest';
 import { catalogueResources } from '../../server/nlp/catalogue-resources';
 import { syncCatalogue } from '../../server/nlp/catalogue-sync';
@@ -25,6 +26,12 @@ const LYMPHEDEMA: CodeSystemConcept = {
   ],
   property: [{ code: 'snomed', valueCode: '234097001' }],
 };
+/** A hospital's own tumour marker: a LOINC code through the ConceptMap and its UCUM unit as a property. */
+const CA153: CodeSystemConcept = {
+  code: 'ca15_3', display: 'CA 15-3',
+  designation: [{ language: 'en', value: 'CA 15-3' }, { language: 'de', value: 'CA 15-3' }],
+  property: [{ code: 'unit', valueCode: 'U/mL' }, { code: 'range_low', valueDecimal: 0 }, { code: 'range_high', valueDecimal: 100000 }],
+};
 const NOTE = 'Follow-up, breast clinic.\nSince the axillary dissection she has developed lymphoedema of the left arm; compression sleeve fitted.\n';
 
 async function read<T>(app: TestApp, path: string): Promise<T & { meta?: { versionId?: string } }> {
@@ -35,10 +42,11 @@ async function read<T>(app: TestApp, path: string): Promise<T & { meta?: { versi
 
 const put = (app: TestApp, r: CodeSystem | ConceptMap) => request(app.http).put(`/fhir/${r.resourceType}/${r.id ?? ''}`).set('Content-Type', FHIR_JSON).send(JSON.stringify(r));
 
-/** The stored concept CodeSystem with `extra` added to the `conditions` group. */
-function withCondition(cs: CodeSystem, extra: CodeSystemConcept): CodeSystem {
-  return { ...cs, concept: (cs.concept ?? []).map((g) => (g.code === 'conditions' ? { ...g, concept: [...(g.concept ?? []), extra] } : g)) };
+/** The stored concept CodeSystem with `extra` added to the group `group`. */
+function withConcept(cs: CodeSystem, extra: CodeSystemConcept, group: string): CodeSystem {
+  return { ...cs, concept: (cs.concept ?? []).map((g) => (g.code === group ? { ...g, concept: [...(g.concept ?? []), extra] } : g)) };
 }
+const withCondition = (cs: CodeSystem, extra: CodeSystemConcept): CodeSystem => withConcept(cs, extra, 'conditions');
 
 async function conditionsOf(app: TestApp, text: string, patient: string): Promise<Condition[]> {
   const doc = await post(app, noteDocument(patient, text, { language: 'en' }));
@@ -78,6 +86,27 @@ describe.each(driversUnderTest())('NLP catalogue extended through the API on %s'
     expect(de.flatMap((c) => codesOf(c, SCT))).toContain('234097001');
   }, 60_000);
 
+  test('an observation concept PUT with a UCUM unit property gets unit normalisation: written units convert to it, bare numbers are not read', async () => {
+    const cs = await read<CodeSystem>(app, 'CodeSystem/nlp-concept');
+    expect((await put(app, withConcept(cs, CA153, 'tumor-markers'))).status).toBe(200);
+    const map = await read<ConceptMap>(app, 'ConceptMap/nlp-concept-to-loinc');
+    map.group?.[0].element?.push({ code: 'ca15_3', display: 'CA 15-3', target: [{ code: '6875-9', equivalence: 'equivalent' }] });
+    expect((await put(app, map)).status).toBe(200);
+
+    const observed = async (text: string, language: string): Promise<Observation[]> => {
+      const doc = await post(app, noteDocument(patient, text, { language }));
+      expect((await settledTask(app, doc.id)).status).toBe('completed');
+      return (await search<Observation>(app, `Observation?derived-from=DocumentReference/${doc.id}`)).filter((o) => o.code?.coding?.some((c) => c.code === '6875-9'));
+    };
+    const en = await observed('Tumour markers today: CA 15-3 48 U/ml, CA-125 35 U/ml.\n', 'en');
+    expect(en.map((o) => [o.valueQuantity?.value, o.valueQuantity?.code, o.valueQuantity?.system])).toEqual([[48, 'U/mL', 'http://unitsofmeasure.org']]);
+    // kU/l is U/mL written another way: converted by UCUM to the concept's unit
+    const de = await observed('Tumormarker vom 02.02.2026: CA 15-3 31,5 kU/l.\n', 'de');
+    expect(de.map((o) => [o.valueQuantity?.value, o.valueQuantity?.code])).toEqual([[31.5, 'U/mL']]);
+    // no unit written: the engine assumes none for an added concept
+    expect(await observed('Tumour markers today: CA 15-3 48, stable.\n', 'en')).toHaveLength(0);
+  }, 60_000);
+
   test('the start-up sync keeps the extension (mappings/ only seeds the catalogue)', async () => {
     await syncCatalogue(app.store, catalogueResources(loadNlpMappings()));
     const cs = (await app.store.read(systemContext(), 'CodeSystem', 'nlp-concept'))?.resource as CodeSystem;
@@ -93,6 +122,8 @@ describe.each(driversUnderTest())('NLP catalogue extended through the API on %s'
     ['an unknown parent', (cs: CodeSystem) => ({ ...cs, concept: [...(cs.concept ?? []), { code: 'x_new', display: 'X', property: [{ code: 'parent', valueCode: 'no-such-group' }] }] }), /unknown parent 'no-such-group'/],
     ['a condition without a code', (cs: CodeSystem) => withCondition(cs, { code: 'uncoded', display: 'Uncoded', designation: [{ language: 'en', value: 'uncoded thing' }] }), /needs a 'snomed'/],
     ['a designation in a language the engine does not read', (cs: CodeSystem) => withCondition(cs, { ...LYMPHEDEMA, code: 'lymph_fr', designation: [{ language: 'fr', value: 'lymphœdème' }] }), /language 'fr'/],
+    ['an observation unit that is not UCUM', (cs: CodeSystem) => withConcept(cs, { ...CA153, code: 'ca_bad', property: [{ code: 'unit', valueCode: 'U/millilitre' }] }, 'tumor-markers'), /valid UCUM code/],
+    ['a plausible range upside down', (cs: CodeSystem) => withConcept(cs, { ...CA153, code: 'ca_range', property: [{ code: 'unit', valueCode: 'U/mL' }, { code: 'range_low', valueDecimal: 10 }, { code: 'range_high', valueDecimal: 1 }] }, 'tumor-markers'), /range_low' is above/],
     ['a concept under no group', (cs: CodeSystem) => ({ ...cs, concept: [...(cs.concept ?? []), { code: 'floating', display: 'Floating' }] }), /under no known group/],
   ])('%s is refused with 422 and nothing is stored', async (_name, change, message) => {
     const before = await read<CodeSystem>(app, 'CodeSystem/nlp-concept');
