@@ -88,6 +88,13 @@ export interface ContextLanguage {
    * scope only — "Eine Darmobstruktion ist aktuell nicht zu erkennen" stays negated.
    */
   timeTerminators?: TermSpec[];
+  /**
+   * Pronouns that, opening a sentence, continue the subject of the sentence before (pronoun → 'f', 'm' or 'any'):
+   * after "My mother was seen in 2019." a sentence "She had breast cancer." is the mother's.
+   */
+  anaphora?: Record<string, 'f' | 'm' | 'any'>;
+  /** Words that may stand before a relative who is a sentence's subject ("her", "my", "die", "ihre"). */
+  subjectDeterminers?: string[];
   /** Words that, right after a comma, start a new positive item and end a scope ("no X, small Y"). */
   commaTerminators?: string[];
   /**
@@ -106,6 +113,8 @@ export interface ContextLanguage {
 
 export interface ContextFile {
   windows: Record<ContextType, { forward: number; backward: number }>;
+  /** Grammatical gender of relatives (HL7 RoleCode → 'f' | 'm'), for pronouns that refer back to one. */
+  relativeGender?: Record<string, 'f' | 'm'>;
   en: ContextLanguage;
   de: ContextLanguage;
 }

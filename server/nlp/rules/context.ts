@@ -4,6 +4,7 @@ import type { ContextType } from '../mappings';
 import type { NoteAnalysis } from './analysis';
 import type { Dictionary } from './dictionary';
 import type { Match } from './matcher';
+import { carryContext, type Carried } from './carry';
 
 export interface ContextResult {
   assertion: Assertion;
@@ -30,8 +31,8 @@ export class ContextRules {
   private readonly terminators: Uint8Array;
   /** Tokens covered by a concept mention: triggers inside a term ("non-insulin-dependent") do not count. */
   private readonly covered: Uint8Array;
-  /** Sentences that continue a relative's line: "FA: Mutter verstorben. Todesursache Ovarialkarzinom." */
-  private readonly familyCarry = new Set<number>();
+  /** Context sentences take over from before them: a relative's line or pronoun, a negation or counselling label. */
+  private readonly carried: Carried;
 
   constructor(private readonly a: NoteAnalysis, private readonly dict: Dictionary, conceptSpans: Array<[number, number]>) {
     this.covered = new Uint8Array(a.tokens.length);
@@ -49,25 +50,17 @@ export class ContextRules {
       list.push(t);
       this.bySentence.set(s, list);
     }
-    this.carryFamily(conceptSpans);
+    this.carried = carryContext({ a, dict, bySentence: this.bySentence, withMention: new Set(conceptSpans.map(([st]) => a.tokenSentence[st])), toPatient: this.patientSentences() });
   }
 
-  /**
-   * A relative named in a sentence that states no disease, on a line of its own family context, hands that context to
-   * the next sentence of the same line ("Familienanamnese: Die Mutter erkrankte mit 45. Sie hatte ein Mammakarzinom.").
-   */
-  private carryFamily(conceptSpans: Array<[number, number]>): void {
-    const withMention = new Set(conceptSpans.map(([s]) => this.a.tokenSentence[s]));
-    // "Die Patientin hat …", "She herself …": a sentence about the patient again takes nothing over
-    const toPatient = new Set<number>();
-    this.terminators.forEach((stop, j) => { if (stop === 2) toPatient.add(this.a.tokenSentence[j]); });
-    const { sentences, text } = this.a;
-    for (let s = 1; s < sentences.length; s++) {
-      const prev = s - 1;
-      if (withMention.has(prev) || text.slice(sentences[prev].end, sentences[s].start).includes('\n')) continue;
-      const relative = (this.bySentence.get(prev) ?? []).some((t) => t.entries.some((e) => e.key === 'family' && e.relation !== undefined && e.relation !== 'FAMMEMB'));
-      if (relative && (sentences[prev].section === 'family' || this.familyCarry.has(prev)) && !toPatient.has(s)) this.familyCarry.add(s);
-    }
+  /** Sentences that turn back to the patient after their first word (a pronoun opening a sentence may be a relative's). */
+  private patientSentences(): Set<number> {
+    const out = new Set<number>();
+    this.terminators.forEach((stop, j) => {
+      const s = this.a.tokenSentence[j];
+      if (stop === 2 && s >= 0 && j > 0 && this.a.tokenSentence[j - 1] === s) out.add(s);
+    });
+    return out;
   }
 
   private isCovered(t: Match): boolean {
@@ -89,8 +82,8 @@ export class ContextRules {
         if (sep.includes(';')) return false;
         continue;
       }
-      // "DD: …" after a trigger, "Hypertension - no" / "Aszites: nein" before one: the separator belongs to the trigger
-      if (PUNCT_TERMINATOR.test(sep) && !(j === colonOkAt && /^\s*(?::|\s[-–—])\s*$/.test(sep))) return false;
+      // "DD: …" after a trigger, "Hypertension - no" / "Aszites: nein" / "| Ascites | no |" before one: the separator belongs to the trigger
+      if (PUNCT_TERMINATOR.test(sep) && !(j === colonOkAt && /^\s*(?::|\s[-–—]|\|)\s*$/.test(sep))) return false;
       // "keine Lungenmetastasen, kleiner Pleuraerguss": a comma item that opens with a size or side is a new finding
       if (sep.includes(',') && (stopAtComma || newItem.has(this.a.tokens[j].norm))) return false;
     }
@@ -112,6 +105,9 @@ export class ContextRules {
         const gap = startTok - t.endTok - 1;
         // a colon right after the trigger introduces its scope ("DD: ...", "Ruled out: ...")
         if (gap <= (e.window ?? windows.forward) && this.open(t.endTok, startTok, t.endTok + 1, e.stopAtComma === true, kind)) return kind;
+      } else if (e.sub === 'backward' && t.endTok < startTok && this.isLabel(t)) {
+        // "Ruled out: PE, DVT", "Ausgeschlossen: Lungenembolie": a post-trigger written as a label covers the list after it
+        if (this.open(t.endTok, startTok, t.endTok + 1, false, kind, true)) return kind;
       } else if (e.sub === 'backward' && t.startTok > endTok && e.listScope) {
         // "Die Patientin wurde über Thrombose, Blutung und Infektion aufgeklärt": the whole list before the verb
         if (this.open(endTok, t.startTok, t.startTok, false, kind, true)) return kind;
@@ -121,6 +117,12 @@ export class ContextRules {
       }
     }
     return null;
+  }
+
+  /** The trigger is followed by a colon: it labels what follows. */
+  private isLabel(t: Match): boolean {
+    const next = this.a.tokens[t.endTok + 1];
+    return next !== undefined && this.a.tokenSentence[t.endTok + 1] === this.a.tokenSentence[t.endTok] && /^\s*:/.test(next.sepText);
   }
 
   private questionMark(start: number, end: number): boolean {
@@ -134,8 +136,11 @@ export class ContextRules {
     const found = new Set<Assertion>();
     let relation: string | undefined;
     const section = s >= 0 ? this.a.sentences[s].section : 'none';
-    if (section === 'family' || this.familyCarry.has(s)) { found.add('family'); relation = 'FAMMEMB'; }
+    const carriedRelative = this.carried.family.get(s);
+    if (section === 'family' || carriedRelative !== undefined) { found.add('family'); relation = carriedRelative ?? 'FAMMEMB'; }
     if (section === 'hypothetical' && !opts.measurement) found.add('hypothetical');
+    const label = this.carried.label.get(s);
+    if (label && !(label === 'negated' && opts.ignoreNegation) && !(label === 'hypothetical' && opts.measurement)) found.add(label);
     const question = section === 'question';
     const firstAt: Partial<Record<ContextType, number>> = {};
     let relationDistance = Infinity;

@@ -1,0 +1,102 @@
+/**
+ * Context carried across sentences: a pronoun opening a sentence continues the relative who was the subject of the
+ * sentence before (when the gender fits), and a negation or counselling trigger written as a label covers the
+ * list under it; plus post-triggers used as labels and table cells.
+ */
+import fc from 'fast-check';
+import type { Finding } from '../../server/nlp/finding';
+import { assertionsOf, conditionsOf, extract, isPresent } from './helpers';
+
+const relationOf = (fs: Finding[], concept: string): string | undefined => conditionsOf(fs, concept).find((f) => f.assertion === 'family')?.attributes.relationship?.key;
+
+describe('a pronoun continues the relative of the sentence before', () => {
+  it.each([
+    ['My mother was seen in 2019. She had breast cancer.', 'breast_cancer', 'MTH'],
+    ['Her maternal aunt lives in Ontario.\nShe was diagnosed with ovarian cancer at 61.', 'ovarian_cancer', 'MAUNT'],
+    ['Her mother had breast cancer. She later died of a pulmonary embolism.', 'pulmonary_embolism', 'MTH'],
+    ['Her father is 80. He has type 2 diabetes.', 'diabetes_type2', 'FTH'],
+  ])('EN "%s"', (text, concept, relation) => {
+    const fs = extract(text, 'en');
+    expect(assertionsOf(fs, concept)).toEqual(['family']);
+    expect(relationOf(fs, concept)).toBe(relation);
+  });
+
+  it.each([
+    ['Die Mutter wurde 2018 operiert. Sie erkrankte mit 49 Jahren an einem Mammakarzinom.', 'breast_cancer', 'MTH'],
+    ['Die Schwester der Patientin lebt in Köln. Sie hatte ein Ovarialkarzinom.', 'ovarian_cancer', 'SIS'],
+    ['Der Vater ist 78 Jahre alt. Er hatte vor zwei Jahren eine Lungenembolie.', 'pulmonary_embolism', 'FTH'],
+  ])('DE "%s"', (text, concept, relation) => {
+    const fs = extract(text, 'de');
+    expect(assertionsOf(fs, concept)).toEqual(['family']);
+    expect(relationOf(fs, concept)).toBe(relation);
+  });
+
+  it('an uncertain experiencer is no present Condition: "She" right after a sentence about the mother is the mother\'s', () => {
+    // could be the patient; a wrong present diagnosis is the worse error, so the pronoun follows the subject before it
+    const fs = extract('Her mother is alive and well. She has hypertension and diabetes.', 'en');
+    expect(isPresent(fs, 'hypertension')).toBe(false);
+    expect(assertionsOf(fs, 'hypertension')).toEqual(['family']);
+  });
+
+  it.each([
+    ['en', 'Her father had colon cancer. She has ovarian cancer.'], // "she" cannot be the father
+    ['en', 'Her mother had breast cancer.\n\nShe has ovarian cancer.'], // a new paragraph
+    ['en', 'Her mother had breast cancer. She herself has ovarian cancer.'], // the patient, named
+    ['en', 'The patient was seen in 2019. She has ovarian cancer.'], // no relative before
+    ['en', 'She spoke to her mother yesterday. She has ovarian cancer.'], // the relative is not the subject
+    ['de', 'Ihr Vater hatte ein Kolonkarzinom. Sie hat ein Ovarialkarzinom.'],
+  ] as const)('%s "%s" stays the patient\'s', (language, text) => {
+    expect(isPresent(extract(text, language), 'ovarian_cancer')).toBe(true);
+  });
+
+  const relatives = fc.constantFrom(['mother', 'f'], ['sister', 'f'], ['aunt', 'f'], ['grandmother', 'f'], ['father', 'm'], ['brother', 'm'], ['uncle', 'm']);
+  const fillers = fc.constantFrom('was seen in 2019', 'lives in Leeds', 'is 72', 'was tested last month', 'came to clinic with her');
+  it('EN property: the disease sentence is the relative\'s exactly when the pronoun fits the relative', () => {
+    fc.assert(fc.property(relatives, fillers, fc.constantFrom(['She', 'f'], ['He', 'm']), fc.constantFrom('Her', 'My', 'The'),
+      ([relative, g], filler, [pronoun, pg], det) => {
+        const fs = extract(`${det} ${relative} ${filler}. ${pronoun} was diagnosed with ovarian cancer at 50.`, 'en');
+        expect(isPresent(fs, 'ovarian_cancer')).toBe(g !== pg);
+        expect(assertionsOf(fs, 'ovarian_cancer')).toEqual([g === pg ? 'family' : 'present']);
+      }), { numRuns: 60 });
+  });
+});
+
+describe('a negation or counselling label covers its list', () => {
+  it('EN "Negative for:" list, ended by a blank line', () => {
+    const fs = extract('Negative for:\n- ascites\n- pleural effusion\n\nAssessment: ovarian cancer.', 'en');
+    expect(assertionsOf(fs, 'ascites')).toEqual(['negated']);
+    expect(assertionsOf(fs, 'pleural_effusion')).toEqual(['negated']);
+    expect(isPresent(fs, 'ovarian_cancer')).toBe(true);
+  });
+
+  it('DE "Kein Hinweis auf:" list, ended by a new label line', () => {
+    const fs = extract('Kein Hinweis auf:\n- Aszites\n- Pleuraerguss\nDiagnose: Ovarialkarzinom', 'de');
+    expect(assertionsOf(fs, 'ascites')).toEqual(['negated']);
+    expect(assertionsOf(fs, 'pleural_effusion')).toEqual(['negated']);
+    expect(isPresent(fs, 'ovarian_cancer')).toBe(true);
+  });
+
+  it('EN "Return if:" list is hypothetical', () => {
+    const fs = extract('Return if:\n- calf pain or swelling (DVT)\n- sudden breathlessness (pulmonary embolism)', 'en');
+    expect(isPresent(fs, 'deep_vein_thrombosis')).toBe(false);
+    expect(isPresent(fs, 'pulmonary_embolism')).toBe(false);
+  });
+
+  it.each([
+    ['en', 'Ruled out: PE, DVT.'],
+    ['de', 'Ausgeschlossen: Lungenembolie, Beinvenenthrombose.'],
+  ] as const)('%s post-negation written as a label: "%s"', (language, text) => {
+    const fs = extract(text, language);
+    expect(assertionsOf(fs, 'pulmonary_embolism')).toEqual(['negated']);
+    expect(assertionsOf(fs, 'deep_vein_thrombosis')).toEqual(['negated']);
+  });
+
+  it.each([
+    ['en', '| Ascites | no |\n| Pleural effusion | yes |'],
+    ['de', 'Aszites | nein\nPleuraerguss | ja'],
+  ] as const)('%s table cells: "%s"', (language, text) => {
+    const fs = extract(text, language);
+    expect(assertionsOf(fs, 'ascites')).toEqual(['negated']);
+    expect(isPresent(fs, 'pleural_effusion')).toBe(true);
+  });
+});
