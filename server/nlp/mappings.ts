@@ -89,12 +89,10 @@ export interface ContextLanguage {
    */
   timeTerminators?: TermSpec[];
   /**
-   * Pronouns that, opening a sentence, continue the subject of the sentence before (pronoun → 'f', 'm' or 'any'):
-   * after "My mother was seen in 2019." a sentence "She had breast cancer." is the mother's.
+   * Subject pronouns (pronoun → 'f', 'm' or 'any'): a sentence whose first person is one continues the relative who was
+   * the first person of the sentence before: after "My mother was seen in 2019." "She had breast cancer." is the mother's.
    */
   anaphora?: Record<string, 'f' | 'm' | 'any'>;
-  /** Words that may stand before a relative who is a sentence's subject ("her", "my", "die", "ihre"). */
-  subjectDeterminers?: string[];
   /** Words that, right after a comma, start a new positive item and end a scope ("no X, small Y"). */
   commaTerminators?: string[];
   /**

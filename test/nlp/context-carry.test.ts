@@ -31,6 +31,30 @@ describe('a pronoun continues the relative of the sentence before', () => {
     expect(relationOf(fs, concept)).toBe(relation);
   });
 
+  it.each([
+    ['en', 'Her mother was seen in 2019. At 52 she was diagnosed with breast cancer.', 'breast_cancer', 'MTH'],
+    ['de', '2018 wurde die Mutter in Kiel operiert. Mit 49 Jahren erkrankte sie an einem Mammakarzinom.', 'breast_cancer', 'MTH'],
+  ] as const)('%s the pronoun may follow a time phrase and the relative need not open the sentence: "%s"', (language, text, concept, relation) => {
+    const fs = extract(text, language);
+    expect(assertionsOf(fs, concept)).toEqual(['family']);
+    expect(relationOf(fs, concept)).toBe(relation);
+  });
+
+  it.each([
+    ['en', 'Mother (72)\n- breast cancer at 52\n- hypertension\nPlan: review.'],
+    ['de', 'Mutter, 72 J.\n- Mammakarzinom mit 52\n- Hypertonie\nDiagnosen:\n- Ovarialkarzinom'],
+  ] as const)('%s a relative alone on a line owns the bullet lines under it: %j', (language, text) => {
+    const fs = extract(text, language);
+    expect(assertionsOf(fs, 'breast_cancer')).toEqual(['family']);
+    expect(relationOf(fs, 'breast_cancer')).toBe('MTH');
+    expect(assertionsOf(fs, 'hypertension')).toEqual(['family']);
+    if (language === 'de') expect(isPresent(fs, 'ovarian_cancer')).toBe(true);
+  });
+
+  it('a bullet list under a label that is no relative stays the patient\'s', () => {
+    expect(isPresent(extract('Problems:\n- ovarian cancer\n- hypertension', 'en'), 'hypertension')).toBe(true);
+  });
+
   it('an uncertain experiencer is no present Condition: "She" right after a sentence about the mother is the mother\'s', () => {
     // could be the patient; a wrong present diagnosis is the worse error, so the pronoun follows the subject before it
     const fs = extract('Her mother is alive and well. She has hypertension and diabetes.', 'en');
@@ -43,7 +67,8 @@ describe('a pronoun continues the relative of the sentence before', () => {
     ['en', 'Her mother had breast cancer.\n\nShe has ovarian cancer.'], // a new paragraph
     ['en', 'Her mother had breast cancer. She herself has ovarian cancer.'], // the patient, named
     ['en', 'The patient was seen in 2019. She has ovarian cancer.'], // no relative before
-    ['en', 'She spoke to her mother yesterday. She has ovarian cancer.'], // the relative is not the subject
+    ['en', 'She spoke to her mother yesterday. She has ovarian cancer.'], // the relative is not the first person named
+    ['de', 'Die Patientin berichtet, die Mutter sei 2018 operiert worden. Sie hat ein Ovarialkarzinom.'],
     ['de', 'Ihr Vater hatte ein Kolonkarzinom. Sie hat ein Ovarialkarzinom.'],
   ] as const)('%s "%s" stays the patient\'s', (language, text) => {
     expect(isPresent(extract(text, language), 'ovarian_cancer')).toBe(true);
@@ -74,6 +99,14 @@ describe('a negation or counselling label covers its list', () => {
     expect(assertionsOf(fs, 'ascites')).toEqual(['negated']);
     expect(assertionsOf(fs, 'pleural_effusion')).toEqual(['negated']);
     expect(isPresent(fs, 'ovarian_cancer')).toBe(true);
+  });
+
+  it.each([
+    ['en', 'Any breathlessness could indicate a pulmonary embolism and should be reported.', 'pulmonary_embolism'],
+    ['en', 'Pulmonary embolism should be ruled out.', 'pulmonary_embolism'],
+    ['de', 'Bei Fieber unter Neutropenie (febrile Neutropenie) sofort in die Notaufnahme.', 'febrile_neutropenia'],
+  ] as const)('%s instruction or conditional: "%s" is no present %s', (language, text, concept) => {
+    expect(isPresent(extract(text, language), concept)).toBe(false);
   });
 
   it('EN "Return if:" list is hypothetical', () => {

@@ -1,8 +1,8 @@
 /**
  * Context that a sentence takes over from the sentences before it (ConText works per sentence; notes do not):
- * a relative named on a family line hands the family context to the next sentence of that line; a sentence that
- * opens with a pronoun continues the subject of the sentence before ("My mother was seen in 2019. She had breast
- * cancer."); a negation or counselling trigger that is a label ("Negative for:", "Ausgeschlossen:", "Return if:")
+ * a relative named on a family line hands the family context to the next sentence of that line; a sentence whose
+ * first person is a pronoun continues the relative who was the first person of the sentence before ("My mother was
+ * seen in 2019. She had breast cancer.", "Die Mutter … Mit 49 Jahren erkrankte sie …"); a negation or counselling trigger that is a label ("Negative for:", "Ausgeschlossen:", "Return if:")
  * covers the list lines under it.
  */
 import type { ContextType } from '../mappings';
@@ -17,8 +17,10 @@ export interface CarryInput {
   bySentence: Map<number, Match[]>;
   /** Sentences with a concept mention. */
   withMention: Set<number>;
-  /** Sentences that turn back to the patient ("the patient herself", "die Patientin") after their first word. */
-  toPatient: Set<number>;
+  /** Tokens that name the patient ("the patient", "herself", "die Patientin"; EN "she" too, unless it refers back). */
+  patientAt: Uint8Array;
+  /** Tokens inside a concept mention. */
+  covered: Uint8Array;
 }
 
 export interface Carried {
@@ -33,7 +35,11 @@ const LABEL_KINDS = new Set<string>(['negated', 'hypothetical', 'possible']);
 const LABEL_LINE = /^[\p{L}][^:\n]{0,40}:/u;
 const BULLET_START = /^(?:[-•*·▪–]|\d{1,2}[.)])/;
 const MAX_LIST_LINES = 30;
+/** A relative's name line ("Maternal aunt (61)", "Mutter, 72 J."): short. */
+const MAX_RELATIVE_LABEL = 40;
 const LABEL_SEP = /:|\s[-–—]\s/;
+/** A pronoun this far into a sentence is still its subject (German puts the verb second: "Mit 49 Jahren erkrankte sie"). */
+const PRONOUN_WITHIN = 6;
 
 /** Text between two sentences: a blank line ends a paragraph, a line break a line. */
 const gap = (a: NoteAnalysis, s: number): string => a.text.slice(a.sentences[s - 1].end, a.sentences[s].start);
@@ -53,7 +59,6 @@ const relationOf = (t: Match): string | undefined => t.entries.find((e) => e.key
 class Carrier {
   private readonly first: Int32Array;
   private readonly anaphora: Map<string, string>;
-  private readonly determiners: Set<string>;
   private readonly gender: Record<string, string>;
   readonly out: Carried = { family: new Map(), label: new Map() };
 
@@ -61,36 +66,61 @@ class Carrier {
     this.first = firstTokens(c.a);
     const ctx = c.dict.context[c.a.language];
     this.anaphora = new Map(Object.entries(ctx.anaphora ?? {}).map(([k, v]) => [k.toLowerCase(), v]));
-    this.determiners = new Set((ctx.subjectDeterminers ?? []).map((d) => d.toLowerCase()));
     this.gender = c.dict.context.relativeGender ?? {};
   }
 
-  /** The relative the sentence is about: one named first (after a label and determiners: "FHx: Her mother …", "Die Schwester …"). */
+  /** Where the sentence's words start: after a label ("FHx: Her mother …", "Mutter - …"). */
+  private bodyStart(s: number, before: number): number {
+    let i = before;
+    while (i > this.first[s] && !LABEL_SEP.test(this.c.a.tokens[i].sepText)) i--;
+    return i;
+  }
+
+  private isPerson(i: number): boolean {
+    return this.c.patientAt[i] === 1 || this.anaphora.has(this.c.a.tokens[i].norm);
+  }
+
+  /** The relative the sentence is about: the first person it names ("Her mother …", "2018 wurde die Mutter …"). */
   private subject(s: number): string | undefined {
     const carried = this.out.family.get(s);
     if (carried !== undefined && carried !== 'FAMMEMB') return carried;
-    const { tokens } = this.c.a;
     for (const t of this.c.bySentence.get(s) ?? []) {
       const relation = relationOf(t);
       if (!relation || relation === 'FAMMEMB') continue;
-      // only determiners before it, back to the sentence start or a label ("FHx: Her mother …")
-      for (let i = t.startTok; i > this.first[s] && !LABEL_SEP.test(tokens[i].sepText); i--) {
-        if (!this.determiners.has(tokens[i - 1].norm)) return undefined;
-      }
+      for (let i = this.bodyStart(s, t.startTok); i < t.startTok; i++) if (this.isPerson(i)) return undefined;
       return relation;
     }
     return undefined;
   }
 
-  /** The gender ('f', 'm', or 'any') of a pronoun opening the sentence, or undefined. */
+  /**
+   * The gender ('f', 'm', or 'any') of the sentence's first person when that is a pronoun near its start, before any
+   * disease ("She had …", "At 52 she was …", "Mit 49 Jahren erkrankte sie …"), or undefined.
+   */
   private pronoun(s: number): string | undefined {
-    const i = this.first[s];
-    return i < 0 ? undefined : this.anaphora.get(this.c.a.tokens[i].norm);
+    const { tokens, tokenSentence } = this.c.a;
+    const from = this.first[s];
+    for (let i = from; i >= 0 && i < tokens.length && i < from + PRONOUN_WITHIN && tokenSentence[i] === s; i++) {
+      if (this.c.covered[i]) return undefined;
+      const g = this.anaphora.get(tokens[i].norm);
+      if (g !== undefined) return g;
+      if (this.c.patientAt[i]) return undefined;
+    }
+    return undefined;
+  }
+
+  /** The sentence names the patient ("she herself", "die Patientin") other than by a pronoun that refers back. */
+  private namesPatient(s: number): boolean {
+    const { tokens, tokenSentence } = this.c.a;
+    for (let i = Math.max(0, this.first[s]); i < tokens.length && tokenSentence[i] === s; i++) {
+      if (this.c.patientAt[i] && !this.anaphora.has(tokens[i].norm)) return true;
+    }
+    return false;
   }
 
   private pronounCarry(s: number): void {
     const said = this.pronoun(s);
-    if (said === undefined || blankBetween(this.c.a, s) || this.c.toPatient.has(s)) return;
+    if (said === undefined || blankBetween(this.c.a, s) || this.namesPatient(s)) return;
     const relation = this.subject(s - 1);
     const g = relation ? this.gender[relation] : undefined;
     if (relation && (said === 'any' || g === undefined || g === said)) this.out.family.set(s, relation);
@@ -100,7 +130,7 @@ class Carrier {
   private lineCarry(s: number): void {
     const { a } = this.c;
     const prev = s - 1;
-    if (this.out.family.has(s) || this.c.withMention.has(prev) || gap(a, s).includes('\n') || this.c.toPatient.has(s)) return;
+    if (this.out.family.has(s) || this.c.withMention.has(prev) || gap(a, s).includes('\n') || this.namesPatient(s)) return;
     const relative = (this.c.bySentence.get(prev) ?? []).some((t) => { const r = relationOf(t); return r !== undefined && r !== 'FAMMEMB'; });
     if (relative && (a.sentences[prev].section === 'family' || this.out.family.has(prev))) this.out.family.set(s, 'FAMMEMB');
   }
@@ -127,10 +157,25 @@ class Carrier {
     }
   }
 
+  /** "Mother (72)" alone on its line: the bullet lines under it are hers ("- breast cancer at 52"). */
+  private relativeListCarry(s: number): void {
+    const { a } = this.c;
+    const sentence = a.sentences[s];
+    if (sentence.end - sentence.start > MAX_RELATIVE_LABEL || this.c.withMention.has(s)) return;
+    if ((s > 0 && !gap(a, s).includes('\n')) || (s + 1 < a.sentences.length && !gap(a, s + 1).includes('\n'))) return;
+    const relation = this.subject(s);
+    if (!relation) return;
+    for (let q = s + 1; q < a.sentences.length && q <= s + MAX_LIST_LINES; q++) {
+      if (blankBetween(a, q) || !gap(a, q).includes('\n') || !BULLET_START.test(a.text.slice(a.sentences[q].start, a.sentences[q].end))) return;
+      this.out.family.set(q, relation);
+    }
+  }
+
   run(): Carried {
     for (let s = 0; s < this.c.a.sentences.length; s++) {
       if (s > 0) { this.pronounCarry(s); this.lineCarry(s); }
       this.labelCarry(s);
+      this.relativeListCarry(s);
     }
     return this.out;
   }

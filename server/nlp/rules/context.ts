@@ -50,17 +50,8 @@ export class ContextRules {
       list.push(t);
       this.bySentence.set(s, list);
     }
-    this.carried = carryContext({ a, dict, bySentence: this.bySentence, withMention: new Set(conceptSpans.map(([st]) => a.tokenSentence[st])), toPatient: this.patientSentences() });
-  }
-
-  /** Sentences that turn back to the patient after their first word (a pronoun opening a sentence may be a relative's). */
-  private patientSentences(): Set<number> {
-    const out = new Set<number>();
-    this.terminators.forEach((stop, j) => {
-      const s = this.a.tokenSentence[j];
-      if (stop === 2 && s >= 0 && j > 0 && this.a.tokenSentence[j - 1] === s) out.add(s);
-    });
-    return out;
+    const patientAt = this.terminators.map((stop) => (stop === 2 ? 1 : 0));
+    this.carried = carryContext({ a, dict, bySentence: this.bySentence, withMention: new Set(conceptSpans.map(([st]) => a.tokenSentence[st])), patientAt, covered: this.covered });
   }
 
   private isCovered(t: Match): boolean {
