@@ -9,6 +9,7 @@ import { benchLlmOverhead } from './llm-overhead';
 import { benchHeavy } from './heavy';
 import { benchNarrative } from './narrative';
 import { benchNlp } from './nlp';
+import { benchNlpRules } from './nlp-rules';
 import { benchPseudonymize } from './pseudonymize';
 import { benchTwin } from './twin';
 import { benchRead } from './read';
@@ -24,6 +25,7 @@ const BENCHES: Record<string, () => Promise<void>> = {
   search: benchSearch,
   'patient-scope': benchPatientScope,
   nlp: benchNlp,
+  'nlp-rules': benchNlpRules,
   twin: benchTwin,
   llm: benchLlmOverhead,
   'hot-path': benchHotPath,

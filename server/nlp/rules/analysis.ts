@@ -17,8 +17,8 @@ export interface NoteAnalysis {
   tokenSentence: Int32Array;
   matches: Record<Layer, Match[]>;
   dates: DateMention[];
-  /** Folded text of each sentence, for cue/blocker checks. */
-  sentenceFolded: string[];
+  /** Folded text of sentence `s`, for cue/blocker checks (computed on first use: few sentences hold a guarded term). */
+  sentenceFolded(s: number): string;
 }
 
 const LAYERS: Layer[] = ['condition', 'analyte', 'trigger', 'histology', 'laterality', 'part', 'gene', 'result'];
@@ -84,10 +84,15 @@ export function analyze(text: string, dict: Dictionary, language: Language, docu
   for (const m of all) matches[m.layer].push(m);
   const dates = findDates(text, { language, documentDate });
   const anchors = findAnchorDates(text, dates);
+  const folded = new Map<number, string>();
   return {
     text, language, documentDate, tokens, sentences, tokenSentence, matches,
     dates: [...dates, ...anchors].sort((a, b) => a.start - b.start),
-    sentenceFolded: sentences.map((s) => norm.text.length ? foldedSlice(norm.text, norm.map, s.start, s.end) : ''),
+    sentenceFolded: (s: number): string => {
+      let f = folded.get(s);
+      if (f === undefined) { f = norm.text.length ? foldedSlice(norm.text, norm.map, sentences[s].start, sentences[s].end) : ''; folded.set(s, f); }
+      return f;
+    },
   };
 }
 

@@ -33,7 +33,7 @@ function termMentions(a: NoteAnalysis): ConditionMention[] {
   const out: ConditionMention[] = [];
   for (const m of a.matches.condition) {
     const s = a.tokenSentence[m.startTok];
-    const sentence = s >= 0 ? a.sentenceFolded[s] : '';
+    const sentence = s >= 0 && m.entries.some((e) => e.cues ?? e.blockers) ? a.sentenceFolded(s) : '';
     // an exclusion term ("pulmonary hypertension") owns its span and yields nothing
     if (m.entries.some((e) => e.key === '')) continue;
     const seen = new Set<string>();

@@ -54,18 +54,19 @@ function walkToken(w: Walk, j: number, start: TrieNode): void {
   const { tokens, from, lang, out } = w;
   if (j >= tokens.length || j >= from + MAX_TOKENS || (j > from && tokens[j].sep === 'hard')) return;
   const word = tokens[j].norm;
+  const last = word.length - 1;
   let node: TrieNode | undefined = start;
   for (let k = 0; k < word.length; k++) {
     node = node.next?.[slotOf(word.charCodeAt(k))];
     if (!node) return;
     // inflection endings are at most two letters: only then is the rest of the word worth a look
-    if (k === word.length - 1 || word.length - k > 3) continue;
+    if (k === last || last - k > 2 || (node.entries === undefined && (lang !== 'de' || node.next === undefined))) continue;
     const rest = word.slice(k + 1);
-    for (const e of node.entries ?? []) if (languageOk(e, lang) && suffixOk(e, rest)) out.push({ entry: e, from, to: j });
+    if (node.entries) for (const e of node.entries) if (languageOk(e, lang) && suffixOk(e, rest)) out.push({ entry: e, from, to: j });
     if (lang === 'de' && node.next && DE_SUFFIXES.has(rest)) walkToken(w, j + 1, node);
   }
-  for (const e of node.entries ?? []) {
-    if (languageOk(e, lang) && caseOk(e, tokens, from, j)) out.push({ entry: e, from, to: j });
+  if (node.entries) {
+    for (const e of node.entries) if (languageOk(e, lang) && caseOk(e, tokens, from, j)) out.push({ entry: e, from, to: j });
   }
   if (node.next) walkToken(w, j + 1, node);
 }

@@ -54,7 +54,16 @@ export function createUnitConverter(units: UnitsFile): UnitConverter {
   const utils = UcumLhcUtils.getInstance();
   const factors = new Map<string, number | null>();
 
-  const lookup = (written: string): string | null => units.caseSensitive[written.trim()] ?? units.folded[fold(written)] ?? null;
+  // notes write few distinct units, each many times: fold each once (bounded, every input is hostile)
+  const known = new Map<string, string | null>();
+  const lookup = (written: string): string | null => {
+    let ucum = known.get(written);
+    if (ucum === undefined) {
+      ucum = units.caseSensitive[written.trim()] ?? units.folded[fold(written)] ?? null;
+      if (known.size < 4096) known.set(written, ucum);
+    }
+    return ucum;
+  };
 
   function parseGeneral(text: string, pos: number): ParsedUnit | null {
     GENERAL.lastIndex = pos;

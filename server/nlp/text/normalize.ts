@@ -113,6 +113,7 @@ const SOFT_SEP = /^(?:[\s\-/'"]+|\.)$/;
 
 function sepClass(sepText: string): Token['sep'] {
   if (sepText === '') return 'none';
+  if (sepText === ' ') return 'soft'; // by far the most common separator
   return SOFT_SEP.test(sepText) ? 'soft' : 'hard';
 }
 
