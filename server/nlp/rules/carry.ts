@@ -5,10 +5,12 @@
  * seen in 2019. She had breast cancer.", "Die Mutter … Mit 49 Jahren erkrankte sie …"); a negation or counselling trigger that is a label ("Negative for:", "Ausgeschlossen:", "Return if:")
  * covers the list lines under it.
  */
+import type { Language } from '../finding';
 import type { ContextType } from '../mappings';
 import type { NoteAnalysis } from './analysis';
 import type { Dictionary } from './dictionary';
 import type { Match } from './matcher';
+import { squash } from '../text/normalize';
 
 export interface CarryInput {
   a: NoteAnalysis;
@@ -40,10 +42,23 @@ const MAX_RELATIVE_LABEL = 40;
 const LABEL_SEP = /:|\s[-–—]\s/;
 /** A pronoun this far into a sentence is still its subject (German puts the verb second: "Mit 49 Jahren erkrankte sie"). */
 const PRONOUN_WITHIN = 6;
+/** A reporting verb this close after the teller ("The patient herself reports", "Sie gibt an"). */
+const REPORT_WITHIN = 3;
 
-/** Text between two sentences: a blank line ends a paragraph, a line break a line. */
-const gap = (a: NoteAnalysis, s: number): string => a.text.slice(a.sentences[s - 1].end, a.sentences[s].start);
-const blankBetween = (a: NoteAnalysis, s: number): boolean => /\n[ \t]*\n/.test(gap(a, s));
+/** Per sentence, what separates it from the one before: 0 nothing but blanks, 1 a line break, 2 a blank line. */
+function breaksOf(a: NoteAnalysis): Uint8Array {
+  const out = new Uint8Array(a.sentences.length);
+  for (let s = 1; s < a.sentences.length; s++) {
+    let newlines = 0;
+    for (let i = a.sentences[s - 1].end; i < a.sentences[s].start; i++) {
+      const c = a.text.charCodeAt(i);
+      if (c === 10) newlines++;
+      else if (c !== 32 && c !== 9 && c !== 13) newlines = Math.min(newlines, 1); // only blanks between two breaks make a blank line
+    }
+    out[s] = Math.min(newlines, 2);
+  }
+  return out;
+}
 
 function firstTokens(a: NoteAnalysis): Int32Array {
   const first = new Int32Array(a.sentences.length).fill(-1);
@@ -54,6 +69,20 @@ function firstTokens(a: NoteAnalysis): Int32Array {
   return first;
 }
 
+interface Words { anaphora: Map<string, string>; reporting: Set<string> }
+const WORDS = new WeakMap<Dictionary, Partial<Record<Language, Words>>>();
+
+/** Pronouns and reporting verbs of a language, folded once per dictionary. */
+function wordsOf(dict: Dictionary, language: Language): Words {
+  let byLanguage = WORDS.get(dict);
+  if (!byLanguage) { byLanguage = {}; WORDS.set(dict, byLanguage); }
+  const ctx = dict.context[language];
+  return byLanguage[language] ??= {
+    anaphora: new Map(Object.entries(ctx.anaphora ?? {}).map(([k, v]) => [squash(k), v])),
+    reporting: new Set((ctx.reportingVerbs ?? []).map(squash)),
+  };
+}
+
 const relationOf = (t: Match): string | undefined => t.entries.find((e) => e.key === 'family' && e.relation !== undefined)?.relation;
 
 class Carrier {
@@ -62,10 +91,15 @@ class Carrier {
   private readonly gender: Record<string, string>;
   readonly out: Carried = { family: new Map(), label: new Map() };
 
+  private readonly breaks: Uint8Array;
+  private readonly reporting: Set<string>;
+
   constructor(private readonly c: CarryInput) {
     this.first = firstTokens(c.a);
-    const ctx = c.dict.context[c.a.language];
-    this.anaphora = new Map(Object.entries(ctx.anaphora ?? {}).map(([k, v]) => [k.toLowerCase(), v]));
+    this.breaks = breaksOf(c.a);
+    const words = wordsOf(c.dict, c.a.language);
+    this.anaphora = words.anaphora;
+    this.reporting = words.reporting;
     this.gender = c.dict.context.relativeGender ?? {};
   }
 
@@ -80,6 +114,12 @@ class Carrier {
     return this.c.patientAt[i] === 1 || this.anaphora.has(this.c.a.tokens[i].norm);
   }
 
+  /** "The patient reports (that) her mother …", "Sie berichtet, die Mutter …": the teller is not what the sentence is about. */
+  private tells(i: number, before: number): boolean {
+    for (let j = i + 1; j < before && j <= i + REPORT_WITHIN; j++) if (this.reporting.has(this.c.a.tokens[j].norm)) return true;
+    return false;
+  }
+
   /** The relative the sentence is about: the first person it names ("Her mother …", "2018 wurde die Mutter …"). */
   private subject(s: number): string | undefined {
     const carried = this.out.family.get(s);
@@ -87,7 +127,7 @@ class Carrier {
     for (const t of this.c.bySentence.get(s) ?? []) {
       const relation = relationOf(t);
       if (!relation || relation === 'FAMMEMB') continue;
-      for (let i = this.bodyStart(s, t.startTok); i < t.startTok; i++) if (this.isPerson(i)) return undefined;
+      for (let i = this.bodyStart(s, t.startTok); i < t.startTok; i++) if (this.isPerson(i) && !this.tells(i, t.startTok)) return undefined;
       return relation;
     }
     return undefined;
@@ -120,7 +160,7 @@ class Carrier {
 
   private pronounCarry(s: number): void {
     const said = this.pronoun(s);
-    if (said === undefined || blankBetween(this.c.a, s) || this.namesPatient(s)) return;
+    if (said === undefined || this.breaks[s] === 2 || this.namesPatient(s)) return;
     const relation = this.subject(s - 1);
     const g = relation ? this.gender[relation] : undefined;
     if (relation && (said === 'any' || g === undefined || g === said)) this.out.family.set(s, relation);
@@ -130,7 +170,7 @@ class Carrier {
   private lineCarry(s: number): void {
     const { a } = this.c;
     const prev = s - 1;
-    if (this.out.family.has(s) || this.c.withMention.has(prev) || gap(a, s).includes('\n') || this.namesPatient(s)) return;
+    if (this.out.family.has(s) || this.c.withMention.has(prev) || this.breaks[s] > 0 || this.namesPatient(s)) return;
     const relative = (this.c.bySentence.get(prev) ?? []).some((t) => { const r = relationOf(t); return r !== undefined && r !== 'FAMMEMB'; });
     if (relative && (a.sentences[prev].section === 'family' || this.out.family.has(prev))) this.out.family.set(s, 'FAMMEMB');
   }
@@ -139,7 +179,7 @@ class Carrier {
   private labelKind(s: number): ContextType | undefined {
     const { a } = this.c;
     const sentence = a.sentences[s];
-    if (!a.text.slice(sentence.start, sentence.end).endsWith(':')) return undefined;
+    if (a.text.charCodeAt(sentence.end - 1) !== 58) return undefined; // ':'
     const last = (this.c.bySentence.get(s) ?? []).filter((t) => a.tokens[t.endTok].end >= sentence.end - 2);
     for (const t of last) for (const e of t.entries) if (LABEL_KINDS.has(e.key)) return e.key as ContextType;
     return undefined;
@@ -150,7 +190,7 @@ class Carrier {
     if (!kind) return;
     const { a } = this.c;
     for (let q = s + 1; q < a.sentences.length && q <= s + MAX_LIST_LINES; q++) {
-      if (blankBetween(a, q)) return;
+      if (this.breaks[q] === 2) return;
       const line = a.text.slice(a.sentences[q].start, a.sentences[q].end);
       if (line.endsWith(':') || (!BULLET_START.test(line) && LABEL_LINE.test(line))) return;
       this.out.label.set(q, kind);
@@ -162,11 +202,11 @@ class Carrier {
     const { a } = this.c;
     const sentence = a.sentences[s];
     if (sentence.end - sentence.start > MAX_RELATIVE_LABEL || this.c.withMention.has(s)) return;
-    if ((s > 0 && !gap(a, s).includes('\n')) || (s + 1 < a.sentences.length && !gap(a, s + 1).includes('\n'))) return;
+    if ((s > 0 && this.breaks[s] === 0) || (s + 1 < a.sentences.length && this.breaks[s + 1] === 0)) return;
     const relation = this.subject(s);
     if (!relation) return;
     for (let q = s + 1; q < a.sentences.length && q <= s + MAX_LIST_LINES; q++) {
-      if (blankBetween(a, q) || !gap(a, q).includes('\n') || !BULLET_START.test(a.text.slice(a.sentences[q].start, a.sentences[q].end))) return;
+      if (this.breaks[q] !== 1 || !BULLET_START.test(a.text.slice(a.sentences[q].start, a.sentences[q].end))) return;
       this.out.family.set(q, relation);
     }
   }

@@ -92,6 +92,9 @@ export class ContextRules {
       }
       if (e.sub === 'forward' && t.endTok < startTok && e.listScope) {
         if (this.open(t.endTok, startTok, t.endTok + 1, false, kind, true)) return kind;
+      } else if (e.sub === 'forward' && t.endTok < startTok && kind === 'family' && this.rowLabel(t)) {
+        // "| Maternal aunt | 61 | ovarian cancer |": a relative in the first cell of a table row owns the row
+        if (this.open(t.endTok, startTok, t.endTok + 1, false, kind, true)) return kind;
       } else if (e.sub === 'forward' && t.endTok < startTok) {
         const gap = startTok - t.endTok - 1;
         // a colon right after the trigger introduces its scope ("DD: ...", "Ruled out: ...")
@@ -108,6 +111,14 @@ export class ContextRules {
       }
     }
     return null;
+  }
+
+  /** The trigger fills the first cell of a '|' table row (only blanks and '|' before it on its line, a '|' after it). */
+  private rowLabel(t: Match): boolean {
+    const text = this.a.text;
+    for (let i = t.start - 1; i >= 0 && text[i] !== '\n'; i--) if (text[i] !== ' ' && text[i] !== '\t' && text[i] !== '|') return false;
+    const next = this.a.tokens[t.endTok + 1];
+    return next !== undefined && next.sepText.includes('|') && !next.sepText.includes('\n');
   }
 
   /** The trigger is followed by a colon: it labels what follows. */
