@@ -3,7 +3,7 @@ import type { Language } from '../finding';
 import { findAnchorDates } from '../text/anchor-dates';
 import { findDates, type DateMention } from '../text/dates';
 import { normalizeText, tokenize, type Token } from '../text/normalize';
-import { segment, type Sentence } from '../text/segments';
+import { segment, type SegmentOptions, type Sentence } from '../text/segments';
 import type { Dictionary, Layer } from './dictionary';
 import { findMatches, type Match } from './matcher';
 
@@ -66,17 +66,23 @@ function hardenSentenceStarts(tokens: Token[], tokenSentence: Int32Array): void 
   }
 }
 
+/** Segmentation options per dictionary and language, built once (the header sets of both languages joined). */
+const SEGMENT_OPTIONS = new WeakMap<Dictionary, Partial<Record<Language, SegmentOptions>>>();
+
+function segmentOptions(dict: Dictionary, language: Language): SegmentOptions {
+  let byLanguage = SEGMENT_OPTIONS.get(dict);
+  if (!byLanguage) { byLanguage = {}; SEGMENT_OPTIONS.set(dict, byLanguage); }
+  const both = (kind: 'family' | 'hypothetical' | 'question' | 'other'): Set<string> => new Set([...dict.sections.en[kind], ...dict.sections.de[kind]]);
+  return byLanguage[language] ??= {
+    language, abbreviations: dict.abbreviations[language],
+    familyHeaders: both('family'), hypotheticalHeaders: both('hypothetical'), questionHeaders: both('question'), otherHeaders: both('other'),
+  };
+}
+
 export function analyze(text: string, dict: Dictionary, language: Language, documentDate?: string): NoteAnalysis {
   const norm = normalizeText(text);
   const tokens = tokenize(text, norm);
-  const sentences = segment(text, {
-    language,
-    abbreviations: dict.abbreviations[language],
-    familyHeaders: new Set([...dict.sections.en.family, ...dict.sections.de.family]),
-    hypotheticalHeaders: new Set([...dict.sections.en.hypothetical, ...dict.sections.de.hypothetical]),
-    questionHeaders: new Set([...dict.sections.en.question, ...dict.sections.de.question]),
-    otherHeaders: new Set([...dict.sections.en.other, ...dict.sections.de.other]),
-  });
+  const sentences = segment(text, segmentOptions(dict, language));
   const tokenSentence = sentenceOfTokens(tokens, sentences);
   hardenSentenceStarts(tokens, tokenSentence);
   const all = findMatches(dict, tokens, language);

@@ -41,8 +41,33 @@ export function slotOf(code: number): number {
   return -1;
 }
 
+/**
+ * The trie compiled for matching: node ids, one flat transition table of 36 slots per node (child id, 0 = none; the
+ * root is node 0 and never a child), the entries ending at each node and whether any term goes on from it. A typed
+ * array walk has no pointer chasing or object shape checks: the walk runs for every token of every note.
+ */
+export interface CompiledTrie {
+  trans: Int32Array;
+  entries: Array<Entry[] | undefined>;
+  hasNext: Uint8Array;
+}
+
+export const TRIE_SLOTS = 36;
+
+function compileTrie(root: TrieNode): CompiledTrie {
+  const nodes: TrieNode[] = [root];
+  for (let i = 0; i < nodes.length; i++) for (const c of nodes[i].next ?? []) if (c) nodes.push(c);
+  const id = new Map(nodes.map((n, i) => [n, i]));
+  const trans = new Int32Array(nodes.length * TRIE_SLOTS);
+  const hasNext = new Uint8Array(nodes.length);
+  nodes.forEach((n, i) => (n.next ?? []).forEach((c, slot) => {
+    if (c) { trans[i * TRIE_SLOTS + slot] = id.get(c) ?? 0; hasNext[i] = 1; }
+  }));
+  return { trans, entries: nodes.map((n) => n.entries), hasNext };
+}
+
 export interface Dictionary {
-  root: TrieNode;
+  trie: CompiledTrie;
   /** German compound heads (Dünndarm|ileus): folded head → entries. */
   heads: Array<{ head: string; entry: Entry }>;
   context: NlpMappings['context'];
@@ -206,7 +231,7 @@ export function compileDictionary(m: NlpMappings): Dictionary {
   addContext(b, m.context.de, 'de');
   addConceptExamples(b, m);
   return {
-    root: b.root,
+    trie: compileTrie(b.root),
     heads: headsOf(m),
     context: m.context,
     sections: { en: sectionsOf(m.context.en), de: sectionsOf(m.context.de) },

@@ -1,7 +1,7 @@
 /** Longest-match dictionary lookup over tokens: walks the folded trie across soft separators, per layer. */
 import type { Language } from '../finding';
 import type { Token } from '../text/normalize';
-import { slotOf, type Dictionary, type Entry, type Layer, type TrieNode } from './dictionary';
+import { slotOf, TRIE_SLOTS, type CompiledTrie, type Dictionary, type Entry, type Layer } from './dictionary';
 
 export interface Match {
   layer: Layer;
@@ -44,44 +44,46 @@ function caseOk(e: Entry, tokens: Token[], from: number, to: number): boolean {
 
 interface Candidate { entry: Entry; from: number; to: number }
 
-interface Walk { tokens: Token[]; from: number; lang: Language; out: Candidate[] }
+interface Walk { trie: CompiledTrie; tokens: Token[]; from: number; lang: Language; out: Candidate[] }
 
 /**
  * Feeds token j into the trie from `node`. In German notes an inflection ending may also close an inner word of a
  * multi-word term ("febrilen Neutropenie" for "febrile Neutropenie"), so the walk may branch there.
  */
-function walkToken(w: Walk, j: number, start: TrieNode): void {
+function walkToken(w: Walk, j: number, start: number): void {
   const { tokens, from, lang, out } = w;
   if (j >= tokens.length || j >= from + MAX_TOKENS || (j > from && tokens[j].sep === 'hard')) return;
+  const { trans, entries, hasNext } = w.trie;
   const word = tokens[j].norm;
   const last = word.length - 1;
-  let node: TrieNode | undefined = start;
-  for (let k = 0; k < word.length; k++) {
-    node = node.next?.[slotOf(word.charCodeAt(k))];
-    if (!node) return;
+  let node = start;
+  for (let k = 0; k <= last; k++) {
+    node = trans[node * TRIE_SLOTS + slotOf(word.charCodeAt(k))];
+    if (node === 0) return;
     // inflection endings are at most two letters: only then is the rest of the word worth a look
-    if (k === last || last - k > 2 || (node.entries === undefined && (lang !== 'de' || node.next === undefined))) continue;
+    if (k === last || last - k > 2) continue;
+    const here = entries[node];
+    if (here === undefined && (lang !== 'de' || hasNext[node] === 0)) continue;
     const rest = word.slice(k + 1);
-    if (node.entries) for (const e of node.entries) if (languageOk(e, lang) && suffixOk(e, rest)) out.push({ entry: e, from, to: j });
-    if (lang === 'de' && node.next && DE_SUFFIXES.has(rest)) walkToken(w, j + 1, node);
+    if (here) for (const e of here) if (languageOk(e, lang) && suffixOk(e, rest)) out.push({ entry: e, from, to: j });
+    if (lang === 'de' && hasNext[node] === 1 && DE_SUFFIXES.has(rest)) walkToken(w, j + 1, node);
   }
-  if (node.entries) {
-    for (const e of node.entries) if (languageOk(e, lang) && caseOk(e, tokens, from, j)) out.push({ entry: e, from, to: j });
-  }
-  if (node.next) walkToken(w, j + 1, node);
+  const here = entries[node];
+  if (here) for (const e of here) if (languageOk(e, lang) && caseOk(e, tokens, from, j)) out.push({ entry: e, from, to: j });
+  if (hasNext[node] === 1) walkToken(w, j + 1, node);
 }
 
 /** Walks from every token that may start a term (one Walk reused: this runs once per token of every note). */
-function collectAll(root: TrieNode, tokens: Token[], lang: Language, out: Candidate[]): void {
-  const w: Walk = { tokens, from: 0, lang, out };
+function collectAll(trie: CompiledTrie, tokens: Token[], lang: Language, out: Candidate[]): void {
+  const w: Walk = { trie, tokens, from: 0, lang, out };
   for (let i = 0; i < tokens.length; i++) {
     // a term starts at the start of a word, never after a letter/digit split inside it (g|BRCA1)
     if (tokens[i].sep === 'none') continue;
     const first = tokens[i].norm;
     // most words start no term: skip them without entering the walk
-    if (first && !root.next?.[slotOf(first.charCodeAt(0))]) continue;
+    if (first && trie.trans[slotOf(first.charCodeAt(0))] === 0) continue;
     w.from = i;
-    walkToken(w, i, root);
+    walkToken(w, i, 0);
   }
 }
 
@@ -132,13 +134,13 @@ function resolve(matches: Match[], tokenCount: number): Match[] {
     used.fill(1, m.startTok, m.endTok + 1);
     kept.push(m);
   }
-  return kept.sort((a, b) => a.start - b.start || a.layer.localeCompare(b.layer));
+  return kept.sort((a, b) => a.start - b.start || LAYER_INDEX[a.layer] - LAYER_INDEX[b.layer]);
 }
 
 /** Every dictionary match in the note, longest-first per layer, sorted by position. */
 export function findMatches(dict: Dictionary, tokens: Token[], lang: Language): Match[] {
   const cands: Candidate[] = [];
-  collectAll(dict.root, tokens, lang, cands);
+  collectAll(dict.trie, tokens, lang, cands);
   collectHeads(dict, tokens, cands);
   return resolve(group(cands, tokens), tokens.length);
 }

@@ -128,13 +128,24 @@ function rawSentences(text: string, opts: SegmentOptions): RawSentence[] {
 /** 'other' is a known header of a section without context; 'none' any other label ("Vater:", "Hb:"). */
 type HeaderKind = SectionKind | 'other';
 
+/** Squashed labels: notes repeat the same few ("Hb", "Diagnosen", "Plan"), so each is squashed once (bounded). */
+const SQUASHED = new Map<string, string>();
+function squashLabel(label: string): string {
+  let key = SQUASHED.get(label);
+  if (key === undefined) {
+    key = squash(label);
+    if (SQUASHED.size < 8192) SQUASHED.set(label, key);
+  }
+  return key;
+}
+
 function headerKind(sentence: string, opts: SegmentOptions): HeaderKind | null {
   const m = (mayBeLabel(sentence) ? HEADER.exec(sentence) : null) ?? CAPS_HEADER.exec(sentence) ?? MD_HEADER.exec(sentence);
-  if (!m) return knownPlainLabel(sentence, opts) ? kindOfKey(squash(sentence), opts) : null;
-  const whole = kindOfKey(squash(m[1]), opts);
+  if (!m) return knownPlainLabel(sentence, opts) ? kindOfKey(squashLabel(sentence), opts) : null;
+  const whole = kindOfKey(squashLabel(m[1]), opts);
   if (whole) return whole;
   // "Family history, as drawn today:" opens a family block: a known header of two to four words may start a longer label
-  const words = m[1].split(/[\s,;/]+/, 5).filter(Boolean).map(squash);
+  const words = m[1].split(/[\s,;/]+/, 5).filter(Boolean).map(squashLabel);
   for (let n = Math.min(4, words.length - 1); n >= 2; n--) {
     const kind = kindOfKey(words.slice(0, n).join(''), opts);
     if (kind) return kind;
@@ -154,7 +165,7 @@ function knownPlainLabel(line: string, opts: SegmentOptions): boolean {
   // every line is asked: the cheap test rules out prose, values and labelled lines before the regex runs
   if (line.length > 48 || /[\d:;,()]/.test(line)) return false;
   const m = PLAIN_LABEL.exec(line);
-  return m !== null && kindOfKey(squash(m[1]), opts) !== null;
+  return m !== null && kindOfKey(squashLabel(m[1]), opts) !== null;
 }
 
 const sectionOf = (k: HeaderKind): SectionKind => (k === 'other' ? 'none' : k);
