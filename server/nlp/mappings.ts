@@ -113,8 +113,8 @@ export interface ContextLanguage {
 
 export interface ContextFile {
   windows: Record<ContextType, { forward: number; backward: number }>;
-  /** Grammatical gender of relatives (HL7 RoleCode → 'f' | 'm'), for pronouns that refer back to one. */
-  relativeGender?: Record<string, 'f' | 'm'>;
+  /** Grammatical gender of relatives (HL7 RoleCode → 'f', 'm' or 'p' for a plural), for pronouns that refer back to one. */
+  relativeGender?: Record<string, 'f' | 'm' | 'p'>;
   en: ContextLanguage;
   de: ContextLanguage;
 }

@@ -73,6 +73,24 @@ describe('a pronoun continues the relative of the sentence before', () => {
     expect(isPresent(extract('| Problem | Since |\n| ovarian cancer | 2025 |\n| hypertension | 2010 |', 'en'), 'hypertension')).toBe(true);
   });
 
+  it.each([
+    ['en', 'Her husband had a pulmonary embolism last year.', 'HUSB'],
+    ['de', 'Der Ehemann hatte 2024 eine Lungenembolie.', 'HUSB'],
+    ['de', 'Die Urgroßmutter hatte eine Lungenembolie.', 'GGRMTH'],
+  ] as const)('%s a spouse or an extended relative is no patient: "%s"', (language, text, relation) => {
+    const fs = extract(text, language);
+    expect(assertionsOf(fs, 'pulmonary_embolism')).toEqual(['family']);
+    expect(relationOf(fs, 'pulmonary_embolism')).toBe(relation);
+  });
+
+  it.each([
+    ['en', 'Caller: husband (Mr T. A.) on behalf of Mrs F. A., 61, on weekly paclitaxel for ovarian cancer.'],
+    ['de', 'Anrufer: Ehemann von Frau G. W. (63 J., Ovarialkarzinom, 2. Zyklus).'],
+    ['en', 'Her parents are both alive. She has ovarian cancer.'], // "she" is not the parents
+  ] as const)('%s the patient named after the relative keeps her diagnosis: "%s"', (language, text) => {
+    expect(isPresent(extract(text, language), 'ovarian_cancer')).toBe(true);
+  });
+
   it('a bullet list under a label that is no relative stays the patient\'s', () => {
     expect(isPresent(extract('Problems:\n- ovarian cancer\n- hypertension', 'en'), 'hypertension')).toBe(true);
   });
