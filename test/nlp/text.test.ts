@@ -1,5 +1,6 @@
 /** Normalisation with an offset map, tokenisation, sentence and section splitting. */
-import { normalizeText, tokenize, toOriginal } from '../../server/nlp/text/normalize';
+import fc from 'fast-check';
+import { foldString, normalizeText, squash, tokenize, toOriginal } from '../../server/nlp/text/normalize';
 import { segment, type SegmentOptions } from '../../server/nlp/text/segments';
 import { rulesResources } from './helpers';
 
@@ -62,5 +63,13 @@ describe('sentences and sections', () => {
   it('knows German section headers', () => {
     expect(split('Familienanamnese:\n- Schwester: Ovarialkarzinom\n\nBeratungsinhalte:\n- Risiko', 'de').map((s) => s[1]))
       .toEqual(['family', 'family', 'hypothetical', 'hypothetical']);
+  });
+});
+
+describe('squash (dictionary and label keys)', () => {
+  it('is the folded text with everything but a-z and 0-9 dropped, for any string (property)', () => {
+    const reference = (s: string): string => foldString(s).replace(/[^a-z0-9]/g, '');
+    fc.assert(fc.property(fc.string({ unit: 'binary' }), (s) => expect(squash(s)).toBe(reference(s))), { numRuns: 2000 });
+    expect(squash('Ärztin Müller-Lüdenscheidt, µmol/l, CA 12-5')).toBe('aerztinmuellerluedenscheidtumollca125');
   });
 });

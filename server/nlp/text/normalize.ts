@@ -54,7 +54,21 @@ export function foldString(s: string): string {
 
 /** Dictionary key of a term: folded, only letters and digits. */
 export function squash(s: string): string {
-  return foldString(s).replace(/[^a-z0-9]/g, '');
+  let out = '';
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    // ASCII fast path (most labels and words): keep letters (lower-cased) and digits, drop the rest
+    if (c < 128) {
+      if ((c >= 97 && c <= 122) || (c >= 48 && c <= 57)) out += s[i];
+      else if (c >= 65 && c <= 90) out += String.fromCharCode(c + 32);
+      continue;
+    }
+    const cp = s.codePointAt(i) ?? c;
+    const ch = String.fromCodePoint(cp);
+    if (cp > 0xffff) i++;
+    for (const f of foldChar(ch)) if (/[a-z0-9]/.test(f)) out += f;
+  }
+  return out;
 }
 
 const UTF16 = new TextDecoder('utf-16le');
