@@ -1,8 +1,8 @@
 /**
  * npm run eval:nlp [-- --verbose] [--dev DIR] [--corpus DIR] [--notes FILE]: scores the offline engine per split — dev
- * (../shared/nlp/dev), tune and held-out (test/nlp/corpus/<split>/, when present) — through the real pipeline (each note
+ * (../shared/nlp/dev), tune, held-out and held-out-2 (test/nlp/corpus/<split>/, when present) — through the real pipeline (each note
  * stored as a DocumentReference, `$extract`, the written resources scored), per language, and measures the rules
- * engine's own throughput. The held-out split is only ever printed as totals (--verbose never lists its notes).
+ * engine's own throughput. The held-out splits are only ever printed as totals (--verbose never lists its notes).
  */
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
@@ -107,6 +107,7 @@ function readSplits(): SplitNotes[] {
     { name: 'dev', notes: readDevCorpus(arg('--dev') ?? DEFAULT_DEV_DIR()), inspectable: true },
     { name: 'tune', notes: readCorpusSplit('tune', corpus), inspectable: true },
     { name: 'held-out', notes: readCorpusSplit('held-out', corpus), inspectable: false },
+    { name: 'held-out-2', notes: readCorpusSplit('held-out-2', corpus), inspectable: false },
   ];
 }
 

@@ -1,5 +1,5 @@
 /**
- * The real floor (issue 13): the engine scored on the repository corpus it was not written against. `held-out/` is only
+ * The real floor (issue 13): the engine scored on the repository corpus it was not written against. `held-out/` and `held-out-2/` are only
  * scored — totals, never per-note output — and `tune/` is the split the rules were developed on. Floors = levels reached
  * when they were set (see the issue's closing note); the issue's targets are F1 ≥ 0.93, observation recall ≥ 0.90 and
  * no assertion errors on held-out.
@@ -34,10 +34,13 @@ const totals = (s: CorpusScore): Record<string, number> => ({
 
 const FLOORS: Record<CorpusSplit, { overallF1: number; observationRecall: number; maxAssertionErrors: number }> = {
   'held-out': { overallF1: 0.965, observationRecall: 0.94, maxAssertionErrors: 5 },
+  // held-out-2 (written by an annotator who never read the engine), first scored 2026-12-07: F1 0.954, observation
+  // recall 0.957, 21 assertion errors — a regression floor until the engine generalises to it
+  'held-out-2': { overallF1: 0.95, observationRecall: 0.95, maxAssertionErrors: 21 },
   tune: { overallF1: 0.99, observationRecall: 0.985, maxAssertionErrors: 0 },
 };
 
-describe.each(['held-out', 'tune'] as CorpusSplit[])('eval floor on the %s split', (split) => {
+describe.each(['held-out', 'held-out-2', 'tune'] as CorpusSplit[])('eval floor on the %s split', (split) => {
   const s = score(split);
   const floor = FLOORS[split];
   const run = testIf(s !== null, `no notes in ${corpusDir}/${split} (the corpus of issue 13 is not in this checkout)`);

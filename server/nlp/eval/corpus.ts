@@ -10,10 +10,13 @@ export const sharedDir = (...parts: string[]): string => path.resolve(repoRoot()
 export const DEFAULT_DEV_DIR = (): string => sharedDir('nlp', 'dev');
 export const DEFAULT_SYNTHEA_NOTES = (): string => sharedDir('data', 'synthea-ndjson-notes', 'DocumentReference.000.ndjson');
 
-/** The repository's own annotated corpus (issue 13): `tune/` to develop against, `held-out/` only to score. */
+/**
+ * The repository's own annotated corpus (issue 13): `tune/` to develop against, `held-out/` only to score, and
+ * `held-out-2/`, written by an annotator who never read the engine, only to score.
+ */
 export const DEFAULT_CORPUS_DIR = (): string => path.resolve(repoRoot(), 'test', 'nlp', 'corpus');
 
-export type CorpusSplit = 'tune' | 'held-out';
+export type CorpusSplit = 'tune' | 'held-out' | 'held-out-2';
 
 /** The notes of one split of the repository corpus ([] when the folder is absent). */
 export function readCorpusSplit(split: CorpusSplit, root: string = DEFAULT_CORPUS_DIR()): GoldNote[] {
