@@ -22,7 +22,7 @@ export async function readHistory(sql: SqlExecutor, q: HistoryQuery, secret: str
   if (q.id) add((n) => `id = ${n}`, q.id);
   if (q.since) add((n) => `last_updated >= ${n}`, q.since);
   if (q.before) add((n) => `last_updated < ${n}`, q.before);
-  const confine = restrictionSql({ param: (v) => (params.push(v), `$${params.length}`) }, 'resource_history', restriction);
+  const confine = restrictionSql({ param: (v) => (params.push(v), `$${params.length}`) }, 'resource_history', restriction, 'index', q.resourceType);
   if (confine) where.push(confine);
   const filter = [...where];
   const filterParams = params.length;

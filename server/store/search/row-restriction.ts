@@ -4,7 +4,8 @@
  * chain targets and _has sources, contained-resource searches, reads, vreads and history — ANDs it on each
  * resource row it may show or test, on `resource` and `resource_history` alike (both carry the version's
  * `patients`, migration 010), so totals, pages and includes never see a foreign row. Index-backed: the GIN
- * indexes on `patients` answer `@>`.
+ * indexes on `patients` answer `@>`; when the query is of one type, the type-qualified keys of migration 011
+ * (`Type/patientId`) do, so the index yields only that type's rows of the patient.
  */
 import type { RowRestriction } from '../../core/access-context';
 import type { SqlParam } from '../sql';
@@ -17,8 +18,13 @@ export interface ParamBinder { param(value: SqlParam): string }
  * by their rid or reference (include rounds, chain targets, _has sources): the condition is then written so
  * that it cannot use the GIN index, else the planner may read all of the patient's rows to check a handful.
  */
-export function restrictionSql(b: ParamBinder, alias: string, restriction: RowRestriction | undefined, use: 'index' | 'filter' = 'index'): string {
+export function restrictionSql(b: ParamBinder, alias: string, restriction: RowRestriction | undefined, use: 'index' | 'filter' = 'index', resType?: string): string {
   if (!restriction) return '';
+  if (use === 'index' && resType !== undefined) {
+    // The caller also constrains res_type to this type: an exempt type sees every row, else one posting list.
+    if (restriction.exemptTypes.includes(resType)) return '';
+    return `twinfhir_typed_patients(${alias}.res_type, ${alias}.patients) @> ARRAY[${b.param(`${resType}/${restriction.patient}`)}]::text[]`;
+  }
   const p = b.param(restriction.patient);
   const member = use === 'index' ? `${alias}.patients @> ARRAY[${p}]::text[]` : `${p} = ANY(${alias}.patients)`;
   if (!restriction.exemptTypes.length) return member;
