@@ -3,10 +3,12 @@
  * keyset-paged reads a job streams from — one type at a time in rid order, `_typeFilter` queries compiled
  * by the search SQL (OR-ed), `_since`, the transactionTime bound, and Patient compartments of many patients.
  */
+import type { Resource } from 'fhir/r4';
 import type { AccessContext } from '../core/access-context';
 import type { SearchRegistry } from '../search/registry';
 import type { TerminologyCache } from '../search/terminology-cache';
 import { enqueueJob } from './job-queue';
+import { maskResources } from './read-mask';
 import { SqlBuilder, and, or } from './search/sql-builder';
 import { whereSql } from './search/search-sql';
 import { resolveCodeSets } from './search/terminology-source';
@@ -62,6 +64,13 @@ async function selectRows(sql: SqlExecutor, registry: SearchRegistry, cache: Ter
   return (await sql.query<ExportRow>(text, b.params)).rows;
 }
 
+/** Rows with other patients' references masked; a row with nothing to mask keeps its stored text. */
+async function maskRows(sql: SqlExecutor, mask: NonNullable<ExportSelection['mask']>, rows: ExportRow[]): Promise<ExportRow[]> {
+  const parsed = rows.map((r) => JSON.parse(r.json) as Resource);
+  const masked = await maskResources(sql, mask, parsed);
+  return rows.map((r, i) => (masked[i] === parsed[i] ? r : { rid: r.rid, json: JSON.stringify(masked[i]) }));
+}
+
 export interface BulkExportDeps {
   driver: SqlDriver;
   registry: SearchRegistry;
@@ -113,7 +122,8 @@ export function createBulkExportStore(d: BulkExportDeps): BulkExportStore {
     },
     async rows(ctx: AccessContext, selection, afterRid, limit) {
       await d.readPolicy.check(ctx, { interaction: 'search', resourceTypes: [selection.resourceType] });
-      return selectRows(driver, d.registry, d.terminologyCache, selection, afterRid, limit);
+      const rows = await selectRows(driver, d.registry, d.terminologyCache, selection, afterRid, limit);
+      return selection.mask ? maskRows(driver, selection.mask, rows) : rows;
     },
   };
 }

@@ -2,7 +2,7 @@
  * The store's contract for Bulk Data `$export` (part of the ResourceStore interface): export jobs
  * persisted with their per-type progress, and keyset-paged reads of the resources one type exports.
  */
-import type { AccessContext } from '../core/access-context';
+import type { AccessContext, RowRestriction } from '../core/access-context';
 import type { SearchQuery } from '../search/types';
 
 /** The job runner's queue of export work (one runner job per export job, and one to expire its files). */
@@ -19,6 +19,8 @@ export interface ExportSelection {
   until: Date;
   /** Patient/Group level: only resources in these patients' compartments; '*' any patient's compartment. */
   patients?: readonly string[] | '*';
+  /** A patient-context token's export: other patients' references in the rows are masked as on every read (read-mask.ts). */
+  mask?: RowRestriction;
 }
 
 /** One exported resource: its keyset position and the stored JSON text (written to NDJSON as is). */

@@ -7,6 +7,7 @@ import { readHistory } from './history';
 import type { RowRestriction } from '../core/access-context';
 import { checkSearch, historyAccess, readRestrictionOf } from './read-policy';
 import { restrictionSql } from './search/row-restriction';
+import { maskResources, maskStored } from './read-mask';
 import { SqlBuilder, and } from './search/sql-builder';
 import { toStored, type ContentRow } from './rows';
 import { executeSearch } from './search/search-sql';
@@ -59,16 +60,26 @@ export class Reader implements StoreReader {
 
   async history(ctx: AccessContext, q: HistoryQuery): Promise<HistoryPage> {
     await this.deps.readPolicy.check(ctx, historyAccess(q));
-    return readHistory(this.sql, q, this.deps.cursorSecret, readRestrictionOf(ctx));
+    const restriction = readRestrictionOf(ctx);
+    const page = await readHistory(this.sql, q, this.deps.cursorSecret, restriction);
+    return restriction ? { ...page, entries: await maskStored(this.sql, restriction, page.entries) } : page;
   }
 
   async search(ctx: AccessContext, q: SearchQuery): Promise<SearchResult> {
     await checkSearch(this.deps.readPolicy, this.deps.registry, ctx, q);
     const restriction = readRestrictionOf(ctx);
-    return executeSearch(this.sql, restriction ? { ...q, restriction } : q, this.deps.registry, { cursorSecret: this.deps.cursorSecret, terminologyCache: this.deps.terminologyCache });
+    const deps = { cursorSecret: this.deps.cursorSecret, terminologyCache: this.deps.terminologyCache };
+    if (!restriction) return executeSearch(this.sql, q, this.deps.registry, deps);
+    const result = await executeSearch(this.sql, { ...q, restriction }, this.deps.registry, deps);
+    // Matches and includes are masked together: one look-up of foreign-only targets for the page.
+    const masked = await maskResources(this.sql, restriction, [...result.matches, ...result.includes]);
+    return { ...result, matches: masked.slice(0, result.matches.length), includes: masked.slice(result.matches.length) };
   }
 
-  /** A read or vread under a row restriction: a row outside it is answered exactly as a missing one (null, so 404). */
+  /**
+   * A read or vread under a row restriction: a row outside it is answered exactly as a missing one (null, so
+   * 404); a visible one comes back with other patients' references masked (read-mask.ts).
+   */
   private async readRestricted(from: string, key: [string, string] | [string, string, number], restriction: RowRestriction): Promise<StoredResource | null> {
     const b = new SqlBuilder();
     const conds = [`r.res_type = ${b.param(key[0])}`, `r.id = ${b.param(key[1])}`];
@@ -77,7 +88,7 @@ export class Reader implements StoreReader {
     const { rows } = await this.sql.query<ContentRow>(
       `SELECT r.res_type, r.id, r.version, r.last_updated, r.deleted, r.content::text AS content FROM ${from} WHERE ${and(conds)}`, b.params,
     );
-    return rows[0] ? toStored(rows[0]) : null;
+    return rows[0] ? ((await maskStored(this.sql, restriction, [toStored(rows[0])]))[0] ?? null) : null;
   }
 
   /** Terminology through this reader's connection or transaction (a store without a shared cache gets one per reader). */

@@ -44,12 +44,31 @@ export const SHARED: R[] = [
   { resourceType: 'Provenance', id: 'prov-across', recorded: '2024-03-01T10:00:00Z', target: [ref('Observation/obs-a1'), ref('Observation/obs-b1')], agent: [{ who: ref('Practitioner/dr-shared') }] } as R,
 ];
 
+/**
+ * Resources naming both patients (in both compartments) and one of Alice's naming a record of Bruno's only:
+ * Alice's token sees them, with every reference to Bruno masked (element masking, core/foreign-mask.ts).
+ */
+export const TWO_PATIENTS: R[] = [
+  { resourceType: 'Group', id: 'team-both', type: 'person', actual: true, member: [{ entity: ref('Patient/maria') }, { entity: { reference: 'Patient/sofia', display: 'Bruno Zeller' } }] } as R,
+  { resourceType: 'Provenance', id: 'prov-two', recorded: '2024-03-02T10:00:00Z', target: [ref('Patient/maria'), ref('Patient/sofia'), ref('Observation/obs-b1')], agent: [{ who: ref('Practitioner/dr-shared') }] } as R,
+  { resourceType: 'Patient', id: 'alias-pat', link: [{ other: ref('Patient/maria'), type: 'seealso' }, { other: ref('Patient/sofia'), type: 'seealso' }] } as R,
+  {
+    resourceType: 'Appointment', id: 'appt-two', status: 'booked', text: { status: 'generated', div: '<div xmlns="http://www.w3.org/1999/xhtml">Alice and Bruno Zeller</div>' },
+    participant: [{ actor: ref('Patient/maria'), status: 'accepted' }, { actor: ref('Patient/sofia'), status: 'accepted' }],
+  } as R,
+  { resourceType: 'CareTeam', id: 'careteam-two', subject: ref('Patient/maria'), participant: [{ member: ref('Patient/sofia') }, { member: ref('Practitioner/dr-shared') }] } as R,
+  // Alice's alone, but derived from Bruno's Observation: that id is masked too (its target is in his compartment only).
+  obs('obs-from-his', 'maria', '2345-7', { derivedFrom: [ref('Observation/obs-b1')] }),
+];
+/** What Alice's token may see: her records and the shared ones. */
+export const ALICE_SEES = [...ALICE, ...TWO_PATIENTS];
+
 /** Bruno's ids and Bruno-only values: none may appear in a response to Alice's token. */
 export const BRUNO_MARKERS = new RegExp([...BRUNO.map((r) => r.id), 'Zeller', 'MRN-ZELLER', 'Brunonian', 'Bruno', 'prov-across'].map((s) => s.replace(/[-]/g, '\\-')).join('|'), 'i');
 
 export async function seedCrossPatient(w: SmartWorld): Promise<string> {
   const { access_token: token } = await w.system('system/*.cruds');
-  for (const r of [...SHARED.slice(0, 1), ...ALICE, ...BRUNO, ...SHARED.slice(1)]) {
+  for (const r of [...SHARED.slice(0, 1), ...ALICE, ...BRUNO, ...SHARED.slice(1), ...TWO_PATIENTS]) {
     const res = await w.fhir(`${r.resourceType}/${r.id}`, token, { method: 'PUT', body: r });
     if (res.status !== 201 && res.status !== 200) throw new Error(`seeding ${r.resourceType}/${r.id}: ${res.status} ${JSON.stringify(res.body)}`);
   }
@@ -61,5 +80,7 @@ export async function seedCrossPatient(w: SmartWorld): Promise<string> {
  * client itself sent (the id it asked for, its query), so they are left out before scanning.
  */
 export function dataOf(body: unknown): string {
-  return JSON.stringify(body, (key, value: unknown) => (key === 'diagnostics' || key === 'link' ? undefined : value)) ?? '';
+  // Only a Bundle's links (relation + url) are dropped: Patient.link carries data and is scanned.
+  const bundleLinks = (v: unknown): boolean => Array.isArray(v) && v.every((l) => typeof l === 'object' && l !== null && 'relation' in l);
+  return JSON.stringify(body, (key, value: unknown) => (key === 'diagnostics' || (key === 'link' && bundleLinks(value)) ? undefined : value)) ?? '';
 }

@@ -6,7 +6,7 @@
  * totals must equal Alice's own counts. A user token sees Bruno through the same requests (so the scan can fail).
  */
 import { type SmartWorld, startSmartWorld } from './smart-setup';
-import { ALICE, BRUNO, BRUNO_MARKERS, dataOf, seedCrossPatient } from './cross-patient-seed';
+import { ALICE_SEES, BRUNO, BRUNO_MARKERS, TWO_PATIENTS, dataOf, seedCrossPatient } from './cross-patient-seed';
 
 jest.setTimeout(180_000);
 
@@ -14,7 +14,7 @@ let w: SmartWorld;
 let alice: string;
 let user: string;
 let system: string;
-const ALICE_OBS = ALICE.filter((r) => r.resourceType === 'Observation').map((r) => r.id).sort();
+const ALICE_OBS = ALICE_SEES.filter((r) => r.resourceType === 'Observation').map((r) => r.id).sort();
 
 beforeAll(async () => {
   w = await startSmartWorld();
@@ -25,7 +25,7 @@ beforeAll(async () => {
 afterAll(async () => { await w?.close(); });
 
 /** A request as Alice: the body must carry nothing of Bruno's. */
-async function asAlice(path: string, init: Parameters<SmartWorld['fhir']>[2] = {}): Promise<{ status: number; body: any }> {
+async function asAlice(path: string, init: Parameters<SmartWorld['fhir']>[2] = {}): Promise<{ status: number; body: any; headers: Headers }> {
   const res = await w.fhir(path, alice, init);
   expect({ path, leaked: dataOf(res.body).match(BRUNO_MARKERS)?.[0] }).toEqual({ path, leaked: undefined });
   return res;
@@ -47,8 +47,8 @@ describe('Alice\'s token never reaches Bruno', () => {
     const res = await asAlice('Observation?_total=accurate&_count=100');
     expect(entryIds(res.body)).toEqual(ALICE_OBS);
     expect(res.body.total).toBe(ALICE_OBS.length);
-    for (const type of ['Condition', 'Encounter', 'DocumentReference', 'Provenance', 'Group', 'Patient']) {
-      const own = ALICE.filter((r) => r.resourceType === type).map((r) => r.id).sort();
+    for (const type of ['Condition', 'Encounter', 'DocumentReference', 'Provenance', 'Group', 'Patient', 'Appointment', 'CareTeam']) {
+      const own = ALICE_SEES.filter((r) => r.resourceType === type).map((r) => r.id).sort();
       const r = await asAlice(`${type}?_total=accurate`);
       expect([type, entryIds(r.body), r.body.total]).toEqual([type, own, own.length]);
     }
@@ -128,6 +128,69 @@ describe('Alice\'s token never reaches Bruno', () => {
     for (const id of ['obs-b1', 'obs-b2', 'obs-b3']) {
       const theirs = await w.fhir(`Observation/${id}`, system);
       expect([id, theirs.status, theirs.body.meta.versionId, theirs.body.subject.reference]).toEqual([id, 200, '1', 'Patient/sofia']);
+    }
+  });
+});
+
+const isMasked = (r: any): boolean => (r?.meta?.security ?? []).some((c: any) => c.code === 'MASKED' && c.system === 'http://terminology.hl7.org/CodeSystem/v3-ObservationValue');
+const TWO = TWO_PATIENTS.map((r) => [r.resourceType, r.id] as [string, string]);
+
+describe('resources naming both patients reach Alice with Bruno masked', () => {
+  test('unmasked they carry Bruno\'s ids (system token: the scan can fail)', async () => {
+    for (const [type, id] of TWO) expect([id, dataOf((await w.fhir(`${type}/${id}`, system)).body)]).toEqual([id, expect.stringMatching(BRUNO_MARKERS)]);
+  });
+
+  test.each(TWO)('read, vread and history of %s/%s: MASKED, her own references kept, data-absent-reason in place', async (type, id) => {
+    for (const path of [`${type}/${id}`, `${type}/${id}/_history/1`]) {
+      const res = await asAlice(path);
+      expect([path, res.status, isMasked(res.body)]).toEqual([path, 200, true]);
+      expect(JSON.stringify(res.body)).toMatch(/"valueCode":"masked"/);
+      if (id !== 'alias-pat' && type !== 'Provenance') expect(JSON.stringify(res.body)).toMatch(/Patient\/maria|"reference":"Observation\/obs-a1"/);
+    }
+    const history = await asAlice(`${type}/${id}/_history`);
+    expect(history.body.entry.map((e: any) => isMasked(e.resource))).toEqual([true]);
+  });
+
+  test('searches with includes, $everything, batch entries and her bulk export carry them masked', async () => {
+    const found = await asAlice('Group?member=Patient/maria&_include=Group:member');
+    expect(entryIds(found.body)).toEqual(['grp-a', 'maria', 'team-both']);
+    for (const q of ['Provenance?_include=Provenance:target', 'Appointment?actor=Patient/maria', 'CareTeam?_revinclude=Provenance:target', 'Patient?link=Patient/maria', 'Observation?derived-from=Observation/obs-b1']) {
+      const res = await asAlice(q);
+      expect([q, res.status, (res.body.entry ?? []).length > 0]).toEqual([q, 200, true]);
+    }
+    const everything = await asAlice('Patient/maria/$everything');
+    const shared = everything.body.entry.filter((e: any) => TWO.some(([, id]) => id === e.resource.id));
+    expect(shared.map((e: any) => [e.resource.id, isMasked(e.resource)]).sort()).toEqual(TWO.map(([, id]) => [id, true]).sort());
+    const batch = await asAlice('', { method: 'POST', body: { resourceType: 'Bundle', type: 'batch', entry: TWO.map(([t, id]) => ({ request: { method: 'GET', url: `${t}/${id}` } })) } });
+    expect(batch.body.entry.map((e: any) => isMasked(e.resource))).toEqual(TWO.map(() => true));
+    const kick = await asAlice('Patient/$export?_type=Group,Provenance,Appointment,CareTeam,Patient,Observation', { headers: { Prefer: 'respond-async' } });
+    expect(kick.status).toBe(202);
+    const status = (kick.headers.get('content-location') as string).slice(w.fhirBase.length + 1);
+    let manifest = await w.fhir(status, alice);
+    for (let i = 0; manifest.status === 202 && i < 300; i++) manifest = (await new Promise((r) => setTimeout(r, 100)), await w.fhir(status, alice));
+    const lines = [];
+    for (const out of manifest.body.output) {
+      const file = (await asAlice(out.url.slice(w.fhirBase.length + 1))).body;
+      // a one-line file arrives parsed (the helper tries JSON first)
+      lines.push(...(typeof file === 'string' ? file.trim().split('\n') : [JSON.stringify(file)]));
+    }
+    const exported = lines.map((l) => JSON.parse(l)).filter((r) => TWO.some(([, id]) => id === r.id));
+    expect(exported.map((r) => [r.id, isMasked(r)]).sort()).toEqual(TWO.map(([, id]) => [id, true]).sort());
+  });
+
+  test('her token cannot write them back or change them: the hidden references survive', async () => {
+    const copy = (await asAlice('Group/team-both')).body;
+    const { meta: _m, ...cleaned } = { ...copy, member: [{ entity: { reference: 'Patient/maria' } }] };
+    const derived = (await asAlice('Observation/obs-from-his')).body;
+    const attempts: [string, string, unknown, Record<string, string>?][] = [
+      ['PUT', 'Group/team-both', copy], ['PUT', 'Group/team-both', cleaned], ['DELETE', 'Group/team-both', undefined],
+      ['PATCH', 'Group/team-both', [{ op: 'remove', path: '/member/1' }], { 'Content-Type': 'application/json-patch+json' }],
+      ['PUT', 'Observation/obs-from-his', derived], ['PUT', 'Patient/alias-pat', { resourceType: 'Patient', id: 'alias-pat' }],
+    ];
+    for (const [method, path, body, headers] of attempts) expect([method, path, (await asAlice(path, { method, body, headers })).status]).toEqual([method, path, 403]);
+    for (const [type, id] of TWO) {
+      const theirs = await w.fhir(`${type}/${id}`, system);
+      expect([id, theirs.body.meta.versionId, isMasked(theirs.body), dataOf(theirs.body)]).toEqual([id, '1', false, expect.stringMatching(BRUNO_MARKERS)]);
     }
   });
 });

@@ -1,5 +1,5 @@
 /** An export job's persisted request (export_job.params) and the selections it reads, rebuilt on every (re)start. */
-import { systemContext, type AccessContext } from '../../core/access-context';
+import { systemContext, type AccessContext, type RowRestriction } from '../../core/access-context';
 import { parseSearchParams } from '../../search/parse';
 import type { SearchRegistry } from '../../search/registry';
 import type { ExportJobRecord, ExportSelection } from '../../store/types';
@@ -18,6 +18,8 @@ export interface ExportJobParams {
   cohort?: string[] | '*';
   /** `_pseudonymize`: the profile's name and the server base the references are rewritten against (never the key). */
   pseudonymize?: { profile: string; baseUrl: string };
+  /** A patient-context token's read restriction at kick-off: the rows are masked as its reads are. */
+  mask?: RowRestriction;
 }
 
 export const jobParams = (job: ExportJobRecord): ExportJobParams => job.params as unknown as ExportJobParams;
@@ -32,6 +34,7 @@ export function selectionFor(registry: SearchRegistry, job: ExportJobRecord, exc
     ...(p.since ? { since: new Date(p.since) } : {}),
     until: job.transactionTime,
     ...(cohort !== undefined ? { patients: cohort } : {}),
+    ...(p.mask ? { mask: p.mask } : {}),
   });
 }
 

@@ -97,6 +97,7 @@ export function createExportService(d: ExportServiceDeps) {
         level: k.level, ...(k.groupId ? { groupId: k.groupId } : {}), types: grant.types, typeFilters: params.typeFilters,
         ...(params.since ? { since: params.since } : {}), ...(params.elements ? { elements: params.elements } : {}), ...(cohort ? { cohort } : {}),
         ...(params.pseudonymize !== undefined ? { pseudonymize: { profile: params.pseudonymize, baseUrl: k.baseUrl } } : {}),
+        ...(grant.patient && k.ctx.readRestriction ? { mask: k.ctx.readRestriction } : {}),
       };
       const job = await d.store.bulkExport.createJob({
         id: d.ids.newId(), clientId: k.ctx.clientId, ...(k.ctx.patient ? { patient: k.ctx.patient } : {}), requestUrl: k.requestUrl,
