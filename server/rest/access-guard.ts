@@ -32,6 +32,10 @@ type Allowed = Extract<AccessDecision, { allowed: true }>;
 function decideAll(deps: RestDeps, ctx: AccessContext, realm: string, route: AccessRoute): { allowed: Allowed[]; reqs: ReturnType<typeof requirementsOf> } {
   const compartment = deps.registry.compartmentTypes('Patient');
   const reqs = requirementsOf(route, compartment);
+  if (reqs.undeclared && route.kind === 'operation' && deps.operations.some((o) => o.name === route.name)) {
+    // Fail closed: an offered operation that declares no requirement in OPERATION_ACCESS is nobody's to run.
+    throw insufficientScope(realm, `$${route.name} declares no access requirement`);
+  }
   const subject = { scopes: parsedScopesOf(ctx.scopes), patient: ctx.patient, patientCompartment: new Set(compartment) };
   const allowed: Allowed[] = [];
   for (const need of reqs.needs) {

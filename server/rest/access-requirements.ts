@@ -1,7 +1,9 @@
 /**
- * What each REST interaction and $operation needs from the token's scopes, keyed on the route:
- * a list of (permission, type) the SMART scope model must grant. One table, so the interaction
- * table that replaces the router's switch can carry it over as data.
+ * What each REST interaction and $operation needs from the token's scopes: two declarative tables, one row
+ * per interaction kind (INTERACTION_ACCESS, complete by type) and one per $operation name (OPERATION_ACCESS).
+ * The edge guard (access-guard.ts) reads them for every request and Bundle entry; the scope matrix test
+ * iterates both, so an interaction or operation added without a row (or without a matrix case) fails it, and
+ * an offered operation without a row is refused at run time (403) rather than let through.
  */
 import type { AccessRequest } from '../auth/access-policy';
 import type { AccessRoute } from './access-route';
@@ -16,6 +18,8 @@ export interface Requirements {
   instance?: { type: string; id: string };
   /** The interaction reads (a refusal outside the compartment is a 404) or writes (403). */
   reads: boolean;
+  /** Set for an $operation with no row in OPERATION_ACCESS: the guard refuses it if the server offers it. */
+  undeclared?: true;
 }
 
 const need = (permission: AccessRequest['permission'], type: string): AccessRequest => {
@@ -29,53 +33,75 @@ const everyType = (permission: AccessRequest['permission'], compartmentTypes: re
 
 type OperationRoute = Extract<AccessRoute, { kind: 'operation' }>;
 
-/** Operations that only read: a refusal outside the patient compartment is a 404 (no existence oracle). */
-const READ_OPERATIONS = new Set(['document', 'everything', 'validate', 'review-summary', 'reindex-status', 'export', 'status', 'events', 'get-ws-binding-token']);
-
-/** $operations by name; an unknown one needs only authentication (the handler answers 404). */
-function operationNeeds(route: OperationRoute, compartmentTypes: readonly string[]): AccessRequest[] {
-  const type = route.type;
-  switch (route.name) {
-    case 'reindex': return [{ permission: 'u', type: 'SearchParameter', admin: true }];
-    case 'reindex-status': return [{ permission: 'r', type: 'SearchParameter', admin: true }];
-    case 'verify': return type ? [need('u', type)] : [need('u', 'Condition'), need('u', 'Observation')];
-    case 'review-summary': return [need('s', 'Condition'), need('s', 'Observation')];
-    case 'extract': return [need('r', 'DocumentReference'), need('c', 'Condition'), need('c', 'Observation')];
-    case 'twin': return [need('r', 'Patient'), need('u', 'Composition')];
-    case 'document': return [need('r', 'Composition')];
-    case 'everything': return [need('r', 'Patient'), ...everyType('s', compartmentTypes)];
-    case 'validate': return route.id && type ? [need('r', type)] : [];
-    // Read and search on every exported type, decided by the export service once `_type` is known
-    // (bulk/export/authorize.ts); the status and file endpoints bind the job to the client that started it.
-    case 'export': return [];
-    // A system/ write scope at kick-off and the system/ scope of each line's type per line: bulk/import/import-scopes.ts.
-    case 'import': return [];
-    default: return type ? [need('r', type)] : [];
-  }
+export interface OperationAccess {
+  /** Only reads: a refusal outside the patient compartment is a 404 (no existence oracle). */
+  reads: boolean;
+  needs(route: OperationRoute, compartmentTypes: readonly string[]): AccessRequest[];
 }
 
+/** Read on the operation's type (terminology, Subscription status): nothing at system level. */
+const readOfType: OperationAccess['needs'] = (r) => (r.type ? [need('r', r.type)] : []);
+
+/** Every $operation the server can offer, by name (without '$'). */
+export const OPERATION_ACCESS: Readonly<Record<string, OperationAccess>> = {
+  reindex: { reads: false, needs: () => [{ permission: 'u', type: 'SearchParameter', admin: true }] },
+  'reindex-status': { reads: true, needs: () => [{ permission: 'r', type: 'SearchParameter', admin: true }] },
+  verify: { reads: false, needs: (r) => (r.type ? [need('u', r.type)] : [need('u', 'Condition'), need('u', 'Observation')]) },
+  'review-summary': { reads: true, needs: () => [need('s', 'Condition'), need('s', 'Observation')] },
+  extract: { reads: false, needs: () => [need('r', 'DocumentReference'), need('c', 'Condition'), need('c', 'Observation')] },
+  twin: { reads: false, needs: () => [need('r', 'Patient'), need('u', 'Composition')] },
+  document: { reads: true, needs: () => [need('r', 'Composition')] },
+  everything: { reads: true, needs: (_r, types) => [need('r', 'Patient'), ...everyType('s', types)] },
+  validate: { reads: true, needs: (r) => (r.id && r.type ? [need('r', r.type)] : []) },
+  // Read and search on every exported type, decided by the export service once `_type` is known
+  // (bulk/export/authorize.ts); the status and file endpoints bind the job to the client that started it.
+  export: { reads: true, needs: () => [] },
+  // A system/ write scope at kick-off and the system/ scope of each line's type per line: bulk/import/import-scopes.ts.
+  import: { reads: false, needs: () => [] },
+  lookup: { reads: true, needs: readOfType },
+  'validate-code': { reads: true, needs: readOfType },
+  expand: { reads: true, needs: readOfType },
+  subsumes: { reads: true, needs: readOfType },
+  translate: { reads: true, needs: readOfType },
+  // Subscription $status, $events, $get-ws-binding-token: read on the Subscription, and (operations/subscription.ts) its author's client.
+  status: { reads: true, needs: readOfType },
+  events: { reads: true, needs: readOfType },
+  'get-ws-binding-token': { reads: true, needs: readOfType },
+};
+
+type RouteOf<K extends AccessRoute['kind']> = Extract<AccessRoute, { kind: K }>;
+type InteractionAccess = { [K in AccessRoute['kind']]: (route: RouteOf<K>, compartmentTypes: readonly string[]) => Requirements };
+
+const instanceOf = (r: { type: string; id: string }) => ({ type: r.type, id: r.id });
+
+/** One row per interaction kind (the mapped type makes a missing kind a compile error). */
+export const INTERACTION_ACCESS: InteractionAccess = {
+  capabilities: () => ({ needs: [], reads: true }),
+  // Each entry passes the guard on its own (handler.ts): the Bundle itself needs nothing.
+  batch: () => ({ needs: [], reads: true }),
+  search: (r, types) => ({ needs: r.type ? [need('s', r.type)] : r.compartment ? everyType('s', types) : [need('s', '*')], reads: true }),
+  history: (r) => (r.type && r.id
+    ? { needs: [need('r', r.type)], instance: { type: r.type, id: r.id }, reads: true }
+    : { needs: [need('s', r.type ?? '*')], reads: true }),
+  read: (r) => ({ needs: [need('r', r.type)], instance: instanceOf(r), reads: true }),
+  vread: (r) => ({ needs: [need('r', r.type)], instance: instanceOf(r), reads: true }),
+  create: (r) => ({ needs: [need('c', r.type)], reads: false }),
+  update: (r) => ({ needs: [need('u', r.type)], instance: instanceOf(r), reads: false }),
+  patch: (r) => ({ needs: [need('u', r.type)], instance: instanceOf(r), reads: false }),
+  delete: (r) => ({ needs: [need('d', r.type)], instance: instanceOf(r), reads: false }),
+  'conditional-update': (r) => ({ needs: [need('u', r.type)], reads: false }),
+  'conditional-patch': (r) => ({ needs: [need('u', r.type)], reads: false }),
+  'conditional-delete': (r) => ({ needs: [need('d', r.type)], reads: false }),
+  operation: (r, types) => {
+    const row = Object.hasOwn(OPERATION_ACCESS, r.name) ? OPERATION_ACCESS[r.name] : undefined;
+    const instance = r.type && r.id ? { instance: { type: r.type, id: r.id } } : {};
+    if (!row) return { needs: [], reads: true, undeclared: true, ...instance };
+    return { needs: row.needs(r, types), reads: row.reads, ...instance };
+  },
+};
+
 export function requirementsOf(route: AccessRoute, compartmentTypes: readonly string[]): Requirements {
-  switch (route.kind) {
-    case 'capabilities':
-    case 'batch': return { needs: [], reads: true };
-    case 'search':
-      if (route.type) return { needs: [need('s', route.type)], reads: true };
-      return { needs: route.compartment ? everyType('s', compartmentTypes) : [need('s', '*')], reads: true };
-    case 'history':
-      if (route.type && route.id) return { needs: [need('r', route.type)], instance: { type: route.type, id: route.id }, reads: true };
-      return { needs: [need('s', route.type ?? '*')], reads: true };
-    case 'read':
-    case 'vread': return { needs: [need('r', route.type)], instance: { type: route.type, id: route.id }, reads: true };
-    case 'create': return { needs: [need('c', route.type)], reads: false };
-    case 'update':
-    case 'patch': return { needs: [need('u', route.type)], instance: { type: route.type, id: route.id }, reads: false };
-    case 'delete': return { needs: [need('d', route.type)], instance: { type: route.type, id: route.id }, reads: false };
-    case 'conditional-update':
-    case 'conditional-patch': return { needs: [need('u', route.type)], reads: false };
-    case 'conditional-delete': return { needs: [need('d', route.type)], reads: false };
-    case 'operation': {
-      const reads = READ_OPERATIONS.has(route.name);
-      return { needs: operationNeeds(route, compartmentTypes), reads, ...(route.type && route.id ? { instance: { type: route.type, id: route.id } } : {}) };
-    }
-  }
+  // The table is keyed by the route's own kind; TypeScript cannot correlate the two through the union.
+  const row = INTERACTION_ACCESS[route.kind] as (r: AccessRoute, t: readonly string[]) => Requirements;
+  return row(route, compartmentTypes);
 }

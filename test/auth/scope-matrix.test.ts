@@ -5,6 +5,11 @@
  */
 import { type SmartWorld, startSmartWorld } from './smart-setup';
 import { seed } from './seed';
+import { EXPORT_MATRIX, type Case, type ExportCase, MATRIX, newObs } from './scope-matrix-cases';
+import { OPERATION_ACCESS } from '../../server/rest/access-requirements';
+import { INTERACTIONS } from '../../server/rest/interaction-table';
+import { routeOf } from '../../server/rest/route';
+import type { FhirRequest } from '../../server/rest/types';
 
 jest.setTimeout(120_000);
 
@@ -23,112 +28,11 @@ async function token(spec: string): Promise<string> {
   return t.access_token;
 }
 
-const newObs = (patient: string, category = 'laboratory') => ({
-  resourceType: 'Observation', status: 'final', code: { text: 'x' }, subject: { reference: `Patient/${patient}` },
-  category: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/observation-category', code: category }] }],
-});
-const newCondition = { resourceType: 'Condition', subject: { reference: 'Patient/maria' }, code: { text: 'Hypertension' } };
-const BP = 'http://hl7.org/fhir/uv/subscriptions-backport/StructureDefinition';
-const newSubscription = (id?: string) => ({
-  resourceType: 'Subscription', ...(id ? { id } : {}), status: 'requested', reason: 'matrix', criteria: 'https://twinfhir.org/fhir/SubscriptionTopic/provisional-finding',
-  channel: { type: 'rest-hook', endpoint: 'https://receiver.example.org/hook', payload: 'application/fhir+json', _payload: { extension: [{ url: `${BP}/backport-payload-content`, valueCode: 'id-only' }] } },
-});
-const searchParameter = {
-  resourceType: 'SearchParameter', url: 'https://twinfhir.org/fhir/SearchParameter/test-note', name: 'test-note', status: 'active',
-  description: 'x', code: 'test-note', base: ['Observation'], type: 'string', expression: 'Observation.note.text',
-};
-
-const importParameters = {
-  resourceType: 'Parameters',
-  parameter: [{ name: 'inputFormat', valueCode: 'application/fhir+ndjson' }, { name: 'input', part: [{ name: 'url', valueUri: 'Binary/none' }] }],
-};
-
 beforeAll(async () => {
   w = await startSmartWorld({ PSEUDONYMIZATION_KEY: 'k6H1wqf3VbXJ4m0rT8yZpL2sN9dC5eA7gU1iO3hK6jQ=' });
   await seed(w);
 });
 afterAll(async () => { await w?.close(); });
-
-type Case = [token: string, method: string, path: string, status: number, body?: unknown];
-const MATRIX: Case[] = [
-  // SMART v1 user scopes
-  ['user:user/*.read', 'GET', 'Observation/lab-sofia', 200],
-  ['user:user/*.read', 'GET', 'Condition', 200],
-  ['user:user/*.read', 'GET', 'Observation/lab-sofia/_history', 200],
-  ['user:user/*.read', 'POST', 'Condition', 403, newCondition],
-  ['user:user/*.read', 'DELETE', 'Observation/lab-maria', 403],
-  // SMART v2, one type
-  ['user:user/Observation.rs', 'GET', 'Observation/lab-sofia', 200],
-  ['user:user/Observation.rs', 'GET', 'Observation?code=2345-7', 200],
-  ['user:user/Observation.rs', 'GET', 'Condition/cond-maria', 403],
-  ['user:user/Observation.rs', 'GET', 'Condition', 403],
-  ['user:user/Observation.rs', 'POST', 'Observation', 403, newObs('maria')],
-  ['user:user/Observation.rs', 'GET', 'Patient/maria/$everything', 403],
-  ['user:user/Observation.r', 'GET', 'Observation', 403],
-  ['user:user/Condition.cruds', 'POST', 'Condition', 201, newCondition],
-  ['user:user/Condition.cruds', 'PUT', 'Condition/cond-new', 201, { ...newCondition, id: 'cond-new' }],
-  ['user:user/Condition.cruds', 'DELETE', 'Condition/cond-new', 200],
-  ['user:user/Condition.cruds', 'GET', 'Observation/lab-maria', 403],
-  ['user:user/Condition.cud', 'GET', 'Condition/cond-maria', 403],
-  // patient context (Maria): her compartment only; reads elsewhere 404, writes elsewhere 403
-  ['pat:patient/*.rs', 'GET', 'Observation/lab-maria', 200],
-  ['pat:patient/*.rs', 'GET', 'Patient/maria', 200],
-  ['pat:patient/*.rs', 'GET', 'Observation/lab-sofia', 404],
-  ['pat:patient/*.rs', 'GET', 'Observation/lab-sofia/_history/1', 404],
-  ['pat:patient/*.rs', 'GET', 'Observation/lab-sofia/_history', 404],
-  ['pat:patient/*.rs', 'GET', 'Patient/sofia', 404],
-  ['pat:patient/*.rs', 'GET', 'Patient/nobody', 404],
-  ['pat:patient/*.rs', 'GET', 'Organization/org-1', 404],
-  ['pat:patient/*.rs', 'GET', 'Patient/sofia/Observation', 404],
-  ['pat:patient/*.rs', 'GET', 'Patient/sofia/$everything', 404],
-  ['pat:patient/*.rs', 'GET', 'Observation/_history', 200],
-  ['pat:patient/*.rs', 'GET', '_history', 403],
-  ['pat:patient/*.rs', 'POST', 'Observation', 403, newObs('maria')],
-  ['pat:patient/*.cruds', 'POST', 'Observation', 201, newObs('maria')],
-  ['pat:patient/*.cruds', 'POST', 'Observation', 403, newObs('sofia')],
-  ['pat:patient/*.cruds', 'PUT', 'Observation/lab-sofia', 403, { ...newObs('maria'), id: 'lab-sofia' }],
-  ['pat:patient/*.cruds', 'PUT', 'Observation/lab-maria', 403, { ...newObs('sofia'), id: 'lab-maria' }],
-  ['pat:patient/*.cruds', 'DELETE', 'Observation/lab-sofia', 403],
-  ['pat:patient/*.cruds', 'POST', 'Organization', 403, { resourceType: 'Organization', name: 'x' }],
-  ['pat:patient/*.write patient/*.read', 'POST', 'Condition', 201, newCondition],
-  // query-restricted v2 scope
-  ['pat:patient/Observation.rs?category=laboratory', 'GET', 'Observation?category=laboratory', 200],
-  ['pat:patient/Observation.rs?category=laboratory', 'GET', 'Observation', 403],
-  ['pat:patient/Observation.rs?category=laboratory', 'GET', 'Observation?category=laboratory,vital-signs', 403],
-  ['pat:patient/Observation.rs?category=laboratory', 'GET', 'Observation/lab-maria', 200],
-  ['pat:patient/Observation.rs?category=laboratory', 'GET', 'Observation/vitals-maria', 404],
-  ['pat:patient/Observation.rs?category=laboratory', 'GET', 'Condition/cond-maria', 403],
-  ['user:user/Observation.cruds?category=laboratory', 'POST', 'Observation', 201, newObs('sofia')],
-  ['user:user/Observation.cruds?category=laboratory', 'POST', 'Observation', 403, newObs('sofia', 'vital-signs')],
-  // backend services and administrative operations
-  ['sys:system/*.rs', 'GET', 'Observation', 200],
-  ['sys:system/*.rs', 'GET', 'AuditEvent', 200],
-  ['sys:system/*.rs', 'POST', 'Observation', 403, newObs('maria')],
-  ['sys:system/*.rs', 'POST', '$reindex', 403],
-  ['sys:system/*.rs', 'POST', 'SearchParameter', 403, searchParameter],
-  ['sys:system/*.cruds', 'POST', 'SearchParameter', 201, searchParameter],
-  ['user:user/*.cruds', 'POST', 'SearchParameter', 403, { ...searchParameter, url: `${searchParameter.url}-2` }],
-  ['user:user/*.cruds', 'GET', 'AuditEvent', 403],
-  ['user:user/*.cruds', 'POST', '$reindex', 403],
-  ['user:user/*.cruds', 'GET', 'Patient/maria/$everything', 200],
-  ['user:user/*.cruds', 'POST', 'Observation', 201, newObs('maria')],
-  // bulk $import: a system/ write scope at kick-off (each line's type is checked per line, below)
-  ['sys:system/*.rs', 'POST', '$import', 403, importParameters],
-  ['user:user/*.cruds', 'POST', '$import', 403, importParameters],
-  ['pat:patient/*.cruds', 'POST', '$import', 403, importParameters],
-  ['sys:system/*.rs', 'GET', '$import-status/any-job', 404],
-  // Subscriptions: their own scopes; $status, $events, $get-ws-binding-token need Subscription read and the author's client
-  ['user:user/Observation.rs', 'POST', 'Subscription', 403, newSubscription()],
-  ['pat:patient/*.cruds', 'POST', 'Subscription', 403, newSubscription()],
-  ['user:user/Subscription.cruds', 'PUT', 'Subscription/sub-matrix', 201, newSubscription('sub-matrix')],
-  ['user:user/Subscription.rs', 'GET', 'Subscription/sub-matrix/$status', 200],
-  ['user:user/Subscription.rs', 'GET', 'Subscription/sub-matrix/$events', 200],
-  ['user:user/Subscription.rs', 'GET', 'Subscription/sub-matrix/$get-ws-binding-token', 422],
-  ['user:user/Observation.rs', 'GET', 'Subscription/sub-matrix/$status', 403],
-  ['user:user/Observation.rs', 'GET', 'Subscription/sub-matrix/$events', 403],
-  ['sys:system/*.rs', 'GET', 'Subscription/sub-matrix/$status', 403],
-  ['sys:system/*.rs', 'GET', 'Subscription/sub-matrix/$events', 403],
-];
 
 describe('scope × interaction matrix', () => {
   // a rest parameter: jest would take a fifth declared parameter for a `done` callback on 4-element rows
@@ -148,30 +52,6 @@ describe('scope × interaction matrix', () => {
     expect(res.status).toBeLessThan(300);
   });
 });
-
-/** Bulk Data $export kick-off: read+search on every exported type (and on Consent with _pseudonymize); patient tokens only at Patient level, for their patient. */
-type ExportCase = [token: string, path: string, status: number];
-const EXPORT_MATRIX: ExportCase[] = [
-  ['sys:system/*.rs', '$export?_type=Observation', 202],
-  ['sys:system/*.rs', 'Patient/$export', 202],
-  ['sys:system/*.rs', '$export?_type=AuditEvent', 202],
-  ['user:user/Observation.rs', '$export?_type=Observation', 202],
-  ['user:user/Observation.rs', '$export?_type=Condition', 403],
-  ['user:user/Observation.r', '$export?_type=Observation', 403],
-  ['user:user/*.read', '$export?_type=AuditEvent', 403],
-  ['user:user/*.cud', '$export', 403],
-  ['pat:patient/*.rs', 'Patient/$export', 202],
-  ['pat:patient/*.rs', '$export', 403],
-  ['pat:patient/*.rs', 'Group/any/$export', 403],
-  ['pat:patient/Observation.rs?category=laboratory', 'Patient/$export?_type=Observation', 403],
-  // _pseudonymize: exclusions come from the patients' Consents, so Consent read+search is needed as well
-  ['sys:system/*.rs', '$export?_type=Observation&_pseudonymize=gdpr-default', 202],
-  ['user:user/Observation.rs user/Consent.rs', '$export?_type=Observation&_pseudonymize=gdpr-default', 202],
-  ['user:user/Observation.rs', '$export?_type=Observation&_pseudonymize=gdpr-default', 403],
-  ['user:user/Observation.rs user/Consent.r', '$export?_type=Observation&_pseudonymize=gdpr-default', 403],
-  ['pat:patient/*.rs', 'Patient/$export?_pseudonymize=gdpr-default', 202],
-  ['pat:patient/Observation.rs', 'Patient/$export?_type=Observation&_pseudonymize=gdpr-default', 403],
-];
 
 describe('$export scope matrix', () => {
   test.each(EXPORT_MATRIX)('%s GET /%s → %i', async (...row: ExportCase) => {
@@ -272,5 +152,30 @@ describe('patient confinement leaks nothing', () => {
     expect(res.body.entry.map((e: any) => e.response.status.slice(0, 3))).toEqual(['200', '404', '404']);
     // only the ids the client itself asked for come back; no foreign data
     expect(JSON.stringify(res.body)).not.toMatch(/Patient\/sofia|Marin|Asthma|General Hospital/);
+  });
+});
+
+describe('the access tables are complete and every row is in the matrix', () => {
+  /** The interaction-table entry each matrix case routes to (cases the express app answers itself route nowhere). */
+  const routed = [...MATRIX.map(([, method, path]) => [method, path]), ...EXPORT_MATRIX.map(([, path]) => ['GET', path])].flatMap(([method, path]) => {
+    try {
+      return [routeOf({ method: method as FhirRequest['method'], path: (path as string).split('?')[0] as string })];
+    } catch {
+      return [];
+    }
+  });
+
+  test('each entry of the interaction table is exercised by a matrix case', () => {
+    const hit = new Set(routed.map((r) => r.spec));
+    expect(INTERACTIONS.filter((s) => s.kind !== 'capabilities' && !hit.has(s)).map((s) => `${s.method} /${s.path}`)).toEqual([]);
+  });
+
+  test('every operation the running server offers declares its access; every declared operation has a matrix case', async () => {
+    const rest = (await w.fhir('metadata', undefined)).body.rest[0];
+    const offered = new Set<string>([...(rest.operation ?? []), ...rest.resource.flatMap((r: any) => r.operation ?? [])].map((o: any) => o.name));
+    expect(offered.size).toBeGreaterThan(5);
+    expect([...offered].filter((name) => !Object.hasOwn(OPERATION_ACCESS, name))).toEqual([]);
+    const cased = new Set(routed.filter((r) => r.spec.kind === 'operation').map((r) => r.params.op));
+    expect(Object.keys(OPERATION_ACCESS).filter((name) => !cased.has(name))).toEqual([]);
   });
 });
