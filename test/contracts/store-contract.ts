@@ -4,6 +4,7 @@
  */
 import { compartmentContract } from './store-compartment-contract';
 import { jobQueueContract } from './store-jobs-contract';
+import { maskContract } from './store-mask-contract';
 import { resourceContract } from './store-resources-contract';
 import { twinConstraintContract } from './store-twin-contract';
 import type { StoreContractOptions } from './types';
@@ -15,4 +16,5 @@ export function runStoreContract(opts: StoreContractOptions): void {
   describe('job queue', () => jobQueueContract(opts));
   describe('one twin per patient', () => twinConstraintContract(opts));
   describe('patient compartment row restriction', () => compartmentContract(opts));
+  describe('element masking for patient-context reads', () => maskContract(opts));
 }

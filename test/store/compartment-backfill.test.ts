@@ -46,4 +46,13 @@ describe.each(driversUnderTest())('patient compartment backfill on %s', (kind) =
     expect(Number(rows[0].n)).toBe(0);
     expect(await backfillPatientCompartments(driver, registry)).toBe(0);
   });
+
+  test('the type-qualified keys (migration 011) follow the backfilled column: one-type reads find the same versions', async () => {
+    const { store, driver } = db;
+    const keyed = async (table: string, key: string) =>
+      Number((await driver.query<{ n: string }>(`SELECT count(*)::text AS n FROM ${table} WHERE twinfhir_typed_patients(res_type, patients) @> ARRAY[$1]::text[]`, [key])).rows[0].n);
+    expect([await keyed('resource', 'Patient/p1'), await keyed('resource', 'Observation/p1'), await keyed('resource_history', 'Observation/p1')]).toEqual([1, 1, 3]);
+    const history = await store.history(p1, { resourceType: 'Observation', count: 10 });
+    expect(history.entries.map((e) => `${e.id}/${e.versionId}`).sort()).toEqual(['o1/1', 'o3/1', 'o3/2']);
+  });
 });
