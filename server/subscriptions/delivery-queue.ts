@@ -20,7 +20,7 @@ import type { NotificationType } from './backport';
 import type { SubscriptionCatalogue } from './catalogue';
 import type { EndpointPolicy } from './endpoint-policy';
 import { deliveryJob, SUBSCRIPTION_QUEUE } from './event-hook';
-import { focusResources, notificationBundle } from './notification';
+import { authorReadContext, focusResources, notificationBundle } from './notification';
 import { DeliveryError, postNotification } from './rest-hook';
 import { type ParsedSubscription, parseSubscription } from './subscription-spec';
 
@@ -64,7 +64,7 @@ export async function setStatus(store: ResourceStore, id: string, from: readonly
 interface Run { d: DeliveryDeps; s: DeliverySettings; lease: JobLease; spec: ParsedSubscription; owner: string }
 
 async function send(r: Run, type: NotificationType, state: SubscriptionState, events: SubscriptionEvent[]): Promise<void> {
-  const resources = await focusResources(r.d.store, ctx, r.spec.content, events);
+  const resources = await focusResources(r.d.store, authorReadContext(ctx, state.access), r.spec.content, events);
   const status = type === 'handshake' || r.spec.status === 'requested' ? 'requested' : 'active';
   const bundle = notificationBundle({
     baseUrl: r.d.baseUrl, subscriptionId: r.spec.id, topic: r.spec.topic.url, status, type,

@@ -5,7 +5,9 @@
  */
 import type { Bundle, BundleEntry, FhirResource, Parameters, ParametersParameter, Resource } from 'fhir/r4';
 import type { AccessContext } from '../core/access-context';
-import type { StoreReader, SubscriptionEvent } from '../store/types';
+import { rowRestrictionsOf } from '../auth/row-restrictions';
+import { parseScopes } from '../auth/scopes';
+import type { StoreReader, SubscriptionAccess, SubscriptionEvent } from '../store/types';
 import { BACKPORT_NOTIFICATION_PROFILE, BACKPORT_STATUS_PROFILE, type NotificationType, type PayloadContent } from './backport';
 
 export interface StatusInput {
@@ -82,6 +84,16 @@ export function notificationBundle(s: StatusInput, bundleId: string, now: Date, 
 }
 
 /** The focus versions a `full-resource` notification carries, keyed `type/id/version` (empty for other payloads). */
+/**
+ * The context focus resources are read with: the delivery's own, under the row restriction the author's
+ * reads had, so a patient-context author gets shared resources masked as on every read (store/read-mask.ts).
+ */
+export function authorReadContext(base: AccessContext, access: SubscriptionAccess): AccessContext {
+  if (access.authDisabled) return base;
+  const { readRestriction } = rowRestrictionsOf(parseScopes(access.scopes), access.patient);
+  return readRestriction ? { ...base, readRestriction } : base;
+}
+
 export async function focusResources(store: StoreReader, ctx: AccessContext, content: PayloadContent, events: readonly SubscriptionEvent[]): Promise<Map<string, Resource>> {
   const resources = new Map<string, Resource>();
   if (content !== 'full-resource') return resources;

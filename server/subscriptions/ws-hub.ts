@@ -11,11 +11,11 @@ import { type WebSocket, WebSocketServer } from 'ws';
 import { systemContext } from '../core/access-context';
 import type { Clock, IdGenerator } from '../core/clock';
 import type { Logger } from '../core/logger';
-import type { ResourceStore, SubscriptionEvent } from '../store/types';
+import type { ResourceStore, SubscriptionAccess, SubscriptionEvent } from '../store/types';
 import type { NotificationType } from './backport';
 import { verifyBindingToken } from './binding-token';
 import type { SubscriptionCatalogue } from './catalogue';
-import { focusResources, notificationBundle } from './notification';
+import { authorReadContext, focusResources, notificationBundle } from './notification';
 import type { ParsedSubscription } from './subscription-spec';
 
 export interface WsHubDeps {
@@ -39,7 +39,7 @@ export interface WsHub {
   close(): Promise<void>;
 }
 
-interface Binding { ws: WebSocket; spec: ParsedSubscription; sent: number; busy: boolean; again: boolean; heartbeat?: NodeJS.Timeout }
+interface Binding { ws: WebSocket; spec: ParsedSubscription; access: SubscriptionAccess; sent: number; busy: boolean; again: boolean; heartbeat?: NodeJS.Timeout }
 
 const MAX_SOCKETS_PER_SUBSCRIPTION = 10;
 const BIND_WITHIN_MS = 30_000;
@@ -94,7 +94,7 @@ class Hub implements WsHub {
     const live = claims && this.d.catalogue.live().find((s) => s.spec.id === claims.subscriptionId && s.spec.channel === 'websocket');
     if (!claims || !live || (this.bound.get(claims.subscriptionId)?.size ?? 0) >= MAX_SOCKETS_PER_SUBSCRIPTION) return undefined;
     const state = await this.d.store.subscriptionLog.state(live.spec.id);
-    const b: Binding = { ws, spec: live.spec, sent: state?.lastEvent ?? 0, busy: false, again: false };
+    const b: Binding = { ws, spec: live.spec, access: live.access, sent: state?.lastEvent ?? 0, busy: false, again: false };
     this.bound.set(b.spec.id, (this.bound.get(b.spec.id) ?? new Set<Binding>()).add(b));
     await this.send(b, 'handshake', b.sent, []);
     if (b.spec.heartbeatSec) b.heartbeat = setInterval(() => void this.send(b, 'heartbeat', b.sent, []), b.spec.heartbeatSec * 1000).unref();
@@ -109,7 +109,7 @@ class Hub implements WsHub {
   }
 
   private async send(b: Binding, type: NotificationType, sinceStart: number, events: SubscriptionEvent[]): Promise<void> {
-    const resources = await focusResources(this.d.store, ctx, b.spec.content, events);
+    const resources = await focusResources(this.d.store, authorReadContext(ctx, b.access), b.spec.content, events);
     const bundle = notificationBundle({
       baseUrl: this.d.baseUrl, subscriptionId: b.spec.id, topic: b.spec.topic.url, status: 'active', type, eventsSinceStart: sinceStart, events, content: b.spec.content,
     }, this.d.ids.newId(), this.d.clock.now(), resources);

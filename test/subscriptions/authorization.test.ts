@@ -1,7 +1,8 @@
 /**
  * Notifications carry only what the subscription's author may read (auth on, real authorization server):
  * a patient-context author gets its patient's events only, an author without read access to the type gets
- * none (not even counted), and someone else's subscription cannot be inspected.
+ * none (not even counted), someone else's subscription cannot be inspected, and a patient-context author gets
+ * shared resources with the other patient masked.
  */
 import { type SmartWorld, startSmartWorld } from '../auth/smart-setup';
 import { seed } from '../auth/seed';
@@ -51,4 +52,22 @@ test('patient-context subscribers get their patient only; authors without read s
   expect(param(statusOf(status.body), 'events-since-subscription-start')?.valueString).toBe('0');
   // the patient's subscription is not the other user's to inspect
   expect((await w.fhir(`Subscription/${ids[0]}/$events`, writer)).status).toBe(403);
+});
+
+test('a patient-context author\'s full-resource notifications carry a shared resource with the other patient masked', async () => {
+  const patientToken = (await w.user({ scope: 'openid fhirUser launch/patient user/Subscription.cruds patient/Observation.rs', patient: 'maria' })).access_token;
+  const writer = (await w.system('system/*.cruds')).access_token;
+  const r = await new Receiver().start();
+  rx.push(r);
+  const sub = subscription({ topic: TOPIC('resource-write'), filters: ['Observation?code=7777-7'], endpoint: r.url, content: 'full-resource' });
+  expect((await w.fhir('Subscription', patientToken, { method: 'POST', body: sub })).status).toBe(201);
+  await waitFor(() => r.ofType('handshake').length === 1, 'handshake');
+  // In both compartments: Maria's subject, Sofia as performer.
+  const shared = { ...obs('maria'), code: { coding: [{ system: 'http://loinc.org', code: '7777-7' }] }, performer: [{ reference: 'Patient/sofia', display: 'Sofia' }] };
+  expect((await w.fhir('Observation', writer, { method: 'POST', body: shared })).status).toBe(201);
+  await waitFor(() => r.eventNumbers().length >= 1, 'event');
+  const bundle = r.received.map((x) => x.body).find((b) => param(statusOf(b), 'type')?.valueCode === 'event-notification');
+  const focus = bundle?.entry?.slice(1).map((e: any) => e.resource) ?? [];
+  expect(focus.map((f: any) => [f.resourceType, f.subject?.reference, f.meta?.security?.[0]?.code])).toEqual([['Observation', 'Patient/maria', 'MASKED']]);
+  expect(JSON.stringify(bundle)).not.toMatch(/sofia/i);
 });
