@@ -73,7 +73,9 @@ function topLevelWhere(b: SqlBuilder, query: SearchQuery, registry: SearchRegist
   const ctx: PredicateContext = {
     b, registry, res: 'r', ...(types.length === 1 ? { resType: types[0] } : {}), ...(codeSets ? { codeSets } : {}), ...(query.restriction ? { restriction: query.restriction } : {}),
   };
-  parts.push(restrictionSql(b, 'r', query.restriction, 'index', types.length === 1 ? types[0] : undefined));
+  // The type-qualified key is the access path when nothing else selects (a patient's page of one type); with
+  // criteria the planner does better driving from their index and testing plain membership (bench/patient-scope).
+  parts.push(restrictionSql(b, 'r', query.restriction, 'index', types.length === 1 && !query.criteria.length ? types[0] : undefined));
   parts.push(...fenced(criteriaSql(ctx, query.criteria, criterionSql)));
   parts.push(compartmentSql(b, query, registry));
   return and(parts);
