@@ -130,7 +130,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   const audit = startAudit(config, { store, ids, logger, registry: metrics.registry });
   const rest: RestDeps = {
     store, registry, validator, model, bodyJudge: cpu.bodyJudge, clock, ids,
-    limits: { maxBundleEntries: config.maxBundleEntries, defaultCount: 20, maxCount: 1000, maxResourceBytes: config.maxBodyBytes },
+    limits: { maxBundleEntries: config.maxBundleEntries, defaultCount: 20, maxCount: 1000, maxResourceBytes: config.maxResourceBytes },
     operations: operationTable({
       reindex: { wake: () => jobs.wake(REINDEX_QUEUE) }, extraction: nlp, twin: true, terminology: { maxExpansion: config.terminologyMaxExpansion }, bulkExport: bulk.service, bulkImport: bulkImport.service,
       subscriptions: { secret, bindingTokenMs: subscriptions.settings.bindingTokenMs },

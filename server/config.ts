@@ -21,6 +21,8 @@ export interface Config {
   logLevel: string;
   role: 'all' | 'server' | 'worker';
   maxBodyBytes: number;
+  /** Largest JSON of one resource (create/update/patch result, each Bundle entry); ≤ MAX_BODY. */
+  maxResourceBytes: number;
   maxJsonDepth: number;
   requestTimeoutMs: number;
   statementTimeoutMs: number;
@@ -176,6 +178,17 @@ const bytes = (dflt: string) =>
     }
   }));
 
+/** A byte size whose default depends on other settings (resolved in toConfig). */
+const optBytes = z.preprocess(blank, z.string().optional().transform((raw, ctx) => {
+  if (raw === undefined) return undefined;
+  try {
+    return parseBytes(raw);
+  } catch {
+    ctx.addIssue({ code: 'custom', message: 'must be a byte size such as 4194304, 512kb or 4mb' });
+    return z.NEVER;
+  }
+}));
+
 /** Comma-separated exact origins (https://app.example.org: no path, no trailing slash). */
 const origins = z.preprocess(blank, z.string().default('').transform((raw, ctx) => {
   const list = raw.split(',').map((o) => o.trim()).filter(Boolean);
@@ -202,6 +215,9 @@ const base64Key = z.preprocess(blank, z.string().optional().transform((raw, ctx)
 /** pino's levels; anything else would only fail later, inside the logger. */
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
+/** MAX_RESOURCE_BYTES when unset (never above MAX_BODY). */
+export const DEFAULT_MAX_RESOURCE_BYTES = 4 * 1024 * 1024;
+
 /** One entry per variable: its parser and default. */
 const ENV_SCHEMA = z.object({
   PORT: int(8080),
@@ -214,6 +230,8 @@ const ENV_SCHEMA = z.object({
   LOG_LEVEL: oneOf(LOG_LEVELS, 'info'),
   ROLE: oneOf(['all', 'server', 'worker'] as const, 'all'),
   MAX_BODY: bytes('50mb'),
+  // one resource, not a Bundle or NDJSON upload: bounds parse/index/GC work and PGlite's never-shrinking heap
+  MAX_RESOURCE_BYTES: optBytes,
   MAX_JSON_DEPTH: int(64, 4),
   REQUEST_TIMEOUT_MS: int(120_000, 1),
   STATEMENT_TIMEOUT_MS: int(30_000, 0),
@@ -282,6 +300,7 @@ const ENV_SCHEMA = z.object({
     ctx.addIssue({ code: 'custom', path: [variable], message });
   };
   checkAuth(e, refuse);
+  if (e.MAX_RESOURCE_BYTES !== undefined && (e.MAX_RESOURCE_BYTES < 1024 || e.MAX_RESOURCE_BYTES > e.MAX_BODY)) refuse('MAX_RESOURCE_BYTES', `MAX_RESOURCE_BYTES must be at least 1kb and at most MAX_BODY (${e.MAX_BODY} bytes)`);
   if (e.HTTP_WORKERS > 1 && !e.DATABASE_URL) refuse('HTTP_WORKERS', 'HTTP_WORKERS > 1 needs DATABASE_URL: the embedded database lives in one process');
   if (e.HTTP_WORKERS > 1 && !e.CURSOR_SECRET) {
     refuse('HTTP_WORKERS', 'HTTP_WORKERS > 1 needs CURSOR_SECRET: a paging link signed by one worker must verify on the others (replicas need the same value too)');
@@ -332,7 +351,7 @@ export function loadConfig(env: Env = process.env): Config {
 function toConfig(e: ParsedEnv): Config {
   return {
     port: e.PORT, host: e.HOST ?? (authOn(e) ? '0.0.0.0' : '127.0.0.1'), databaseUrl: e.DATABASE_URL, dataDir: e.DATA_DIR, poolSize: e.DB_POOL_SIZE,
-    httpWorkers: e.HTTP_WORKERS, logLevel: e.LOG_LEVEL, role: e.ROLE, maxBodyBytes: e.MAX_BODY, maxJsonDepth: e.MAX_JSON_DEPTH,
+    httpWorkers: e.HTTP_WORKERS, logLevel: e.LOG_LEVEL, role: e.ROLE, maxBodyBytes: e.MAX_BODY, maxResourceBytes: e.MAX_RESOURCE_BYTES ?? Math.min(DEFAULT_MAX_RESOURCE_BYTES, e.MAX_BODY), maxJsonDepth: e.MAX_JSON_DEPTH,
     requestTimeoutMs: e.REQUEST_TIMEOUT_MS, statementTimeoutMs: e.STATEMENT_TIMEOUT_MS, maxBundleEntries: e.MAX_BUNDLE_ENTRIES,
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS, baseUrl: e.BASE_URL,
     nlpEngine: e.NLP_ENGINE, nlpWorkers: e.NLP_WORKERS, llmBaseUrl: e.LLM_BASE_URL, llmApiKey: e.LLM_API_KEY, llmModel: e.LLM_MODEL,

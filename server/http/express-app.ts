@@ -11,6 +11,7 @@ import type { AuditRecorder } from '../audit/audit-recorder';
 import type { AccessContext } from '../core/access-context';
 import type { Clock } from '../core/clock';
 import { FhirError, operationOutcome } from '../core/fhir-error';
+import { checkSingleResourceBody } from '../core/resource-limits';
 import { parseJsonBody } from '../core/json-body';
 import type { Logger } from '../core/logger';
 import type { RestDeps } from '../rest/deps';
@@ -18,6 +19,7 @@ import { handleFhirRequest } from '../rest/handler';
 import { routeOf } from '../rest/route';
 import type { FhirRequest } from '../rest/types';
 import { type ParsedBody, parseBody } from './body';
+import { hasEntries, writeBundle } from './bundle-writer';
 import { binaryUpload, sendNativeBinary, wantsNativeBinary } from './binary';
 import { toFhirError } from './errors';
 import { type EdgeOptions, applyEdgeSecurity, clientRateLimit, metricsGuard } from './edge-security';
@@ -75,8 +77,13 @@ function send(res: Response, status: number, headers: Record<string, string>, bo
     res.end();
     return;
   }
-  const text = rawJson !== undefined && !fmt.pretty ? rawJson : JSON.stringify(body, null, fmt.pretty ? 2 : undefined);
   res.set('Content-Type', fmt.contentType);
+  if (!head && (rawJson === undefined || fmt.pretty) && hasEntries(body)) {
+    // a client gone mid-answer only loses its own response
+    writeBundle(res, body, fmt.pretty).catch(() => res.destroy());
+    return;
+  }
+  const text = rawJson !== undefined && !fmt.pretty ? rawJson : JSON.stringify(body, null, fmt.pretty ? 2 : undefined);
   if (head) res.set('Content-Length', String(Buffer.byteLength(text))).end();
   else res.send(text);
 }
@@ -184,6 +191,9 @@ function mountFhir(app: express.Express, deps: HttpDeps, opts: HttpOptions): voi
       const native = wantsNativeBinary(req.method, req.path, req.headers.accept, firstValue(q, '_format'));
       fmt = native ? defaultFmt : negotiate(req.headers.accept, firstValue(q, '_format'), firstValue(q, '_pretty'));
       if (!METHODS.has(req.method)) throw new FhirError(405, 'not-supported', `Method ${req.method} is not supported`);
+      const maxResource = deps.rest.limits.maxResourceBytes;
+      // before parsing: a 40 MB Patient costs nothing but the upload
+      if (maxResource !== undefined && Buffer.isBuffer(req.body)) checkSingleResourceBody(req.method, req.path.replace(/^\/+/, ''), req.body.length, maxResource);
       const fhirReq = await parsedOffThread(toFhirRequest(req, res, opts), deps.rest);
       const posted = (fhirReq.body as { resourceType?: unknown; type?: unknown } | undefined);
       if (posted?.resourceType === 'Bundle' && typeof posted.type === 'string') res.locals.auditBundleType = posted.type;
@@ -243,8 +253,10 @@ async function parsedOffThread(req: FhirRequest, rest: RestDeps): Promise<FhirRe
   if (!req.deferredJson || VALIDATE_PATH.test(req.path)) return req;
   const { deferredJson, ...others } = req;
   if (!rest.bodyJudge) return { ...others, body: parseJsonBody(deferredJson.bytes, deferredJson.maxDepth) };
-  const prepared = await rest.bodyJudge.prepare(deferredJson);
-  return { ...others, body: prepared.body, ...(prepared.issues ? { bodyIssues: prepared.issues } : {}) };
+  const { maxResourceBytes, maxBundleEntries } = rest.limits;
+  const limits = maxResourceBytes === undefined ? undefined : { maxResourceBytes, maxBundleEntries };
+  const prepared = await rest.bodyJudge.prepare({ ...deferredJson, ...(limits ? { limits } : {}) });
+  return { ...others, body: prepared.body, ...(prepared.issues ? { bodyIssues: prepared.issues } : {}), ...(limits ? { bodyLimitsChecked: true } : {}) };
 }
 
 /** GET /fhir/.well-known/smart-configuration: public (no token), JSON, from the issuer's metadata. */

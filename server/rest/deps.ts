@@ -12,7 +12,7 @@ export interface Limits {
   maxBundleEntries: number;
   defaultCount: number;
   maxCount: number;
-  /** Largest resource a PATCH may produce (MAX_BODY: what a PUT could send). */
+  /** MAX_RESOURCE_BYTES: largest JSON of one resource (a PATCH result, a batch/transaction entry). */
   maxResourceBytes?: number;
 }
 

@@ -33,7 +33,7 @@ export function applyJsonPatch(current: Resource, body: unknown, maxBytes: numbe
       throw new FhirError(413, 'too-costly', `JSON Patch operation ${i} would copy more than ${MAX_COPY_BYTES} bytes in one patch; refused before applying it`, [`/${i}`]);
     }
     if (projected > maxBytes) {
-      throw new FhirError(413, 'too-costly', `JSON Patch operation ${i} (${op.op}) would grow the resource past ${maxBytes} bytes; refused before applying it`, [`/${i}`]);
+      throw new FhirError(413, 'too-costly', `JSON Patch operation ${i} (${op.op}) would grow the resource past ${maxBytes} bytes (MAX_RESOURCE_BYTES); refused before applying it`, [`/${i}`]);
     }
     try {
       applyOperation(doc, op, true, true, true, i);

@@ -20,6 +20,8 @@ export interface FhirRequest {
   deferredJson?: { bytes: Uint8Array; maxDepth: number };
   /** Issues of validating `body` as a resource, when a worker thread already did (large bodies). */
   bodyIssues?: Issue[];
+  /** A worker thread already checked a batch/transaction body against MAX_BUNDLE_ENTRIES and MAX_RESOURCE_BYTES. */
+  bodyLimitsChecked?: boolean;
   /** Content type of the body, lower-case, without parameters. */
   contentType?: string;
   /** Absolute base URL of the FHIR endpoint, no trailing slash. */

@@ -6,6 +6,7 @@
 import path from 'node:path';
 import type { Issue } from '../core/fhir-error';
 import { parseJsonBody } from '../core/json-body';
+import { type BodyLimits, checkBundleLimits } from '../core/resource-limits';
 import { WorkerPool } from '../core/worker-pool';
 import type { ResourceValidator } from './index';
 import { unwrapValidateBody } from './validate-request';
@@ -23,6 +24,8 @@ export interface BodyVerdict {
 export interface BodyTask {
   bytes: Uint8Array;
   maxDepth: number;
+  /** Checked here, in the worker, so a 30 MB Bundle over a limit is never cloned back to the event loop. */
+  limits?: BodyLimits;
 }
 
 /** A large write body, parsed and checked off the event loop: the value and, for a resource, its issues. */
@@ -35,6 +38,7 @@ export interface PreparedBody {
 /** Pure: parse and check the JSON, validate it when it is a resource that is stored as it is. */
 export function prepareBody(validator: Pick<ResourceValidator, 'validate'>, task: BodyTask): PreparedBody {
   const body = parseJsonBody(task.bytes, task.maxDepth);
+  if (task.limits) checkBundleLimits(body, task.limits);
   if (!body || typeof body !== 'object' || Array.isArray(body)) return { body };
   const { resourceType, type } = body as { resourceType?: unknown; type?: unknown };
   // batch and transaction entries are validated one by one where they are processed
@@ -72,7 +76,7 @@ export function createBodyJudge(validator: Pick<ResourceValidator, 'validate'>, 
   const run = <T>(job: WorkerTask['job'], task: BodyTask): Promise<T> => {
     // a private copy: the request Buffer may be a view into a shared pool, and transfer detaches it
     const bytes = new Uint8Array(task.bytes);
-    const message: WorkerTask = { job, bytes, maxDepth: task.maxDepth };
+    const message: WorkerTask = { job, bytes, maxDepth: task.maxDepth, ...(task.limits ? { limits: task.limits } : {}) };
     return pool.run<T>(message, [bytes.buffer]);
   };
   return {

@@ -1,6 +1,7 @@
 /** patch (JSON Patch, FHIRPath Patch) and conditional patch — https://hl7.org/fhir/R4/http.html#patch */
 import type { Parameters, Resource } from 'fhir/r4';
 import { FhirError, badRequest, gone, notFound, preconditionFailed } from '../../core/fhir-error';
+import { resourceTooLarge } from '../../core/resource-limits';
 import type { StoreWriter } from '../../store/types';
 import { findConditionalMatches } from '../conditional';
 import type { Exec, RestDeps } from '../deps';
@@ -12,13 +13,19 @@ import type { FhirRequest, FhirResponse } from '../types';
 
 export type PatchDeps = Pick<RestDeps, 'validator' | 'registry' | 'limits' | 'model'>;
 
-/** A patched resource may not outgrow what a PUT could send (MAX_BODY). */
-const DEFAULT_MAX_RESOURCE_BYTES = 50 * 1024 * 1024;
+/** A patched resource may not outgrow what a PUT could send (MAX_RESOURCE_BYTES). */
+const DEFAULT_MAX_RESOURCE_BYTES = 4 * 1024 * 1024;
 
 function applyBody(deps: PatchDeps, req: FhirRequest, current: Resource): Resource {
-  if (req.contentType === 'application/json-patch+json') return applyJsonPatch(current, req.body, deps.limits.maxResourceBytes ?? DEFAULT_MAX_RESOURCE_BYTES);
+  const max = deps.limits.maxResourceBytes ?? DEFAULT_MAX_RESOURCE_BYTES;
+  if (req.contentType === 'application/json-patch+json') return applyJsonPatch(current, req.body, max);
   const body = req.body as Parameters | undefined;
-  if (body?.resourceType === 'Parameters') return applyFhirPathPatch(deps.model, current, body);
+  if (body?.resourceType === 'Parameters') {
+    const patched = applyFhirPathPatch(deps.model, current, body);
+    const bytes = Buffer.byteLength(JSON.stringify(patched) ?? '');
+    if (bytes > max) throw resourceTooLarge(bytes, max, 'The patched resource');
+    return patched;
+  }
   throw new FhirError(415, 'not-supported', 'PATCH needs application/json-patch+json or a FHIRPath Patch Parameters resource');
 }
 
