@@ -7,12 +7,13 @@
  * a 5xx, a leaked stack trace or SQL, a request with no answer, a changed seed after a refusal,
  * a /healthz answer slower than FUZZ_MAX_STALL_MS (1000), or a peak RSS over FUZZ_MAX_RSS_MB (600).
  */
+import { loadavg } from 'node:os';
 import fc from 'fast-check';
 import { loadCorpus } from '../test/fuzz/cases';
 import { type FuzzRequest, fuzzRequest } from './lib/fuzz-requests';
 import { HUGE } from './lib/fuzz-huge';
 import { startHealthProbe, sampleRss } from './lib/fuzz-probe';
-import { type DriverReport, printReport, targetsMet } from './lib/fuzz-report';
+import { type DriverReport, eventLoopLag, printReport, targetsMet } from './lib/fuzz-report';
 import { checkSeeds, runRequests, storeSeeds } from './lib/fuzz-run';
 import { freshDatabase, startServer } from './lib/server';
 
@@ -58,9 +59,10 @@ async function fuzzDriver(driver: 'pglite' | 'pg'): Promise<DriverReport> {
       onProgress: (done) => console.log(`  ${driver}: ${done} / ${requests.length} requests, RSS peak so far ${rss.peakMb().toFixed(0)} MB`),
     });
     const health = await probe.stop();
+    const loop = await eventLoopLag(root);
     await checkSeeds(root, book, tally);
     const crashed = server.child.exitCode !== null || server.child.signalCode !== null;
-    return { driver, tally, health, peakRssMb: rss.peakMb(), seconds: (performance.now() - t0) / 1000, crashed, stderrTail: crashed ? server.stderr().slice(-2000) : '' };
+    return { driver, tally, health, peakRssMb: rss.peakMb(), seconds: (performance.now() - t0) / 1000, crashed, stderrTail: crashed ? server.stderr().slice(-2000) : '', loop, load: loadavg() };
   } finally {
     rss.stop();
     await server.stop();

@@ -10,6 +10,21 @@ export interface DriverReport {
   seconds: number;
   crashed: boolean;
   stderrTail: string;
+  /** The server's own event-loop delay over the run (prom-client's monitorEventLoopDelay, not scraped before), ms. */
+  loop?: { maxMs: number; p99Ms: number };
+  /** 1/5/15-minute load average at the end: a loaded machine starves the server's threads too. */
+  load: number[];
+}
+
+/** Event-loop delay as the server measured it: a /healthz stall with a small delay here was CPU starvation, not a blocked loop. */
+export async function eventLoopLag(root: string): Promise<{ maxMs: number; p99Ms: number } | undefined> {
+  try {
+    const text = await (await fetch(`${root}/metrics`)).text();
+    const value = (name: string): number => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? NaN) * 1000;
+    return { maxMs: value('nodejs_eventloop_lag_max_seconds'), p99Ms: value('nodejs_eventloop_lag_p99_seconds') };
+  } catch {
+    return undefined;
+  }
 }
 
 export const MAX_STALL_MS = Number(process.env.FUZZ_MAX_STALL_MS ?? 1000);
@@ -57,6 +72,7 @@ export function printReport(r: DriverReport): void {
   const h = r.health;
   console.log(`  /healthz [${ok(h.maxMs < MAX_STALL_MS && h.failures === 0)}]: ${h.count} probes, max ${h.maxMs.toFixed(0)} ms, p99 ${h.p99Ms.toFixed(0)} ms, ${h.over100} over 100 ms, ${h.failures} failed (target: max < ${MAX_STALL_MS} ms)`);
   printStalls(r);
+  if (r.loop) console.log(`  server event-loop delay over the run: max ${r.loop.maxMs.toFixed(0)} ms, p99 ${r.loop.p99Ms.toFixed(0)} ms; load average ${r.load.map((l) => l.toFixed(1)).join(' / ')} (2 cores)`);
   console.log(`  peak RSS [${ok(r.peakRssMb < MAX_RSS_MB)}]: ${r.peakRssMb.toFixed(0)} MB (target < ${MAX_RSS_MB} MB)`);
   console.log(`  slowest requests: ${t.slowest.map((o) => `${o.req.kind} ${o.req.method} ${o.req.path.slice(0, 60)} → ${o.status} in ${o.ms.toFixed(0)} ms`).join('; ')}`);
   if (r.crashed) console.log(`  SERVER EXITED during the run; its last log lines:\n${r.stderrTail}`);

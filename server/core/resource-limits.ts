@@ -24,8 +24,9 @@ export function checkSingleResourceBody(method: string, path: string, bytes: num
   if (single) throw resourceTooLarge(bytes, limit, method === 'PATCH' ? 'The patch body' : 'The resource');
 }
 
-export function tooManyEntries(count: number, limit: number): FhirError {
-  return new FhirError(413, 'too-costly', `Bundle has ${count} entries; this server accepts at most ${limit} per request (MAX_BUNDLE_ENTRIES). Split it into smaller bundles.`, ['Bundle.entry']);
+/** `atLeast`: counted by the byte scan, which stops past the limit. */
+export function tooManyEntries(count: number, limit: number, atLeast = false): FhirError {
+  return new FhirError(413, 'too-costly', `Bundle has ${atLeast ? 'more than ' : ''}${atLeast ? limit : count} entries; this server accepts at most ${limit} per request (MAX_BUNDLE_ENTRIES). Split it into smaller bundles.`, ['Bundle.entry']);
 }
 
 const isBatch = (b: { resourceType?: unknown; type?: unknown }): boolean => b.resourceType === 'Bundle' && (b.type === 'batch' || b.type === 'transaction');
@@ -45,4 +46,43 @@ export function checkBundleLimits(body: unknown, limits: BodyLimits): void {
     const bytes = Buffer.byteLength(JSON.stringify(resource) ?? '');
     if (bytes > limits.maxResourceBytes) throw resourceTooLarge(bytes, limits.maxResourceBytes, `Bundle entry ${i}'s resource`, `Bundle.entry[${i}].resource`);
   });
+}
+
+const ENTRY = [0x65, 0x6e, 0x74, 0x72, 0x79]; // "entry"
+
+/**
+ * Objects and arrays in the top-level "entry" array, counted by a byte scan before parsing (stops past
+ * `limit`), so a Bundle of 100,000 entries is refused without building its 300 MB object graph.
+ */
+export function entryCountExceeds(raw: Uint8Array, limit: number): number | undefined {
+  let depth = 0;
+  let inString = false;
+  let start = 0;
+  let keyIsEntry = false;
+  let lastIsEntry = false;
+  let inEntry = false;
+  let count = 0;
+  for (let i = 0; i < raw.length; i++) {
+    const c = raw[i];
+    if (inString) {
+      if (c === 0x5c) i++;
+      else if (c === 0x22) {
+        inString = false;
+        lastIsEntry = depth === 1 && i - start === 5 && ENTRY.every((b, k) => raw[start + k] === b);
+      }
+    } else if (c === 0x22) {
+      inString = true;
+      start = i + 1;
+    } else if (c === 0x3a && depth === 1) keyIsEntry = lastIsEntry;
+    else if (c === 0x2c && depth === 1) keyIsEntry = false;
+    else if (c === 0x7b || c === 0x5b) {
+      depth++;
+      if (depth === 2 && c === 0x5b && keyIsEntry) inEntry = true;
+      else if (inEntry && depth === 3 && ++count > limit) return count;
+    } else if (c === 0x7d || c === 0x5d) {
+      if (depth === 2) inEntry = false;
+      depth--;
+    }
+  }
+  return undefined;
 }

@@ -19,6 +19,8 @@ interface Task {
   id: number;
   message: unknown;
   transfer: ArrayBuffer[];
+  /** Retire the worker once this task is done: its heap grew by a huge input and V8 would keep the pages. */
+  recycle: boolean;
   resolve(v: unknown): void;
   reject(e: unknown): void;
 }
@@ -57,13 +59,13 @@ export class WorkerPool {
   constructor(private readonly entry: string, private readonly opts: PoolOptions) {}
 
   /** Runs one task; `transfer` buffers move to the worker (zero-copy) and are unusable here afterwards. */
-  run<T>(message: unknown, transfer: ArrayBuffer[] = []): Promise<T> {
+  run<T>(message: unknown, transfer: ArrayBuffer[] = [], recycle = false): Promise<T> {
     if (this.closed) return Promise.reject(new FhirError(503, 'transient', 'Server is shutting down'));
     if (this.queue.length >= (this.opts.maxQueue ?? 64)) {
       return Promise.reject(new FhirError(503, 'transient', 'Too many heavy requests in progress; retry shortly', undefined, { 'Retry-After': '2' }));
     }
     return new Promise<T>((resolve, reject) => {
-      this.queue.push({ id: this.nextId++, message, transfer, resolve: resolve, reject });
+      this.queue.push({ id: this.nextId++, message, transfer, recycle, resolve: resolve, reject });
       this.dispatch();
     });
   }
@@ -93,6 +95,7 @@ export class WorkerPool {
       const task = slot.task;
       if (!task || task.id !== reply.id) return;
       slot.task = undefined;
+      if (task.recycle) this.retire(slot);
       if (reply.ok) task.resolve(reply.result);
       else task.reject(reply.error.status ? FhirError.withIssues(reply.error.status, reply.error.issues ?? []) : new Error(reply.error.message));
       this.dispatch();
@@ -101,6 +104,13 @@ export class WorkerPool {
     worker.on('exit', (code) => this.lost(slot, new Error(`worker thread exited (${code})`)));
     this.slots.push(slot);
     return slot;
+  }
+
+  /** Takes an idle worker out of the pool and stops it; the next task spawns a fresh one. */
+  private retire(slot: Slot): void {
+    const i = this.slots.indexOf(slot);
+    if (i >= 0) this.slots.splice(i, 1);
+    void slot.worker.terminate();
   }
 
   /** A dead worker fails its task (a 500: unexpected) and leaves the pool; the next task spawns a new one. */

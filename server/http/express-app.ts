@@ -254,7 +254,8 @@ async function parsedOffThread(req: FhirRequest, rest: RestDeps): Promise<FhirRe
   const { deferredJson, ...others } = req;
   if (!rest.bodyJudge) return { ...others, body: parseJsonBody(deferredJson.bytes, deferredJson.maxDepth) };
   const { maxResourceBytes, maxBundleEntries } = rest.limits;
-  const limits = maxResourceBytes === undefined ? undefined : { maxResourceBytes, maxBundleEntries };
+  // only a Bundle posted to the base holds many resources; any other body is one, bounded before parsing
+  const limits = maxResourceBytes === undefined || req.path !== '' ? undefined : { maxResourceBytes, maxBundleEntries };
   const prepared = await rest.bodyJudge.prepare({ ...deferredJson, ...(limits ? { limits } : {}) });
   return { ...others, body: prepared.body, ...(prepared.issues ? { bodyIssues: prepared.issues } : {}), ...(limits ? { bodyLimitsChecked: true } : {}) };
 }

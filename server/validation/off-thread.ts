@@ -6,7 +6,7 @@
 import path from 'node:path';
 import type { Issue } from '../core/fhir-error';
 import { parseJsonBody } from '../core/json-body';
-import { type BodyLimits, checkBundleLimits } from '../core/resource-limits';
+import { type BodyLimits, checkBundleLimits, entryCountExceeds, tooManyEntries } from '../core/resource-limits';
 import { WorkerPool } from '../core/worker-pool';
 import type { ResourceValidator } from './index';
 import { unwrapValidateBody } from './validate-request';
@@ -24,7 +24,7 @@ export interface BodyVerdict {
 export interface BodyTask {
   bytes: Uint8Array;
   maxDepth: number;
-  /** Checked here, in the worker, so a 30 MB Bundle over a limit is never cloned back to the event loop. */
+  /** Set for a Bundle posted to the base: checked here, in the worker, so one over a limit is never cloned back to the event loop. */
   limits?: BodyLimits;
 }
 
@@ -37,6 +37,10 @@ export interface PreparedBody {
 
 /** Pure: parse and check the JSON, validate it when it is a resource that is stored as it is. */
 export function prepareBody(validator: Pick<ResourceValidator, 'validate'>, task: BodyTask): PreparedBody {
+  if (task.limits) {
+    const over = entryCountExceeds(task.bytes, task.limits.maxBundleEntries);
+    if (over !== undefined) throw tooManyEntries(over, task.limits.maxBundleEntries, true);
+  }
   const body = parseJsonBody(task.bytes, task.maxDepth);
   if (task.limits) checkBundleLimits(body, task.limits);
   if (!body || typeof body !== 'object' || Array.isArray(body)) return { body };
@@ -69,6 +73,9 @@ export interface BodyJudge {
   close(): Promise<void>;
 }
 
+/** A worker that parsed a body this large is replaced afterwards: its grown heap (hundreds of MB for a 30 MB Bundle) is given back at once. */
+const RECYCLE_BYTES = 8 * 1024 * 1024;
+
 export function createBodyJudge(validator: Pick<ResourceValidator, 'validate'>, threads: number): BodyJudge {
   if (threads <= 0) return { judge: async (task) => judgeBody(validator, task), prepare: async (task) => prepareBody(validator, task), close: async () => undefined };
   const entry = path.join(__dirname, `validation-worker${path.extname(__filename)}`);
@@ -77,7 +84,7 @@ export function createBodyJudge(validator: Pick<ResourceValidator, 'validate'>, 
     // a private copy: the request Buffer may be a view into a shared pool, and transfer detaches it
     const bytes = new Uint8Array(task.bytes);
     const message: WorkerTask = { job, bytes, maxDepth: task.maxDepth, ...(task.limits ? { limits: task.limits } : {}) };
-    return pool.run<T>(message, [bytes.buffer]);
+    return pool.run<T>(message, [bytes.buffer], bytes.length > RECYCLE_BYTES);
   };
   return {
     judge: (task) => run<BodyVerdict>('judge', task),
