@@ -6,7 +6,7 @@
 import fc from 'fast-check';
 import request from 'supertest';
 import { FhirError } from '../../server/core/fhir-error';
-import { checkBundleLimits, checkSingleResourceBody } from '../../server/core/resource-limits';
+import { checkBundleLimits, checkSingleResourceBody, entryCountExceeds } from '../../server/core/resource-limits';
 import { driversUnderTest } from '../support/databases';
 import { startTestApp, type TestApp } from '../support/test-app';
 
@@ -51,6 +51,19 @@ describe('resource limits, pure', () => {
       expect(err?.status).toBe(type !== 'collection' && over ? 413 : undefined);
       if (err) expect(err.issues[0].diagnostics).toMatch(/MAX_RESOURCE_BYTES|MAX_BUNDLE_ENTRIES/);
     }), { seed: 1213, numRuns: 300 });
+  });
+
+  it('property: the pre-parse byte scan counts the top-level entry array exactly as the parser would', () => {
+    const value = fc.jsonValue({ maxDepth: 3 });
+    const bundle = fc.record({ resourceType: fc.constant('Bundle'), type: fc.constantFrom('batch', 'transaction'), meta: value, entry: fc.array(fc.record({ resource: value, fullUrl: fc.string() }), { maxLength: 12 }) });
+    fc.assert(fc.property(bundle, fc.nat({ max: 12 }), (b, limit) => {
+      const raw = new TextEncoder().encode(JSON.stringify(b));
+      expect(entryCountExceeds(raw, limit)).toBe(b.entry.length > limit ? limit + 1 : undefined);
+    }), { seed: 1214, numRuns: 500 });
+    // nested "entry" keys and "entry" inside strings are not the Bundle's
+    const tricky = new TextEncoder().encode('{"a":{"entry":[{},{}]},"b":"\\"entry\\":[{}]","entry":[{}]}');
+    expect(entryCountExceeds(tricky, 0)).toBe(1);
+    expect(entryCountExceeds(tricky, 1)).toBeUndefined();
   });
 
   it('multi-byte text counts in UTF-8 bytes', () => {
