@@ -7,6 +7,7 @@
 import { readingAfter } from './search/terminology-source';
 import type { Resource } from 'fhir/r4';
 import type { AccessContext } from '../core/access-context';
+import { breather } from '../core/breather';
 import { FhirError, conflict } from '../core/fhir-error';
 import type { SearchQuery, SearchResult } from '../search/types';
 import { cancelWaitingJobs, completeJob, enqueueJob } from './job-queue';
@@ -206,7 +207,13 @@ export class Writer extends Reader implements StoreWriter {
   private async insertBatch(ctx: AccessContext, resources: WithId[], skipExisting: boolean): Promise<(StoredResource | undefined)[]> {
     const now = this.deps.clock.now();
     const contents = resources.map((r) => withMeta(r, 1, now));
-    const prepared = contents.map((c) => this.prepare(ctx, c));
+    // index values of 500 resources at once held the event loop for hundreds of ms on a busy machine
+    const pause = breather();
+    const prepared: Prepared[] = [];
+    for (const c of contents) {
+      prepared.push(this.prepare(ctx, c));
+      await pause.maybeYield();
+    }
     const { rows } = await this.sql.query<{ rid: string; res_type: string; id: string }>(
       `WITH ins AS (
          INSERT INTO resource (res_type, id, version, last_updated, deleted, content, patients)
