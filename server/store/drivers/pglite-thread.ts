@@ -63,7 +63,7 @@ function serve(port: NonNullable<typeof parentPort>, opening: Opening): void {
     tail = run.catch(() => undefined);
     return run;
   };
-  const reply = (m: ThreadReply): void => port.postMessage(m);
+  const reply = (m: ThreadReply): void => { collectWhenIdle(); port.postMessage(m); };
   const fail = (id: number, err: unknown): void => {
     const e = err as { message?: string; code?: string; constraint?: string; detail?: string };
     reply({ id, ok: false, error: { message: e?.message ?? String(err), code: e?.code, constraint: e?.constraint, detail: e?.detail } });
@@ -105,7 +105,6 @@ function serve(port: NonNullable<typeof parentPort>, opening: Opening): void {
   };
 
   port.on('message', (m: ThreadRequest) => {
-    collectWhenIdle();
     if (m.op === 'begin') return begin(m.id);
     if (m.op === 'end') {
       const open = txs.get(m.tx);
