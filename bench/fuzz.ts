@@ -4,7 +4,7 @@
  * Sends FUZZ_REQUESTS (default 10,000) seeded requests — the corpus of test/fuzz, fast-check
  * arbitraries for every input path, and huge bodies around MAX_BODY — while a side process polls
  * /healthz every 50 ms and the server's RSS is sampled. FUZZ_DRIVERS=pg or pglite runs one driver only. Exits non-zero when any target fails:
- * PGlite runs on a temporary data directory (FUZZ_PGLITE_DIR=:memory: for in-memory). A target fails on
+ * PGlite runs in memory (FUZZ_PGLITE_DIR=temp: on a temporary data directory). A target fails on
  * a 5xx, a leaked stack trace or SQL, a request with no answer, a changed seed after a refusal,
  * a /healthz answer slower than FUZZ_MAX_STALL_MS (1000), or a peak RSS over FUZZ_MAX_RSS_MB (600).
  */
@@ -26,8 +26,8 @@ const SEED = Number(env.FUZZ_SEED ?? 20261206);
 const CONCURRENCY = Number(env.FUZZ_CONCURRENCY ?? 4);
 const MAX_BODY = Number(env.FUZZ_MAX_BODY ?? 50 * 1024 * 1024);
 const TIMEOUT_MS = Number(env.FUZZ_REQUEST_TIMEOUT_MS ?? 300_000);
-/** FUZZ_PGLITE_DIR=:memory: keeps the embedded database in the server's memory (counted in its RSS). */
-const PGLITE_DIR = env.FUZZ_PGLITE_DIR ?? 'temp';
+/** FUZZ_PGLITE_DIR=temp puts the embedded database in a temporary directory; by default it is in memory (counted in the RSS). */
+const PGLITE_DIR = env.FUZZ_PGLITE_DIR ?? ':memory:';
 const PG_URL = env.FUZZ_DATABASE_URL ?? env.BENCH_DATABASE_URL ?? env.TEST_DATABASE_URL;
 
 /** The corpus first (its cases may rely on each other's order), then the seeded mix with the huge bodies spread evenly. */
@@ -50,8 +50,8 @@ function plan(): (() => FuzzRequest)[] {
 
 async function fuzzDriver(driver: 'pglite' | 'pg'): Promise<DriverReport> {
   const db = driver === 'pg' ? await freshDatabase('twinfhir_fuzz', PG_URL) : undefined;
-  // PGlite on disk, as deployed (DATA_DIR defaults to ./data): with ':memory:' every stored byte and all WAL are process memory
-  const dataDir = driver === 'pglite' && PGLITE_DIR !== ':memory:' ? mkdtempSync(path.join(tmpdir(), 'twinfhir-fuzz-')) : undefined;
+  // on disk as deployed (DATA_DIR defaults to ./data); in memory every stored byte and all WAL are process memory
+  const dataDir = driver === 'pglite' && PGLITE_DIR === 'temp' ? mkdtempSync(path.join(tmpdir(), 'twinfhir-fuzz-')) : undefined;
   const server = await startServer(db?.url, { MAX_BODY: String(MAX_BODY), HTTP_WORKERS: '1', ...(driver === 'pglite' ? { DATA_DIR: dataDir ?? ':memory:' } : {}) }, true);
   const root = server.baseUrl.replace(/\/fhir$/, '');
   const pid = server.child.pid as number;
