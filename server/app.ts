@@ -13,7 +13,6 @@ import { oauthUris, smartConfiguration } from './auth/smart-configuration';
 import { type AuditRecorder, createAuditRecorder } from './audit/audit-recorder';
 import { createAuditWriteGuard } from './audit/audit-write-guard';
 import { exportQueue } from './bulk/export/queue';
-import { researchTransformFactory } from './bulk/export/research-transform';
 import { type ExportService, createExportService } from './bulk/export/service';
 import type { Config } from './config';
 import { type Clock, type IdGenerator, systemClock, uuidIds } from './core/clock';
@@ -240,7 +239,8 @@ function bulkExportOf(
   // Generous: every shutdown during a long export gives the job back and costs one attempt.
   const service = createExportService({ ...d, research, dir: config.exportDir, maxAttempts: 25 });
   const queue = exportQueue({
-    ...d, dir: config.exportDir, retentionMs: config.exportRetentionMs, pageSize: config.exportPageSize, transformFor: researchTransformFactory({ ...research, reader: d.store }),
+    ...d, dir: config.exportDir, retentionMs: config.exportRetentionMs, pageSize: config.exportPageSize, research: { ...research, reader: d.store },
+    transformHeapMb: config.exportTransformHeapMb,
     workers: config.role === 'server' ? 0 : config.exportWorkers, now: () => d.clock.now(),
   });
   return { service, queue };

@@ -107,6 +107,8 @@ export interface Config {
   /** Export jobs run at once in this process (ROLE=server runs none) / resources read per keyset page. */
   exportWorkers: number;
   exportPageSize: number;
+  /** Heap cap (MB) of the worker thread a transformed export (`_pseudonymize`, `_elements`) encodes in; 0 = in the runner's thread. */
+  exportTransformHeapMb: number;
   /** $import: NDJSON lines per transaction, longest line, largest upload, import jobs run at once per process. */
   importBatch: number;
   importMaxLineBytes: number;
@@ -283,6 +285,7 @@ const ENV_SCHEMA = z.object({
   EXPORT_RETENTION_MS: int(3_600_000, 1_000),
   EXPORT_WORKERS: int(1, 0),
   EXPORT_PAGE_SIZE: int(2_000, 1),
+  EXPORT_TRANSFORM_HEAP_MB: int(64, 0),
   IMPORT_BATCH: int(500, 1),
   IMPORT_MAX_LINE: bytes('8mb'),
   IMPORT_MAX_UPLOAD: bytes('4gb'),
@@ -305,6 +308,7 @@ const ENV_SCHEMA = z.object({
   if (e.HTTP_WORKERS > 1 && !e.CURSOR_SECRET) {
     refuse('HTTP_WORKERS', 'HTTP_WORKERS > 1 needs CURSOR_SECRET: a paging link signed by one worker must verify on the others (replicas need the same value too)');
   }
+  if (e.EXPORT_TRANSFORM_HEAP_MB > 0 && e.EXPORT_TRANSFORM_HEAP_MB < 32) refuse('EXPORT_TRANSFORM_HEAP_MB', 'EXPORT_TRANSFORM_HEAP_MB must be 0 (no worker thread) or at least 32 (the R4 model and the profile need room)');
   if (e.ROLE === 'worker' && !e.DATABASE_URL) refuse('ROLE', 'ROLE=worker needs DATABASE_URL: workers share the server\'s PostgreSQL');
   if (e.NLP_ENGINE !== 'rules' && (!e.LLM_BASE_URL || !e.LLM_MODEL)) {
     refuse('NLP_ENGINE', `NLP_ENGINE=${e.NLP_ENGINE} needs LLM_BASE_URL and LLM_MODEL (an OpenAI-compatible endpoint)`);
@@ -368,7 +372,7 @@ function toConfig(e: ParsedEnv): Config {
     pseudonymizationKey: e.PSEUDONYMIZATION_KEY,
     auditEnabled: ['true', '1'].includes(e.AUDIT_ENABLED), auditFlushMs: e.AUDIT_FLUSH_MS, auditBatch: e.AUDIT_BATCH,
     reviewClientId: e.REVIEW_CLIENT_ID, reviewScopes: e.REVIEW_SCOPES,
-    exportDir: e.EXPORT_DIR, exportRetentionMs: e.EXPORT_RETENTION_MS, exportWorkers: e.EXPORT_WORKERS, exportPageSize: e.EXPORT_PAGE_SIZE,
+    exportDir: e.EXPORT_DIR, exportRetentionMs: e.EXPORT_RETENTION_MS, exportWorkers: e.EXPORT_WORKERS, exportPageSize: e.EXPORT_PAGE_SIZE, exportTransformHeapMb: e.EXPORT_TRANSFORM_HEAP_MB,
     importBatch: e.IMPORT_BATCH, importMaxLineBytes: e.IMPORT_MAX_LINE, importMaxUploadBytes: e.IMPORT_MAX_UPLOAD, importWorkers: e.IMPORT_WORKERS,
     subscriptions: {
       workers: e.SUBSCRIPTION_WORKERS, timeoutMs: e.SUBSCRIPTION_TIMEOUT_MS, backoffMs: e.SUBSCRIPTION_BACKOFF_MS, backoffMaxMs: e.SUBSCRIPTION_BACKOFF_MAX_MS,

@@ -4,12 +4,16 @@
  * at most `maxQueue` tasks wait, beyond that callers get a 503. A FhirError thrown in a worker comes
  * back as a FhirError. Entry files may be .ts (tests run from source): they are transpiled on load.
  */
-import { Worker } from 'node:worker_threads';
+import { type ResourceLimits, Worker } from 'node:worker_threads';
 import { FhirError, type Issue } from './fhir-error';
 
 export interface PoolOptions {
   size: number;
   maxQueue?: number;
+  /** What every worker gets as workerData.data (structured-cloned). */
+  data?: unknown;
+  /** Bounds each worker's heap: its garbage is collected early instead of growing the process's RSS. */
+  resourceLimits?: ResourceLimits;
 }
 
 /** What a worker posts back for task `id`. */
@@ -45,9 +49,9 @@ require(workerData.entry);
 `;
 
 /** Starts the worker thread `entry` (.js, or .ts transpiled on load); `data` arrives as workerData.data. */
-export function startWorkerThread(entry: string, data?: unknown): Worker {
+export function startWorkerThread(entry: string, data?: unknown, resourceLimits?: ResourceLimits): Worker {
   const typescript = entry.endsWith('.ts') ? require.resolve('typescript') : undefined;
-  return new Worker(BOOTSTRAP, { eval: true, workerData: { entry, typescript, data } });
+  return new Worker(BOOTSTRAP, { eval: true, workerData: { entry, typescript, data }, ...(resourceLimits ? { resourceLimits } : {}) });
 }
 
 export class WorkerPool {
@@ -88,7 +92,7 @@ export class WorkerPool {
   }
 
   private spawn(): Slot {
-    const worker = startWorkerThread(this.entry);
+    const worker = startWorkerThread(this.entry, this.opts.data, this.opts.resourceLimits);
     const slot: Slot = { worker };
     worker.unref(); // an idle pool never keeps the process alive
     worker.on('message', (reply: WorkerReply) => {

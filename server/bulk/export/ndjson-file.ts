@@ -21,9 +21,9 @@ export class NdjsonFile {
     return new NdjsonFile(fh, committedBytes);
   }
 
-  /** Appends `text`; returns the bytes written. */
-  async append(text: string): Promise<number> {
-    const buf = Buffer.from(text, 'utf8');
+  /** Appends `text` (or its UTF-8 bytes); returns the bytes written. */
+  async append(text: string | Uint8Array): Promise<number> {
+    const buf = typeof text === 'string' ? Buffer.from(text, 'utf8') : text;
     let off = 0;
     while (off < buf.length) {
       const { bytesWritten } = await this.fh.write(buf, off, buf.length - off, this.position + off);

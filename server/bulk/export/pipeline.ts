@@ -3,14 +3,13 @@
  * the job's transform (if any), appended to the type's NDJSON file; after every page its progress (cursor,
  * lines, bytes) is committed, so memory is two pages (one read ahead) and a restart resumes there.
  */
-import type { Resource } from 'fhir/r4';
 import path from 'node:path';
 import type { AccessContext } from '../../core/access-context';
 import { FhirError } from '../../core/fhir-error';
 import type { ExportProgress, ExportRow, ExportSelection, ExportTypeProgress, ResourceStore } from '../../store/types';
 import { fileName } from './files';
 import { NdjsonFile } from './ndjson-file';
-import type { ExportTransform } from './transform';
+import type { PageEncoder } from './page-encoder';
 
 export interface PipelineRun {
   store: Pick<ResourceStore, 'bulkExport'>;
@@ -21,25 +20,11 @@ export interface PipelineRun {
   pageSize: number;
   progress: ExportProgress;
   selectionFor(type: string): ExportSelection;
-  transform?: ExportTransform;
+  encoder: PageEncoder;
   signal: AbortSignal;
 }
 
 export type PipelineOutcome = 'done' | 'paused' | 'cancelled';
-
-/** The page as NDJSON text: stored JSON as is, or through the transform (which may leave a resource out). */
-function encode(rows: ExportRow[], transform: ExportTransform | undefined): { text: string; lines: number; excluded: number } {
-  if (!transform) return { text: rows.map((r) => `${r.json}\n`).join(''), lines: rows.length, excluded: 0 };
-  let text = '';
-  let lines = 0;
-  for (const row of rows) {
-    const out = transform.apply(JSON.parse(row.json) as Resource);
-    if (out === undefined) continue;
-    text += `${JSON.stringify(out)}\n`;
-    lines++;
-  }
-  return { text, lines, excluded: rows.length - lines };
-}
 
 /** A type whose selection fails for good (e.g. a filter the data cannot answer) is recorded as an error; others throw (retry). */
 function permanent(err: unknown): err is FhirError {
@@ -73,8 +58,8 @@ async function exportType(run: PipelineRun, i: number): Promise<PipelineOutcome>
       // The next page is read while this one is encoded and written.
       next = read(rows[rows.length - 1].rid);
       next.catch(() => undefined);
-      const page = encode(rows, run.transform);
-      const bytes = page.text ? await file.append(page.text) : 0;
+      const page = await run.encoder.encode(rows);
+      const bytes = page.data.length ? await file.append(page.data) : 0;
       const excluded = (tp.excluded ?? 0) + page.excluded;
       tp = { ...tp, cursor: rows[rows.length - 1].rid, lines: tp.lines + page.lines, bytes: tp.bytes + bytes, ...(excluded ? { excluded } : {}) };
       if (!(await save(tp))) return 'cancelled';

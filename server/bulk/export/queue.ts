@@ -7,11 +7,13 @@ import type { Logger } from '../../core/logger';
 import { FhirError } from '../../core/fhir-error';
 import type { JobLease, QueueHandler } from '../../jobs/types';
 import type { SearchRegistry } from '../../search/registry';
-import { EXPORT_QUEUE, type ExportJobRecord, type ResourceStore } from '../../store/types';
+import { EXPORT_QUEUE, type ExportJobRecord, type ResourceStore, type StoreReader } from '../../store/types';
 import { jobDir, removeJobFiles } from './files';
 import { jobContext, jobParams, selectionFor } from './job-params';
+import { pageEncoder } from './page-encoder';
 import { runPipeline } from './pipeline';
-import { composeTransforms, elementsTransform, type ExportTransformFactory } from './transform';
+import type { ResearchExportDeps } from './research-transform';
+import { recipeOf } from './transform-recipe';
 import { unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { fileName } from './files';
@@ -25,7 +27,10 @@ export interface ExportQueueOptions {
   pageSize: number;
   /** Export jobs run at once in this process (0 under ROLE=server). */
   workers: number;
-  transformFor?: ExportTransformFactory;
+  /** What `_pseudonymize` jobs rebuild their transform from (profiles, key) and read Consents with. */
+  research: ResearchExportDeps & { reader: StoreReader };
+  /** Heap cap (MB) of the worker thread a transformed export encodes in; 0 = in the runner's thread. */
+  transformHeapMb: number;
   now(): Date;
 }
 
@@ -48,13 +53,19 @@ async function runExport(o: ExportQueueOptions, lease: JobLease, id: string): Pr
     return job.status;
   }
   const p = jobParams(job);
-  const transform = composeTransforms(await o.transformFor?.(job), p.elements ? elementsTransform(p.elements) : undefined);
-  const excluded = transform?.excludedPatients ?? new Map<string, string>();
+  const recipe = await recipeOf(o.research.reader, o.research, job);
+  const excluded = new Map(recipe?.excludedPatients ?? []);
   if (excluded.size) job.progress.excludedPatients = countReasons(excluded, p.cohort);
-  const outcome = await runPipeline({
-    store: o.store, ctx: jobContext(job), jobId: id, dir: jobDir(o.dir, id), pageSize: o.pageSize, progress: job.progress,
-    selectionFor: selectionFor(o.registry, job, excluded), ...(transform ? { transform } : {}), signal: lease.signal,
-  });
+  const encoder = pageEncoder(recipe, o.research, o.transformHeapMb);
+  let outcome;
+  try {
+    outcome = await runPipeline({
+      store: o.store, ctx: jobContext(job), jobId: id, dir: jobDir(o.dir, id), pageSize: o.pageSize, progress: job.progress,
+      selectionFor: selectionFor(o.registry, job, excluded), encoder, signal: lease.signal,
+    });
+  } finally {
+    await encoder.close();
+  }
   if (outcome === 'paused') {
     await lease.release();
     return 'paused';

@@ -6,7 +6,6 @@
  */
 import type { Resource } from 'fhir/r4';
 import { V3_OBSERVATION_VALUE } from '../../core/canonical-urls';
-import type { ExportJobRecord } from '../../store/types';
 
 export interface ExportTransform {
   /** Patient id → reason (e.g. 'consent-denied'); never exported. */
@@ -14,9 +13,6 @@ export interface ExportTransform {
   /** The resource as it is to be exported, or undefined to leave it out. */
   apply(resource: Resource): Resource | undefined;
 }
-
-/** Builds the transform a job asks for (from its persisted parameters); undefined = plain export. Rebuilt on resume. */
-export type ExportTransformFactory = (job: ExportJobRecord) => Promise<ExportTransform | undefined>;
 
 const SUBSETTED = { system: V3_OBSERVATION_VALUE, code: 'SUBSETTED' };
 /** Elements every resource keeps under `_elements` (search.html#elements: mandatory and modifier elements at least). */
