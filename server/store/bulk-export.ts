@@ -9,6 +9,8 @@ import type { SearchRegistry } from '../search/registry';
 import type { TerminologyCache } from '../search/terminology-cache';
 import { enqueueJob } from './job-queue';
 import { maskResources } from './read-mask';
+import { readRestrictionOf } from './read-policy';
+import { restrictionSql } from './search/row-restriction';
 import { SqlBuilder, and, or } from './search/sql-builder';
 import { whereSql } from './search/search-sql';
 import { resolveCodeSets } from './search/terminology-source';
@@ -51,15 +53,18 @@ function compartmentCondition(b: SqlBuilder, registry: SearchRegistry, type: str
   return or(parts);
 }
 
-async function selectRows(sql: SqlExecutor, registry: SearchRegistry, cache: TerminologyCache | undefined, s: ExportSelection, afterRid: string, limit: number): Promise<ExportRow[]> {
+async function selectRows(sql: SqlExecutor, d: BulkExportDeps, ctx: AccessContext, s: ExportSelection, afterRid: string, limit: number): Promise<ExportRow[]> {
+  const { registry, terminologyCache: cache } = d;
   const codeSets = await resolveCodeSets(sql, s.filters.flatMap((f) => f.criteria), cache);
   const b = new SqlBuilder();
   const base = ['r.deleted = false', `r.res_type = ${b.param(s.resourceType)}`];
   const filters = s.filters.length ? [or(s.filters.map((f) => whereSql(b, { ...f, resourceTypes: [s.resourceType] }, registry, codeSets)))] : [];
   const window = [`r.last_updated <= ${b.param(s.until.toISOString())}::timestamptz`, ...(s.since ? [`r.last_updated > ${b.param(s.since.toISOString())}::timestamptz`] : [])];
   const compartment = s.patients ? [compartmentCondition(b, registry, s.resourceType, s.patients)] : [];
+  // The caller's row restriction: the same fragment every search ANDs on its rows.
+  const restricted = restrictionSql(b, 'r', readRestrictionOf(ctx));
   const text = `SELECT r.rid::text AS rid, r.content::text AS json FROM resource r
-    WHERE ${and([...base, `r.rid > ${b.param(afterRid)}::bigint`, ...window, ...compartment, ...filters])}
+    WHERE ${and([...base, `r.rid > ${b.param(afterRid)}::bigint`, ...window, ...compartment, ...(restricted ? [restricted] : []), ...filters])}
     ORDER BY r.rid LIMIT ${b.param(limit)}`;
   return (await sql.query<ExportRow>(text, b.params)).rows;
 }
@@ -122,7 +127,7 @@ export function createBulkExportStore(d: BulkExportDeps): BulkExportStore {
     },
     async rows(ctx: AccessContext, selection, afterRid, limit) {
       await d.readPolicy.check(ctx, { interaction: 'search', resourceTypes: [selection.resourceType] });
-      const rows = await selectRows(driver, d.registry, d.terminologyCache, selection, afterRid, limit);
+      const rows = await selectRows(driver, d, ctx, selection, afterRid, limit);
       return selection.mask ? maskRows(driver, selection.mask, rows) : rows;
     },
   };

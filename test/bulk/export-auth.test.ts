@@ -70,6 +70,34 @@ test('a patient-context token exports its own patient\'s compartment only', asyn
   expect(all).not.toMatch(/sofia|Marin|Asthma|General Hospital/);
 });
 
+/** The ids of each exported type, and what the same token's search of that type shows. */
+async function exportedVsSearched(token: string, types: string): Promise<{ exported: Record<string, string[]>; searched: Record<string, string[]> }> {
+  const kick = await w.fhir(`Patient/$export?_type=${types}`, token, { headers: { Prefer: 'respond-async' } });
+  expect(kick.status).toBe(202);
+  const manifest = await manifestOf(local(String(kick.headers.get('content-location'))), token);
+  const exported: Record<string, string[]> = {};
+  const searched: Record<string, string[]> = {};
+  for (const type of types.split(',')) {
+    const file = manifest.output.find((o) => o.type === type);
+    const lines = file ? (await text(local(file.url), token)).body.split('\n').filter(Boolean) : [];
+    exported[type] = lines.map((l) => (JSON.parse(l) as { id: string }).id).sort();
+    const bundle = await w.fhir(`${type}?_count=100`, token);
+    expect(bundle.status).toBe(200);
+    searched[type] = (bundle.body.entry ?? []).map((e: { resource: { id: string } }) => e.resource.id).sort();
+  }
+  return { exported, searched };
+}
+
+test('a patient-context token\'s export reads through its row restriction: type by type what its searches show', async () => {
+  // Condition is granted outright (user/), so it is exempt from the restriction in searches and in the export alike.
+  const token = (await w.user({ scope: 'openid fhirUser launch/patient patient/Patient.rs patient/Observation.rs user/Condition.rs', patient: 'maria' })).access_token;
+  const { exported, searched } = await exportedVsSearched(token, 'Patient,Observation,Condition');
+  expect(exported).toEqual(searched);
+  expect(exported.Patient).toEqual(['maria']);
+  expect(exported.Observation).toEqual(['lab-maria', 'vitals-maria']);
+  expect(exported.Condition).toEqual(['cond-maria', 'cond-sofia']);
+});
+
 test('kick-off, polling and download are audited', async () => {
   const auditor = (await w.system('system/*.rs')).access_token;
   // The recorder writes in batches; give it a moment.

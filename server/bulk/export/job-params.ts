@@ -20,6 +20,8 @@ export interface ExportJobParams {
   pseudonymize?: { profile: string; baseUrl: string };
   /** A patient-context token's read restriction at kick-off: the rows are masked as its reads are. */
   mask?: RowRestriction;
+  /** The kick-off token's read restriction (a patient-context token): the job reads through it like a search would. */
+  restriction?: RowRestriction;
 }
 
 export const jobParams = (job: ExportJobRecord): ExportJobParams => job.params as unknown as ExportJobParams;
@@ -38,5 +40,11 @@ export function selectionFor(registry: SearchRegistry, job: ExportJobRecord, exc
   });
 }
 
-/** The context a job reads with: the server's own, named after the job (the caller's scopes were checked at kick-off). */
-export const jobContext = (job: ExportJobRecord): AccessContext => systemContext(`export-${job.id}`);
+/**
+ * The context a job reads with: the server's own, named after the job (the caller's scopes were checked at
+ * kick-off), carrying the caller's row restriction, so the store confines every read with the same SQL as a search.
+ */
+export function jobContext(job: ExportJobRecord): AccessContext {
+  const restriction = jobParams(job).restriction;
+  return { ...systemContext(`export-${job.id}`), ...(restriction ? { readRestriction: restriction } : {}) };
+}

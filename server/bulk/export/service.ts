@@ -77,9 +77,9 @@ export function createExportService(d: ExportServiceDeps) {
     return job;
   };
 
-  async function cohortOf(k: KickOff, patients: string[] | undefined, confined: string | undefined): Promise<string[] | '*' | undefined> {
+  async function cohortOf(k: KickOff, patients: string[] | undefined): Promise<string[] | '*' | undefined> {
     if (k.level === 'system') return undefined;
-    if (k.level === 'patient') return confined ? [confined] : (patients ?? '*');
+    if (k.level === 'patient') return patients ?? '*';
     const id = k.groupId ?? '';
     if (!ID.test(id)) throw badRequest(`Invalid Group id '${id.slice(0, 64)}'`);
     const stored = await d.store.read(k.ctx, 'Group', id);
@@ -92,12 +92,15 @@ export function createExportService(d: ExportServiceDeps) {
       const params = parseExportParams(d.registry, k.pairs, k.level);
       const grant = authorizeExport(k.ctx, k.baseUrl, d.registry, k.level, params);
       if (params.pseudonymize !== undefined) checkPseudonymize(d.research, params.pseudonymize);
-      const cohort = await cohortOf(k, params.patients, grant.patient);
+      const cohort = await cohortOf(k, params.patients);
+      // A patient-context token is confined by its row restriction, in the store's SQL like its searches.
+      const restriction = k.ctx.readRestriction ?? (grant.patient !== undefined ? { patient: grant.patient, exemptTypes: [] } : undefined);
       const stored: ExportJobParams = {
         level: k.level, ...(k.groupId ? { groupId: k.groupId } : {}), types: grant.types, typeFilters: params.typeFilters,
         ...(params.since ? { since: params.since } : {}), ...(params.elements ? { elements: params.elements } : {}), ...(cohort ? { cohort } : {}),
         ...(params.pseudonymize !== undefined ? { pseudonymize: { profile: params.pseudonymize, baseUrl: k.baseUrl } } : {}),
         ...(grant.patient && k.ctx.readRestriction ? { mask: k.ctx.readRestriction } : {}),
+        ...(restriction ? { restriction } : {}),
       };
       const job = await d.store.bulkExport.createJob({
         id: d.ids.newId(), clientId: k.ctx.clientId, ...(k.ctx.patient ? { patient: k.ctx.patient } : {}), requestUrl: k.requestUrl,
