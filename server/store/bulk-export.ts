@@ -1,19 +1,14 @@
 /**
  * Bulk Data `$export` in SQL (table export_job, migration 008): jobs with their per-type progress, and the
- * keyset-paged reads a job streams from — one type at a time in rid order, `_typeFilter` queries compiled
- * by the search SQL (OR-ed), `_since`, the transactionTime bound, and Patient compartments of many patients.
+ * keyset-paged reads a job streams from (export-select.ts: one type at a time, as of the transactionTime).
  */
 import type { Resource } from 'fhir/r4';
 import type { AccessContext } from '../core/access-context';
 import type { SearchRegistry } from '../search/registry';
 import type { TerminologyCache } from '../search/terminology-cache';
+import { selectExportRows } from './export-select';
 import { enqueueJob } from './job-queue';
 import { maskResources } from './read-mask';
-import { readRestrictionOf } from './read-policy';
-import { restrictionSql } from './search/row-restriction';
-import { SqlBuilder, and, or } from './search/sql-builder';
-import { whereSql } from './search/search-sql';
-import { resolveCodeSets } from './search/terminology-source';
 import type { SqlDriver, SqlExecutor, SqlParam } from './sql';
 import type { ReadPolicy } from './types';
 import { EXPORT_QUEUE, type BulkExportStore, type ExportJobRecord, type ExportProgress, type ExportRow, type ExportSelection, type NewExportJob } from './export-types';
@@ -32,42 +27,6 @@ const toRecord = (r: JobRow): ExportJobRecord => ({
   ...(r.error !== null ? { error: r.error } : {}), createdAt: new Date(r.created_at), updatedAt: new Date(r.updated_at),
   ...(r.completed_at !== null ? { completedAt: new Date(r.completed_at) } : {}), ...(r.expires_at !== null ? { expiresAt: new Date(r.expires_at) } : {}),
 });
-
-/** The compartment self-reference marker in the CompartmentDefinition ('{def}': the Patient itself). */
-const SELF = '{def}';
-
-/** Resources of `type` in the Patient compartment of `patients` ('*': of any patient); '' for no restriction. */
-function compartmentCondition(b: SqlBuilder, registry: SearchRegistry, type: string, patients: readonly string[] | '*'): string {
-  const params = registry.compartmentParams('Patient', type);
-  const refs = params.filter((p) => p !== SELF);
-  // A patient is in its own compartment (compartmentdefinition-patient: "the Patient itself").
-  const self = type === 'Patient' || params.includes(SELF);
-  const any = patients === '*';
-  if (any && self) return '';
-  const parts: string[] = [];
-  if (refs.length) {
-    const ids = any ? '' : ` AND k.target_id = ANY(${b.param([...patients])}::text[])`;
-    parts.push(`EXISTS (SELECT 1 FROM idx_reference k WHERE k.rid = r.rid AND k.param = ANY(${b.param(refs)}::text[]) AND k.target_type = 'Patient'${ids})`);
-  }
-  if (self && !any) parts.push(`r.id = ANY(${b.param([...patients])}::text[])`);
-  return or(parts);
-}
-
-async function selectRows(sql: SqlExecutor, d: BulkExportDeps, ctx: AccessContext, s: ExportSelection, afterRid: string, limit: number): Promise<ExportRow[]> {
-  const { registry, terminologyCache: cache } = d;
-  const codeSets = await resolveCodeSets(sql, s.filters.flatMap((f) => f.criteria), cache);
-  const b = new SqlBuilder();
-  const base = ['r.deleted = false', `r.res_type = ${b.param(s.resourceType)}`];
-  const filters = s.filters.length ? [or(s.filters.map((f) => whereSql(b, { ...f, resourceTypes: [s.resourceType] }, registry, codeSets)))] : [];
-  const window = [`r.last_updated <= ${b.param(s.until.toISOString())}::timestamptz`, ...(s.since ? [`r.last_updated > ${b.param(s.since.toISOString())}::timestamptz`] : [])];
-  const compartment = s.patients ? [compartmentCondition(b, registry, s.resourceType, s.patients)] : [];
-  // The caller's row restriction: the same fragment every search ANDs on its rows.
-  const restricted = restrictionSql(b, 'r', readRestrictionOf(ctx));
-  const text = `SELECT r.rid::text AS rid, r.content::text AS json FROM resource r
-    WHERE ${and([...base, `r.rid > ${b.param(afterRid)}::bigint`, ...window, ...compartment, ...(restricted ? [restricted] : []), ...filters])}
-    ORDER BY r.rid LIMIT ${b.param(limit)}`;
-  return (await sql.query<ExportRow>(text, b.params)).rows;
-}
 
 /** Rows with other patients' references masked; a row with nothing to mask keeps its stored text. */
 async function maskRows(sql: SqlExecutor, mask: NonNullable<ExportSelection['mask']>, rows: ExportRow[]): Promise<ExportRow[]> {
@@ -126,8 +85,8 @@ export function createBulkExportStore(d: BulkExportDeps): BulkExportStore {
       return rows.length > 0;
     },
     async rows(ctx: AccessContext, selection, afterRid, limit) {
-      await d.readPolicy.check(ctx, { interaction: 'search', resourceTypes: [selection.resourceType] });
-      const rows = await selectRows(driver, d, ctx, selection, afterRid, limit);
+      await d.readPolicy.check(ctx, { interaction: 'search', resourceTypes: [...new Set([selection.resourceType, ...(selection.associated?.targets ?? []).map((t) => t.resourceType)])] });
+      const rows = await selectExportRows(driver, d, ctx, selection, afterRid, limit);
       return selection.mask ? maskRows(driver, selection.mask, rows) : rows;
     },
   };

@@ -15,12 +15,17 @@ export interface ExportSelection {
   filters: readonly SearchQuery[];
   /** `_since`: only resources last updated after this instant. */
   since?: Date;
-  /** The export's transactionTime: resources last updated after it are left out. */
+  /** The export's transactionTime: each resource is exported as it was then (its version current at that instant). */
   until: Date;
   /** Patient/Group level: only resources in these patients' compartments; '*' any patient's compartment. */
   patients?: readonly string[] | '*';
   /** A patient-context token's export: other patients' references in the rows are masked as on every read (read-mask.ts). */
   mask?: RowRestriction;
+  /**
+   * `includeAssociatedData` (Provenance only): also the Provenance whose target is a resource one of `targets`
+   * exports — the latest per target or all of them; `only`: nothing but those (Provenance was not asked for itself).
+   */
+  associated?: { mode: 'latest' | 'relevant'; targets: readonly ExportSelection[]; only: boolean };
 }
 
 /** One exported resource: its keyset position and the stored JSON text (written to NDJSON as is). */
