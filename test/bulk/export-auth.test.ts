@@ -98,6 +98,16 @@ test('a patient-context token\'s export reads through its row restriction: type 
   expect(exported.Condition).toEqual(['cond-maria', 'cond-sofia']);
 });
 
+test('includeAssociatedData exports Provenance, so it needs read and search on Provenance', async () => {
+  const ask = async (scope: string): Promise<number> => {
+    const token = (await w.system(scope)).access_token;
+    return (await w.fhir('$export?_type=Observation&includeAssociatedData=LatestProvenanceResources', token, { headers: { Prefer: 'respond-async' } })).status;
+  };
+  expect(await ask('system/Observation.rs')).toBe(403);
+  expect(await ask('system/Observation.rs system/Provenance.r')).toBe(403);
+  expect(await ask('system/Observation.rs system/Provenance.rs')).toBe(202);
+});
+
 test('kick-off, polling and download are audited', async () => {
   const auditor = (await w.system('system/*.rs')).access_token;
   // The recorder writes in batches; give it a moment.

@@ -4,7 +4,8 @@
  * the types, not the route. A patient-context token may only run a Patient-level export of its own
  * patient's compartment. Query-restricted scopes cannot export (an export is not a restricted search).
  * The audit trail leaves only with `_type=AuditEvent` and an auditor's scope. A `_pseudonymize` export also
- * needs read and search on Consent (its exclusions are decided by the patients' Consents).
+ * needs read and search on Consent (its exclusions are decided by the patients' Consents), `includeAssociatedData`
+ * on Provenance (what it adds).
  */
 import { type AccessRequest, decide } from '../../auth/access-policy';
 import { insufficientScope } from '../../auth/bearer';
@@ -65,6 +66,7 @@ export function authorizeExport(ctx: AccessContext, realm: string, registry: Sea
   }
   if (!types.length) throw insufficientScope(realm, 'no granted scope allows reading any of the requested types');
   if (params.pseudonymize !== undefined) mayReadConsents(subject, realm);
+  if (params.associated !== undefined) mayReadProvenance(subject, realm);
   if (patient !== undefined) confinedLevel(level, params, patient);
   return { types, ...(patient !== undefined ? { patient } : {}) };
 }
@@ -75,6 +77,15 @@ function mayReadConsents(subject: Parameters<typeof decide>[0], realm: string): 
     const d = decide(subject, { permission, type: 'Consent' });
     if (!d.allowed) throw insufficientScope(realm, `_pseudonymize excludes patients by their Consents: ${d.reason}`);
     if (d.restrictions) throw insufficientScope(realm, '_pseudonymize needs unrestricted read access to Consent (the scope for Consent is query-restricted)');
+  }
+}
+
+/** `includeAssociatedData` exports Provenance, so its caller must be allowed to read and search it. */
+function mayReadProvenance(subject: Parameters<typeof decide>[0], realm: string): void {
+  for (const permission of ['r', 's'] as const) {
+    const d = decide(subject, { permission, type: 'Provenance' });
+    if (!d.allowed) throw insufficientScope(realm, `includeAssociatedData exports Provenance: ${d.reason}`);
+    if (d.restrictions) throw insufficientScope(realm, 'includeAssociatedData needs unrestricted read access to Provenance (the scope for Provenance is query-restricted)');
   }
 }
 

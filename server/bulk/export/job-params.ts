@@ -22,15 +22,20 @@ export interface ExportJobParams {
   mask?: RowRestriction;
   /** The kick-off token's read restriction (a patient-context token): the job reads through it like a search would. */
   restriction?: RowRestriction;
+  /** `includeAssociatedData`: Provenance of the exported resources (the latest per target, or all). */
+  associated?: 'latest' | 'relevant';
 }
 
 export const jobParams = (job: ExportJobRecord): ExportJobParams => job.params as unknown as ExportJobParams;
 
-/** The reads of one type: its filters parsed as searches, the time window, the cohort minus excluded patients. */
+/**
+ * The reads of one type: its filters parsed as searches, the time window, the cohort minus excluded patients;
+ * Provenance under `includeAssociatedData` also (or only, when not asked for itself) what targets the other types' resources.
+ */
 export function selectionFor(registry: SearchRegistry, job: ExportJobRecord, excluded: ReadonlyMap<string, string>) {
   const p = jobParams(job);
   const cohort = p.cohort === '*' || p.cohort === undefined ? p.cohort : p.cohort.filter((id) => !excluded.has(id));
-  return (type: string): ExportSelection => ({
+  const base = (type: string): ExportSelection => ({
     resourceType: type,
     filters: (p.typeFilters[type] ?? []).map((q) => parseSearchParams(registry, [type], filterPairs(q), { strict: true }).query),
     ...(p.since ? { since: new Date(p.since) } : {}),
@@ -38,6 +43,14 @@ export function selectionFor(registry: SearchRegistry, job: ExportJobRecord, exc
     ...(cohort !== undefined ? { patients: cohort } : {}),
     ...(p.mask ? { mask: p.mask } : {}),
   });
+  return (type: string): ExportSelection => {
+    const own = base(type);
+    if (type !== 'Provenance' || !p.associated) return own;
+    const only = !p.types.includes('Provenance');
+    // Provenance asked for without any condition is exported whole: nothing to add.
+    if (!only && !own.filters.length && !own.since && own.patients === undefined) return own;
+    return { ...own, associated: { mode: p.associated, targets: p.types.filter((t) => t !== 'Provenance').map(base), only } };
+  };
 }
 
 /**

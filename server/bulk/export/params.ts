@@ -36,6 +36,26 @@ export interface ExportParams {
   patients?: string[];
   /** `_pseudonymize`: the research export's pseudonymization profile (checked against the profiles by the service). */
   pseudonymize?: string;
+  /** `includeAssociatedData`: the latest Provenance of each exported resource, or all of them ('relevant'). */
+  associated?: AssociatedData;
+}
+
+export type AssociatedData = 'latest' | 'relevant';
+
+/** The IG's include-associated-data codes this server supports; custom (`_…`) values are not known here. */
+const ASSOCIATED: Record<string, AssociatedData> = { LatestProvenanceResources: 'latest', RelevantProvenanceResources: 'relevant' };
+
+/** Every value must be a known code; both together mean all associated Provenance (the latest are among them). */
+function parseAssociated(previous: AssociatedData | undefined, value: string): AssociatedData {
+  let out = previous;
+  const codes = split(value);
+  if (!codes.length) throw badRequest('includeAssociatedData is empty', ['includeAssociatedData']);
+  for (const code of codes) {
+    const mode = Object.hasOwn(ASSOCIATED, code) ? ASSOCIATED[code] : undefined;
+    if (!mode) throw badRequest(`includeAssociatedData '${code.slice(0, 60)}' is not supported (use ${Object.keys(ASSOCIATED).join(' or ')})`, ['includeAssociatedData']);
+    out = out === 'relevant' || mode === 'relevant' ? 'relevant' : 'latest';
+  }
+  return out as AssociatedData;
 }
 
 /** Comma-separated queries: a comma starts a new one only before `Type?` (commas inside a query OR its values). */
@@ -128,7 +148,7 @@ export function parseExportParams(registry: SearchRegistry, pairs: [string, stri
       if (out.pseudonymize !== undefined && out.pseudonymize !== value) throw badRequest('_pseudonymize names more than one profile', ['_pseudonymize']);
       out.pseudonymize = value;
     } else if (name === 'includeAssociatedData') {
-      throw badRequest(`includeAssociatedData '${value.slice(0, 60)}' is not supported by this server (no associated data is exported)`, ['includeAssociatedData']);
+      out.associated = parseAssociated(out.associated, value);
     } else if (name === 'patient') {
       if (level !== 'patient') throw badRequest("The parameter 'patient' is allowed only in a Patient-level $export", ['patient']);
       out.patients = [...new Set([...(out.patients ?? []), ...split(value).map(parsePatient)])];
@@ -136,6 +156,8 @@ export function parseExportParams(registry: SearchRegistry, pairs: [string, stri
     }
   }
   checkFiltersAgainstTypes(out);
+  // Provenance is linked to its targets, not to a patient: a research export could not vet it against the exclusions.
+  if (out.associated && out.pseudonymize !== undefined) throw badRequest('includeAssociatedData cannot be combined with _pseudonymize', ['includeAssociatedData']);
   return out;
 }
 

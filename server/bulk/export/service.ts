@@ -100,12 +100,14 @@ export function createExportService(d: ExportServiceDeps) {
         ...(params.since ? { since: params.since } : {}), ...(params.elements ? { elements: params.elements } : {}), ...(cohort ? { cohort } : {}),
         ...(params.pseudonymize !== undefined ? { pseudonymize: { profile: params.pseudonymize, baseUrl: k.baseUrl } } : {}),
         ...(grant.patient && k.ctx.readRestriction ? { mask: k.ctx.readRestriction } : {}),
-        ...(restriction ? { restriction } : {}),
+        ...(restriction ? { restriction } : {}), ...(params.associated ? { associated: params.associated } : {}),
       };
+      // Associated Provenance gets a file of its own unless Provenance is exported anyway (then it joins that file).
+      const outputs = params.associated && !grant.types.includes('Provenance') ? [...grant.types, 'Provenance'] : grant.types;
       const job = await d.store.bulkExport.createJob({
         id: d.ids.newId(), clientId: k.ctx.clientId, ...(k.ctx.patient ? { patient: k.ctx.patient } : {}), requestUrl: k.requestUrl,
         params: stored as unknown as Record<string, unknown>, transactionTime: d.clock.now(),
-        progress: { types: grant.types.map((type) => ({ type, cursor: '0', lines: 0, bytes: 0, done: false })) },
+        progress: { types: outputs.map((type) => ({ type, cursor: '0', lines: 0, bytes: 0, done: false })) },
       }, d.maxAttempts);
       d.wake();
       return job.id;
