@@ -7,7 +7,8 @@
  * one export's peak is not the other's). Seeding, from this process, on BENCH_DATABASE_URL (PostgreSQL) when set, else on an
  * embedded PGlite directory the server opens afterwards: the first BENCH_EXPORT_BATCH resources go through
  * the store's own writer (`createMany`, with their search-index rows); the rest are copies of them made in
- * SQL (INSERT … SELECT over generate_series into the resource table, ids and versions of their own, no index
+ * SQL (INSERT … SELECT over generate_series into the resource table, ids and versions of their own, the
+ * source's patient compartments — else the server's start would backfill them row by row — and no index
  * rows: an unfiltered export reads only that table). The writer alone seeds ~1,000/s here, far too slow for 1M.
  */
 import { randomBytes } from 'node:crypto';
@@ -63,8 +64,8 @@ async function seed(databaseUrl: string | undefined, dataDir: string): Promise<{
     for (let from = first; from < SIZE; from += COPY_CHUNK) {
       const to = Math.min(SIZE, from + COPY_CHUNK) - 1;
       await driver.query(
-        `INSERT INTO resource (res_type, id, version, last_updated, deleted, content)
-         SELECT 'Observation', 'bx-' || g, 1, s.last_updated, false, jsonb_set(s.content, '{id}', to_jsonb('bx-' || g))
+        `INSERT INTO resource (res_type, id, version, last_updated, deleted, content, patients)
+         SELECT 'Observation', 'bx-' || g, 1, s.last_updated, false, jsonb_set(s.content, '{id}', to_jsonb('bx-' || g)), s.patients
          FROM generate_series($1::int, $2::int) g JOIN resource s ON s.res_type = 'Observation' AND s.id = 'bx-' || (g % $3::int)`,
         [from, to, first],
       );

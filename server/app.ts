@@ -240,7 +240,7 @@ function bulkExportOf(
   const service = createExportService({ ...d, research, dir: config.exportDir, maxAttempts: 25 });
   const queue = exportQueue({
     ...d, dir: config.exportDir, retentionMs: config.exportRetentionMs, pageSize: config.exportPageSize, research: { ...research, reader: d.store },
-    transformHeapMb: config.exportTransformHeapMb,
+    transformHeapMb: config.exportTransformHeapMb, maxFileResources: config.exportMaxFileResources,
     workers: config.role === 'server' ? 0 : config.exportWorkers, now: () => d.clock.now(),
   });
   return { service, queue };

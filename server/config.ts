@@ -109,6 +109,8 @@ export interface Config {
   exportPageSize: number;
   /** Heap cap (MB) of the worker thread a transformed export (`_pseudonymize`, `_elements`) encodes in; 0 = in the runner's thread. */
   exportTransformHeapMb: number;
+  /** Resources per export output file: a type with more is split into several files (0: one file per type). */
+  exportMaxFileResources: number;
   /** $import: NDJSON lines per transaction, longest line, largest upload, import jobs run at once per process. */
   importBatch: number;
   importMaxLineBytes: number;
@@ -286,6 +288,7 @@ const ENV_SCHEMA = z.object({
   EXPORT_WORKERS: int(1, 0),
   EXPORT_PAGE_SIZE: int(2_000, 1),
   EXPORT_TRANSFORM_HEAP_MB: int(64, 0),
+  EXPORT_MAX_FILE_RESOURCES: int(0, 0),
   IMPORT_BATCH: int(500, 1),
   IMPORT_MAX_LINE: bytes('8mb'),
   IMPORT_MAX_UPLOAD: bytes('4gb'),
@@ -372,7 +375,7 @@ function toConfig(e: ParsedEnv): Config {
     pseudonymizationKey: e.PSEUDONYMIZATION_KEY,
     auditEnabled: ['true', '1'].includes(e.AUDIT_ENABLED), auditFlushMs: e.AUDIT_FLUSH_MS, auditBatch: e.AUDIT_BATCH,
     reviewClientId: e.REVIEW_CLIENT_ID, reviewScopes: e.REVIEW_SCOPES,
-    exportDir: e.EXPORT_DIR, exportRetentionMs: e.EXPORT_RETENTION_MS, exportWorkers: e.EXPORT_WORKERS, exportPageSize: e.EXPORT_PAGE_SIZE, exportTransformHeapMb: e.EXPORT_TRANSFORM_HEAP_MB,
+    exportDir: e.EXPORT_DIR, exportRetentionMs: e.EXPORT_RETENTION_MS, exportWorkers: e.EXPORT_WORKERS, exportPageSize: e.EXPORT_PAGE_SIZE, exportTransformHeapMb: e.EXPORT_TRANSFORM_HEAP_MB, exportMaxFileResources: e.EXPORT_MAX_FILE_RESOURCES,
     importBatch: e.IMPORT_BATCH, importMaxLineBytes: e.IMPORT_MAX_LINE, importMaxUploadBytes: e.IMPORT_MAX_UPLOAD, importWorkers: e.IMPORT_WORKERS,
     subscriptions: {
       workers: e.SUBSCRIPTION_WORKERS, timeoutMs: e.SUBSCRIPTION_TIMEOUT_MS, backoffMs: e.SUBSCRIPTION_BACKOFF_MS, backoffMaxMs: e.SUBSCRIPTION_BACKOFF_MAX_MS,

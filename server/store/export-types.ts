@@ -34,7 +34,7 @@ export interface ExportRow {
   json: string;
 }
 
-/** Progress of one output type: committed lines and bytes of its NDJSON file and the keyset cursor after them. */
+/** Progress of one output type: committed lines (all parts) and bytes (of the current file) and the keyset cursor after them. */
 export interface ExportTypeProgress {
   type: string;
   /** rid of the last resource whose line is committed ('0' before the first). */
@@ -44,6 +44,8 @@ export interface ExportTypeProgress {
   done: boolean;
   /** Resources the job's transform left out (excluded patients, pseudonymisation rules). */
   excluded?: number;
+  /** Split output (EXPORT_MAX_FILE_RESOURCES): the full parts before the current file; `bytes` is then the current part's. */
+  parts?: { lines: number; bytes: number }[];
 }
 
 export interface ExportProgress {

@@ -3,6 +3,7 @@ import { TWINFHIR_BASE } from '../../core/canonical-urls';
 import type { ExportJobRecord } from '../../store/types';
 import { fileName } from './files';
 import { jobParams } from './job-params';
+import { partsOf } from './part-writer';
 
 /** Manifest extension reporting what the job's transform left out (excluded patients, resources per type). */
 export const EXCLUDED_EXTENSION = `${TWINFHIR_BASE}/StructureDefinition/bulk-export-excluded`;
@@ -26,7 +27,7 @@ export const downloadUrl = (baseUrl: string, jobId: string, file: string): strin
 
 export function manifestOf(job: ExportJobRecord, baseUrl: string, requiresAccessToken: boolean): ExportManifest {
   const p = job.progress;
-  const output = p.types.filter((t) => t.lines > 0).map((t) => ({ type: t.type, url: downloadUrl(baseUrl, job.id, fileName(t.type)), count: t.lines }));
+  const output = p.types.flatMap((t) => partsOf(t).map((f) => ({ type: t.type, url: downloadUrl(baseUrl, job.id, fileName(t.type, f.part)), count: f.lines })));
   const manifest: ExportManifest = {
     transactionTime: job.transactionTime.toISOString(), request: job.requestUrl, requiresAccessToken, output,
     error: p.errors?.length ? [{ type: 'OperationOutcome', url: downloadUrl(baseUrl, job.id, ERROR_FILE) }] : [],

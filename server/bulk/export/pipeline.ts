@@ -3,13 +3,11 @@
  * the job's transform (if any), appended to the type's NDJSON file; after every page its progress (cursor,
  * lines, bytes) is committed, so memory is two pages (one read ahead) and a restart resumes there.
  */
-import path from 'node:path';
 import type { AccessContext } from '../../core/access-context';
 import { FhirError } from '../../core/fhir-error';
 import type { ExportProgress, ExportRow, ExportSelection, ExportTypeProgress, ResourceStore } from '../../store/types';
-import { fileName } from './files';
-import { NdjsonFile } from './ndjson-file';
 import type { PageEncoder } from './page-encoder';
+import { PartWriter } from './part-writer';
 
 export interface PipelineRun {
   store: Pick<ResourceStore, 'bulkExport'>;
@@ -18,6 +16,8 @@ export interface PipelineRun {
   /** The job's directory. */
   dir: string;
   pageSize: number;
+  /** Resources per output file (0: one file per type). */
+  maxFileResources: number;
   progress: ExportProgress;
   selectionFor(type: string): ExportSelection;
   encoder: PageEncoder;
@@ -31,23 +31,13 @@ function permanent(err: unknown): err is FhirError {
   return err instanceof FhirError && err.status >= 400 && err.status < 500;
 }
 
-/** Opens the type's file at its committed offset; a file shorter than that (lost in a crash) restarts the type. */
-async function openFile(run: PipelineRun, tp: ExportTypeProgress): Promise<{ file: NdjsonFile; tp: ExportTypeProgress }> {
-  const name = path.join(run.dir, fileName(tp.type));
-  const file = await NdjsonFile.open(name, tp.bytes);
-  if (file) return { file, tp };
-  const fresh: ExportTypeProgress = { type: tp.type, cursor: '0', lines: 0, bytes: 0, done: false };
-  return { file: (await NdjsonFile.open(name, 0)) as NdjsonFile, tp: fresh };
-}
-
 async function exportType(run: PipelineRun, i: number): Promise<PipelineOutcome> {
   const save = (tp: ExportTypeProgress): Promise<boolean> => {
     run.progress.types[i] = tp;
     return run.store.bulkExport.saveProgress(run.jobId, run.progress);
   };
-  const opened = await openFile(run, run.progress.types[i]);
-  let tp = opened.tp;
-  const file = opened.file;
+  const file = await PartWriter.open(run.dir, run.progress.types[i], run.maxFileResources);
+  let tp = file.progress;
   try {
     const selection = run.selectionFor(tp.type);
     const read = (after: string): Promise<ExportRow[]> => run.store.bulkExport.rows(run.ctx, selection, after, run.pageSize);
@@ -59,9 +49,9 @@ async function exportType(run: PipelineRun, i: number): Promise<PipelineOutcome>
       next = read(rows[rows.length - 1].rid);
       next.catch(() => undefined);
       const page = await run.encoder.encode(rows);
-      const bytes = page.data.length ? await file.append(page.data) : 0;
+      await file.write(page.data, page.lines);
       const excluded = (tp.excluded ?? 0) + page.excluded;
-      tp = { ...tp, cursor: rows[rows.length - 1].rid, lines: tp.lines + page.lines, bytes: tp.bytes + bytes, ...(excluded ? { excluded } : {}) };
+      tp = file.update({ cursor: rows[rows.length - 1].rid, ...(excluded ? { excluded } : {}) });
       if (!(await save(tp))) return 'cancelled';
       if (run.signal.aborted) return 'paused';
     }

@@ -25,6 +25,8 @@ export interface ExportQueueOptions {
   dir: string;
   retentionMs: number;
   pageSize: number;
+  /** Resources per output file (EXPORT_MAX_FILE_RESOURCES; 0: one file per type). */
+  maxFileResources: number;
   /** Export jobs run at once in this process (0 under ROLE=server). */
   workers: number;
   /** What `_pseudonymize` jobs rebuild their transform from (profiles, key) and read Consents with. */
@@ -60,7 +62,7 @@ async function runExport(o: ExportQueueOptions, lease: JobLease, id: string): Pr
   let outcome;
   try {
     outcome = await runPipeline({
-      store: o.store, ctx: jobContext(job), jobId: id, dir: jobDir(o.dir, id), pageSize: o.pageSize, progress: job.progress,
+      store: o.store, ctx: jobContext(job), jobId: id, dir: jobDir(o.dir, id), pageSize: o.pageSize, maxFileResources: o.maxFileResources, progress: job.progress,
       selectionFor: selectionFor(o.registry, job, excluded), encoder, signal: lease.signal,
     });
   } finally {

@@ -19,6 +19,7 @@ import { fileName, isJobId, jobDir, removeJobFiles, typeOfFile } from './files';
 import type { ExportJobParams } from './job-params';
 import { ERROR_FILE, manifestOf, progressText, type ExportManifest } from './manifest';
 import { parseExportParams } from './params';
+import { partsOf } from './part-writer';
 import { checkPseudonymize, type ResearchExportDeps } from './research-transform';
 
 export interface ExportServiceDeps {
@@ -141,12 +142,13 @@ async function fileOf(d: ExportServiceDeps, ctx: AccessContext, job: ExportJobRe
   if (name === ERROR_FILE && job.progress.errors?.length) {
     return { text: job.progress.errors.map((e) => `${JSON.stringify(operationOutcome([{ severity: 'error', code: 'processing', diagnostics: `${e.type}: ${e.message}` }]))}\n`).join('') };
   }
-  const type = typeOfFile(name);
-  const entry = type ? job.progress.types.find((t) => t.type === type && t.lines > 0) : undefined;
-  if (!type || !entry) throw notFound(`Export job '${id}' has no file '${name.slice(0, 80)}'`);
+  const wanted = typeOfFile(name);
+  const entry = wanted ? job.progress.types.find((t) => t.type === wanted.type) : undefined;
+  if (!wanted || !entry || !partsOf(entry).some((p) => p.part === wanted.part)) throw notFound(`Export job '${id}' has no file '${name.slice(0, 80)}'`);
+  const type = wanted.type;
   const subject = { scopes: parseScopes(ctx.scopes), patient: ctx.patient, patientCompartment: new Set(d.registry.compartmentTypes('Patient')) };
   if (!ctx.authDisabled && !decide(subject, { permission: 'r', type }).allowed) throw new FhirError(403, 'forbidden', `The token no longer grants reading ${type}`);
-  const file = path.join(jobDir(d.dir, id), fileName(type));
+  const file = path.join(jobDir(d.dir, id), fileName(type, wanted.part));
   const info = await stat(file).catch(() => undefined);
   if (!info) throw notFound(`The file '${name.slice(0, 80)}' of export job '${id}' has expired`);
   return { path: file, size: info.size };
