@@ -118,7 +118,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   const metrics = createMetrics(() => store.poolStats());
   const nlp = await startNlp(config, seed, catalogue, { store, registry, validator, ids, clock, metrics, pdfText: cpu.pdfText, logger });
   const bulk = bulkExportOf(config, { store, registry, model, clock, ids, logger, requiresAccessToken: auth.enabled, wake: () => nudge.runner?.wake(EXPORT_QUEUE) });
-  const bulkImport = bulkImportOf(config, { store, validator, ids, logger, authEnabled: auth.enabled, wake: () => nudge.runner?.wake(IMPORT_QUEUE) });
+  const bulkImport = bulkImportOf(config, { store, validator, ids, clock, logger, authEnabled: auth.enabled, wake: () => nudge.runner?.wake(IMPORT_QUEUE) });
   const secret = config.cursorSecret ?? randomBytes(32).toString('hex');
   const delivery = await startSubscriptions(subscriptions, store, { clock, ids, logger, config, secret, wake: () => nudge.runner?.wake(SUBSCRIPTION_QUEUE) });
   const queues: QueueHandler[] = [
@@ -172,15 +172,16 @@ async function startSubscriptions(
 
 /** Bulk $import: its job queue, the service the operation uses, and the streaming upload/status routes. */
 function bulkImportOf(
-  config: Config, d: { store: ResourceStore; validator: ResourceValidator; ids: IdGenerator; logger: Logger; authEnabled: boolean; wake: () => void },
+  config: Config, d: { store: ResourceStore; validator: ResourceValidator; ids: IdGenerator; clock: Clock; logger: Logger; authEnabled: boolean; wake: () => void },
 ): { queue: QueueHandler; service: ImportServiceDeps; routes: express.RequestHandler } {
-  const service: ImportServiceDeps = { store: d.store, ids: d.ids, wake: d.wake, authEnabled: d.authEnabled };
+  const now = (): Date => d.clock.now();
+  const service: ImportServiceDeps = { store: d.store, ids: d.ids, wake: d.wake, authEnabled: d.authEnabled, retentionMs: config.importRetentionMs, now };
   const known = new Set(d.validator.resourceTypes());
   return {
     service,
     queue: importQueue({
       ...d, batchSize: config.importBatch, maxLineBytes: config.importMaxLineBytes, maxJsonDepth: config.maxJsonDepth,
-      workers: config.role === 'server' ? 0 : config.importWorkers,
+      workers: config.role === 'server' ? 0 : config.importWorkers, retentionMs: config.importRetentionMs, now,
     }),
     routes: importRoutes(service, { maxUploadBytes: config.importMaxUploadBytes, baseUrl: config.baseUrl, knownType: (t) => known.has(t) }),
   };

@@ -116,6 +116,8 @@ export interface Config {
   importMaxLineBytes: number;
   importMaxUploadBytes: number;
   importWorkers: number;
+  /** How long an ended import job and its error file stay before they are deleted (its status then answers 404). */
+  importRetentionMs: number;
   subscriptions: SubscriptionConfig;
 }
 
@@ -293,6 +295,7 @@ const ENV_SCHEMA = z.object({
   IMPORT_MAX_LINE: bytes('8mb'),
   IMPORT_MAX_UPLOAD: bytes('4gb'),
   IMPORT_WORKERS: int(1, 0),
+  IMPORT_RETENTION_MS: int(3_600_000, 1_000),
   SUBSCRIPTION_WORKERS: int(4, 0),
   SUBSCRIPTION_TIMEOUT_MS: int(10_000, 100),
   SUBSCRIPTION_BACKOFF_MS: int(1_000, 1),
@@ -376,7 +379,7 @@ function toConfig(e: ParsedEnv): Config {
     auditEnabled: ['true', '1'].includes(e.AUDIT_ENABLED), auditFlushMs: e.AUDIT_FLUSH_MS, auditBatch: e.AUDIT_BATCH,
     reviewClientId: e.REVIEW_CLIENT_ID, reviewScopes: e.REVIEW_SCOPES,
     exportDir: e.EXPORT_DIR, exportRetentionMs: e.EXPORT_RETENTION_MS, exportWorkers: e.EXPORT_WORKERS, exportPageSize: e.EXPORT_PAGE_SIZE, exportTransformHeapMb: e.EXPORT_TRANSFORM_HEAP_MB, exportMaxFileResources: e.EXPORT_MAX_FILE_RESOURCES,
-    importBatch: e.IMPORT_BATCH, importMaxLineBytes: e.IMPORT_MAX_LINE, importMaxUploadBytes: e.IMPORT_MAX_UPLOAD, importWorkers: e.IMPORT_WORKERS,
+    importBatch: e.IMPORT_BATCH, importMaxLineBytes: e.IMPORT_MAX_LINE, importMaxUploadBytes: e.IMPORT_MAX_UPLOAD, importWorkers: e.IMPORT_WORKERS, importRetentionMs: e.IMPORT_RETENTION_MS,
     subscriptions: {
       workers: e.SUBSCRIPTION_WORKERS, timeoutMs: e.SUBSCRIPTION_TIMEOUT_MS, backoffMs: e.SUBSCRIPTION_BACKOFF_MS, backoffMaxMs: e.SUBSCRIPTION_BACKOFF_MAX_MS,
       errorAfter: e.SUBSCRIPTION_ERROR_AFTER, refreshMs: e.SUBSCRIPTION_REFRESH_MS, allowPrivate: ['true', '1'].includes(e.SUBSCRIPTION_ALLOW_PRIVATE),

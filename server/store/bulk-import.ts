@@ -3,6 +3,7 @@
  * chunks, and per-line errors. Each batch's resources, its errors, its counts and the next checkpoint
  * commit in one transaction holding the job row, so a restart resumes exactly after the last batch.
  */
+import { enqueueJob } from './job-queue';
 import type { SqlExecutor } from './sql';
 import {
   IMPORT_QUEUE,
@@ -97,6 +98,10 @@ async function runBatch(tx: StoreWriter, sql: SqlExecutor, id: string, from: Imp
   return 'written';
 }
 
+/** The runner job that removes an ended import job (and, by cascade, its errors) once it expires. */
+const enqueueExpiry = (sql: SqlExecutor, id: string, runAt: Date): Promise<void> =>
+  enqueueJob(sql, { queue: IMPORT_QUEUE, key: `expire:${id}`, payload: { importJobId: id, action: 'expire' }, runAt, maxAttempts: 20 });
+
 export function createBulkImportStore(db: SqlExecutor, transact: WriterTransaction): BulkImportStore {
   return {
     create: (job: NewImportJob, uploads: AsyncIterable<Uint8Array>[] = []) => transact((tx, sql) => createJob(tx, sql, job, uploads)),
@@ -119,27 +124,33 @@ export function createBulkImportStore(db: SqlExecutor, transact: WriterTransacti
       return rows.length > 0;
     },
     finish: (id, outcome, complete) => transact(async (tx: StoreWriter, sql) => {
-      await sql.query(
+      const { rows } = await sql.query(
         `UPDATE bulk_import_job SET status = $2, error = $3, completed_at = clock_timestamp(), updated_at = clock_timestamp()
-         WHERE id = $1 AND status IN ('queued', 'running')`,
+         WHERE id = $1 AND status IN ('queued', 'running') RETURNING id`,
         [id, outcome.status, outcome.error?.slice(0, 2000) ?? null],
       );
+      if (rows.length) await enqueueExpiry(sql, id, outcome.expiresAt);
       // The uploaded bytes are no longer needed once every line is read.
       await sql.query('DELETE FROM bulk_import_chunk WHERE job_id = $1', [id]);
       await complete(tx);
     }),
-    cancel: (id) => transact(async (_tx, sql) => {
+    cancel: (id, expiresAt) => transact(async (_tx, sql) => {
       const { rows } = await sql.query(
         `UPDATE bulk_import_job SET status = 'cancelled', completed_at = clock_timestamp(), updated_at = clock_timestamp()
          WHERE id = $1 AND status IN ('queued', 'running') RETURNING id`, [id]);
       if (rows.length) {
         await sql.query('DELETE FROM bulk_import_chunk WHERE job_id = $1', [id]);
+        await enqueueExpiry(sql, id, expiresAt);
         return true;
       }
       // An ended job: DELETE removes it with its error file (its status URL then answers 404).
       const gone = await sql.query('DELETE FROM bulk_import_job WHERE id = $1 RETURNING id', [id]);
       return gone.rows.length > 0;
     }),
+    async remove(id) {
+      const { rows } = await db.query('DELETE FROM bulk_import_job WHERE id = $1 RETURNING id', [id]);
+      return rows.length > 0;
+    },
     async errors(id, afterSeq, limit) {
       const { rows } = await db.query<{ seq: number; outcome: string }>(
         'SELECT seq, outcome FROM bulk_import_error WHERE job_id = $1 AND seq > $2 ORDER BY seq LIMIT $3', [id, afterSeq, limit]);

@@ -428,10 +428,15 @@ export interface BulkImportStore {
   batch(id: string, from: ImportCheckpoint, fn: (tx: StoreWriter) => Promise<ImportBatchResult>): Promise<'written' | 'moved'>;
   /** Marks the job running (from queued); false when it is over or cancelled. */
   start(id: string): Promise<boolean>;
-  /** Ends the job as completed or failed in one transaction with `complete` (which completes the runner's job). */
-  finish(id: string, outcome: { status: 'completed' | 'failed'; error?: string }, complete: (tx: StoreWriter) => Promise<void>): Promise<void>;
-  /** Cancels an open job and drops its uploads, or deletes an ended one with its errors; false when there is no such job. */
-  cancel(id: string): Promise<boolean>;
+  /**
+   * Ends the job as completed or failed in one transaction with `complete` (which completes the runner's job),
+   * and queues its expiry at `expiresAt` (a runner job then removes it with its errors).
+   */
+  finish(id: string, outcome: { status: 'completed' | 'failed'; error?: string; expiresAt: Date }, complete: (tx: StoreWriter) => Promise<void>): Promise<void>;
+  /** Cancels an open job (due to expire at `expiresAt`) and drops its uploads, or deletes an ended one with its errors; false when there is no such job. */
+  cancel(id: string, expiresAt: Date): Promise<boolean>;
+  /** Deletes the job with its errors and uploads (expiry); false when it was already gone. */
+  remove(id: string): Promise<boolean>;
   /** The error OperationOutcomes after `afterSeq`, at most `limit`, in line order. */
   errors(id: string, afterSeq: number, limit: number): Promise<{ seq: number; outcome: string }[]>;
 }

@@ -29,8 +29,8 @@ describe('loadConfig', () => {
       rateLimitPerMinute: 0, trustProxy: undefined, metricsToken: undefined, metricsPort: undefined, metricsHost: '127.0.0.1',
       terminologyMaxExpansion: 10_000, cpuThreads: 1, auditEnabled: true, auditFlushMs: 250, auditBatch: 500,
       reviewClientId: 'review-app', reviewScopes: 'openid fhirUser user/*.rs user/Condition.u user/Observation.u',
-      exportDir: path.join(tmpdir(), 'twinfhir-export'), exportRetentionMs: 3_600_000, exportWorkers: 1, exportPageSize: 2_000,
-      importBatch: 500, importMaxLineBytes: 8 * 1024 * 1024, importMaxUploadBytes: 4 * 1024 ** 3, importWorkers: 1,
+      exportDir: path.join(tmpdir(), 'twinfhir-export'), exportRetentionMs: 3_600_000, exportWorkers: 1, exportPageSize: 2_000, exportTransformHeapMb: 64, exportMaxFileResources: 0,
+      importBatch: 500, importMaxLineBytes: 8 * 1024 * 1024, importMaxUploadBytes: 4 * 1024 ** 3, importWorkers: 1, importRetentionMs: 3_600_000,
       subscriptions: { workers: 4, timeoutMs: 10_000, backoffMs: 1_000, backoffMaxMs: 300_000, errorAfter: 3, refreshMs: 1_000, allowPrivate: false, allowedHosts: [] },
     });
   });
@@ -100,6 +100,26 @@ describe('loadConfig', () => {
       }
       expect(Number.isInteger(c.nlpLeaseMs) && c.nlpLeaseMs >= 100).toBe(true);
     }));
+  });
+
+  test('bulk settings: EXPORT_TRANSFORM_HEAP_MB is 0 or >= 32, EXPORT_MAX_FILE_RESOURCES >= 0, IMPORT_RETENTION_MS >= 1000, else refused by name', () => {
+    const raw = fc.oneof(fc.string({ maxLength: 8 }), fc.integer({ min: -5, max: 1e7 }).map(String));
+    const rules = { EXPORT_TRANSFORM_HEAP_MB: (n: number) => n === 0 || n >= 32, EXPORT_MAX_FILE_RESOURCES: (n: number) => n >= 0, IMPORT_RETENTION_MS: (n: number) => n >= 1000 };
+    const field = { EXPORT_TRANSFORM_HEAP_MB: 'exportTransformHeapMb', EXPORT_MAX_FILE_RESOURCES: 'exportMaxFileResources', IMPORT_RETENTION_MS: 'importRetentionMs' } as const;
+    fc.assert(fc.property(fc.constantFrom(...(Object.keys(rules) as (keyof typeof rules)[])), raw, (name, value) => {
+      let c;
+      try {
+        c = loadConfig({ [name]: value });
+      } catch (err) {
+        expect(err).toBeInstanceOf(ConfigError);
+        expect((err as Error).message.startsWith(name)).toBe(true);
+        return;
+      }
+      const n = c[field[name]];
+      expect(Number.isInteger(n) && rules[name](n)).toBe(true);
+    }), { numRuns: 300 });
+    expect(() => loadConfig({ EXPORT_TRANSFORM_HEAP_MB: '16' })).toThrow(/EXPORT_TRANSFORM_HEAP_MB must be 0/);
+    expect(loadConfig({ EXPORT_TRANSFORM_HEAP_MB: '0', EXPORT_MAX_FILE_RESOURCES: '1000', IMPORT_RETENTION_MS: '5000' })).toMatchObject({ exportTransformHeapMb: 0, exportMaxFileResources: 1000, importRetentionMs: 5000 });
   });
 
   /** README's "Configuration (environment)" table: variable names of each row with their documented defaults. */

@@ -31,6 +31,9 @@ export interface ImportQueueOptions {
   /** Import jobs run at once in this process; 0 under ROLE=server. */
   workers: number;
   pollMs?: number;
+  /** How long an ended job stays (IMPORT_RETENTION_MS) before its 'expire' runner job removes it. */
+  retentionMs: number;
+  now(): Date;
 }
 
 /** The job was cancelled (or taken over) between batches: stop without writing more. */
@@ -163,10 +166,19 @@ async function runImport(o: ImportQueueOptions, lease: JobLease, id: string): Pr
     await o.store.transaction(completeRunnerJob);
     return 'cancelled';
   }
-  await o.store.bulkImport.finish(id, { status: 'completed' }, completeRunnerJob);
+  await o.store.bulkImport.finish(id, { status: 'completed', expiresAt: expiry(o) }, completeRunnerJob);
   const done = (await o.store.bulkImport.get(id)) ?? job;
   o.logger.info({ job: id, counts: done.counts, errors: done.errorCount }, 'import job completed');
   return 'completed';
+}
+
+const expiry = (o: ImportQueueOptions): Date => new Date(o.now().getTime() + o.retentionMs);
+
+/** An ended job's time is up: it goes with its error file; its status URL answers 404. */
+async function expire(o: ImportQueueOptions, lease: JobLease, id: string): Promise<string> {
+  await o.store.bulkImport.remove(id);
+  await o.store.transaction((tx) => lease.complete(tx));
+  return 'expired';
 }
 
 export function importQueue(o: ImportQueueOptions): QueueHandler {
@@ -178,11 +190,11 @@ export function importQueue(o: ImportQueueOptions): QueueHandler {
         await lease.fail('malformed import job payload: no importJobId');
         return 'failed';
       }
-      return runImport(o, lease, id);
+      return lease.job.payload.action === 'expire' ? expire(o, lease, id) : runImport(o, lease, id);
     },
     async giveUp(lease, reason) {
       const id = lease.job.payload.importJobId;
-      if (typeof id === 'string') await o.store.bulkImport.finish(id, { status: 'failed', error: reason }, () => Promise.resolve());
+      if (typeof id === 'string' && lease.job.payload.action !== 'expire') await o.store.bulkImport.finish(id, { status: 'failed', error: reason, expiresAt: expiry(o) }, () => Promise.resolve());
       await lease.fail(reason);
     },
   };

@@ -18,7 +18,14 @@ export interface ImportServiceDeps {
   wake(): void;
   /** Whether bearer tokens are required (the manifest's requiresAccessToken). */
   authEnabled: boolean;
+  /** How long an ended job and its error file stay (IMPORT_RETENTION_MS); then its status URL answers 404. */
+  retentionMs: number;
+  now(): Date;
 }
+
+/** When an ended job expires (undefined while it runs). */
+export const expiresAt = (d: Pick<ImportServiceDeps, 'retentionMs'>, job: BulkImportJob): Date | undefined =>
+  job.completedAt ? new Date(job.completedAt.getTime() + d.retentionMs) : undefined;
 
 export interface ImportAnswer {
   status: number;
@@ -67,10 +74,13 @@ export async function kickOffUpload(d: ImportServiceDeps, ctx: AccessContext, re
 }
 
 /** The job, when it exists and belongs to the requesting client (anyone else: 404, as if it did not exist). */
-export async function ownJob(d: Pick<ImportServiceDeps, 'store'>, ctx: AccessContext, id: string): Promise<BulkImportJob> {
+export async function ownJob(d: Pick<ImportServiceDeps, 'store' | 'retentionMs' | 'now'>, ctx: AccessContext, id: string): Promise<BulkImportJob> {
   if (ctx.anonymous) throw new FhirError(401, 'login', 'A bearer token is required', undefined, { 'WWW-Authenticate': 'Bearer' });
   const job = /^[A-Za-z0-9\-.]{1,64}$/.test(id) ? await d.store.bulkImport.get(id) : null;
   if (!job || job.clientId !== ctx.clientId) throw notFound(`No import job '${id.slice(0, 64)}'`);
+  // Expired but not yet removed by its runner job: gone all the same.
+  const expires = expiresAt(d, job);
+  if (expires && expires.getTime() <= d.now().getTime()) throw notFound(`Import job '${id.slice(0, 64)}' has expired`);
   return job;
 }
 
@@ -91,15 +101,17 @@ export async function importStatus(d: ImportServiceDeps, ctx: AccessContext, bas
     const where = `input ${Math.min(job.checkpoint.input + 1, job.inputs.length)} of ${job.inputs.length}, line ${job.checkpoint.line}`;
     return { status: 202, headers: { 'X-Progress': `${job.status}: ${written} resources written, ${job.errorCount} lines refused (${where})`, 'Retry-After': '2' }, body: informational(`Import job ${id} is ${job.status}`) };
   }
+  const expires = expiresAt(d, job);
+  const headers: Record<string, string> = expires ? { Expires: expires.toUTCString() } : {};
   if (job.status === 'failed') {
-    return { status: 500, headers: {}, body: operationOutcome([{ severity: 'fatal', code: 'exception', diagnostics: `Import job ${id} failed: ${job.error ?? 'unknown error'}` }]) };
+    return { status: 500, headers, body: operationOutcome([{ severity: 'fatal', code: 'exception', diagnostics: `Import job ${id} failed: ${job.error ?? 'unknown error'}` }]) };
   }
-  return { status: 200, headers: {}, body: manifest(d, job, baseUrl) };
+  return { status: 200, headers, body: manifest(d, job, baseUrl) };
 }
 
 /** DELETE on the status URL: cancels an open job (what was written stays), or removes an ended one with its error file. */
 export async function cancelImport(d: ImportServiceDeps, ctx: AccessContext, id: string): Promise<ImportAnswer> {
   await ownJob(d, ctx, id);
-  await d.store.bulkImport.cancel(id);
+  await d.store.bulkImport.cancel(id, new Date(d.now().getTime() + d.retentionMs));
   return { status: 202, headers: {}, body: informational(`Import job ${id} cancelled`) };
 }
