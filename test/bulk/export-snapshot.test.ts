@@ -6,6 +6,7 @@
  */
 import request from 'supertest';
 import type { App } from '../../server/app';
+import { systemContext } from '../../server/core/access-context';
 import { driversUnderTest } from '../support/databases';
 import { restartFixture } from './export-restart-fixture';
 import { download, kickOff, waitForManifest } from './export-helpers';
@@ -55,6 +56,11 @@ describe.each(driversUnderTest())('$export as of its transactionTime (%s)', (kin
       expect(manifest.output.find((o) => o.type === 'Observation')?.count).toBe(12);
       // …while the server itself has moved on.
       expect(JSON.parse((await request(app.http).get('/fhir/Observation/snap-3')).text).status).toBe('corrected');
+      // The store's export read confines a restricted context by its row restriction, on the snapshot version too.
+      const until = new Date(manifest.transactionTime);
+      const read = (patient: string) => app.store.bulkExport.rows({ ...systemContext('t'), readRestriction: { patient, exemptTypes: [] } }, { resourceType: 'Observation', filters: [], until }, '0', 100);
+      expect((await read('snap-p')).map((r) => (JSON.parse(r.json) as Json).id).sort()).toEqual([...observations.keys()].sort());
+      expect(await read('someone-else')).toEqual([]);
     } finally {
       await app.close();
     }

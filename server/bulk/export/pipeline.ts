@@ -1,11 +1,12 @@
 /**
  * The streaming core of an export job: for each type, keyset pages of stored JSON from the store, through
  * the job's transform (if any), appended to the type's NDJSON file; after every page its progress (cursor,
- * lines, bytes) is committed, so memory is two pages (one read ahead) and a restart resumes there.
+ * lines, bytes) is committed, so memory is two pages (one read and encoded ahead) and a restart resumes there.
  */
 import type { AccessContext } from '../../core/access-context';
 import { FhirError } from '../../core/fhir-error';
 import type { ExportProgress, ExportRow, ExportSelection, ExportTypeProgress, ResourceStore } from '../../store/types';
+import type { EncodedPage } from './page-codec';
 import type { PageEncoder } from './page-encoder';
 import { PartWriter } from './part-writer';
 
@@ -26,6 +27,8 @@ export interface PipelineRun {
 
 export type PipelineOutcome = 'done' | 'paused' | 'cancelled';
 
+const EMPTY: EncodedPage = { data: '', lines: 0, excluded: 0 };
+
 /** A type whose selection fails for good (e.g. a filter the data cannot answer) is recorded as an error; others throw (retry). */
 function permanent(err: unknown): err is FhirError {
   return err instanceof FhirError && err.status >= 400 && err.status < 500;
@@ -40,15 +43,21 @@ async function exportType(run: PipelineRun, i: number): Promise<PipelineOutcome>
   let tp = file.progress;
   try {
     const selection = run.selectionFor(tp.type);
-    const read = (after: string): Promise<ExportRow[]> => run.store.bulkExport.rows(run.ctx, selection, after, run.pageSize);
-    let next = read(tp.cursor);
+    // A page is handed to the encoder as soon as it is read, so the next page is read and encoded (in the
+    // transform's worker) while this one is written and committed: at most two pages are in hand.
+    const stage = async (after: string): Promise<{ rows: ExportRow[]; page: Promise<EncodedPage> }> => {
+      const rows = await run.store.bulkExport.rows(run.ctx, selection, after, run.pageSize);
+      const page = rows.length ? run.encoder.encode(rows) : Promise.resolve(EMPTY);
+      page.catch(() => undefined); // awaited below; a failure is not unhandled meanwhile
+      return { rows, page };
+    };
+    let next = stage(tp.cursor);
     for (;;) {
-      const rows = await next;
+      const { rows, page: encoding } = await next;
       if (!rows.length) return (await save({ ...tp, done: true })) ? 'done' : 'cancelled';
-      // The next page is read while this one is encoded and written.
-      next = read(rows[rows.length - 1].rid);
+      next = stage(rows[rows.length - 1].rid);
       next.catch(() => undefined);
-      const page = await run.encoder.encode(rows);
+      const page = await encoding;
       await file.write(page.data, page.lines);
       const excluded = (tp.excluded ?? 0) + page.excluded;
       tp = file.update({ cursor: rows[rows.length - 1].rid, ...(excluded ? { excluded } : {}) });
