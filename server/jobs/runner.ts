@@ -103,6 +103,8 @@ class QueueLoop {
   private timer: NodeJS.Timeout | undefined;
   private pumping = false;
   private again = false;
+  /** The claim pass under way: close waits for it, so no job is claimed behind a closed runner's back. */
+  private pass: Promise<void> | undefined;
 
   constructor(private readonly h: QueueHandler, private readonly c: JobContext) {}
 
@@ -114,11 +116,12 @@ class QueueLoop {
     }
     this.pumping = true;
     let sleep = this.h.pollMs;
-    this.fill()
+    this.pass = this.fill()
       .then((ms) => { sleep = ms; })
       .catch((err: unknown) => this.c.logger.warn({ err, queue: this.h.queue }, 'claiming jobs failed; will retry'))
       .finally(() => {
         this.pumping = false;
+        this.pass = undefined;
         if (this.again) {
           this.again = false;
           this.wake();
@@ -131,6 +134,7 @@ class QueueLoop {
   async close(): Promise<void> {
     this.closed = true;
     if (this.timer) clearTimeout(this.timer);
+    await this.pass;
     await Promise.allSettled([...this.inFlight]);
   }
 
@@ -147,6 +151,12 @@ class QueueLoop {
     while (!this.closed && this.active < h.workers) {
       const jobs = await c.store.jobs.claim(h.queue, c.owner, h.leaseMs, h.workers - this.active);
       if (!jobs.length) break;
+      if (this.closed) {
+        // Claimed while the runner closed: hand the jobs back at once. Left running, they would hold their
+        // lease (and a subscription's delivery lease) for a full lease period after a graceful restart.
+        await Promise.all(jobs.map((j) => c.store.jobs.retry(j.id, c.owner, c.clock.now(), 'released unstarted: the runner closed')));
+        break;
+      }
       for (const job of jobs) this.run(job);
     }
     if (this.closed || this.active >= h.workers) return h.pollMs;

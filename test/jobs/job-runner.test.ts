@@ -1,7 +1,7 @@
 /**
  * The one job runner on its own, on every driver, with a tiny queue handler: completion in the results'
- * transaction, retries with backoff until give-up, a lost lease recognised by type, and shutdown that stops a
- * long job between steps and gives it back.
+ * transaction, retries with backoff until give-up, a lost lease recognised by type, shutdown that stops a
+ * long job between steps and gives it back, and shutdown during a claim that hands the claimed jobs back.
  */
 import type { Basic } from 'fhir/r4';
 import pino from 'pino';
@@ -106,5 +106,26 @@ describe.each(driversUnderTest())('job runner on %s', (kind) => {
     expect((await t.store.jobs.depth()).long).toMatchObject({ waiting: 1, running: 0 });
     const [again] = await t.store.jobs.claim('long', 'next', 1_000, 1);
     expect(again?.attempts).toBe(2);
+  });
+  test('jobs claimed while the runner closes are handed back unstarted, not left running under a live lease', async () => {
+    const outcomes: string[] = [];
+    let open!: () => void;
+    const gate = new Promise<void>((r) => { open = r; });
+    let claiming = false;
+    const jobs = { ...t.store.jobs, claim: async (...a: Parameters<typeof t.store.jobs.claim>) => {
+      claiming = true;
+      await gate;
+      return t.store.jobs.claim(...a);
+    } };
+    await enqueue('late');
+    const store = { jobs, transaction: t.store.transaction.bind(t.store) };
+    const runner = startJobRunner({ store, logger, clock: { now: () => new Date() }, owner: `o-${++n}` }, [handler('late', async () => 'ran', outcomes)]);
+    await waitFor(() => claiming);
+    const closed = runner.close();
+    open();
+    await closed;
+    expect(outcomes).toEqual([]);
+    expect((await t.store.jobs.depth()).late).toMatchObject({ waiting: 1, running: 0 });
+    expect(await t.store.jobs.claim('late', 'next', 1_000, 1)).toHaveLength(1);
   });
 });
