@@ -31,9 +31,13 @@ export class WriteMatcher {
     let answer = this.answers.get(key);
     if (!answer) {
       const { resourceType, id } = this.resource;
-      const { query } = parseSearchParams(this.registry, [resourceType], [['_id', id], ...params], { strict: true, defaultCount: 1, maxCount: 1 });
-      const quick = decidedByIndexValues(query.criteria.slice(1), (this.values ??= this.registry.extract(this.resource)));
-      answer = quick !== undefined ? Promise.resolve(quick) : this.tx.search(systemContext('subscription-filter'), query).then((r) => r.matches.length > 0);
+      const criteria = parsedCriteria(this.registry, resourceType, params);
+      const quick = criteria && decidedByIndexValues(criteria, (this.values ??= this.registry.extract(this.resource)));
+      if (quick !== undefined && quick !== null) answer = Promise.resolve(quick);
+      else {
+        const { query } = parseSearchParams(this.registry, [resourceType], [['_id', id], ...params], { strict: true, defaultCount: 1, maxCount: 1 });
+        answer = this.tx.search(systemContext('subscription-filter'), query).then((r) => r.matches.length > 0);
+      }
       this.answers.set(key, answer);
     }
     return answer;
@@ -68,6 +72,25 @@ export class WriteMatcher {
     const params = new Set(this.registry.compartmentParams('Patient', r.resourceType));
     return params.size > 0 && this.registry.extract(r).reference.some((x) => params.has(x.param) && x.targetType === 'Patient' && x.targetId === patient);
   }
+}
+
+// A subscription's filter parameters parsed once per resource type (not once per write and subscription):
+// the write path's matching cost stays flat in the number of subscriptions sharing a shape. null: unparseable.
+const parsedByParams = new WeakMap<readonly [string, string][], Map<string, readonly Criterion[] | null>>();
+
+function parsedCriteria(registry: Registry, type: string, params: readonly [string, string][]): readonly Criterion[] | null {
+  let byType = parsedByParams.get(params);
+  if (!byType) parsedByParams.set(params, (byType = new Map()));
+  let criteria = byType.get(type);
+  if (criteria === undefined) {
+    try {
+      criteria = parseSearchParams(registry, [type], [...params], { strict: true, defaultCount: 1, maxCount: 1 }).query.criteria;
+    } catch {
+      criteria = null;
+    }
+    byType.set(type, criteria);
+  }
+  return criteria;
 }
 
 /** One value of a plain token or reference criterion against the index rows; undefined when only SQL can tell. */
