@@ -6,7 +6,7 @@
  */
 import { LeaseLostError } from '../core/lease-lost-error';
 import type { SqlExecutor } from './sql';
-import type { SubscriptionAccess, SubscriptionEvent, SubscriptionLog, SubscriptionLogWriter, SubscriptionState } from './types';
+import type { JobSpec, SubscriptionAccess, SubscriptionEvent, SubscriptionLog, SubscriptionLogWriter, SubscriptionState } from './types';
 
 interface StateRow {
   sub_id: string; last_event: string; delivered_upto: string; handshake_done: boolean; failures: number;
@@ -46,21 +46,40 @@ export function subscriptionLogWriter(sql: SqlExecutor): SubscriptionLogWriter {
     async bumpCatalogue() {
       await sql.query('UPDATE subscription_catalogue_version SET version = version + 1');
     },
-    async record(id, e) {
-      const { rows } = await sql.query<{ n: string }>(
-        `WITH n AS (UPDATE subscription_state SET last_event = last_event + 1 WHERE sub_id = $1 RETURNING last_event)
-         INSERT INTO subscription_event (sub_id, event_number, topic, focus_type, focus_id, focus_version, action, occurred_at)
-         SELECT $1, last_event, $2, $3, $4, $5, $6, $7 FROM n RETURNING event_number::text AS n`,
-        [id, e.topic, e.focusType, e.focusId, e.focusVersion, e.action, e.occurredAt], 'twinfhir_subscription_event');
-      if (!rows[0]) throw new Error(`Subscription/${id} has no state row: it was not registered by its write hook`);
-      return Number(rows[0].n);
+    async record(hits, e, jobs) {
+      // One statement per write, however many subscriptions it matched: their counters (locked in sub_id
+      // order, so two writes hitting the same subscriptions cannot deadlock), their events, and the delivery
+      // jobs (coalesced into a waiting one, as enqueueJob does).
+      const { rows } = await sql.query<{ sub_id: string; n: string }>(
+        `WITH hit AS (SELECT * FROM jsonb_to_recordset($1::jsonb) AS h(sub_id text, topic text)),
+         locked AS (SELECT s.sub_id FROM subscription_state s JOIN hit USING (sub_id) ORDER BY s.sub_id FOR UPDATE OF s),
+         n AS (UPDATE subscription_state s SET last_event = s.last_event + 1 FROM locked WHERE s.sub_id = locked.sub_id RETURNING s.sub_id, s.last_event),
+         ev AS (INSERT INTO subscription_event (sub_id, event_number, topic, focus_type, focus_id, focus_version, action, occurred_at)
+           SELECT n.sub_id, n.last_event, hit.topic, $2, $3, $4, $5, $6 FROM n JOIN hit USING (sub_id) RETURNING sub_id, event_number),
+         jobs AS (INSERT INTO job (queue, job_key, payload, status, max_attempts, run_at, created_at, updated_at)
+           SELECT j.queue, j.job_key, j.payload, 'waiting', j.max_attempts, coalesce(j.run_at, clock_timestamp()), clock_timestamp(), clock_timestamp()
+           FROM jsonb_to_recordset($7::jsonb) AS j(queue text, job_key text, payload jsonb, max_attempts integer, run_at timestamptz)
+           ON CONFLICT (queue, job_key) WHERE status = 'waiting' AND job_key IS NOT NULL DO NOTHING)
+         SELECT sub_id, event_number::text AS n FROM ev`,
+        [JSON.stringify(hits.map((h) => ({ sub_id: h.subscriptionId, topic: h.topic }))), e.focusType, e.focusId, e.focusVersion, e.action, e.occurredAt,
+          JSON.stringify(jobs.map((j) => ({ queue: j.queue, job_key: j.key ?? null, payload: j.payload, max_attempts: j.maxAttempts ?? 5, run_at: j.runAt?.toISOString() ?? null })))],
+        'twinfhir_subscription_events_record');
+      const numbers = new Map(rows.map((r) => [r.sub_id, Number(r.n)]));
+      const missing = hits.find((h) => !numbers.has(h.subscriptionId));
+      if (missing) throw new Error(`Subscription/${missing.subscriptionId} has no state row: it was not registered by its write hook`);
+      return numbers;
     },
-    async delivered(id, owner, upTo, handshake) {
-      const { rows } = await sql.query(
+    async delivered(id, owner, upTo, handshake, letGo = false) {
+      // With letGo the lease is given up in the same statement; `more` (events newer than upTo) is read from the
+      // row this statement locked, so an event committed after it finds the lease free and its job delivers it.
+      const { rows } = await sql.query<{ more: boolean }>(
         `UPDATE subscription_state SET delivered_upto = greatest(delivered_upto, $3::bigint), handshake_done = handshake_done OR $4,
-           failures = 0, last_error = NULL, last_sent = clock_timestamp(), updated_at = clock_timestamp()
-         WHERE sub_id = $1 AND deliverer = $2 RETURNING sub_id`, [id, owner, upTo, handshake]);
-      if (!rows.length) throw new LeaseLostError(`subscription ${id}`);
+           failures = 0, last_error = NULL, last_sent = clock_timestamp(), updated_at = clock_timestamp(),
+           deliverer = CASE WHEN $5 THEN NULL ELSE deliverer END, deliverer_until = CASE WHEN $5 THEN NULL ELSE deliverer_until END
+         WHERE sub_id = $1 AND deliverer = $2 RETURNING last_event > delivered_upto AS more`, [id, owner, upTo, handshake, letGo],
+        'twinfhir_subscription_delivered');
+      if (!rows[0]) throw new LeaseLostError(`subscription ${id}`);
+      return { more: rows[0].more };
     },
     async release(id, owner, force = false) {
       // Atomic with the event counter: an event committed after this check finds the lease free and its job delivers it.

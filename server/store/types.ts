@@ -196,13 +196,17 @@ export interface SubscriptionLogWriter {
   register(subscriptionId: string, access: SubscriptionAccess | undefined, handshakeAgain: boolean): Promise<void>;
   /** Marks the set of subscriptions changed, for every server's cached list. */
   bumpCatalogue(): Promise<void>;
-  /** Appends the subscription's next event (number = previous + 1, allocated on its state row) and returns its number. */
-  record(subscriptionId: string, event: SubscriptionEventSpec): Promise<number>;
   /**
-   * Records that the deliverer `owner` got everything up to `upTo` (and the handshake) acknowledged; throws
-   * LeaseLostError when another deliverer holds the subscription now.
+   * Appends one write's event to each matched subscription (number = previous + 1, allocated on its state row)
+   * and enqueues `jobs` (coalesced with waiting jobs of the same key); returns the event number per subscription.
    */
-  delivered(subscriptionId: string, owner: string, upTo: number, handshake: boolean): Promise<void>;
+  record(hits: readonly { subscriptionId: string; topic: string }[], event: Omit<SubscriptionEventSpec, 'topic'>, jobs: readonly JobSpec[]): Promise<Map<string, number>>;
+  /**
+   * Records that the deliverer `owner` got everything up to `upTo` (and the handshake) acknowledged, giving up
+   * the lease when `letGo`; `more` tells whether newer events are waiting. Throws LeaseLostError when another
+   * deliverer holds the subscription now.
+   */
+  delivered(subscriptionId: string, owner: string, upTo: number, handshake: boolean, letGo?: boolean): Promise<{ more: boolean }>;
   /**
    * Gives up the delivery lease if everything raised so far is delivered; false when newer events are waiting.
    * `force` gives it up regardless (the caller queues the job that continues).

@@ -83,13 +83,13 @@ async function send(r: Run, type: NotificationType, state: SubscriptionState, ev
   }
 }
 
-/** Handshake (when due) and every waiting event, in order; returns when the lease was let go. */
-async function deliverAll(r: Run, heartbeat: boolean): Promise<number> {
+/** Handshake (when due) and every waiting event, in order; returns when the lease was let go (job completed) or was not to be had. */
+async function deliverAll(r: Run, heartbeat: boolean): Promise<{ sent: number; completed: boolean }> {
   const log = r.d.store.subscriptionLog;
   let sent = 0;
   for (;;) {
     const state = await log.claimDelivery(r.spec.id, r.owner, r.s.leaseMs);
-    if (!state) return sent;
+    if (!state) return { sent, completed: false };
     if (!state.handshakeDone) {
       await send(r, 'handshake', state, []);
       await r.d.store.transaction((tx) => tx.subscriptionLog.delivered(r.spec.id, r.owner, state.deliveredUpTo, true));
@@ -98,24 +98,24 @@ async function deliverAll(r: Run, heartbeat: boolean): Promise<number> {
     }
     const events = await log.events(r.spec.id, state.deliveredUpTo, NO_END, r.spec.maxCount);
     const beat = events.length === 0 && heartbeat && heartbeatDue(r, state);
-    if (events.length || beat) await send(r, beat ? 'heartbeat' : 'event-notification', state, events);
+    const sending = events.length > 0 || beat;
+    if (sending) await send(r, beat ? 'heartbeat' : 'event-notification', state, events);
     sent += events.length;
-    const upTo = events.at(-1)?.eventNumber ?? state.deliveredUpTo;
-    const released = await r.d.store.transaction(async (tx) => {
-      if (events.length || beat) await tx.subscriptionLog.delivered(r.spec.id, r.owner, upTo, false);
-      if (!(await tx.subscriptionLog.release(r.spec.id, r.owner))) {
-        // More events are waiting: yield to the other subscriptions; a job queued behind theirs continues (fairness
-        // with few workers and many busy subscriptions). Before anything was sent, go on (the handshake case).
-        if (!events.length && !beat) return false;
-        await tx.subscriptionLog.release(r.spec.id, r.owner, true);
-        await tx.enqueueJob(deliveryJob(r.spec.id));
+    const done = await r.d.store.transaction(async (tx) => {
+      if (sending) {
+        // Let go after every batch; when more events are waiting, a job queued behind the other subscriptions'
+        // continues (fairness with few workers and many busy subscriptions).
+        const { more } = await tx.subscriptionLog.delivered(r.spec.id, r.owner, events.at(-1)?.eventNumber ?? state.deliveredUpTo, false, true);
+        if (more) await tx.enqueueJob(deliveryJob(r.spec.id));
+      } else if (!(await tx.subscriptionLog.release(r.spec.id, r.owner))) {
+        return false; // events committed since they were read: go on
       }
       await r.lease.complete(tx);
       if (r.spec.heartbeatSec) await tx.enqueueJob(deliveryJob(r.spec.id, true, new Date(r.d.clock.now().getTime() + r.spec.heartbeatSec * 1000)));
       return true;
     });
-    if (state.failures > 0 && (events.length || beat)) await setStatus(r.d.store, r.spec.id, ['error'], 'active');
-    if (released) return sent;
+    if (state.failures > 0 && sending) await setStatus(r.d.store, r.spec.id, ['error'], 'active');
+    if (done) return { sent, completed: true };
   }
 }
 
@@ -150,9 +150,9 @@ export function subscriptionDeliveryQueue(d: DeliveryDeps, s: DeliverySettings):
         await d.store.transaction((tx) => lease.complete(tx));
         return spec ? 'websocket' : 'gone';
       }
-      const sent = await deliverAll({ d, s, lease, spec, owner: `job:${lease.job.id}` }, lease.job.payload.heartbeat === true);
+      const { sent, completed } = await deliverAll({ d, s, lease, spec, owner: `job:${lease.job.id}` }, lease.job.payload.heartbeat === true);
       // Another job holds the lease: it delivers everything committed before it lets go.
-      await d.store.transaction((tx) => lease.complete(tx)).catch(() => undefined);
+      if (!completed) await d.store.transaction((tx) => lease.complete(tx));
       return sent ? 'delivered' : 'idle';
     },
     classify(err): FailureKind {

@@ -97,13 +97,11 @@ export function subscriptionHook(o: SubscriptionHookOptions): WriteHook {
     const hits = await matching(o, tx, change, live);
     if (hits.length === 0) return;
     const set = touched(tx);
-    for (const s of hits) {
-      await tx.subscriptionLog.record(s.spec.id, {
-        topic: s.spec.topic.url, focusType: change.resourceType, focusId: change.id, focusVersion: change.stored.versionId,
-        action: change.kind, occurredAt: change.stored.lastUpdated,
-      });
-      if (s.spec.channel === 'rest-hook' && !set.has(s.spec.id)) await tx.enqueueJob(deliveryJob(s.spec.id));
-      set.add(s.spec.id);
-    }
+    // One delivery job per rest-hook subscription and transaction (a waiting one absorbs it).
+    const wake = hits.filter((s) => s.spec.channel === 'rest-hook' && !set.has(s.spec.id)).map((s) => deliveryJob(s.spec.id));
+    await tx.subscriptionLog.record(hits.map((s) => ({ subscriptionId: s.spec.id, topic: s.spec.topic.url })), {
+      focusType: change.resourceType, focusId: change.id, focusVersion: change.stored.versionId, action: change.kind, occurredAt: change.stored.lastUpdated,
+    }, wake);
+    for (const s of hits) set.add(s.spec.id);
   };
 }
