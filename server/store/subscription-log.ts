@@ -6,7 +6,7 @@
  */
 import { LeaseLostError } from '../core/lease-lost-error';
 import type { SqlExecutor } from './sql';
-import type { JobSpec, SubscriptionAccess, SubscriptionEvent, SubscriptionLog, SubscriptionLogWriter, SubscriptionState } from './types';
+import type { SubscriptionAccess, SubscriptionEvent, SubscriptionLog, SubscriptionLogWriter, SubscriptionState } from './types';
 
 interface StateRow {
   sub_id: string; last_event: string; delivered_upto: string; handshake_done: boolean; failures: number;

@@ -72,7 +72,7 @@ async function send(r: Run, type: NotificationType, state: SubscriptionState, ev
   }, r.d.ids.newId(), r.d.clock.now(), resources);
   const timeoutMs = Math.min(r.s.timeoutMs, (r.spec.timeoutSec ?? Infinity) * 1000);
   try {
-    await postNotification(r.spec.endpoint as string, r.spec.headers, bundle, timeoutMs);
+    await postNotification(r.spec.endpoint as string, r.spec.headers, bundle, { timeoutMs, policy: r.d.policy });
   } catch (err) {
     const failures = await r.d.store.subscriptionLog.deliveryFailed(r.spec.id, r.owner, err instanceof Error ? err.message : String(err));
     // Let go of the subscription while this job waits for its retry: the runner may drop this job for a newer

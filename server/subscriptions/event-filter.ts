@@ -80,7 +80,7 @@ const parsedByParams = new WeakMap<readonly [string, string][], Map<string, read
 
 function parsedCriteria(registry: Registry, type: string, params: readonly [string, string][]): readonly Criterion[] | null {
   let byType = parsedByParams.get(params);
-  if (!byType) parsedByParams.set(params, (byType = new Map()));
+  if (!byType) parsedByParams.set(params, (byType = new Map<string, readonly Criterion[] | null>()));
   let criteria = byType.get(type);
   if (criteria === undefined) {
     try {
