@@ -49,7 +49,9 @@ export function subscriptionLogWriter(sql: SqlExecutor): SubscriptionLogWriter {
     async record(hits, e, jobs) {
       // One statement per write, however many subscriptions it matched: their counters (locked in sub_id
       // order, so two writes hitting the same subscriptions cannot deadlock), their events, and the delivery
-      // jobs (coalesced into a waiting one, as enqueueJob does).
+      // jobs (coalesced into a waiting one, as enqueueJob does). The job insert reads `ev`, so it runs only once
+      // the counters are locked: coalescing into a waiting job that a deliverer then finishes before this
+      // event exists would strand the event (sibling CTEs run in no promised order).
       const { rows } = await sql.query<{ sub_id: string; n: string }>(
         `WITH hit AS (SELECT * FROM jsonb_to_recordset($1::jsonb) AS h(sub_id text, topic text)),
          locked AS (SELECT s.sub_id FROM subscription_state s JOIN hit USING (sub_id) ORDER BY s.sub_id FOR UPDATE OF s),
@@ -59,6 +61,7 @@ export function subscriptionLogWriter(sql: SqlExecutor): SubscriptionLogWriter {
          jobs AS (INSERT INTO job (queue, job_key, payload, status, max_attempts, run_at, created_at, updated_at)
            SELECT j.queue, j.job_key, j.payload, 'waiting', j.max_attempts, coalesce(j.run_at, clock_timestamp()), clock_timestamp(), clock_timestamp()
            FROM jsonb_to_recordset($7::jsonb) AS j(queue text, job_key text, payload jsonb, max_attempts integer, run_at timestamptz)
+           WHERE EXISTS (SELECT 1 FROM ev)
            ON CONFLICT (queue, job_key) WHERE status = 'waiting' AND job_key IS NOT NULL DO NOTHING)
          SELECT sub_id, event_number::text AS n FROM ev`,
         [JSON.stringify(hits.map((h) => ({ sub_id: h.subscriptionId, topic: h.topic }))), e.focusType, e.focusId, e.focusVersion, e.action, e.occurredAt,
@@ -109,11 +112,17 @@ export function createSubscriptionLog(sql: SqlExecutor): SubscriptionLog {
       return rows.map(toEvent);
     },
     async claimDelivery(id, owner, leaseMs) {
-      const { rows } = await sql.query<StateRow>(
-        `UPDATE subscription_state SET deliverer = $2, deliverer_until = clock_timestamp() + $3::int * interval '1 millisecond'
-         WHERE sub_id = $1 AND (deliverer IS NULL OR deliverer = $2 OR deliverer_until < clock_timestamp())
-         RETURNING ${STATE_COLUMNS}`, [id, owner, Math.round(leaseMs)]);
-      return rows[0] ? toState(rows[0]) : null;
+      // The lease test sits in SET, not WHERE: a WHERE on the lease columns is first judged on this statement's
+      // snapshot, so a holder committing its release right now would make it skip the row without waiting, and
+      // a job whose event the holder left to it would finish idle (a stranded event). Locking the row always
+      // waits for that commit and judges the newest version.
+      const free = 'deliverer IS NULL OR deliverer = $2 OR deliverer_until < clock_timestamp()';
+      const { rows } = await sql.query<StateRow & { mine: boolean }>(
+        `UPDATE subscription_state SET deliverer = CASE WHEN ${free} THEN $2 ELSE deliverer END,
+           deliverer_until = CASE WHEN ${free} THEN clock_timestamp() + $3::int * interval '1 millisecond' ELSE deliverer_until END
+         WHERE sub_id = $1
+         RETURNING deliverer = $2 AS mine, ${STATE_COLUMNS}`, [id, owner, Math.round(leaseMs)], 'twinfhir_subscription_claim');
+      return rows[0]?.mine ? toState(rows[0]) : null;
     },
     async deliveryFailed(id, owner, error) {
       const { rows } = await sql.query<{ failures: number }>(
