@@ -221,8 +221,8 @@ const base64Key = z.preprocess(blank, z.string().optional().transform((raw, ctx)
 /** pino's levels; anything else would only fail later, inside the logger. */
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
-/** MAX_RESOURCE_BYTES when unset (never above MAX_BODY). */
-export const DEFAULT_MAX_RESOURCE_BYTES = 4 * 1024 * 1024;
+/** MAX_RESOURCE_BYTES when unset (never above MAX_BODY): a scanned letter of ~10 MB, base64 in a Binary or DocumentReference, still fits. */
+export const DEFAULT_MAX_RESOURCE_BYTES = 16 * 1024 * 1024;
 
 /** One entry per variable: its parser and default. */
 const ENV_SCHEMA = z.object({

@@ -19,7 +19,7 @@ describe('loadConfig', () => {
   test('an empty environment gives the documented defaults', () => {
     expect(loadConfig({})).toEqual({
       port: 8080, host: '127.0.0.1', databaseUrl: undefined, dataDir: './data', poolSize: 10, httpWorkers: 1, logLevel: 'info',
-      role: 'all', maxBodyBytes: 50 * 1024 * 1024, maxResourceBytes: 4 * 1024 * 1024, maxJsonDepth: 64, requestTimeoutMs: 120_000, statementTimeoutMs: 30_000,
+      role: 'all', maxBodyBytes: 50 * 1024 * 1024, maxResourceBytes: 16 * 1024 * 1024, maxJsonDepth: 64, requestTimeoutMs: 120_000, statementTimeoutMs: 30_000,
       maxBundleEntries: 10_000, shutdownGraceMs: 25_000, baseUrl: undefined, nlpEngine: 'rules', nlpWorkers: 2,
       llmBaseUrl: undefined, llmApiKey: undefined, llmModel: undefined, llmTimeoutMs: 60_000, llmConcurrency: 4, nlpMask: 'auto',
       nlpLeaseMs: 60_000, nlpPollMs: 1_000, nlpMaxAttempts: 5, nlpBackoffMs: 2_000, twinWorkers: 2, twinDebounceMs: 250,
@@ -61,8 +61,8 @@ describe('loadConfig', () => {
     expect(msg).toContain("DB_POOL_SIZE must be an integer >= 1, got '1.5'");
   });
 
-  test('MAX_RESOURCE_BYTES: 4mb by default but never above MAX_BODY; set, it must lie between 1kb and MAX_BODY', () => {
-    expect(loadConfig({}).maxResourceBytes).toBe(4 * 1024 * 1024);
+  test('MAX_RESOURCE_BYTES: 16mb by default but never above MAX_BODY; set, it must lie between 1kb and MAX_BODY', () => {
+    expect(loadConfig({}).maxResourceBytes).toBe(16 * 1024 * 1024);
     expect(loadConfig({ MAX_BODY: '512kb' }).maxResourceBytes).toBe(512 * 1024);
     expect(loadConfig({ MAX_RESOURCE_BYTES: '1mb' }).maxResourceBytes).toBe(1024 * 1024);
     expect(errorOf({ MAX_RESOURCE_BYTES: '2mb', MAX_BODY: '1mb' })).toMatch(/MAX_RESOURCE_BYTES must be at least 1kb and at most MAX_BODY/);

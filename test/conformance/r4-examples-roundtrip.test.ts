@@ -32,7 +32,8 @@ const readExample = (f: string) => JSON.parse(readFileSync(path.join(DIR, f), 'u
 describe('official R4 examples over HTTP', () => {
   // Thousands of resources: the compiled server in its own process, outside jest's slow sandbox.
   let server: ServerProcess;
-  beforeAll(async () => { server = await startServerProcess(process.env.TEST_DATABASE_URL ? 'pg' : 'pglite'); });
+  // the conformance pack holds Bundles of up to 30 MB (Bundle-resources): fidelity is under test here, not MAX_RESOURCE_BYTES
+  beforeAll(async () => { server = await startServerProcess(process.env.TEST_DATABASE_URL ? 'pg' : 'pglite', { MAX_RESOURCE_BYTES: '50mb' }); });
   afterAll(async () => { expect(await server.stop()).toBe(0); });
   const batch = (entry: unknown[]) => fhirFetch(server.baseUrl, { body: { resourceType: 'Bundle', type: 'batch', entry } });
 

@@ -28,7 +28,7 @@ describe.each(driversUnderTest())('event loop under a huge $validate on %s', (ki
   let server: Server;
   let base: string;
   beforeAll(async () => {
-    // a 20 MB resource is over the default MAX_RESOURCE_BYTES (4 MB): raised here, as a deployment may, to keep off-thread parsing of one under test
+    // a 20 MB resource is over the default MAX_RESOURCE_BYTES (16 MB): raised here, as a deployment may, to keep off-thread parsing of one under test
     app = await startTestApp(kind, { MAX_RESOURCE_BYTES: '50mb' });
     server = app.http.listen(0, '127.0.0.1');
     await new Promise((r) => server.once('listening', r));

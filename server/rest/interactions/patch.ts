@@ -14,7 +14,7 @@ import type { FhirRequest, FhirResponse } from '../types';
 export type PatchDeps = Pick<RestDeps, 'validator' | 'registry' | 'limits' | 'model'>;
 
 /** A patched resource may not outgrow what a PUT could send (MAX_RESOURCE_BYTES). */
-const DEFAULT_MAX_RESOURCE_BYTES = 4 * 1024 * 1024;
+const DEFAULT_MAX_RESOURCE_BYTES = 16 * 1024 * 1024;
 
 function applyBody(deps: PatchDeps, req: FhirRequest, current: Resource): Resource {
   const max = deps.limits.maxResourceBytes ?? DEFAULT_MAX_RESOURCE_BYTES;
