@@ -1,5 +1,10 @@
-/** Dates in English and German notes (20 Jan 2026, 2026-01-20, 20.01.2026, Jan 2026, 01/20/2026, 21/02, "two months ago"). */
+/**
+ * Dates in English and German notes (20 Jan 2026, 2026-01-20, 20.01.2026, Jan 2026, 01/20/2026, 21/02, 12-Jan-26, Jan 12,
+ * "two months ago", "yesterday", "on Monday").
+ */
 import type { Language } from '../finding';
+import { regionalDayFirst } from './date-order';
+import { dayWordDates } from './day-words';
 
 export interface DateMention {
   start: number;
@@ -77,7 +82,14 @@ const RULES: Rule[] = [
   [new RegExp(String.raw`\b(${MONTH})[ \t,]+(\d{4})\b`, 'gi'), (m) => `${m[2]}-${pad(monthOf(m[1]))}`],
   [/\b(\d{1,2})([./-])(\d{1,2})\2(\d{4}|\d{2})(?![\d.]\d)/g, (m, ctx) => numericDate(m[1], m[3], m[4], m[2], ctx)],
   [/\b(0?[1-9]|1[0-2])[/.]((?:19|20)\d{2})\b/g, (m) => `${m[2]}-${pad(Number(m[1]))}`],
+  // "12-Jan-26", "12 Jan '26": a two-digit year only with a hyphen or an apostrophe ("12 Jan 26" may be a value)
+  [new RegExp(String.raw`\b(\d{1,2})-(${MONTH})-(\d{2})(?![\d.,]\d|\d)|\b(\d{1,2})[ \t](${MONTH})[ \t]'(\d{2})\b`, 'gi'),
+    (m, ctx) => day(fullYear(m[3] ?? m[6], ctx.docYear), monthOf(m[2] ?? m[5]), Number(m[1] ?? m[4]))],
   [new RegExp(String.raw`\b(\d{1,2})(?:st|nd|rd|th)?\.?[ \t-](${MONTH})(?![ \t-]*\d)`, 'gi'), (m, ctx) => inferYear(monthOf(m[2]), Number(m[1]), ctx)],
+  // "Jan 12", "January 12th" without a year ("may 2" is the verb, so the month needs a capital letter)
+  // after a day number ("12 Jan 26") the month closes a date without year and the number is a value
+  [new RegExp(String.raw`(?<!\d\.?[ \t-]*)\b(${MONTH})[ \t]+(\d{1,2})(?:st|nd|rd|th)?\b(?![.,:/]?\d)`, 'gi'),
+    (m, ctx) => (/^[a-zäö]/.test(m[1]) ? null : inferYear(monthOf(m[1]), Number(m[2]), ctx))],
   [/\b(\d{1,2})([./])(\d{1,2})\.?(?![\d/.]|\s*%)/g, (m, ctx, text) => {
     // "21/02" is a date; "3/3" nodes or "8/10" pain scores are not: zero-padded or after a date cue only
     // two-digit day and month closed by a dot ("15.12.:") is a German date too
@@ -108,6 +120,7 @@ function dayFirstFor(text: string, opts: DateOptions): boolean {
     const mdy = late(([a, b, y]) => `${y}-${pad(a)}-${pad(b)}`);
     if (dmy !== mdy) return dmy < mdy;
   }
+  if (opts.language === 'en') return regionalDayFirst(text) ?? false;
   return opts.language === 'de';
 }
 
@@ -144,5 +157,6 @@ export function findDates(text: string, opts: DateOptions): DateMention[] {
     }
   }
   relativeDates(text, ctx, found);
+  for (const d of dayWordDates(text, doc)) if (!taken(d.start, d.end)) found.push(d);
   return found.sort((a, b) => a.start - b.start);
 }
