@@ -84,3 +84,9 @@ describe('properties', () => {
     }));
   });
 });
+
+describe('more written forms', () => {
+  it('reads "12th of January 2026", "the 3rd of Feb" and 2026/01/12', () => {
+    expect(iso('on the 12th of January 2026, the 3rd of Feb and 2026/01/12', 'en', '2026-03-01')).toEqual(['2026-01-12', '2026-02-03', '2026-01-12']);
+  });
+});

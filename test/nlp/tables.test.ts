@@ -116,7 +116,9 @@ describe('table header dates', () => {
     ['12.01.2026', '2026-01-12'], ['12.01.26', '2026-01-12'], ['12.01.', '2026-01-12'], ['2026-01-12', '2026-01-12'],
     ['Jan 12', '2026-01-12'], ['12. Jan', '2026-01-12'], ['Di 06.01.', '2026-01-06'], ['12.01.2026 07:30', '2026-01-12'],
     ['15.12.', '2025-12-15'], ['01-Dec-25', '2025-12-01'],
-  ])('%s → %s', (cell, iso) => {
+    ['Jan-12', '2026-01-12'], ['Dec 22', '2025-12-22'], ['12/01/2026 0730', '2026-01-12'], ['2026/01/12', '2026-01-12'], ['12-Jan-2026 8h15', '2026-01-12'],
+    ['Jan 2026', null], ['12 Jan 2026', '2026-01-12'],
+  ] as Array<[string, string | null]>)('%s → %s', (cell, iso) => {
     expect(parseHeaderDate(cell, opts)).toBe(iso);
   });
 
@@ -126,6 +128,12 @@ describe('table header dates', () => {
     expect(parseLabelledHeaderDate('heute', opts)).toBe('2026-01-28');
     expect(parseHeaderDate('10,4', opts)).toBeNull();
     expect(parseLabelledHeaderDate('Hb fiel am 12.01.2026 deutlich ab', opts)).toBeNull();
+  });
+
+  it('reads an English table with ambiguous slash headers in the order of the note (British hints)', () => {
+    const text = 'Haemoglobin and tumour markers, anaemia workup (creatinine in umol/L)\n\nTest      03/02/2026  04/02/2026\nHb g/L    101         98\n';
+    const t = findTables(text, { language: 'en', documentDate: '2026-02-05' });
+    expect(t[0]?.columns.map((c) => c.date).filter(Boolean)).toEqual(['2026-02-03', '2026-02-04']);
   });
 });
 

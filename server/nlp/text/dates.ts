@@ -76,8 +76,8 @@ function numericDate(a: string, b: string, y: string, sep: string, ctx: Ctx): st
 const PARTIAL_CUE = /\b(?:on|am|vom|from|since|seit|bis|until|dated|collected|admitted|discharged|ab)\s+$/i;
 
 const RULES: Rule[] = [
-  [/\b(\d{4})-(\d{2})-(\d{2})\b/g, (m) => day(Number(m[1]), Number(m[2]), Number(m[3]))],
-  [new RegExp(String.raw`\b(\d{1,2})(?:st|nd|rd|th)?\.?[ \t-]*(${MONTH})[ \t,.-]*(\d{4})\b`, 'gi'), (m) => day(Number(m[3]), monthOf(m[2]), Number(m[1]))],
+  [/\b(\d{4})([-/])(\d{1,2})\2(\d{1,2})\b/g, (m) => day(Number(m[1]), Number(m[3]), Number(m[4]))],
+  [new RegExp(String.raw`\b(\d{1,2})(?:st|nd|rd|th)?\.?(?:[ \t-]*|[ \t]+of[ \t]+)(${MONTH})[ \t,.-]*(\d{4})\b`, 'gi'), (m) => day(Number(m[3]), monthOf(m[2]), Number(m[1]))],
   [new RegExp(String.raw`\b(${MONTH})[ \t]+(\d{1,2})(?:st|nd|rd|th)?,?[ \t]+(\d{4})\b`, 'gi'), (m) => day(Number(m[3]), monthOf(m[1]), Number(m[2]))],
   [new RegExp(String.raw`\b(${MONTH})[ \t,]+(\d{4})\b`, 'gi'), (m) => `${m[2]}-${pad(monthOf(m[1]))}`],
   [/\b(\d{1,2})([./-])(\d{1,2})\2(\d{4}|\d{2})(?![\d.]\d)/g, (m, ctx) => numericDate(m[1], m[3], m[4], m[2], ctx)],
@@ -85,7 +85,7 @@ const RULES: Rule[] = [
   // "12-Jan-26", "12 Jan '26": a two-digit year only with a hyphen or an apostrophe ("12 Jan 26" may be a value)
   [new RegExp(String.raw`\b(\d{1,2})-(${MONTH})-(\d{2})(?![\d.,]\d|\d)|\b(\d{1,2})[ \t](${MONTH})[ \t]'(\d{2})\b`, 'gi'),
     (m, ctx) => day(fullYear(m[3] ?? m[6], ctx.docYear), monthOf(m[2] ?? m[5]), Number(m[1] ?? m[4]))],
-  [new RegExp(String.raw`\b(\d{1,2})(?:st|nd|rd|th)?\.?[ \t-](${MONTH})(?![ \t-]*\d)`, 'gi'), (m, ctx) => inferYear(monthOf(m[2]), Number(m[1]), ctx)],
+  [new RegExp(String.raw`\b(\d{1,2})(?:st|nd|rd|th)?\.?(?:[ \t-]|[ \t]+of[ \t]+)(${MONTH})(?![ \t-]*\d)`, 'gi'), (m, ctx) => inferYear(monthOf(m[2]), Number(m[1]), ctx)],
   // "Jan 12", "January 12th" without a year ("may 2" is the verb, so the month needs a capital letter)
   // after a day number ("12 Jan 26") the month closes a date without year and the number is a value
   [new RegExp(String.raw`(?<!\d\.?[ \t-]*)\b(${MONTH})[ \t]+(\d{1,2})(?:st|nd|rd|th)?\b(?![.,:/]?\d)`, 'gi'),
@@ -106,8 +106,11 @@ const RULES: Rule[] = [
   }],
 ];
 
-/** Decides day-first vs month-first for slash/dash dates from the whole note (a part > 12, then the document date). */
-function dayFirstFor(text: string, opts: DateOptions): boolean {
+/**
+ * Decides day-first vs month-first for slash/dash dates from the whole note (a part > 12, then the document date, then
+ * British/US hints in English); tables without an order of their own follow it too.
+ */
+export function dayFirstFor(text: string, opts: DateOptions): boolean {
   const re = /\b(\d{1,2})[/-](\d{1,2})[/-](\d{4}|\d{2})\b/g;
   const pairs: Array<[number, number, number]> = [];
   for (let m = re.exec(text); m; m = re.exec(text)) pairs.push([Number(m[1]), Number(m[2]), Number(m[3].length === 2 ? `20${m[3]}` : m[3])]);

@@ -13,14 +13,14 @@ const MONTHS: Array<[RegExp, number]> = [
 ];
 const MONTH_WORD = String.raw`(?:jan(?:uary|uar)?|jän(?:ner)?|feb(?:ruary|ruar)?|mar(?:ch)?|märz|maerz|mrz|apr(?:il)?|may|mai|jun(?:e|i)?|jul(?:y|i)?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|okt(?:ober)?|nov(?:ember)?|dec(?:ember)?|dez(?:ember)?)\.?`;
 
-/** Decorations around a header date: weekday, time of day, brackets, a trailing colon. */
+/** Decorations around a header date: weekday, time of day ("08:15", "0815", "0815h", "8h15"; never a year), brackets, a trailing colon. */
 const WEEKDAY = /^(?:mo|di|mi|do|fr|sa|so|mon|tue|wed|thu|fri|sat|sun)\.?,?\s+/i;
-const TIME = /[\s,]+(?:\d{1,2}:\d{2}(?::\d{2})?\s*(?:h|uhr|am|pm)?)$/i;
+const TIME = /[\s,]+(?:\d{1,2}:\d{2}(?::\d{2})?\s*(?:h|uhr|am|pm)?|(?!(?:19|20)\d\d$)(?:[01]\d|2[0-3])[0-5]\d\s*h?(?:rs)?|\d{1,2}h\d{2})$/i;
 
-const ISO = /^(\d{4})-(\d{1,2})-(\d{1,2})$/;
+const ISO = /^(\d{4})([-/])(\d{1,2})\2(\d{1,2})$/;
 const DOTTED = /^(\d{1,2})\.(\d{1,2})(?:\.(\d{4}|\d{2})?)?$/;
 const SLASHED = /^(\d{1,2})[/-](\d{1,2})(?:[/-](\d{4}|\d{2}))?$/;
-const MONTH_DAY = new RegExp(String.raw`^(${MONTH_WORD})\s*(\d{1,2})(?:st|nd|rd|th)?(?:,?\s*(\d{4}))?$`, 'i');
+const MONTH_DAY = new RegExp(String.raw`^(${MONTH_WORD})[\s-]*(\d{1,2})(?:st|nd|rd|th)?(?:,?\s*(\d{4}))?$`, 'i');
 const DAY_MONTH = new RegExp(String.raw`^(\d{1,2})(?:st|nd|rd|th)?\.?[\s-]*(${MONTH_WORD})(?:[\s,-]*(\d{4}|\d{2}))?$`, 'i');
 
 const pad = (n: number): string => String(n).padStart(2, '0');
@@ -61,7 +61,7 @@ export function parseHeaderDate(cell: string, opts: HeaderDateOptions): string |
   const t = headerDateText(cell);
   if (t.length < 4 || t.length > 24) return null;
   let m = ISO.exec(t);
-  if (m) return valid(Number(m[1]), Number(m[2]), Number(m[3])) ? `${m[1]}-${pad(Number(m[2]))}-${pad(Number(m[3]))}` : null;
+  if (m) return valid(Number(m[1]), Number(m[3]), Number(m[4])) ? `${m[1]}-${pad(Number(m[3]))}-${pad(Number(m[4]))}` : null;
   m = DOTTED.exec(t);
   if (m) return build(Number(m[1]), Number(m[2]), m[3], opts);
   m = SLASHED.exec(t);

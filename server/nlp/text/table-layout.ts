@@ -1,5 +1,6 @@
 /** Reads a grid as a table: header rows (dates, unit/reference/flag columns), then each row's cells under their column. */
 import type { Language } from '../finding';
+import { dayFirstFor } from './dates';
 import { squash } from './normalize';
 import { parseHeaderDate, parseLabelledHeaderDate, slashOrder } from './table-dates';
 import { findGrids, type Grid, type GridCell, type GridLine, type TableKind } from './table-grid';
@@ -190,9 +191,9 @@ function attachUnits(t: Table, line: GridLine): void {
   }
 }
 
-function tablesOfGrid(grid: Grid, opts: TableOptions): Table[] {
+function tablesOfGrid(grid: Grid, opts: TableOptions, noteDayFirst: boolean): Table[] {
   const out: Table[] = [];
-  const dayFirst = slashOrder(grid.lines.flatMap((l) => l.cells.map((c) => c.text)), opts.language === 'de');
+  const dayFirst = slashOrder(grid.lines.flatMap((l) => l.cells.map((c) => c.text)), noteDayFirst);
   const dateOf = cellDates(opts, dayFirst);
   let cur: Table | null = null;
   for (let i = 0; i < grid.lines.length; i++) {
@@ -227,5 +228,7 @@ function tablesOfGrid(grid: Grid, opts: TableOptions): Table[] {
 
 /** Every table of the note that has a header row. */
 export function findTables(text: string, opts: TableOptions): Table[] {
-  return findGrids(text).flatMap((g) => tablesOfGrid(g, opts));
+  // a table whose own headers leave the slash order open follows the note (dates elsewhere, regional hints)
+  const noteDayFirst = dayFirstFor(text, opts);
+  return findGrids(text).flatMap((g) => tablesOfGrid(g, opts, noteDayFirst));
 }
