@@ -2,7 +2,7 @@
 import fc from 'fast-check';
 import { findDates } from '../../server/nlp/text/dates';
 import { dayWordDates } from '../../server/nlp/text/day-words';
-import { regionalDayFirst } from '../../server/nlp/text/date-order';
+import { nearerDayFirst, regionalDayFirst } from '../../server/nlp/text/date-order';
 
 const iso = (text: string, language: 'en' | 'de', documentDate?: string): string[] =>
   findDates(text, { language, documentDate }).map((d) => d.iso);
@@ -88,5 +88,27 @@ describe('properties', () => {
 describe('more written forms', () => {
   it('reads "12th of January 2026", "the 3rd of Feb" and 2026/01/12', () => {
     expect(iso('on the 12th of January 2026, the 3rd of Feb and 2026/01/12', 'en', '2026-03-01')).toEqual(['2026-01-12', '2026-02-03', '2026-01-12']);
+  });
+});
+
+describe('slash dates the note leaves open', () => {
+  it('takes the reading nearer before the document date', () => {
+    expect(nearerDayFirst([[12, 1]], '2026-01-14')).toBe(true);
+    expect(nearerDayFirst([[12, 1]], '2025-12-03')).toBe(false);
+    expect(nearerDayFirst([[5, 5]], '2025-12-03')).toBeUndefined();
+    expect(iso('Hb 9.6 g/dL (12/01)', 'en', '2026-01-14')).toEqual(['2026-01-12']);
+    expect(iso('Hb 9.6 g/dL (12/01)', 'en', '2025-12-03')).toEqual(['2025-12-01']);
+  });
+
+  it('keeps the order the note states', () => {
+    expect(iso('Results (MM/DD/YYYY). Hb 9.6 g/dL (12/01)', 'en', '2026-01-14')).toEqual(['2025-12-01']);
+  });
+
+  it('never throws for any pair and document date', () => {
+    fc.assert(fc.property(fc.array(fc.tuple(fc.integer({ min: -5, max: 40 }), fc.integer({ min: -5, max: 40 })), { maxLength: 6 }),
+      fc.date({ min: new Date('1950-01-01'), max: new Date('2090-01-01'), noInvalidDate: true }), (pairs, d) => {
+        const r = nearerDayFirst(pairs, d.toISOString().slice(0, 10));
+        expect(r === undefined || typeof r === 'boolean').toBe(true);
+      }));
   });
 });

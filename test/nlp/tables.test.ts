@@ -130,6 +130,11 @@ describe('table header dates', () => {
     expect(parseLabelledHeaderDate('Hb fiel am 12.01.2026 deutlich ab', opts)).toBeNull();
   });
 
+  it('reads an English table whose slash headers the note leaves open nearer before the document date', () => {
+    const t = findTables('Test   12/01   05/01\nHb g/dL   9.6   10.1\n', { language: 'en', documentDate: '2026-01-14' });
+    expect(t[0]?.columns.map((c) => c.date).filter(Boolean)).toEqual(['2026-01-12', '2026-01-05']);
+  });
+
   it('reads an English table with ambiguous slash headers in the order of the note (British hints)', () => {
     const text = 'Haemoglobin and tumour markers, anaemia workup (creatinine in umol/L)\n\nTest      03/02/2026  04/02/2026\nHb g/L    101         98\n';
     const t = findTables(text, { language: 'en', documentDate: '2026-02-05' });

@@ -37,6 +37,8 @@ const NOT_A_BARE_VALUE = /^\s*(?:x\b|months?\b|mos?\b|weeks?\b|wks?\b|days?\b|ye
 /** Thresholds, not measurements: "if platelets drop below 75", "Thrombozyten unter 50". */
 const THRESHOLD_BEFORE = /(?:below|above|under|over|less than|greater than|more than|at least|at most|unter|über|oberhalb|unterhalb|mindestens|höchstens|ab)\s*$/i;
 const CHANGE_CUE = /\b(?:lost|loss|gain(?:ed)?|down|up|by|minus|plus|um|verlust|abnahme|zunahme|reduction|increase|decrease|change|drop|rise)\b/i;
+/** "48 U/mL, down from 112 U/mL", "von 840 auf …": the earlier value of a change, not the amount of change. */
+const FROM_EARLIER = /\b(?:from|von)\s*$/i;
 const EARLIER_CUE = /\b(?:prev(?:ious(?:ly)?)?|prior|vorher|zuvor|was|war|vorwert|before|baseline)\b\.?\s*$/i;
 /** "CA 125 (Vorwert 840 U/ml) aktuell 122 U/ml": the current value after an earlier one. */
 const CURRENT_CUE = /\b(?:aktuell|jetzt|heute|now|currently|current|today)\b[\s:]*$/i;
@@ -139,9 +141,10 @@ export class LabExtractor {
       const dated = ((dateBefore || dateAfter) && /->|→|;|,/.test(between)) || SERIES_STEP.test(between);
       const u = n.high === undefined ? this.resolveUnit(concept, n, headerUnit, !dated) : null;
       prevEnd = u ? u.end : n.end;
-      if (!u || CHANGE_CUE.test(between)) continue;
+      const fromEarlier = FROM_EARLIER.test(between);
+      if (!u || (CHANGE_CUE.test(between) && !fromEarlier)) continue;
       // each further value needs its own date, an "earlier" cue, or a bare arrow/"from … to …" series
-      if (!dateBefore && !dateAfter && !EARLIER_CUE.test(between) && !SERIES_STEP.test(between) && !CURRENT_CUE.test(between)) continue;
+      if (!dateBefore && !dateAfter && !fromEarlier && !EARLIER_CUE.test(between) && !SERIES_STEP.test(between) && !CURRENT_CUE.test(between)) continue;
       const attached = dateBefore && /^[\s:=]*$/.test(this.a.text.slice(dateBefore.end, n.start));
       this.push(concept, m, n, u, attached && dateBefore ? dateBefore.start : n.numberStart, true);
     }

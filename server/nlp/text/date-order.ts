@@ -15,3 +15,37 @@ export function regionalDayFirst(text: string): boolean | undefined {
   if (us >= uk + 2) return false;
   return undefined;
 }
+
+const DAY_MS = 86400000;
+
+/** A day and month without year as the latest such date no more than a month after the document date. */
+function latestBefore(m: number, d: number, doc: number): number | null {
+  const y = new Date(doc).getUTCFullYear();
+  for (const year of [y + 1, y, y - 1]) {
+    const t = Date.UTC(year, m - 1, d);
+    if (new Date(t).getUTCDate() === d && t <= doc + 31 * DAY_MS) return t;
+  }
+  return null;
+}
+
+/**
+ * For slash dates the note leaves open ("12/01" with both parts ≤ 12): the reading whose dates lie nearer before the
+ * document date (results in a note are recent), undefined when both readings are as near.
+ */
+export function nearerDayFirst(pairs: Array<[number, number]>, documentDate: string): boolean | undefined {
+  const doc = Date.parse(documentDate.slice(0, 10));
+  if (Number.isNaN(doc)) return undefined;
+  const cost = (m: number, d: number): number => {
+    if (m < 1 || m > 12 || d < 1) return Infinity;
+    const t = latestBefore(m, d, doc);
+    return t === null ? Infinity : Math.abs(doc - t) / DAY_MS + (t > doc + DAY_MS ? 400 : 0);
+  };
+  let dmy = 0;
+  let mdy = 0;
+  for (const [a, b] of pairs) {
+    dmy += cost(b, a);
+    mdy += cost(a, b);
+  }
+  if (dmy === mdy || (dmy === Infinity && mdy === Infinity)) return undefined;
+  return dmy < mdy;
+}

@@ -3,7 +3,7 @@
  * "two months ago", "yesterday", "on Monday").
  */
 import type { Language } from '../finding';
-import { regionalDayFirst } from './date-order';
+import { nearerDayFirst, regionalDayFirst } from './date-order';
 import { dayWordDates } from './day-words';
 
 export interface DateMention {
@@ -47,7 +47,8 @@ function fullYear(y: string, docYear: number): number {
   return 2000 + n <= docYear + 1 ? 2000 + n : 1900 + n;
 }
 
-interface Ctx { docYear: number; doc?: string; dayFirst: boolean }
+/** orderKnown: the note itself decided the slash order (else an ambiguous partial date takes the reading nearer the document date). */
+interface Ctx { docYear: number; doc?: string; dayFirst: boolean; orderKnown: boolean }
 
 /** Completes a day and month without year from the document date (never after it by more than a month). */
 function inferYear(m: number, d: number, ctx: Ctx): string | null {
@@ -99,7 +100,8 @@ const RULES: Rule[] = [
     if (!padded && !cue && !timeAfter) return null;
     // German partial dates end with a dot ("am 15.02."); "1.5 cm" is a number
     if (m[2] === '.' && !m[0].endsWith('.')) return null;
-    const dayFirst = m[2] === '.' || ctx.dayFirst;
+    const open = m[2] === '/' && !ctx.orderKnown && ctx.doc !== undefined;
+    const dayFirst = m[2] === '.' || (open ? nearerDayFirst([[Number(m[1]), Number(m[3])]], ctx.doc as string) ?? ctx.dayFirst : ctx.dayFirst);
     const [d, mo] = dayFirst ? [Number(m[1]), Number(m[3])] : [Number(m[3]), Number(m[1])];
     // a partial date impossible in the note's order ("21/02" in a month-first note) is read the other way
     return mo <= 12 ? inferYear(mo, d, ctx) : inferYear(d, mo, ctx);
@@ -107,10 +109,10 @@ const RULES: Rule[] = [
 ];
 
 /**
- * Decides day-first vs month-first for slash/dash dates from the whole note (a part > 12, then the document date, then
- * British/US hints in English); tables without an order of their own follow it too.
+ * Day-first or month-first for slash/dash dates when the note itself says so (a part > 12, the document date, then
+ * British/US hints in English); undefined when it does not.
  */
-export function dayFirstFor(text: string, opts: DateOptions): boolean {
+export function slashOrderEvidence(text: string, opts: DateOptions): boolean | undefined {
   const re = /\b(\d{1,2})[/-](\d{1,2})[/-](\d{4}|\d{2})\b/g;
   const pairs: Array<[number, number, number]> = [];
   for (let m = re.exec(text); m; m = re.exec(text)) pairs.push([Number(m[1]), Number(m[2]), Number(m[3].length === 2 ? `20${m[3]}` : m[3])]);
@@ -123,8 +125,12 @@ export function dayFirstFor(text: string, opts: DateOptions): boolean {
     const mdy = late(([a, b, y]) => `${y}-${pad(a)}-${pad(b)}`);
     if (dmy !== mdy) return dmy < mdy;
   }
-  if (opts.language === 'en') return regionalDayFirst(text) ?? false;
-  return opts.language === 'de';
+  return opts.language === 'en' ? regionalDayFirst(text) : undefined;
+}
+
+/** The note's slash order, else the language's (German day first, English month first). */
+export function dayFirstFor(text: string, opts: DateOptions): boolean {
+  return slashOrderEvidence(text, opts) ?? opts.language === 'de';
 }
 
 function relativeDates(text: string, ctx: Ctx, out: DateMention[]): void {
@@ -146,7 +152,11 @@ function relativeDates(text: string, ctx: Ctx, out: DateMention[]): void {
 /** Every date mention in the note, sorted by position; overlapping candidates keep the earlier rule. */
 export function findDates(text: string, opts: DateOptions): DateMention[] {
   const doc = opts.documentDate && /^\d{4}-\d{2}-\d{2}/.test(opts.documentDate) ? opts.documentDate.slice(0, 10) : undefined;
-  const ctx: Ctx = { docYear: doc ? Number(doc.slice(0, 4)) : new Date().getUTCFullYear(), doc, dayFirst: dayFirstFor(text, opts) };
+  const evidence = slashOrderEvidence(text, opts);
+  const ctx: Ctx = {
+    docYear: doc ? Number(doc.slice(0, 4)) : new Date().getUTCFullYear(), doc, dayFirst: evidence ?? opts.language === 'de',
+    orderKnown: evidence !== undefined || opts.language !== 'en',
+  };
   const found: DateMention[] = [];
   const taken = (s: number, e: number): boolean => found.some((d) => s < d.end && e > d.start);
   for (const [re, build] of RULES) {

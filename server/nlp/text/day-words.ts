@@ -23,7 +23,7 @@ const DAY_WORD = /\b(the day before yesterday|yesterday|this morning|today|vorge
  * A weekday needs a cue ("on", "am", "last", "letzten") so that "Monday clinic" or a weekday header is never read as a date;
  * a weekday before a written date ("Mon 12.01.") leaves the date to the written one.
  */
-const WEEKDAY = /\b(on|last|am|letzten|vergangenen|vorigen)\s+(sunday|monday|tuesday|wednesday|thursday|friday|saturday|sonntag|montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonnabend)\b(?![,\s]*\d{1,2}(?:[./-]\d|\.?\s+[A-Za-z]{3}))/gi;
+const WEEKDAY = /\b(on|last|am|vom|letzten|vergangenen|vorigen)\s+(sunday|monday|tuesday|wednesday|thursday|friday|saturday|sonntag|montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonnabend)\b(?![,\s]*\d{1,2}(?:[./-]\d|\.?\s+[A-Za-z]{3}))/gi;
 
 const iso = (t: number): string => new Date(t).toISOString().slice(0, 10);
 
@@ -49,7 +49,7 @@ export function dayWordDates(text: string, documentDate: string | undefined): Da
     if (back !== undefined) out.push({ start: m.index, end: m.index + m[0].length, iso: iso(doc - back * DAY_MS) });
   }
   for (const m of text.matchAll(WEEKDAY)) {
-    const last = !/^(on|am)$/i.test(m[1]);
+    const last = !/^(on|am|vom)$/i.test(m[1]);
     const t = weekdayBefore(doc, WEEKDAYS[m[2].toLowerCase()], last);
     if (t !== null) out.push({ start: m.index + m[0].length - m[2].length, end: m.index + m[0].length, iso: iso(t) });
   }

@@ -1,6 +1,7 @@
 /** Reads a grid as a table: header rows (dates, unit/reference/flag columns), then each row's cells under their column. */
 import type { Language } from '../finding';
-import { dayFirstFor } from './dates';
+import { slashOrderEvidence } from './dates';
+import { nearerDayFirst } from './date-order';
 import { squash } from './normalize';
 import { parseHeaderDate, parseLabelledHeaderDate, slashOrder } from './table-dates';
 import { findGrids, type Grid, type GridCell, type GridLine, type TableKind } from './table-grid';
@@ -191,9 +192,20 @@ function attachUnits(t: Table, line: GridLine): void {
   }
 }
 
-function tablesOfGrid(grid: Grid, opts: TableOptions, noteDayFirst: boolean): Table[] {
+/** The slash order of a table the note leaves open: the reading nearer before the document date (English only). */
+function openOrder(texts: string[], opts: TableOptions): boolean | undefined {
+  if (opts.language !== 'en' || !opts.documentDate) return undefined;
+  const pairs = texts.flatMap((t) => {
+    const m = /^\s*(?:[A-Za-z]{2,3}\.?,?\s+)?(\d{1,2})\/(\d{1,2})(?:\/\d{2,4})?\s*$/.exec(t);
+    return m ? [[Number(m[1]), Number(m[2])] as [number, number]] : [];
+  });
+  return pairs.length ? nearerDayFirst(pairs, opts.documentDate) : undefined;
+}
+
+function tablesOfGrid(grid: Grid, opts: TableOptions, noteOrder: boolean | undefined): Table[] {
   const out: Table[] = [];
-  const dayFirst = slashOrder(grid.lines.flatMap((l) => l.cells.map((c) => c.text)), noteDayFirst);
+  const texts = grid.lines.flatMap((l) => l.cells.map((c) => c.text));
+  const dayFirst = slashOrder(texts, noteOrder ?? openOrder(texts, opts) ?? opts.language === 'de');
   const dateOf = cellDates(opts, dayFirst);
   let cur: Table | null = null;
   for (let i = 0; i < grid.lines.length; i++) {
@@ -229,6 +241,6 @@ function tablesOfGrid(grid: Grid, opts: TableOptions, noteDayFirst: boolean): Ta
 /** Every table of the note that has a header row. */
 export function findTables(text: string, opts: TableOptions): Table[] {
   // a table whose own headers leave the slash order open follows the note (dates elsewhere, regional hints)
-  const noteDayFirst = dayFirstFor(text, opts);
-  return findGrids(text).flatMap((g) => tablesOfGrid(g, opts, noteDayFirst));
+  const noteOrder = slashOrderEvidence(text, opts);
+  return findGrids(text).flatMap((g) => tablesOfGrid(g, opts, noteOrder));
 }
