@@ -1,5 +1,6 @@
 /** Month-name dates, year-less dates, day words and the regional order of slash dates (dates.ts, day-words.ts, date-order.ts). */
 import fc from 'fast-check';
+import { extract, observationsOf } from './helpers';
 import { findDates } from '../../server/nlp/text/dates';
 import { dayWordDates } from '../../server/nlp/text/day-words';
 import { nearerDayFirst, regionalDayFirst } from '../../server/nlp/text/date-order';
@@ -110,5 +111,17 @@ describe('slash dates the note leaves open', () => {
         const r = nearerDayFirst(pairs, d.toISOString().slice(0, 10));
         expect(r === undefined || typeof r === 'boolean').toBe(true);
       }));
+  });
+});
+
+describe('values under a dated line', () => {
+  it('reads the first value under a line that ends with a date and dates it with the sampling date', () => {
+    expect(observationsOf(extract('Seen 12/01/2026\nHb 9.6 g/dL\n', 'en', '2026-01-15'), 'hemoglobin').map((f) => f.date)).toEqual(['2026-01-12']);
+    const fs = extract('Specimen collected 12/01/2026 08:10, reported 14/01/2026\nPlatelets 150 x10^9/L\n', 'en', '2026-01-15');
+    expect(observationsOf(fs, 'platelets').map((f) => f.date)).toEqual(['2026-01-12']);
+  });
+
+  it('still reads a unit word after a number on the same line', () => {
+    expect(observationsOf(extract('Hb 9.6 g/dL\nK 4.1 mmol/L\nPlatelets 150 K/uL', 'en', '2026-01-15'), 'platelets').map((f) => f.value)).toEqual([150]);
   });
 });

@@ -11,6 +11,9 @@ export interface ValueSpan {
 /** A date of birth ("geb. 11.11.1957", "DOB 02/09/1961") dates the patient, never a measurement. */
 const BIRTH_LEAD = /(?:\bgeb\.?|\bgeboren(?:\s+am)?|\bGeburtsdatum|\bDOB|\bD\.O\.B\.?|\bdate of birth|\bborn(?:\s+on)?)\s*[:.]?\s*$/i;
 
+/** A date labelled as the sampling date on a header line that also carries a report or receipt date. */
+const COLLECTED = /(?:collected|collection|drawn|sampled|sample|specimen|taken|entnahme|entnommen|abnahme|abgenommen)\b[^\d\n|;]{0,20}$/i;
+
 /** Clause separators inside a sentence: series are written "date value; date value" or "value -> value". */
 const CLAUSE_BREAK = /;|->|→|\|/g;
 
@@ -96,7 +99,8 @@ export class DateBinder {
         // a header line, not a list item or a sentence with numbers of its own
         const header = !/^\s*(?:[-•*·▪]|\d{1,2}[.)])\s/.test(line)
           && (line.trimEnd().endsWith(':') || (rest.length <= 40 && !/(?<![\p{L}\d.,-])\d/u.test(rest)));
-        if (header) return dates[dates.length - 1].iso;
+        // "Collected 12/01 08:10, reported 13/01": the sampling date is the value's date, not the report's
+        if (header) return (dates.find((d) => COLLECTED.test(this.a.text.slice(Math.max(ls, d.start - 32), d.start))) ?? dates[dates.length - 1]).iso;
       }
       start = ls;
     }

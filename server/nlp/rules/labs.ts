@@ -187,9 +187,14 @@ export class LabExtractor {
     this.continuations(concept, m, u.end, limit, headerUnit);
   }
 
-  /** "mg" in "2.1 mg/dL" or "K" in "10 K/uL" is a unit, not an analyte (magnesium, potassium). */
+  /**
+   * "mg" in "2.1 mg/dL" or "K" in "10 K/uL" is a unit, not an analyte (magnesium, potassium); a number on the line above
+   * or the end of a date ("Collected 12/01/2026\nHb 9.6") is not a value the word could be the unit of.
+   */
   private isUnit(m: Match): boolean {
-    return /\d\s*$/.test(this.a.text.slice(Math.max(0, m.start - 3), m.start)) || this.a.text[m.end] === '/';
+    const before = /(\d)[ \t]*$/.exec(this.a.text.slice(Math.max(0, m.start - 3), m.start));
+    const digitAt = before ? m.start - before[0].length : -1;
+    return (before !== null && !this.dateAt[digitAt]) || this.a.text[m.end] === '/';
   }
 
   run(): LabValue[] {
