@@ -35,8 +35,9 @@ const totals = (s: CorpusScore): Record<string, number> => ({
 const FLOORS: Record<CorpusSplit, { overallF1: number; observationRecall: number; maxAssertionErrors: number }> = {
   'held-out': { overallF1: 0.965, observationRecall: 0.94, maxAssertionErrors: 5 },
   // held-out-2 (written by an annotator who never read the engine), first scored 2026-12-07: F1 0.954, observation
-  // recall 0.957, 21 assertion errors — a regression floor until the engine generalises to it
-  'held-out-2': { overallF1: 0.95, observationRecall: 0.95, maxAssertionErrors: 21 },
+  // recall 0.957, 21 assertion errors; after the general date/trigger work of branch nlp2: F1 0.957, recall 0.960,
+  // 20 errors — a regression floor until the engine generalises to it
+  'held-out-2': { overallF1: 0.955, observationRecall: 0.96, maxAssertionErrors: 20 },
   tune: { overallF1: 0.99, observationRecall: 0.985, maxAssertionErrors: 0 },
 };
 
