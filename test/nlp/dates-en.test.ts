@@ -125,3 +125,10 @@ describe('values under a dated line', () => {
     expect(observationsOf(extract('Hb 9.6 g/dL\nK 4.1 mmol/L\nPlatelets 150 K/uL', 'en', '2026-01-15'), 'platelets').map((f) => f.value)).toEqual([150]);
   });
 });
+
+describe('a dated heading above a blank line', () => {
+  it('dates the values under "Bloods 12 Jan 2026:" and one blank line, but not across a heading without a colon', () => {
+    expect(observationsOf(extract('Bloods 12 Jan 2026:\n\nHb 9.6 g/dL\n', 'en', '2026-01-15'), 'hemoglobin').map((f) => f.date)).toEqual(['2026-01-12']);
+    expect(observationsOf(extract('Seen 12 Jan 2026\n\nHb 9.6 g/dL\n', 'en', '2026-01-15'), 'hemoglobin').map((f) => f.date)).toEqual([undefined]);
+  });
+});

@@ -89,7 +89,8 @@ export class DateBinder {
     for (let guard = 0; start > 0 && guard < 40; guard++) {
       const [ls, le] = this.lineBounds(start - 1);
       const line = this.a.text.slice(ls, le);
-      if (line.trim() === '') return undefined;
+      // one blank line under a dated heading that ends with a colon ("Bloods 12 Jan 2026:") still belongs to it
+      if (line.trim() === '') return ls > 0 ? this.colonHeading(ls - 1) : undefined;
       const dates = this.dates.filter((d) => d.start >= ls && d.end <= le);
       const hasValue = this.values.some((v) => v.start >= ls && v.end <= le);
       if (dates.length && !hasValue) {
@@ -105,6 +106,15 @@ export class DateBinder {
       start = ls;
     }
     return undefined;
+  }
+
+  /** The date of the line ending at `pos` when it is a heading with a date, no value, and a closing colon. */
+  private colonHeading(pos: number): string | undefined {
+    const [ls, le] = this.lineBounds(pos);
+    const line = this.a.text.slice(ls, le);
+    if (!line.trimEnd().endsWith(':') || this.values.some((v) => v.start >= ls && v.end <= le)) return undefined;
+    const dates = this.dates.filter((d) => d.start >= ls && d.end <= le);
+    return dates.length ? dates[dates.length - 1].iso : undefined;
   }
 
   /** The date of a value, or undefined when the note gives none (the caller then uses the document date). */
