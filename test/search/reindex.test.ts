@@ -90,6 +90,14 @@ describe.each(driversUnderTest())('$reindex on %s', (kind) => {
       await runner.close();
     }
   });
+});
+
+describe.each(driversUnderTest())('$reindex job failure on %s', (kind) => {
+  // ROLE=server: no background runner may complete the job between the failures this test records.
+  let app: TestApp;
+  beforeAll(async () => { app = await startTestApp(kind, { ROLE: 'server' }); });
+  afterAll(async () => { await app.dispose(); });
+  const api = () => request(app.http);
 
   test('a job fails after repeated failed batches and reports the error', async () => {
     const jobs = app.store.searchIndex;
@@ -100,6 +108,18 @@ describe.each(driversUnderTest())('$reindex on %s', (kind) => {
     const res = await api().get('/fhir/$reindex-status?job=fail-1');
     expect(res.status).toBe(200);
     expect(res.body.parameter).toContainEqual({ name: 'error', valueString: 'disk on fire' });
+  });
+
+  test('a job covers the resources that existed when it was created; later ones were indexed by their own write', async () => {
+    const jobs = app.store.searchIndex;
+    const post = (body: object) => api().post('/fhir/Patient').set('Content-Type', FHIR).send(body);
+    for (let i = 0; i < 4; i++) expect((await post({ resourceType: 'Patient', name: [{ family: 'Before' }] })).status).toBe(201);
+    const job = await jobs.createReindexJob('bounded-1', 'Patient');
+    for (let i = 0; i < 3; i++) expect((await post({ resourceType: 'Patient', name: [{ family: 'After' }] })).status).toBe(201);
+    let state = await jobs.getReindexJob(job.id);
+    for (let i = 0; i < 20 && state?.status !== 'completed'; i++) state = (await jobs.reindexBatch(job.id, 2)) ?? state;
+    expect(state).toMatchObject({ status: 'completed', total: 4, processed: 4 });
+    expect((await api().get('/fhir/Patient?family=After')).body.entry).toHaveLength(3);
   });
 });
 

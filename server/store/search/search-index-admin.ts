@@ -14,11 +14,11 @@ import { replaceIndexRows } from './index-writer';
 import { patientCompartmentsOf } from '../../search/patient-compartment';
 
 interface JobRow {
-  id: string; res_type: string | null; status: ReindexJob['status']; cursor_rid: string; processed: string; total: string;
+  id: string; res_type: string | null; status: ReindexJob['status']; cursor_rid: string; upto_rid: string | null; processed: string; total: string;
   error: string | null; created_at: Date | string; updated_at: Date | string; completed_at: Date | string | null;
 }
 
-const COLUMNS = `id, res_type, status, cursor_rid::text AS cursor_rid, processed::text AS processed, total::text AS total,
+const COLUMNS = `id, res_type, status, cursor_rid::text AS cursor_rid, upto_rid::text AS upto_rid, processed::text AS processed, total::text AS total,
   error, created_at, updated_at, completed_at`;
 
 function toJob(r: JobRow): ReindexJob {
@@ -38,13 +38,17 @@ function toJob(r: JobRow): ReindexJob {
 
 interface BatchRow { rid: string; res_type: string; content: Resource }
 
-/** The next live resources of the job's scope after its cursor, locked against concurrent updates. */
+/**
+ * The next live resources of the job's scope after its cursor, up to the largest rid when the job was
+ * created (later resources were indexed by their own write), locked against concurrent updates.
+ */
 async function nextBatch(tx: SqlExecutor, job: JobRow, batchSize: number): Promise<BatchRow[]> {
   // ORDER BY r.rid (the bigint), not the text output column of the same name.
+  const bounded = `r.rid > $1::bigint AND ($3::bigint IS NULL OR r.rid <= $3::bigint) AND r.deleted = false`;
   const text = job.res_type
-    ? `SELECT r.rid::text AS rid, r.res_type, r.content FROM resource r WHERE r.res_type = $3 AND r.rid > $1::bigint AND r.deleted = false ORDER BY r.rid LIMIT $2 FOR SHARE`
-    : `SELECT r.rid::text AS rid, r.res_type, r.content FROM resource r WHERE r.rid > $1::bigint AND r.deleted = false ORDER BY r.rid LIMIT $2 FOR SHARE`;
-  const params = job.res_type ? [job.cursor_rid, batchSize, job.res_type] : [job.cursor_rid, batchSize];
+    ? `SELECT r.rid::text AS rid, r.res_type, r.content FROM resource r WHERE r.res_type = $4 AND ${bounded} ORDER BY r.rid LIMIT $2 FOR SHARE`
+    : `SELECT r.rid::text AS rid, r.res_type, r.content FROM resource r WHERE ${bounded} ORDER BY r.rid LIMIT $2 FOR SHARE`;
+  const params = job.res_type ? [job.cursor_rid, batchSize, job.upto_rid, job.res_type] : [job.cursor_rid, batchSize, job.upto_rid];
   return (await tx.query<BatchRow>(text, params)).rows;
 }
 
@@ -94,8 +98,9 @@ export function createSearchIndexAdmin(driver: SqlDriver, registry: SearchRegist
       // One statement: the job row and its runner job exist together or not at all.
       const { rows } = await driver.query<JobRow>(
         `WITH r AS (
-           INSERT INTO reindex_job (id, res_type, status, total, created_at, updated_at)
-           SELECT $1, $2::text, 'queued', count(*), $3, $3 FROM resource WHERE deleted = false AND ($2::text IS NULL OR res_type = $2::text)
+           INSERT INTO reindex_job (id, res_type, status, total, upto_rid, created_at, updated_at)
+           SELECT $1, $2::text, 'queued', count(*) FILTER (WHERE deleted = false), coalesce(max(rid), 0), $3, $3
+           FROM resource WHERE $2::text IS NULL OR res_type = $2::text
            RETURNING ${COLUMNS}),
          q AS (
            INSERT INTO job (queue, job_key, payload, status, max_attempts, run_at, created_at, updated_at)
