@@ -26,11 +26,13 @@ const ROUNDS = Number(process.env.BENCH_SUBS_ROUNDS ?? 3);
 const BP = 'http://hl7.org/fhir/uv/subscriptions-backport/StructureDefinition';
 const FHIR = { 'Content-Type': 'application/fhir+json' };
 
-interface Part { name: string; valueCode?: string; valueInstant?: string; part?: Part[] }
-interface Receiver { url: string; latencies: number[]; handshakes: number; events: number; close(): Promise<void> }
+interface Part { name: string; valueCode?: string; valueInstant?: string; valueString?: string; valueInteger?: number; valueInteger64?: string; valueReference?: { reference?: string }; part?: Part[] }
+/** events: distinct (subscription, event number) pairs; resent: notifications of a pair already received. */
+interface Receiver { url: string; latencies: number[]; handshakes: number; events: number; resent: number; close(): Promise<void> }
 
 async function receiver(): Promise<Receiver> {
-  const r = { latencies: [] as number[], handshakes: 0, events: 0 };
+  const r = { latencies: [] as number[], handshakes: 0, events: 0, resent: 0 };
+  const seen = new Set<string>();
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -39,7 +41,12 @@ async function receiver(): Promise<Receiver> {
       const bundle = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { entry: { resource?: { parameter?: Part[] } }[] };
       const params = bundle.entry[0].resource?.parameter ?? [];
       if (params.find((p) => p.name === 'type')?.valueCode === 'handshake') r.handshakes++;
+      const subscription = params.find((p) => p.name === 'subscription')?.valueReference?.reference ?? '';
       for (const e of params.filter((p) => p.name === 'notification-event')) {
+        const n = e.part?.find((p) => p.name === 'event-number');
+        const key = `${subscription}#${n?.valueString ?? n?.valueInteger64 ?? n?.valueInteger ?? ''}`;
+        if (seen.has(key)) { r.resent++; continue; }
+        seen.add(key);
         r.events++;
         const at = e.part?.find((p) => p.name === 'timestamp')?.valueInstant;
         if (at) r.latencies.push(arrived - Date.parse(at));
@@ -50,7 +57,7 @@ async function receiver(): Promise<Receiver> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`,
-    get latencies() { return r.latencies; }, get handshakes() { return r.handshakes; }, get events() { return r.events; },
+    get latencies() { return r.latencies; }, get handshakes() { return r.handshakes; }, get events() { return r.events; }, get resent() { return r.resent; },
     close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
   };
 }
@@ -112,7 +119,7 @@ async function latency(): Promise<void> {
     const { written, rate } = await steadyWrites(server.baseUrl);
     const delivered = await until(() => rx.events >= written, 60_000);
     const s = summarize([...rx.latencies].sort((a, b) => a - b));
-    console.log(`  latency at ${RATE} writes/s (achieved ${fmt(rate, 0)}/s) for ${SECONDS} s, ${SUBSCRIPTIONS} subscriptions: ${rx.events}/${written} delivered${delivered ? '' : ' (incomplete after 60 s)'}`);
+    console.log(`  latency at ${RATE} writes/s (achieved ${fmt(rate, 0)}/s) for ${SECONDS} s, ${SUBSCRIPTIONS} subscriptions: ${rx.events}/${written} distinct events delivered${delivered ? '' : ' (incomplete after 60 s)'}, ${rx.resent} re-sent`);
     console.log(`    write → delivered: p50 ${fmt(s.p50, 0)} ms  p95 ${fmt(s.p95, 0)} ms  p99 ${fmt(s.p99, 0)} ms  max ${fmt(s.max, 0)} ms (target p95 < 1000 ms)`);
   } finally {
     await server.stop();
