@@ -93,9 +93,11 @@ function countReasons(excluded: ReadonlyMap<string, string>, cohort: string[] | 
 
 const expiry = (o: ExportQueueOptions): Date => new Date(o.now().getTime() + o.retentionMs);
 
+// Files first, then the row: once the status URL answers 404 the files are gone too, and a crash between the two
+// leaves a row whose expire job runs again (removing absent files is a no-op) rather than orphaned files.
 async function expire(o: ExportQueueOptions, lease: JobLease, id: string): Promise<string> {
-  await o.store.bulkExport.deleteJob(id);
   await removeJobFiles(o.dir, id);
+  await o.store.bulkExport.deleteJob(id);
   await complete(o, lease);
   return 'expired';
 }
