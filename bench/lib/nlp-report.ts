@@ -24,7 +24,9 @@ function printTotals(label: string, s: CorpusScore): void {
   console.log(`  dates         ${pct(dates)} % of matched observations on the gold date (${s.dates.correct}/${s.dates.total})`);
   console.log(`  possible      ${s.possible.emitted}/${s.possible.gold} uncertain gold mentions emitted as unconfirmed Conditions (reported, not scored)`);
   const e = s.contextErrors;
-  console.log(`  assertion errors (negated/family/hypothetical → present Condition): ${s.contextErrorTotal} (negated ${e.negated ?? 0}, family ${e.family ?? 0}, hypothetical ${e.hypothetical ?? 0})`);
+  // A gold not_condition may also be 'possible' (a suspicion the note rules out or confirms elsewhere): list every kind seen.
+  const other = Object.entries(e).filter(([k, n]) => !['negated', 'family', 'hypothetical'].includes(k) && n > 0).map(([k, n]) => `, ${k} ${n}`).join('');
+  console.log(`  assertion errors (not_condition mention → present Condition): ${s.contextErrorTotal} (negated ${e.negated ?? 0}, family ${e.family ?? 0}, hypothetical ${e.hypothetical ?? 0}${other})`);
 }
 
 /** One split: totals, then each language; per-note misses only with --verbose and only where the split may be inspected. */

@@ -4,7 +4,7 @@
  * dictionary read the concepts, synonyms and codes a hospital may have extended through the API.
  */
 import type { CodeSystemConcept, CodeSystemConceptDesignation, CodeSystemConceptProperty, CodeSystemProperty, Coding } from 'fhir/r4';
-import type { ConceptDef, LexiconFile, NlpMappings, TermSpec, UnitRule } from './mappings';
+import type { ConceptDef, LexiconFile, NlpMappings, TermSpec } from './mappings';
 import { termOf } from './mappings';
 
 /** SNOMED CT's designation type "Synonym": every surface form the engine matches. */
@@ -77,22 +77,6 @@ export function conceptDefOf(seed: ConceptDef | undefined, c: StoredConcept, kin
   const gene = valuesOf(c, 'gene')[0];
   const unit = valuesOf(c, 'unit')[0];
   return { ...def, loinc: maps.loinc(id), snomed_code: valuesOf(c, 'snomed_code'), ...(gene ? { gene } : {}), ...(unit ? { unit } : {}) };
-}
-
-const decimalOf = (c: StoredConcept, code: string): number | undefined => {
-  const p = c.properties.find((x) => x.code === code && typeof x.valueDecimal === 'number');
-  return p?.valueDecimal;
-};
-
-/**
- * The unit rule of an observation concept added through the API (mappings/ has none for it): its values are
- * normalised to the `unit` property and kept within `range_low`–`range_high`. No unit is assumed for a bare
- * number: a hospital's new analyte has no known plausible default, and a wrong unit is a wrong value.
- */
-export function unitRuleOf(c: StoredConcept): UnitRule | undefined {
-  const unit = valuesOf(c, 'unit')[0];
-  if (!unit) return undefined;
-  return { unit, range: [decimalOf(c, 'range_low') ?? 0, decimalOf(c, 'range_high') ?? Number.MAX_VALUE], assumeUnit: false };
 }
 
 /**

@@ -6,7 +6,8 @@
  */
 import type { ConceptMap } from 'fhir/r4';
 import { descendants, type CodeSystemIndex, type ConceptEntry } from '../search/terminology-index';
-import { conceptDefOf, examplesOf, termsOf, unitRuleOf } from './catalogue-concepts';
+import { conceptDefOf, examplesOf, termsOf } from './catalogue-concepts';
+import { unitRuleOf } from './catalogue-units';
 import { CONCEPT_CS } from './catalogue-resources';
 import type { CodingFile, ConceptDef, LexiconFile, NlpMappings, UnitRule } from './mappings';
 
@@ -54,13 +55,13 @@ export function mappingsFromCatalogue(seed: NlpMappings, stored: StoredCatalogue
     conditions[id] = { ...conceptDefOf(seed.concepts.conditions[id], c, 'conditions', maps, id), examples: examplesOf(c) };
   }
   const observationGroups: CodingFile['observationGroups'] = {};
-  // unit rules stay mappings/' for its own concepts (their ranges are in their unit); added concepts bring theirs
+  // the catalogue's unit wins over mappings/' (with mappings/' range converted to it); added concepts bring theirs
   const unitRules: Record<string, UnitRule> = { ...seed.units.observations };
   for (const g of obsGroups) {
     const ids = (members.get(g) ?? []).filter((id) => !(id in conditions) && !(id in observations));
     for (const id of ids) {
       observations[id] = conceptDefOf(seed.concepts.observations[id], entry(id), 'observations', maps, id);
-      const rule = id in seed.units.observations ? undefined : unitRuleOf(entry(id));
+      const rule = unitRuleOf(seed.units.observations[id], entry(id));
       if (rule) unitRules[id] = rule;
     }
     observationGroups[g] = { display: stored.codeSystem.concepts.get(g)?.display ?? seed.coding.observationGroups[g].display, concepts: ids };

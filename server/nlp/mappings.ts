@@ -95,13 +95,38 @@ export interface ContextLanguage {
   anaphora?: Record<string, 'f' | 'm' | 'any'>;
   /** Reporting verbs: the person who tells ("The patient reports that her mother …") is not who the sentence is about. */
   reportingVerbs?: string[];
+  /**
+   * Roles of a person who gives the history ("caller", "Anruferin"): once a label line names the role as a relative
+   * ("Anruferin: Tochter von …"), a later sentence whose subject is that role is about the relative.
+   */
+  informants?: string[];
+  /** Words that make a denied mention one episode ("no new PE", "keine erneute Lungenembolie"), not a denial of the problem. */
+  episodeQualifiers?: string[];
   /** Words that, right after a comma, start a new positive item and end a scope ("no X, small Y"). */
   commaTerminators?: string[];
+  /** Negation words that are determiners ("no", "keine"): followed by a word, they negate that word, not the finding before. */
+  negationDeterminers?: string[];
+  /**
+   * Verbs of finding or arising ("ergaben sich", "fanden sich"): a 'nicht' that closes their clause denies the clause's
+   * subject however far back it stands ("Hinweise auf eine Depression ergaben sich im Gespräch nicht").
+   */
+  existentialVerbs?: string[];
+  /** Pronouns that point back to the person just named ("dieser", "she"): after a dash they keep a relative's scope open. */
+  backReferences?: string[];
+  /** Words that join coordinated findings ("X and Y were excluded", "X sowie ein Y sind ausgeschlossen"), articles included. */
+  coordinators?: string[];
+  /** Intensifiers after a pronoun ("she herself", "sie selbst"): after a relative's reporting verb they mean the teller. */
+  intensifiers?: string[];
   /**
    * Heads of names that a disease word may sit in ("HBOC panel", "ovarian cancer trial", "Anämie-Diagnostik",
    * "Brustkrebs-Früherkennungsprogramm"): a condition term followed by one is part of a test, study or programme name.
    */
   nameHeads?: string[];
+  /**
+   * Name heads of diagnostic criteria ("KDIGO AKI criteria", "AKI-Kriterien"): criteria named only to say they are not met
+   * ("does not meet KDIGO AKI criteria") deny the disease; met or merely named they say nothing about the patient.
+   */
+  criteriaHeads?: string[];
   /**
    * Section headers: a family or hypothetical (counselling, consent) header gives its block that context; a question
    * header ("Fragestellung:", "Clinical question:") makes a mention asked with "?" hypothetical; an `other` header
@@ -112,7 +137,8 @@ export interface ContextLanguage {
 }
 
 export interface ContextFile {
-  windows: Record<ContextType, { forward: number; backward: number }>;
+  /** Scope windows in tokens; `clause` lets a post-trigger that closes its clause reach back to the clause start. */
+  windows: Record<ContextType, { forward: number; backward: number; clause?: number }>;
   /** Grammatical gender of relatives (HL7 RoleCode → 'f', 'm' or 'p' for a plural), for pronouns that refer back to one. */
   relativeGender?: Record<string, 'f' | 'm' | 'p'>;
   en: ContextLanguage;

@@ -76,6 +76,43 @@ describe('NLP engine from the stored catalogue', () => {
   });
 });
 
+describe('a unit set in the catalogue', () => {
+  /** The stored catalogue with `unit` (and range) properties replaced on one concept, as a PUT of the CodeSystem would. */
+  const withUnit = (id: string, props: Array<{ code: string; valueCode?: string; valueDecimal?: number }>) => {
+    const s = stored();
+    const c = s.codeSystem.concepts.get(id);
+    if (!c) throw new Error(`no concept ${id}`);
+    c.properties = [...c.properties.filter((p) => !['unit', 'range_low', 'range_high'].includes(p.code)), ...props];
+    return s;
+  };
+  const hb = (m: ReturnType<typeof mappingsFromCatalogue>, text: string, language: 'en' | 'de' = 'en') =>
+    createRulesExtractor(compileRulesResources(m)).extractSync({ text, language, documentDate: '2026-03-01' })
+      .filter((f) => f.concept === 'hemoglobin').map((f) => [f.normalized?.value, f.normalized?.unit]);
+
+  test('replaces the unit mappings/ defines for a built-in concept: coder, normalisation and range agree', () => {
+    const m = mappingsFromCatalogue(seed, withUnit('hemoglobin', [{ code: 'unit', valueCode: 'g/L' }]));
+    expect(m.units.observations.hemoglobin.unit).toBe('g/L');
+    expect(m.units.observations.hemoglobin.range).toEqual([20, 250]);
+    expect(compileRulesResources(m).coder.preferredUnit('hemoglobin')).toBe('g/L');
+    expect(hb(m, 'Hb 9.6 g/dL.')).toEqual([[96, 'g/L']]);
+    expect(hb(m, 'Hb 96 g/L.')).toEqual([[96, 'g/L']]);
+    // a bare number is still read in mappings/' unit when it is not plausible in the catalogue's
+    expect(hb(m, 'Hb 9,6.', 'de')).toEqual([[96, 'g/L']]);
+  });
+
+  test('the catalogue range wins over the converted one; the same unit keeps mappings/\' rule', () => {
+    const ranged = mappingsFromCatalogue(seed, withUnit('hemoglobin', [{ code: 'unit', valueCode: 'g/L' }, { code: 'range_low', valueDecimal: 50 }, { code: 'range_high', valueDecimal: 200 }]));
+    expect(ranged.units.observations.hemoglobin.range).toEqual([50, 200]);
+    const same = mappingsFromCatalogue(seed, withUnit('hemoglobin', [{ code: 'unit', valueCode: seed.units.observations.hemoglobin.unit }]));
+    expect(same.units.observations.hemoglobin).toEqual(seed.units.observations.hemoglobin);
+  });
+
+  test('a unit of another kind drops mappings/\' rule instead of converting through it', () => {
+    const m = mappingsFromCatalogue(seed, withUnit('hemoglobin', [{ code: 'unit', valueCode: '%' }]));
+    expect(m.units.observations.hemoglobin).toEqual({ unit: '%', range: [0, Number.MAX_VALUE], assumeUnit: false });
+  });
+});
+
 describe('catalogue CodeSystem validation (property-based)', () => {
   const code = fc.constantFrom('a', 'b', 'c', 'd', 'e', 'f');
   const concept: fc.Memo<CodeSystemConcept> = fc.memo((depth) => fc.record({

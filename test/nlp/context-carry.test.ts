@@ -1,7 +1,8 @@
 /**
  * Context carried across sentences: a pronoun opening a sentence continues the relative who was the subject of the
  * sentence before (when the gender fits), and a negation or counselling trigger written as a label covers the
- * list under it; plus post-triggers used as labels and table cells.
+ * list under it; plus post-triggers used as labels and table cells. Added on the grown tune split: lines indented under
+ * an inline family label, asides that do not change a sentence's subject, and an informant named as a relative.
  */
 import fc from 'fast-check';
 import type { Finding } from '../../server/nlp/finding';
@@ -171,5 +172,65 @@ describe('a negation or counselling label covers its list', () => {
     const fs = extract(text, language);
     expect(assertionsOf(fs, 'ascites')).toEqual(['negated']);
     expect(isPresent(fs, 'pleural_effusion')).toBe(true);
+  });
+});
+
+describe('lines indented under an inline family label continue it (hanging indent)', () => {
+  it.each([
+    ['en', 'FHx: sister - lives abroad.\n     Diagnosis: ovarian cancer at 52.\n     Brother well.\nPMH: type 2 diabetes.', 'ovarian_cancer', 'diabetes_type2'],
+    ['de', 'FA: Vater - verstorben mit 80.\n     Ursache: Lungenembolie.\nVorerkrankungen: arterielle Hypertonie.', 'pulmonary_embolism', 'hypertension'],
+  ] as const)('%s: the indented line is the relative\'s, the line back at the margin the patient\'s', (language, text, family, own) => {
+    const fs = extract(text, language);
+    expect(assertionsOf(fs, family)).toEqual(['family']);
+    expect(isPresent(fs, own)).toBe(true);
+  });
+
+  it('a blank line ends the hanging label', () => {
+    expect(isPresent(extract('FHx: father - alive, 81.\n\n     Known type 2 diabetes on metformin.', 'en'), 'diabetes_type2')).toBe(true);
+  });
+
+  it('property: any relative × any disease on an indented line under "FHx:"/"FA:" is never a present Condition', () => {
+    const cases = fc.oneof(
+      fc.record({ language: fc.constant('en' as const), header: fc.constantFrom('FHx', 'Family history', 'FH'), relative: fc.constantFrom('mother', 'father', 'sister', 'maternal aunt', 'paternal uncle', 'grandmother'), disease: fc.constantFrom('breast cancer', 'ovarian cancer', 'pulmonary embolism', 'type 2 diabetes', 'hypertension'), label: fc.constantFrom('Cause', 'Diagnosis', 'Illness', 'Details') }),
+      fc.record({ language: fc.constant('de' as const), header: fc.constantFrom('FA', 'Familienanamnese'), relative: fc.constantFrom('Mutter', 'Vater', 'Schwester', 'Tante', 'Onkel', 'Großmutter'), disease: fc.constantFrom('Mammakarzinom', 'Ovarialkarzinom', 'Lungenembolie', 'Diabetes mellitus Typ 2', 'Hypertonie'), label: fc.constantFrom('Ursache', 'Diagnose', 'Erkrankung', 'Details') }),
+    );
+    fc.assert(fc.property(cases, fc.integer({ min: 1, max: 8 }), (c, indent) => {
+      const text = `${c.header}: ${c.relative} - 70.\n${' '.repeat(indent)}${c.label}: ${c.disease}.`;
+      const fs = extract(text, c.language);
+      return fs.every((f) => f.kind !== 'condition' || (f.assertion !== 'present' && f.assertion !== 'historical'));
+    }), { numRuns: 150 });
+  });
+});
+
+describe('a relative stays the subject of the sentence', () => {
+  it.each([
+    ['en', 'A strong history of ovarian cancer on the paternal side was noted.', 'ovarian_cancer', 'FAMMEMB'],
+    ['en', 'Her brother, however, had a pulmonary embolism at 40.', 'pulmonary_embolism', 'BRO'],
+    ['en', 'Dad, now 76, has type 2 diabetes.', 'diabetes_type2', 'FTH'],
+    ['de', 'Die Tante, heute 80, hatte ein Ovarialkarzinom.', 'ovarian_cancer', 'AUNT'],
+    ['de', 'Der Onkel, allerdings, hatte eine Lungenembolie.', 'pulmonary_embolism', 'UNCLE'],
+  ] as const)('%s an aside between commas or "on the … side": "%s"', (language, text, concept, relation) => {
+    const fs = extract(text, language);
+    expect(assertionsOf(fs, concept)).toEqual(['family']);
+    expect(relationOf(fs, concept)).toBe(relation);
+  });
+
+  it('an aside does not stretch a negation: "No fever, however, ascites …" keeps the ascites', () => {
+    expect(isPresent(extract('No fever, however, ascites on ultrasound.', 'en'), 'ascites')).toBe(true);
+  });
+});
+
+describe('an informant named as a relative', () => {
+  it.each([
+    ['en', 'Caller: husband of the patient.\nThe caller himself had a DVT last year and asks about testing.', 'deep_vein_thrombosis', 'HUSB'],
+    ['de', 'Anrufer: Sohn der Patientin.\nDer Anrufer selbst hatte 2023 eine Lungenembolie.', 'pulmonary_embolism', 'SON'],
+  ] as const)('%s: what the informant tells of himself is the relative\'s', (language, text, concept, relation) => {
+    const fs = extract(text, language);
+    expect(assertionsOf(fs, concept)).toEqual(['family']);
+    expect(relationOf(fs, concept)).toBe(relation);
+  });
+
+  it('an informant who is the patient stays the patient', () => {
+    expect(isPresent(extract('Caller: patient herself.\nThe caller had a DVT last year.', 'en'), 'deep_vein_thrombosis')).toBe(true);
   });
 });

@@ -86,6 +86,31 @@ describe('German hypothetical', () => {
   });
 });
 
+// issue 13, grown tune split: Studienkriterien, Merkblätter, Warnhinweise, nachgestellte Verneinung, "X vs. Y"
+describe('German criteria, leaflets, warnings and verb-final negation', () => {
+  it.each([
+    ['Studie geprüft (Ausschlusskriterium: Lungenembolie in den letzten 6 Monaten).', 'pulmonary_embolism'],
+    ['Sofort melden, da eine Lungenembolie tödlich sein kann.', 'pulmonary_embolism'],
+    ['Febrile Neutropenie Merkblatt mitgegeben.', 'febrile_neutropenia'],
+  ])('"%s": kein vorliegendes %s', (text, concept) => {
+    expect(isPresent(extract(text, 'de'), concept)).toBe(false);
+  });
+
+  it('"… ist nach dem CT nicht anzunehmen" verneint', () => {
+    expect(a('Eine Lungenembolie ist nach dem CT nicht anzunehmen.', 'pulmonary_embolism')).toEqual(['negated']);
+  });
+
+  it('"X vs. Y": beide Seiten sind unsicher', () => {
+    expect(a('Pleuraerguss vs. Atelektase im Röntgen.', 'pleural_effusion')).toEqual(['possible']);
+  });
+
+  it('"…, keine Hypertonie": das "keine" gehört zum folgenden Befund, nicht zum vorigen', () => {
+    const fs = extract('Diabetes mellitus Typ 2 (Insulin), keine Hypertonie.', 'de');
+    expect(assertionsOf(fs, 'diabetes_type2')).toEqual(['present']);
+    expect(assertionsOf(fs, 'hypertension')).toEqual(['negated']);
+  });
+});
+
 describe('German historical', () => {
   it.each([
     ['Z.n. Lungenembolie 2021.', 'pulmonary_embolism'],
@@ -99,5 +124,57 @@ describe('German historical', () => {
     const fs = extract('Nebendiagnosen: Z.n. TVT rechts 2019 unter Rivaroxaban, Adipositas Grad II.', 'de');
     expect(assertionsOf(fs, 'deep_vein_thrombosis')).toEqual(['historical']);
     expect(assertionsOf(fs, 'obesity')).toEqual(['present']);
+  });
+});
+
+describe('Deutsch: Existenzverb mit nachgestelltem "nicht", "sein könnte", Rückverweis nach Gedankenstrich', () => {
+  it.each([
+    ['Anhaltspunkte für eine Lungenembolie fanden sich in der CT-Angiographie nicht.', 'pulmonary_embolism'],
+    ['Zeichen eines Aszites ergaben sich sonographisch heute nicht.', 'ascites'],
+  ])('"%s": das schließende "nicht" eines Existenzverbs verneint %s', (text, concept) => {
+    expect(a(text, concept)).toEqual(['negated']);
+  });
+
+  it('ein anderes Verb mit weit entferntem "nicht" verneint die Erkrankung nicht', () => {
+    expect(a('Die Polyneuropathie besserte sich unter der Therapie bislang nicht.', 'peripheral_neuropathy')).toEqual(['present']);
+  });
+
+  it.each([
+    'Zu klären ist, ob es eine Lungenembolie sein könnte.',
+    'Die Ärztin überlegt, ob es sich um eine Lungenembolie handeln könnte.',
+  ])('"%s" ist eine Möglichkeit', (text) => {
+    expect(a(text, 'pulmonary_embolism')).toEqual(['possible']);
+  });
+
+  it('ein Demonstrativpronomen mit Verb nach dem Gedankenstrich setzt den Angehörigen fort, als Artikel nicht', () => {
+    expect(a('Gespräch mit dem Bruder am Telefon - dieser hatte 2019 eine Lungenembolie.', 'pulmonary_embolism')).toEqual(['family']);
+    expect(a('Gespräch mit dem Bruder am Telefon - diese Woche Lungenembolie gesichert.', 'pulmonary_embolism')).toEqual(['present']);
+  });
+});
+
+describe('Deutsch: Anweisung zur sofortigen Vorstellung wegen einer Erkrankung', () => {
+  it('"umgehende Wiedervorstellung wegen <X>" ist eine Anweisung, kein Befund', () => {
+    expect(a('Bei Atemnot umgehende Wiedervorstellung wegen einer möglichen Lungenembolie.', 'pulmonary_embolism')).toEqual(['hypothetical']);
+    expect(a('Bei Schüttelfrost bitte sofortige Vorstellung wegen drohender Sepsis oder febriler Neutropenie.', 'febrile_neutropenia')).toEqual(['hypothetical']);
+  });
+
+  it('eine stattgefundene Notfallvorstellung mit gesichertem Befund bleibt ein Befund', () => {
+    expect(a('Die Patientin kam gestern zur Notfallvorstellung. Lungenembolie im CT gesichert.', 'pulmonary_embolism')).toEqual(['present']);
+  });
+});
+
+describe('Deutsch: verneinte Behandlungsbedürftigkeit nach einem Befund', () => {
+  it.each([
+    ['Kleiner Pleuraerguss rechts - keine Punktion erforderlich.', 'pleural_effusion'],
+    ['Milde Anämie - derzeit keine Transfusion notwendig.', 'anemia'],
+  ])('"%s": verneint wird die Behandlung, nicht %s', (text, concept) => {
+    expect(a(text, concept)).toEqual(['present']);
+  });
+});
+
+describe('Deutsch: ein nachgestelltes "nicht" verneint nur sein eigenes Komma-Glied', () => {
+  it('"X, <Organ> nicht vergrößert" lässt X stehen; ohne Komma verneint "nicht" weiter', () => {
+    expect(a('Sonographie: deutlicher Pleuraerguss links, Herz und Leber nicht vergrößert.', 'pleural_effusion')).toEqual(['present']);
+    expect(a('Ein Pleuraerguss war heute nicht darzustellen.', 'pleural_effusion')).toEqual(['negated']);
   });
 });

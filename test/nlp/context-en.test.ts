@@ -115,6 +115,54 @@ describe('English hypothetical', () => {
   });
 });
 
+// issue 13, grown tune split: trial criteria, information material named after a disease, a warning of what a disease can do
+describe('English criteria, leaflets and warnings', () => {
+  it.each([
+    ['Study screening - exclusion criterion: pulmonary embolism within 6 months.', 'pulmonary_embolism'],
+    ['Told to call at once, as a pulmonary embolism can be fatal.', 'pulmonary_embolism'],
+    ['Febrile neutropenia card given to the patient.', 'febrile_neutropenia'],
+    ['Febrile neutropenia leaflet given.', 'febrile_neutropenia'],
+  ])('"%s" is no present %s', (text, concept) => {
+    expect(isPresent(extract(text, 'en'), concept)).toBe(false);
+  });
+
+  it('"X vs Y": both sides are uncertain', () => {
+    expect(a('Pleural effusion vs consolidation on the X-ray.', 'pleural_effusion')).toEqual(['possible']);
+  });
+
+  it('a negation word that opens the next finding does not look back: "Type 2 diabetes (insulin), no hypertension"', () => {
+    const fs = extract('Type 2 diabetes (insulin), no hypertension.', 'en');
+    expect(assertionsOf(fs, 'diabetes_type2')).toEqual(['present']);
+    expect(assertionsOf(fs, 'hypertension')).toEqual(['negated']);
+  });
+
+  it('a checklist answer closing its line does not reach the next line', () => {
+    const fs = extract('Recent DVT .......... NO\nAscites present on ultrasound.', 'en');
+    expect(assertionsOf(fs, 'deep_vein_thrombosis')).toEqual(['negated']);
+    expect(isPresent(fs, 'ascites')).toBe(true);
+  });
+});
+
+describe('a problem label denied on its own line', () => {
+  it.each([
+    ['- Hypertension: BP 128/80 today, not hypertensive off treatment.', 'en', 'hypertension'],
+    ['- Hypertonie: RR heute 124/78, keine bekannte Hypertonie.', 'de', 'hypertension'],
+  ] as const)('"%s" is negated', (text, language, concept) => {
+    expect(assertionsOf(extract(text, language), concept)).toEqual(['negated']);
+  });
+
+  it.each([
+    ['2. Pulmonary embolism: on apixaban, no new PE on CTPA.', 'en'],
+    ['Lungenembolie: unter Apixaban, keine erneute Lungenembolie.', 'de'],
+  ] as const)('a denied new episode leaves the known problem: "%s"', (text, language) => {
+    expect(isPresent(extract(text, language), 'pulmonary_embolism')).toBe(true);
+  });
+
+  it('"anti-hypertensive" names a drug class, not the disease', () => {
+    expect(isPresent(extract('Meds: anti-hypertensive therapy with amlodipine.', 'en'), 'hypertension')).toBe(false);
+  });
+});
+
 describe('English historical', () => {
   it.each([
     ['History of DVT in 2019.', 'deep_vein_thrombosis'],
@@ -128,5 +176,54 @@ describe('English historical', () => {
 
   it('"history of present illness" is not a history trigger', () => {
     expect(a('History of present illness: hypertension since 2010.', 'hypertension')).toEqual(['present']);
+  });
+});
+
+describe('English: disfavoured diagnoses, causes of death, pronouns after a dash', () => {
+  it.each([
+    ['Endometriosis is not favoured on these images.', 'endometriosis'],
+    ['Pulmonary embolism is not favored; pneumonia is more likely.', 'pulmonary_embolism'],
+  ])('"%s": a diagnosis "not favoured" is denied (%s)', (text, concept) => {
+    expect(a(text, concept)).toEqual(['negated']);
+  });
+
+  it('"mother of <disease>" after a death names the cause of the relative\'s death', () => {
+    expect(a('Parents both dead - father of a heart attack, mother of breast cancer aged 62.', 'breast_cancer')).toEqual(['family']);
+  });
+
+  it('"mother/father of <count>" describes the patient: her own disease stays hers', () => {
+    expect(a('She is a mother of two with type 2 diabetes.', 'diabetes_type2')).toEqual(['present']);
+    expect(a('Father of 3, known hypertension.', 'hypertension')).toEqual(['present']);
+  });
+
+  it('a relative pronoun after a dash continues the relative; "she" after the dash is the patient', () => {
+    expect(a('Spoke to her brother on the phone - who had a pulmonary embolism in 2015.', 'pulmonary_embolism')).toEqual(['family']);
+    expect(a('Spoke to her brother on the phone - she had a pulmonary embolism in 2015.', 'pulmonary_embolism')).toEqual(['present']);
+  });
+});
+
+describe('English: an instruction to attend for a possible complication', () => {
+  it('"please attend ED for possible <X>" is an instruction, not a finding', () => {
+    expect(a('If short of breath, please attend the emergency department for a possible pulmonary embolism.', 'pulmonary_embolism')).toEqual(['hypothetical']);
+  });
+});
+
+describe('English: the need for a treatment denied after a finding', () => {
+  it.each([
+    ['Mild thrombocytopenia with anaemia - no treatment required at present.', 'anemia'],
+    ['Small pleural effusion - no drainage indicated.', 'pleural_effusion'],
+  ])('"%s": "no <treatment> needed/required" denies the treatment, not %s', (text, concept) => {
+    expect(a(text, concept)).toEqual(['present']);
+  });
+
+  it('a plain "no" answering the label still denies it, and "obese class II" is obesity, not a class name', () => {
+    expect(a('Pleural effusion - no.', 'pleural_effusion')).toEqual(['negated']);
+    expect(a('Weight 104 kg, obese class II.', 'obesity')).toEqual(['present']);
+  });
+});
+
+describe('English: a negated organ after a comma leaves the finding before it', () => {
+  it('"X, <organ> not enlarged" keeps X', () => {
+    expect(a('Ultrasound: marked left pleural effusion, heart and liver not enlarged.', 'pleural_effusion')).toEqual(['present']);
   });
 });

@@ -157,3 +157,25 @@ describe('assertion scoper: properties', () => {
     expect(fs.some((f) => f.assertion === 'present' && f.kind === 'condition')).toBe(false);
   });
 });
+
+describe('causes of death and verb-final denials: properties', () => {
+  const diseasesEn = fc.constantFrom(['ovarian cancer', 'ovarian_cancer'], ['breast cancer', 'breast_cancer'], ['pulmonary embolism', 'pulmonary_embolism'], ['hypertension', 'hypertension']);
+
+  it('"<parent> of <disease>" in a list of deaths is the parent\'s; "<parent> of <count>" is the patient', () => {
+    fc.assert(fc.property(fc.constantFrom(['mother', 'She'], ['father', 'He']), diseasesEn, fc.constantFrom('two', 'three', '4', 'twins'), fc.integer({ min: 40, max: 90 }),
+      ([parent, pronoun], [term, concept], count, age) => {
+        expect(assertionsOf(extract(`Both parents have died - ${parent} of ${term} at ${age}.`, 'en'), concept)).toEqual(['family']);
+        expect(assertionsOf(extract(`${pronoun} is a ${parent} of ${count} with ${term}.`, 'en'), concept)).toEqual(['present']);
+      }));
+  });
+
+  it('a clause-final "nicht" after a verb of finding denies the subject, however long the clause', () => {
+    const subjects = fc.constantFrom('Hinweise auf', 'Anhaltspunkte für', 'Zeichen für');
+    const diseasesDe = fc.constantFrom(['eine Lungenembolie', 'pulmonary_embolism'], ['einen Aszites', 'ascites'], ['einen Pleuraerguss', 'pleural_effusion'], ['eine Depression', 'depression']);
+    const verbs = fc.constantFrom('ergaben sich', 'fanden sich', 'zeigten sich', 'ergab sich', 'fand sich');
+    const fillers = fc.constantFrom('im Gespräch', 'in der Bildgebung vom Montag', 'bei der heutigen Untersuchung', 'in der Sprechstunde am Dienstag');
+    fc.assert(fc.property(subjects, diseasesDe, verbs, fillers, (subject, [term, concept], verb, filler) => {
+      expect(assertionsOf(extract(`${subject} ${term} ${verb} ${filler} nicht.`, 'de'), concept)).toEqual(['negated']);
+    }));
+  });
+});

@@ -37,6 +37,22 @@ describe('line breaks inside a phrase', () => {
   });
 });
 
+describe('line breaks inside a parenthesis, after "bzw." or a German "keine"', () => {
+  it('an open parenthesis runs on to the next line', () => {
+    const fs = de('Die Patientin berichtet, dass ihr Bruder (der ältere\nSohn der Familie) 2020 eine Lungenembolie hatte.');
+    expect(assertionsOf(fs, 'pulmonary_embolism')).toEqual(['family']);
+  });
+  it.each([
+    ['Kontrolle zum Ausschluss einer Thrombose bzw.\nLungenembolie.', 'pulmonary_embolism'],
+    ['CT Thorax: Rundherde bds.; keine\nPleuraergüsse.', 'pleural_effusion'],
+  ])('DE "%s": no present %s', (text, concept) => {
+    expect(isPresent(de(text), concept)).toBe(false);
+  });
+  it('"keine" answering a label stays on its line', () => {
+    expect(isPresent(de('Allergien: keine\nDiabetes mellitus Typ 2 seit 2015.'), 'diabetes_type2')).toBe(true);
+  });
+});
+
 describe('"now"/"aktuell" end a historical or family scope, never a negation', () => {
   it('DE: "ist aktuell nicht zu erkennen" negates', () => {
     expect(assertionsOf(de('Eine Darmobstruktion ist aktuell nicht zu erkennen.'), 'bowel_obstruction')).toEqual(['negated']);

@@ -1,5 +1,5 @@
 /**
- * The real floor (issue 13): the engine scored on the repository corpus it was not written against. `held-out/` and `held-out-2/` are only
+ * The real floor (issue 13): the engine scored on the repository corpus it was not written against. `held-out/` and `held-out-2/` … `held-out-5/` are only
  * scored — totals, never per-note output — and `tune/` is the split the rules were developed on. Floors = levels reached
  * when they were set (see the issue's closing note); the issue's targets are F1 ≥ 0.93, observation recall ≥ 0.90 and
  * no assertion errors on held-out.
@@ -33,15 +33,53 @@ const totals = (s: CorpusScore): Record<string, number> => ({
 });
 
 const FLOORS: Record<CorpusSplit, { overallF1: number; observationRecall: number; maxAssertionErrors: number }> = {
-  'held-out': { overallF1: 0.965, observationRecall: 0.94, maxAssertionErrors: 5 },
+  // held-out: F1 0.967 / recall 0.942 / 5 errors until the table work of 2026-12-07 (0.976 / 0.967 / 5)
+  // after the tune-C/D/E assertion, table and date work of 2026-12-07 (afternoon): 0.984 / 0.984 / 4
+  'held-out': { overallF1: 0.98, observationRecall: 0.98, maxAssertionErrors: 4 },
   // held-out-2 (written by an annotator who never read the engine), first scored 2026-12-07: F1 0.954, observation
-  // recall 0.957, 21 assertion errors; after the general date/trigger work of branch nlp2: F1 0.957, recall 0.960,
-  // 20 errors — a regression floor until the engine generalises to it
-  'held-out-2': { overallF1: 0.955, observationRecall: 0.96, maxAssertionErrors: 20 },
-  tune: { overallF1: 0.99, observationRecall: 0.985, maxAssertionErrors: 0 },
+  // recall 0.957, 21 assertion errors; 2026-12-07 after the trigger-lexicon, table and date work: 0.972 / 0.991 / 18 —
+  // a regression floor until the engine generalises to it
+  // after the tune-C/D/E work: 0.975 / 1.000 / 14
+  // after the tune-F work: 0.977 / 1.000 / 14
+  'held-out-2': { overallF1: 0.975, observationRecall: 0.995, maxAssertionErrors: 14 },
+  // held-out-3 (a third independent annotator, German/Austrian/Swiss and UK/US styles), first scored 2026-12-07 on the
+  // engine of that morning: F1 0.901, recall 0.821, 10 errors (3 of them 'possible' mentions); after that day's
+  // general work 0.931 / 0.889 / 9 — below the issue's targets (recall 0.90, 0 errors): a regression floor only
+  // after the tune-C/D/E work: 0.939 / 0.899 / 6
+  // after the tune-F table/value/date work: 0.973 / 0.984 / 6
+  'held-out-3': { overallF1: 0.97, observationRecall: 0.98, maxAssertionErrors: 6 },
+  // held-out-4 (a fourth independent annotator, UK/Irish/US and German/Austrian/Swiss), first scored 2026-12-07 on the
+  // engine as it stood before the tune-C/tune-D work: F1 0.966, observation recall 0.964, 7 assertion errors
+  // after the tune-C/D/E work: 0.969 / 0.964 / 6
+  // after the tune-F work: 0.972 / 0.968 / 6
+  'held-out-4': { overallF1: 0.97, observationRecall: 0.965, maxAssertionErrors: 6 },
+  // held-out-5 (a fifth independent annotator, Scottish/English/Australian and German/Austrian), first scored 2026-12-07
+  // after the tune-C/tune-D assertion and table work, before tune-E: F1 0.959, observation recall 0.978, 8 assertion errors
+  // after the tune-F work: 0.965 / 0.982 / 8
+  'held-out-5': { overallF1: 0.96, observationRecall: 0.98, maxAssertionErrors: 8 },
+  // held-out-6 (a sixth independent annotator, Irish/US/Canadian and German/Swiss/Austrian), first scored 2026-12-07 on
+  // the engine as it stood before the tune-F work: F1 0.945, observation recall 0.921, 14 assertion errors (9 hypothetical)
+  'held-out-6': { overallF1: 0.94, observationRecall: 0.915, maxAssertionErrors: 14 },
+  // after the tune-F work: 0.944 / 0.921 / 14 (unchanged)
+  // held-out-7 (a seventh independent annotator, NZ/Welsh/South African/US and German/Austrian/Swiss), first scored
+  // 2026-12-07 on the engine after the tune-F work: F1 0.946, observation recall 0.953, 14 assertion errors (7 hypothetical)
+  'held-out-7': { overallF1: 0.94, observationRecall: 0.95, maxAssertionErrors: 14 },
+  // tune grew from 57 to 87 notes with the 30 tune-B notes of an independent writer (0.965 / 0.953 / 15 errors when
+  // they arrived); after the general work they prompted: 0.986 / 0.990 / 0. 2026-12-07 it grew to 127 notes with the
+  // 40 tune-C/tune-D notes (0.972 / 0.970 / 18 assertion errors when they arrived); after the general assertion work
+  // they prompted (hanging family labels, asides, informants, trial criteria, determiner negation, label denials):
+  // 0.977 / 0.970 / 0 — the observation recall is the new notes' table level, left to the table work. 2026-12-07 it
+  // grew to 142 notes with tune-E (7 assertion errors when they arrived); after the general rules they prompted
+  // ('not favoured', cause-of-death 'mother of X', verb-final 'nicht', back-references after a dash, 'sein könnte'):
+  // 0.989 / 0.989 / 0. 2026-12-07 (evening) it grew to 172 notes with tune-F, 30 notes of another independent writer:
+  // 0.976 / 0.967 / 12 assertion errors when they arrived. After the general clause rules they prompted (coordinated
+  // subjects of a post-negation, a suspicion answered by a subjectless clause, a teller's 'she herself', label fillers,
+  // German adjective line wraps, denied criteria): 0.978 / 0.967 / 0 (condition precision 0.975 -> 0.990). With the
+  // general table, value/date, BRCA-polarity and tumour-grammar work they prompted (nlp-tune-obs) on top: 0.994 / 0.998 / 0
+  tune: { overallF1: 0.99, observationRecall: 0.995, maxAssertionErrors: 0 },
 };
 
-describe.each(['held-out', 'held-out-2', 'tune'] as CorpusSplit[])('eval floor on the %s split', (split) => {
+describe.each(['held-out', 'held-out-2', 'held-out-3', 'held-out-4', 'held-out-5', 'held-out-6', 'held-out-7', 'tune'] as CorpusSplit[])('eval floor on the %s split', (split) => {
   const s = score(split);
   const floor = FLOORS[split];
   const run = testIf(s !== null, `no notes in ${corpusDir}/${split} (the corpus of issue 13 is not in this checkout)`);

@@ -4,7 +4,8 @@
  * the text or the permanent failure message, which becomes a PermanentExtractionError again here.
  */
 import path from 'node:path';
-import { WorkerPool } from '../../core/worker-pool';
+import { FhirError } from '../../core/fhir-error';
+import { WorkerPool, heapLimits } from '../../core/worker-pool';
 import { PermanentExtractionError } from '../errors';
 import { pdfToText } from './pdf-text';
 
@@ -28,14 +29,18 @@ export interface PdfTextPool {
   close(): Promise<void>;
 }
 
-/** `threads` 0: inline (pdfToText on this thread). */
-export function createPdfTextPool(threads: number): PdfTextPool {
+/** `threads` 0: inline (pdfToText on this thread). `heapMb`: each worker's old-generation limit. */
+export function createPdfTextPool(threads: number, heapMb?: number): PdfTextPool {
   if (threads <= 0) return { pdfText: pdfToText, close: async () => undefined };
-  const pool = new WorkerPool(path.join(__dirname, `pdf-worker${path.extname(__filename)}`), { size: threads });
+  const pool = new WorkerPool(path.join(__dirname, `pdf-worker${path.extname(__filename)}`), { size: threads, resourceLimits: heapLimits(heapMb) });
   return {
     async pdfText(bytes) {
       const copy = new Uint8Array(bytes); // transferred: the caller's buffer stays intact
-      const reply = await pool.run<PdfReply>(copy, [copy.buffer]);
+      const reply = await pool.run<PdfReply>(copy, [copy.buffer]).catch((err: unknown) => {
+        // a PDF that exhausts the worker's heap will do so again: not worth a retry
+        if (err instanceof FhirError && err.status === 413) throw new PermanentExtractionError('PDF needs more memory to read than CPU_THREAD_HEAP allows');
+        throw err;
+      });
       if ('unreadable' in reply) throw new PermanentExtractionError(reply.unreadable);
       return reply.text;
     },

@@ -1,6 +1,10 @@
 /** PDF → text with pdf-parse (pdf.js underneath): one text per page, pages separated by a blank line. */
+// Before pdf-parse: it holds the natives pdf-parse's polyfills replace (core/native-builtins.ts).
+import { restoreNatives } from '../../core/native-builtins';
 import { PasswordException, PDFParse } from 'pdf-parse';
 import { PermanentExtractionError } from '../errors';
+
+restoreNatives();
 
 /** pdf.js verbosity 0 = errors only: its warnings about odd fonts would otherwise flood the worker log. */
 const PDFJS_ERRORS_ONLY = 0;
@@ -16,6 +20,8 @@ export async function pdfToText(bytes: Uint8Array): Promise<string> {
   } finally {
     // releasing pdf.js resources must not mask the outcome of parsing
     await parser.destroy().catch(() => undefined);
+    // pdf.js loads its worker module on the first parse, and that one polyfills the builtins again
+    restoreNatives();
   }
 }
 

@@ -69,7 +69,7 @@ function firstTokens(a: NoteAnalysis): Int32Array {
   return first;
 }
 
-interface Words { anaphora: Map<string, string>; reporting: Set<string> }
+interface Words { anaphora: Map<string, string>; reporting: Set<string>; informants: Set<string>; relatives: Map<string, string> }
 const WORDS = new WeakMap<Dictionary, Partial<Record<Language, Words>>>();
 
 /** Pronouns and reporting verbs of a language, folded once per dictionary. */
@@ -80,6 +80,8 @@ function wordsOf(dict: Dictionary, language: Language): Words {
   return byLanguage[language] ??= {
     anaphora: new Map(Object.entries(ctx.anaphora ?? {}).map(([k, v]) => [squash(k), v])),
     reporting: new Set((ctx.reportingVerbs ?? []).map(squash)),
+    informants: new Set((ctx.informants ?? []).map(squash)),
+    relatives: new Map(Object.entries(ctx.family.forward).filter(([term, r]) => r !== 'FAMMEMB' && !/\s/.test(term)).map(([term, r]) => [squash(term), r])),
   };
 }
 
@@ -93,6 +95,9 @@ class Carrier {
 
   private readonly breaks: Uint8Array;
   private readonly reporting: Set<string>;
+  private readonly words: Words;
+  /** The relative a label line named as the informant ("Anruferin: Tochter von …"), once named. */
+  private informant: string | undefined;
 
   constructor(private readonly c: CarryInput) {
     this.first = firstTokens(c.a);
@@ -100,6 +105,7 @@ class Carrier {
     const words = wordsOf(c.dict, c.a.language);
     this.anaphora = words.anaphora;
     this.reporting = words.reporting;
+    this.words = words;
     this.gender = c.dict.context.relativeGender ?? {};
   }
 
@@ -211,8 +217,38 @@ class Carrier {
     }
   }
 
+  /**
+   * "Anruferin: Tochter von Frau …", "Caller: husband": a label line that names the informant — the relative, or
+   * undefined when the informant is no relative ("Caller: patient herself"); null when the sentence is no such label.
+   */
+  private informantLabel(s: number): string | undefined | null {
+    const { tokens, tokenSentence } = this.c.a;
+    const first = this.first[s];
+    if (first < 0 || first + 1 >= tokens.length || !this.words.informants.has(tokens[first].norm) || !tokens[first + 1].sepText.includes(':')) return null;
+    // the relative opens the label's value, after at most an article or possessive ("Caller: her daughter")
+    for (let i = first + 1; i <= first + 2 && i < tokens.length && tokenSentence[i] === s; i++) {
+      const relation = this.words.relatives.get(tokens[i].norm);
+      if (relation) return relation;
+    }
+    return undefined;
+  }
+
+  /** "Die Anruferin selbst wurde … operiert": a sentence whose subject is the named informant is about that relative. */
+  private informantCarry(s: number): void {
+    if (this.informant === undefined || this.out.family.has(s)) return;
+    const { tokens, tokenSentence } = this.c.a;
+    const from = this.first[s];
+    for (let i = from; i >= 0 && i < tokens.length && i < from + PRONOUN_WITHIN && tokenSentence[i] === s; i++) {
+      if (this.c.covered[i] || this.c.patientAt[i]) return;
+      if (this.words.informants.has(tokens[i].norm)) { this.out.family.set(s, this.informant); return; }
+    }
+  }
+
   run(): Carried {
     for (let s = 0; s < this.c.a.sentences.length; s++) {
+      const named = this.informantLabel(s);
+      if (named !== null) this.informant = named;
+      else this.informantCarry(s);
       if (s > 0) { this.pronounCarry(s); this.lineCarry(s); }
       this.labelCarry(s);
       this.relativeListCarry(s);

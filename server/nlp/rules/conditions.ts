@@ -14,6 +14,8 @@ export interface ConditionMention {
   /** Token that carries the mention's context when the span itself contains a trigger. */
   headTok?: number;
   confidence: number;
+  /** The disease names criteria ("AKI criteria"): the mention counts only where the criteria are denied. */
+  deniedOnly?: boolean;
 }
 
 function guardsOk(e: Entry, sentence: string): boolean {
@@ -76,8 +78,9 @@ function inName(a: NoteAnalysis, m: Pick<ConditionMention, 'endTok'>, heads: rea
 }
 
 /** All condition mentions of the note; a grammar composition inside a dictionary term of another concept is dropped. */
-export function findConditionMentions(a: NoteAnalysis, coding: CodingFile, nameHeads: readonly string[] = []): ConditionMention[] {
-  const terms = termMentions(a).filter((m) => !inName(a, m, nameHeads));
+export function findConditionMentions(a: NoteAnalysis, coding: CodingFile, nameHeads: readonly string[] = [], criteriaHeads: readonly string[] = []): ConditionMention[] {
+  // "does not meet KDIGO AKI criteria": criteria denied deny the disease, so a criteria name keeps its mention, marked
+  const terms = termMentions(a).flatMap((m) => (!inName(a, m, nameHeads) ? [m] : inName(a, m, criteriaHeads) ? [{ ...m, deniedOnly: true }] : []));
   const grammar = new TumorGrammar(a, coding).run().filter((g) => !inName(a, g, nameHeads)).map((g): ConditionMention => ({
     concept: g.concept, startTok: g.startTok, endTok: g.endTok, source: 'grammar', confidence: 0.85,
     ...(g.histology ? { histology: g.histology } : {}), ...(g.coordinated ? { coordinated: true } : {}),

@@ -4,6 +4,7 @@ import {
   termOf, type ContextLanguage, type ContextType, type LexiconFile, type NlpMappings, type SiteTerms, type TermConstraints, type TermSpec,
 } from '../mappings';
 import { foldString, squash } from '../text/normalize';
+import { compileTrie, slotOf, type CompiledTrie, type TrieNode as GenericTrieNode } from './trie';
 
 export type Layer = 'condition' | 'analyte' | 'trigger' | 'histology' | 'laterality' | 'part' | 'gene' | 'result';
 
@@ -28,46 +29,10 @@ export interface Entry extends TermConstraints {
   head?: boolean;
 }
 
-/** Trie over folded terms: only [a-z0-9] occur, so children sit in a 36-slot array (see `slotOf`). */
-export interface TrieNode {
-  next?: Array<TrieNode | undefined>;
-  entries?: Entry[];
-}
-
-/** Child slot of a folded character code: a–z → 0–25, 0–9 → 26–35, anything else → -1. */
-export function slotOf(code: number): number {
-  if (code >= 97 && code <= 122) return code - 97;
-  if (code >= 48 && code <= 57) return code - 22;
-  return -1;
-}
-
-/**
- * The trie compiled for matching: node ids, one flat transition table of 36 slots per node (child id, 0 = none; the
- * root is node 0 and never a child), the entries ending at each node and whether any term goes on from it. A typed
- * array walk has no pointer chasing or object shape checks: the walk runs for every token of every note.
- */
-export interface CompiledTrie {
-  trans: Int32Array;
-  entries: Array<Entry[] | undefined>;
-  hasNext: Uint8Array;
-}
-
-export const TRIE_SLOTS = 36;
-
-function compileTrie(root: TrieNode): CompiledTrie {
-  const nodes: TrieNode[] = [root];
-  for (let i = 0; i < nodes.length; i++) for (const c of nodes[i].next ?? []) if (c) nodes.push(c);
-  const id = new Map(nodes.map((n, i) => [n, i]));
-  const trans = new Int32Array(nodes.length * TRIE_SLOTS);
-  const hasNext = new Uint8Array(nodes.length);
-  nodes.forEach((n, i) => (n.next ?? []).forEach((c, slot) => {
-    if (c) { trans[i * TRIE_SLOTS + slot] = id.get(c) ?? 0; hasNext[i] = 1; }
-  }));
-  return { trans, entries: nodes.map((n) => n.entries), hasNext };
-}
+type TrieNode = GenericTrieNode<Entry>;
 
 export interface Dictionary {
-  trie: CompiledTrie;
+  trie: CompiledTrie<Entry>;
   /** German compound heads (Dünndarm|ileus): folded head → entries. */
   heads: Array<{ head: string; entry: Entry }>;
   context: NlpMappings['context'];
@@ -77,12 +42,32 @@ export interface Dictionary {
   abbreviations: Record<Language, Set<string>>;
   /** Squashed words that end a context scope when they open a comma-separated item. */
   commaTerminators: Record<Language, Set<string>>;
+  /** Negation words that are determiners: followed by a word, they negate that word, never the finding before them. */
+  negationDeterminers: Record<Language, Set<string>>;
+  /** Squashed verbs of finding or arising whose clause a closing 'nicht' denies as a whole. */
+  existentialVerbs: Record<Language, Set<string>>;
+  /** Squashed pronouns that refer back to the person just named. */
+  backReferences: Record<Language, Set<string>>;
   /** Squashed heads of test/study/programme names, both languages (a German compound ends with one). */
   nameHeads: string[];
+  /** Squashed name heads of diagnostic criteria (a subset of nameHeads), both languages. */
+  criteriaHeads: string[];
   entryCount: number;
 }
 
 type EntryBase = Omit<Entry, 'surface' | 'caseSensitive'>;
+
+/**
+ * Every entry with the same fields in the same order (absent ones undefined): built by spreading optional fields, the
+ * entries had dozens of object shapes, and every rule that reads `e.key` or `e.layer` per match paid for a
+ * megamorphic property load.
+ */
+const ENTRY_SHAPE: Record<keyof Entry, undefined> = {
+  layer: undefined, key: undefined, sub: undefined, lang: undefined, surface: undefined, caseSensitive: undefined, relation: undefined, head: undefined,
+  cues: undefined, blockers: undefined, requireUnit: undefined, adjacentOnly: undefined, histology: undefined, window: undefined,
+  stopAtComma: undefined, listScope: undefined, sentenceScope: undefined,
+};
+const entryOf = (e: Entry): Entry => ({ ...ENTRY_SHAPE, ...e });
 
 /** German adjective endings a lexicon form may carry; the matcher adds every ending back to the stem. */
 const ADJ_ENDING = /^(\p{Ll}[\p{L}-]{3,}?)(?:es|en|er|em|e)$/u;
@@ -98,26 +83,39 @@ export function adjectiveStems(term: string): string {
   }).join('');
 }
 
-function insert(root: TrieNode, key: string, entry: Entry): void {
+/** Squashed lengths at which the words of a term end, the last word excepted ("febrile Neutropenie" → [7]). */
+function wordEnds(term: string): Set<number> {
+  const out = new Set<number>();
+  let len = 0;
+  for (const w of term.split(/[^\p{L}\p{N}]+/u)) {
+    if (!w) continue;
+    if (len) out.add(len);
+    len += squash(w).length;
+  }
+  return out;
+}
+
+function insert(root: TrieNode, key: string, entry: Entry, ends: Set<number>): void {
   let node = root;
   for (let i = 0; i < key.length; i++) {
     const slot = slotOf(key.charCodeAt(i));
     const next = (node.next ??= new Array<TrieNode | undefined>(36).fill(undefined));
-    // every node gets both fields up front: one object shape keeps the trie walk monomorphic
-    node = next[slot] ??= { next: undefined, entries: undefined };
+    // every node gets all fields up front: one object shape keeps the trie walk monomorphic
+    node = next[slot] ??= { next: undefined, entries: undefined, wordEnd: false };
+    if (ends.has(i + 1)) node.wordEnd = true;
   }
   (node.entries ??= []).push(entry);
 }
 
 class Builder {
-  readonly root: TrieNode = { next: undefined, entries: undefined };
+  readonly root: TrieNode = { next: undefined, entries: undefined, wordEnd: false };
   count = 0;
 
   add(spec: TermSpec, base: EntryBase): void {
     const t = termOf(spec);
     const key = squash(t.term);
     if (!key) return;
-    const entry: Entry = {
+    const entry = entryOf({
       ...base, surface: t.term, caseSensitive: t.caseSensitive ?? false,
       ...(t.cues ? { cues: t.cues.map(foldString) } : {}),
       ...(t.blockers ? { blockers: t.blockers.map(foldString) } : {}),
@@ -128,12 +126,13 @@ class Builder {
       ...(t.stopAtComma ? { stopAtComma: true } : {}),
       ...(t.listScope ? { listScope: true } : {}),
       ...(t.sentenceScope ? { sentenceScope: true } : {}),
-    };
-    insert(this.root, key, entry);
+    });
+    insert(this.root, key, entry, wordEnds(t.term));
     this.count++;
-    const stem = base.lang === 'de' && base.layer !== 'trigger' ? squash(adjectiveStems(t.term)) : key;
+    const stemmed = base.lang === 'de' && base.layer !== 'trigger' ? adjectiveStems(t.term) : t.term;
+    const stem = squash(stemmed);
     // the stem of an inflected adjective takes every case ending ("seröses" → serös|e|en|er|es|em)
-    if (stem !== key) { insert(this.root, stem, entry); this.count++; }
+    if (stem !== key) { insert(this.root, stem, entry, wordEnds(stemmed)); this.count++; }
   }
 
   addAll(specs: TermSpec[] | undefined, base: EntryBase): void {
@@ -211,7 +210,7 @@ function headsOf(m: NlpMappings): Dictionary['heads'] {
   for (const lex of m.lexicons) {
     for (const [concept, list] of Object.entries(lex.compoundHeads ?? {})) {
       for (const h of list) {
-        heads.push({ head: squash(h), entry: { layer: 'condition', key: concept, lang: lex.language, surface: h, caseSensitive: false, head: true } });
+        heads.push({ head: squash(h), entry: entryOf({ layer: 'condition', key: concept, lang: lex.language, surface: h, caseSensitive: false, head: true }) });
       }
     }
   }
@@ -237,7 +236,11 @@ export function compileDictionary(m: NlpMappings): Dictionary {
     sections: { en: sectionsOf(m.context.en), de: sectionsOf(m.context.de) },
     abbreviations: { en: new Set(m.context.en.abbreviations.map(squash)), de: new Set(m.context.de.abbreviations.map(squash)) },
     commaTerminators: { en: new Set((m.context.en.commaTerminators ?? []).map(squash)), de: new Set((m.context.de.commaTerminators ?? []).map(squash)) },
+    negationDeterminers: { en: new Set((m.context.en.negationDeterminers ?? []).map(squash)), de: new Set((m.context.de.negationDeterminers ?? []).map(squash)) },
+    existentialVerbs: { en: new Set((m.context.en.existentialVerbs ?? []).map(squash)), de: new Set((m.context.de.existentialVerbs ?? []).map(squash)) },
+    backReferences: { en: new Set((m.context.en.backReferences ?? []).map(squash)), de: new Set((m.context.de.backReferences ?? []).map(squash)) },
     nameHeads: [...new Set([...(m.context.en.nameHeads ?? []), ...(m.context.de.nameHeads ?? [])].map(squash))].filter(Boolean),
+    criteriaHeads: [...new Set([...(m.context.en.criteriaHeads ?? []), ...(m.context.de.criteriaHeads ?? [])].map(squash))].filter(Boolean),
     entryCount: b.count,
   };
 }

@@ -9,6 +9,7 @@ import { findConditionMentions, onsetDate } from './conditions';
 import { ContextRules } from './context';
 import { DateBinder } from './date-binding';
 import { compileDictionary, type Dictionary } from './dictionary';
+import { applyLabelDenials } from './label-denial';
 import { VariantFinder } from './genomics';
 import { LabExtractor } from './labs';
 import { TableLabReader } from './table-labs';
@@ -36,7 +37,12 @@ export class RulesExtractor implements Extractor {
   readonly name = 'rules';
   readonly version = RULES_ENGINE_VERSION;
 
-  constructor(private readonly res: RulesResources) {}
+  /** Weight, height, BMI: measured at the visit (mappings/ group "vital-signs"). */
+  private readonly bodyMeasures: ReadonlySet<string>;
+
+  constructor(private readonly res: RulesResources) {
+    this.bodyMeasures = new Set(res.mappings.coding.observationGroups['vital-signs']?.concepts ?? []);
+  }
 
   async extract(input: ExtractInput): Promise<Finding[]> {
     return this.extractSync(input);
@@ -48,10 +54,13 @@ export class RulesExtractor implements Extractor {
     if (!text.trim()) return [];
     const language = input.language ?? detectLanguage(text);
     const a = analyze(text, this.res.dictionary, language, input.documentDate);
-    const mentions = findConditionMentions(a, this.res.mappings.coding, this.res.dictionary.nameHeads);
+    const found = findConditionMentions(a, this.res.mappings.coding, this.res.dictionary.nameHeads, this.res.dictionary.criteriaHeads);
     // triggers inside a dictionary term ("non-insulin-dependent diabetes") are part of the term, not context
-    const ctx = new ContextRules(a, this.res.dictionary, mentions.filter((m) => m.source !== 'grammar').map((m) => [m.startTok, m.endTok]));
-    const assessed = mentions.map((m) => ({ mention: m, context: ctx.assess(m.headTok ?? m.startTok, m.endTok) }));
+    const ctx = new ContextRules(a, this.res.dictionary, found.filter((m) => m.source !== 'grammar').map((m) => [m.startTok, m.endTok]));
+    const assessed = found.map((m) => ({ mention: m, context: ctx.assess(m.headTok ?? m.startTok, m.endTok, { spanStart: m.startTok }) }))
+      .filter((x) => !x.mention.deniedOnly || x.context.assertion === 'negated');
+    const mentions = assessed.map((x) => x.mention);
+    applyLabelDenials(a, this.res.dictionary, assessed);
     const cancerSentences = new Set(mentions.filter((m) => this.res.mappings.coding.attributeConcepts.figo.includes(m.concept))
       .map((m) => a.tokenSentence[m.startTok]));
     const stages = findFigoStages(a, this.res.coder.knownFigoStages(), cancerSentences);
@@ -63,9 +72,9 @@ export class RulesExtractor implements Extractor {
     });
     const parts = this.observationParts(a, ctx, stages);
     const binder = new DateBinder(a, [
-      ...parts.labs.map(({ lab }) => ({ start: lab.valueStart, end: lab.valueEnd })),
+      ...parts.labs.map(({ lab }) => ({ start: lab.valueStart, end: lab.valueEnd, concept: lab.concept, analyteStart: lab.quoteStart, ...(lab.table ? { table: true } : {}) })),
       ...parts.ecog.map(({ ecog }) => ({ start: ecog.valueStart, end: ecog.valueEnd })),
-    ]);
+    ], this.bodyMeasures);
     const findings = [
       ...buildConditionFindings(a, this.res.coder, conditions),
       ...buildObservationFindings(a, this.res.coder, binder, parts),
@@ -87,7 +96,9 @@ export class RulesExtractor implements Extractor {
     return {
       labs: labs.filter((l) => PATIENT_FACT.has(l.assertion)),
       stages: stages.map((stage) => ({ stage, assertion: assess(stage.start, stage.end) })).filter((s) => PATIENT_FACT.has(s.assertion)),
-      ecog: findEcog(a.text).map((ecog) => ({ ecog, assertion: assess(ecog.start, ecog.end) })).filter((e) => PATIENT_FACT.has(e.assertion)),
+      // an ECOG row of a table is read per column by the table reader, not as one "ECOG 1" in prose
+      ecog: [...findEcog(a.text).filter((e) => !tables.owned.some(([s, x]) => e.start >= s && e.start < x)).map((ecog) => ({ ecog, assertion: assess(ecog.start, ecog.end) })).filter((e) => PATIENT_FACT.has(e.assertion)),
+        ...tables.ecog.map((ecog) => ({ ecog, assertion: 'present' as const }))],
       variants: new VariantFinder(a, ctx).run(),
     };
   }

@@ -10,6 +10,8 @@ export interface VariantMention {
   start: number;
   end: number;
   confidence: number;
+  /** Germline or tumour (somatic) test, when the sentence says which: the same answer of both is two results. */
+  origin?: 'germline' | 'somatic';
 }
 
 /** Genes listed together: "BRCA1/2", "BRCA1 and BRCA2", "(BRCA1, BRCA2, PALB2, …)". */
@@ -18,6 +20,15 @@ const HGVS = /^[\s:,(-]*(?:c\.|p\.|NM_)\S*\d/;
 const RESULT_WINDOW = 12;
 /** "BRCA mutation status: negative": the word names the test, the result follows. */
 const STATUS_AFTER = /^[\s-]*(?:status|test(?:ing|s)?|analysis|screen(?:ing)?|panel|analyse|testung|untersuchung|diagnostik)\b/i;
+
+/** "has not yet been tested for BRCA1/2", "noch nicht auf BRCA getestet": no test, so no result (a negation here denies the test). */
+const UNTESTED_BEFORE = /\b(?:not|never)\s+(?:yet\s+)?(?:been\s+)?(?:tested|screened|analy[sz]ed)\s+(?:for\s+)?$/i;
+const NICHT_BEFORE = /\b(?:nicht|nie)\b[^.;,\n]{0,15}$/i;
+const GETESTET_AFTER = /^[\s-]*(?:getestet|untersucht|analysiert|geprüft)\b/i;
+
+/** The test a result is of: the last cue before the gene in its sentence decides ("Germline … neg. Somatic panel: … BRCA1 wild type"). */
+// "tumour" as a word or a test of it ("Tumorgewebe", "Tumortestung"), never "Tumorboard" / "tumour board"
+const ORIGIN_CUE = /\b(?:(germline|germ-line|constitutional|keimbahn\p{L}*|g(?=BRCA))|(somatic|somatisch\p{L}*|tissue|tumou?r(?:gewebe|material|testung|analyse|probe)?(?![\p{L}-]|\s+board)|[ts](?=BRCA)))/giu;
 
 type ResultKind = 'positive' | 'negative' | 'pending';
 
@@ -70,8 +81,25 @@ export class VariantFinder {
     const first = group[0].startTok;
     const sentence = this.a.tokenSentence[first];
     const prevGeneEnd = this.a.matches.gene.filter((g) => g.endTok < first).reduce((e, g) => Math.max(e, g.endTok), -1);
+    // "BRCA1 negativ, BRCA2 pathogene Variante": a word right after the gene before is that gene's result
+    const ownedByPrev = (m: Match): boolean => prevGeneEnd >= 0 && m.startTok - prevGeneEnd <= 3 && this.a.tokenSentence[prevGeneEnd] === sentence
+      && /,|;/.test(this.a.text.slice(m.end, group[0].start));
     return list.some((m) => m.endTok < first && m.startTok > prevGeneEnd && first - m.endTok <= 5
-      && this.a.tokenSentence[m.startTok] === sentence && pick(m));
+      && this.a.tokenSentence[m.startTok] === sentence && pick(m) && !ownedByPrev(m));
+  }
+
+  private originOf(first: Match): 'germline' | 'somatic' | undefined {
+    const s = this.a.tokenSentence[first.startTok];
+    const from = s >= 0 ? this.a.sentences[s].start : Math.max(0, first.start - 80);
+    let origin: 'germline' | 'somatic' | undefined;
+    for (const m of this.a.text.slice(from, first.end).matchAll(ORIGIN_CUE)) origin = m[1] !== undefined ? 'germline' : 'somatic';
+    return origin;
+  }
+
+  private untested(group: Match[]): boolean {
+    const lead = this.a.text.slice(Math.max(0, group[0].start - 40), group[0].start);
+    const trail = this.a.text.slice(group[group.length - 1].end, group[group.length - 1].end + 20);
+    return UNTESTED_BEFORE.test(lead) || (NICHT_BEFORE.test(lead) && GETESTET_AFTER.test(trail));
   }
 
   private decide(group: Match[]): { value: VariantValue; end: number } | null {
@@ -80,7 +108,9 @@ export class VariantFinder {
       || this.before(group, (m) => kindOf(m) === 'negative', this.a.matches.result);
     const positiveBefore = this.before(group, (m) => kindOf(m) === 'positive', this.a.matches.result);
     const kind = kindOf(after);
-    if (kind === 'pending') return null;
+    // "Not yet tested for BRCA", "noch nicht auf BRCA getestet": no result, whatever negation stands before (a pending word
+    // before the gene, "counselling: BRCA1 pathogenic variant", is no answer of the gene: only the result after it counts)
+    if (kind === 'pending' || this.untested(group)) return null;
     if (after && kind === 'negative') return { value: 'absent', end: after.end };
     if (after && kind === 'positive') return { value: negatedBefore ? 'absent' : 'present', end: after.end };
     const last = group[group.length - 1];
@@ -99,9 +129,10 @@ export class VariantFinder {
       const result = this.decide(group);
       if (!result) continue;
       // the patient's own result only: a relative's variant or "if positive" is not an observation
-      const { assertion } = this.ctx.assess(group[0].startTok, group[group.length - 1].endTok, { ignoreNegation: true });
+      const { assertion } = this.ctx.assess(group[0].startTok, group[group.length - 1].endTok, { ignoreNegation: true, ownResult: true });
       if (assertion !== 'present' && assertion !== 'historical') continue;
-      for (const gene of genes) out.push({ gene, value: result.value, start: group[0].start, end: result.end, confidence: 0.85 });
+      const origin = this.originOf(group[0]);
+      for (const gene of genes) out.push({ gene, value: result.value, start: group[0].start, end: result.end, confidence: 0.85, ...(origin ? { origin } : {}) });
     }
     return out;
   }

@@ -19,7 +19,7 @@ function span(a: NoteAnalysis, start: number, end: number): Pick<Finding, 'quote
 }
 
 function labFinding(a: NoteAnalysis, coder: ConceptCoder, binder: DateBinder, lab: LabValue, assertion: Assertion): Finding {
-  const date = lab.date ?? binder.bind({ start: lab.valueStart, end: lab.valueEnd });
+  const date = lab.date ?? binder.bind({ start: lab.valueStart, end: lab.valueEnd, concept: lab.concept, analyteStart: lab.quoteStart, ...(lab.table ? { table: true } : {}) });
   const unit = coder.preferredUnit(lab.concept);
   return {
     concept: lab.concept, kind: 'observation', codes: coder.observationCodes(lab.concept),
@@ -62,7 +62,7 @@ function stageFindings(a: NoteAnalysis, coder: ConceptCoder, parts: ObservationP
 
 function ecogFindings(a: NoteAnalysis, coder: ConceptCoder, binder: DateBinder, parts: ObservationParts): Finding[] {
   return parts.ecog.map(({ ecog, assertion }) => {
-    const date = binder.bind({ start: ecog.valueStart, end: ecog.valueEnd });
+    const date = ecog.date ?? binder.bind({ start: ecog.valueStart, end: ecog.valueEnd });
     return {
       concept: 'ecog', kind: 'observation' as const, codes: coder.observationCodes('ecog'), value: ecog.value,
       valueText: String(ecog.value), assertion, ...(date ? { date } : {}), attributes: {},
@@ -71,8 +71,22 @@ function ecogFindings(a: NoteAnalysis, coder: ConceptCoder, binder: DateBinder, 
   });
 }
 
+/**
+ * One finding per gene, answer and test: a tumour "BRCA1 wild type" next to a germline "BRCA1/2 neg" is two results,
+ * the same result repeated (or one whose test the note leaves open) is one.
+ */
+function distinctVariants(variants: VariantMention[]): VariantMention[] {
+  const kept: VariantMention[] = [];
+  for (const v of variants) {
+    const same = kept.find((k) => k.gene === v.gene && k.value === v.value && (!k.origin || !v.origin || k.origin === v.origin));
+    if (!same) kept.push(v);
+    else same.origin ??= v.origin;
+  }
+  return kept;
+}
+
 function variantFindings(a: NoteAnalysis, coder: ConceptCoder, parts: ObservationParts): Finding[] {
-  return parts.variants.map((v) => {
+  return distinctVariants(parts.variants).map((v) => {
     const concept = `${v.gene}_variant`;
     const gene = coder.gene(concept);
     return {
@@ -86,5 +100,5 @@ function variantFindings(a: NoteAnalysis, coder: ConceptCoder, parts: Observatio
 /** Observation findings of the note, each measured value once. */
 export function buildObservationFindings(a: NoteAnalysis, coder: ConceptCoder, binder: DateBinder, parts: ObservationParts): Finding[] {
   const labs = parts.labs.map(({ lab, assertion }) => labFinding(a, coder, binder, lab, assertion));
-  return dedupeObservations([...labs, ...stageFindings(a, coder, parts), ...ecogFindings(a, coder, binder, parts), ...variantFindings(a, coder, parts)]);
+  return [...dedupeObservations([...labs, ...stageFindings(a, coder, parts), ...ecogFindings(a, coder, binder, parts)]), ...variantFindings(a, coder, parts)];
 }

@@ -17,6 +17,8 @@ export interface EcogMention {
   /** Offsets of the number itself, for date binding. */
   valueStart: number;
   valueEnd: number;
+  /** The date of the table column or row the score sits in. */
+  date?: string;
   /** "(was 0 two months ago)": an earlier value, dated only by the text around it. */
   earlier?: boolean;
 }
@@ -56,6 +58,15 @@ export function findFigoStages(a: NoteAnalysis, known: ReadonlySet<string>, canc
 }
 
 const ECOG = /\b(?:ECOG|Zubrod|WHO|[Pp]erformance[\s-][Ss]tatus\s*\(ECOG\))(?:[\s-]*(?:PS|[Pp]erformance[\s-][Ss]tatus|[Pp]erformance[\s-][Ss]core|Status|score|Score|Wert))?\s*(?:[:=]|of|von|was)?\s*([0-5])(?![\d.,]\d|\s*[-–/]\s*\d)/g;
+/** "PS 1" alone, opening a clause ("… BMI 33.8. PS 1."): the performance status; "80% PS2+" (a score in a list) is not. */
+const BARE_PS = /PS[ \t]*[:=]?[ \t]*([0-4])(?![\d+%]|[.,]\d|\s*[-–/]\s*\d)/g;
+
+/** The text before `at` opens a clause: the note's start, or ". ; : , (" or a line break after blanks. */
+function opensClause(text: string, at: number): boolean {
+  let i = at - 1;
+  while (i >= 0 && (text[i] === ' ' || text[i] === '\t')) i--;
+  return i < 0 || '.;:,(\n'.includes(text[i]);
+}
 const EARLIER = /^\s*\(\s*(?:was|previously|prev\.?|prior|vorher|zuvor|früher|initially|bisher)\s+([0-5])\b([^()]*)\)/i;
 
 /** ECOG values, and an earlier value given in brackets right after ("ECOG PS 2 (was 0 two months ago)"). */
@@ -73,5 +84,10 @@ export function findEcog(text: string): EcogMention[] {
       out.push({ value: Number(e[1]), start: from, end: end + e[0].lastIndexOf(')'), valueStart: at, valueEnd: at + 1, earlier: true });
     }
   }
-  return out;
+  for (const m of text.matchAll(BARE_PS)) {
+    if (!opensClause(text, m.index)) continue;
+    const end = m.index + m[0].length;
+    if (!out.some((o) => o.start <= m.index && m.index < o.end)) out.push({ value: Number(m[1]), start: m.index, end, valueStart: end - 1, valueEnd: end });
+  }
+  return out.sort((x, y) => x.start - y.start);
 }

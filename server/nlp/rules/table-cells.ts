@@ -17,8 +17,8 @@ export interface CellValue {
 
 /** "--", "n.a.", "n.d.", "see comment", "folgt": the test was not done or has no numeric result. */
 const NOT_DONE = /^(?:[-–—.*/]+|n\.?\s?[adbv]\.?|k\.?\s?a\.?|entf(?:ällt|\.)?|s\.?\s*(?:komm(?:entar)?|text|bem(?:erkung)?|unten|befund)\.?|siehe\b.*|see\b.*|pending|ausstehend|folgt|storniert|hämoly.*|haemoly.*|hemoly.*|geronnen|clotted|qns|nicht\s+(?:bestimmt|durchgeführt|messbar)|not\s+(?:done|performed|measured))$/i;
-/** Flags around a value: H, L, HH, LL, *, +, ↑, ↓, !, in brackets or not. */
-const FLAG = /^(?:\(?\s*(?:HH|LL|H|L|hh|ll|h|l|\+{1,3}|\*{1,3}|!{1,2}|↑{1,2}|↓{1,2}|pos|neg)\s*\)?)$/;
+/** Flags around a value: H, L, HH, LL, *, +, -, ↑, ↓, !, in brackets or not ("11,4 -": below the range in German printouts). */
+const FLAG = /^(?:\(?\s*(?:HH|LL|H|L|hh|ll|h|l|\+{1,3}|-{1,2}|\*{1,3}|!{1,2}|↑{1,2}|↓{1,2}|pos|neg)\s*\)?)$/;
 const LEAD_FLAG = /^(?:[↑↓*!+]{1,3}|\(?[HL]\)?(?=\s))\s*/;
 
 export interface DecimalStyle {
@@ -48,8 +48,8 @@ function splitFlag(rest: string): { flag?: string; rest: string } {
   if (FLAG.test(parts[0])) return { flag: parts[0].replace(/[()]/g, ''), rest: parts.slice(1).join(' ') };
   const last = parts[parts.length - 1];
   if (parts.length > 1 && FLAG.test(last)) return { flag: last.replace(/[()]/g, ''), rest: parts.slice(0, -1).join(' ') };
-  // a flag glued to the value or unit: "12,5H", "450+", "9,8L"
-  const glued = /^(.*?)(HH|LL|H|L|\*{1,3}|\+{1,3}|↑{1,2}|↓{1,2}|!)$/.exec(t);
+  // a flag glued to the value or unit: "12,5H", "450+", "9,8L", "0,9-"
+  const glued = /^(.*?)(HH|LL|H|L|\*{1,3}|\+{1,3}|-{1,2}|↑{1,2}|↓{1,2}|!)$/.exec(t);
   if (glued && (glued[1] === '' || /[\s\d)]$/.test(glued[1]) || /^[A-Za-zµμ/%]+$/.test(glued[1]))) {
     return { flag: glued[2], rest: glued[1].trim() };
   }
@@ -61,9 +61,10 @@ export function readCell(text: string, cellStart: number, cellEnd: number, style
   const raw = text.slice(cellStart, cellEnd);
   if (!raw.trim() || NOT_DONE.test(raw.trim())) return null;
   const lead = LEAD_FLAG.exec(raw);
-  const at = cellStart + (lead ? lead[0].length : 0);
-  const n = parseNumberAt(text, at, style.language);
-  if (!n || n.high !== undefined || n.end > cellEnd) return null;
+  // parsed inside the cell only: "0,9-" then "1,9" in the next column is a flagged value, not the range 0,9-1,9
+  const local = parseNumberAt(raw, lead ? lead[0].length : 0, style.language);
+  if (!local || local.high !== undefined) return null;
+  const n = { ...local, start: cellStart + local.start, end: cellStart + local.end, numberStart: cellStart + local.numberStart };
   const { flag, rest } = splitFlag(text.slice(n.end, cellEnd));
   let ucum: string | undefined;
   if (rest) {

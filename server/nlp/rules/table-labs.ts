@@ -1,9 +1,10 @@
 /** Lab tables → dated lab values: one per cell, the row (or column) analyte from the dictionary, the date from its column (or row). */
-import { findTables, type Table, type TableRow } from '../text/table-layout';
+import { findTables, roleOfHeader, type Table, type TableRow } from '../text/table-layout';
 import type { GridCell } from '../text/table-grid';
 import type { NoteAnalysis } from './analysis';
 import type { LabValue } from './labs';
 import type { Match } from './matcher';
+import type { EcogMention } from './staging';
 import { decimalStyle, readCell, type CellValue, type DecimalStyle } from './table-cells';
 import type { UnitConverter } from './units';
 
@@ -11,7 +12,12 @@ export interface TableLabResult {
   values: LabValue[];
   /** Spans (rows, headers) the table reader owns: the prose lab reader skips analytes inside them. */
   owned: Array<[number, number]>;
+  /** ECOG scores from a table column or row headed "ECOG" / "PS" (no unit, not a lab analyte). */
+  ecog: EcogMention[];
 }
+
+/** A header or row label that names the performance status. */
+const ECOG_HEADER = /^(?:ECOG(?:[\s-]*PS)?|WHO[\s-]*PS|PS)$/i;
 
 const BRACKET_UNIT = /[([]\s*([^()[\]\d\s][^()[\]]{0,14}?)\s*[)\]]/;
 
@@ -20,6 +26,15 @@ interface Analyte { concept: string; tok: number; unit: string | null; end: numb
 export class TableLabReader {
   private readonly out: LabValue[] = [];
   private readonly owned: Array<[number, number]> = [];
+  private readonly ecog: EcogMention[] = [];
+
+  /** A cell holding a bare score 0–5 under an ECOG header. */
+  private ecogCell(cell: GridCell, date: string | undefined): void {
+    const m = /^\s*([0-5])\s*$/.exec(cell.text);
+    if (!m) return;
+    const at = cell.start + cell.text.indexOf(m[1]);
+    this.ecog.push({ value: Number(m[1]), start: cell.start, end: cell.end, valueStart: at, valueEnd: at + 1, ...(date ? { date } : {}) });
+  }
 
   constructor(private readonly a: NoteAnalysis, private readonly units: UnitConverter) {}
 
@@ -95,7 +110,13 @@ export class TableLabReader {
   /** One analyte per row, one date per column; only value columns are read (never the reference range). */
   private byColumns(t: Table, style: DecimalStyle): void {
     for (const row of t.rows) {
-      const an = this.analyteIn(row.label ?? row.cells.find((c) => c.column === 0)?.cell) ?? this.analyteIn(row.above);
+      const label = row.label ?? row.cells.find((c) => c.column === 0)?.cell;
+      if (label && ECOG_HEADER.test(label.text.trim())) {
+        for (const { cell, column } of row.cells) if (column > 0 && t.columns[column]?.role === 'value') this.ecogCell(cell, t.columns[column].date);
+        this.owned.push([row.start, row.end]);
+        continue;
+      }
+      const an = this.analyteIn(label) ?? this.analyteIn(row.above);
       if (!an) continue;
       const unit = an.unit ?? this.unitColumnOf(t, row);
       const before = this.out.length;
@@ -116,11 +137,15 @@ export class TableLabReader {
       const an = c.header ? this.analyteIn(c.header) : null;
       return an && !an.unit && c.unit ? { ...an, unit: this.unitOf(c.unit.text) } : an;
     });
-    if (!analytes.some(Boolean)) return;
+    const ecogColumn = t.columns.findIndex((c) => c.header !== undefined && ECOG_HEADER.test(c.header.text.trim()));
+    if (!analytes.some(Boolean) && ecogColumn < 0) return;
     for (const row of t.rows) {
+      // "Referenz | < 35 | < 140": the reference (or unit) row under the dated rows holds no measurement
+      if (!row.date && row.label && ['reference', 'unit'].includes(roleOfHeader(row.label.text))) continue;
       const date = row.date;
       const before = this.out.length;
       for (const { cell, column } of row.cells) {
+        if (column === ecogColumn && column > 0) this.ecogCell(cell, date);
         const an = analytes[column];
         if (column === 0 || !an) continue;
         const v = readCell(this.a.text, cell.start, cell.end, style, this.units);
@@ -136,6 +161,6 @@ export class TableLabReader {
       if (t.orientation === 'rows') this.byRows(t, style);
       else this.byColumns(t, style);
     }
-    return { values: this.out, owned: this.owned };
+    return { values: this.out, owned: this.owned, ecog: this.ecog };
   }
 }

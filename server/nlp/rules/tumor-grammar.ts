@@ -17,6 +17,10 @@ export interface GrammarMention {
 }
 
 const MAX_MODIFIERS = 5;
+/** "expansile type", "muzinöser Typ": a type word after a modifier between commas. */
+const TYPE_WORDS = new Set(['type', 'typ', 'subtype', 'subtyp']);
+/** Verbs of origin in a clause after a tumour: the site they name is the primary. */
+const ORIGIN_VERBS = new Set(['arose', 'arises', 'arising', 'originated', 'originates', 'originating', 'ausgeht', 'ausging', 'entstand', 'entstanden', 'entsteht']);
 
 /** Index of the grammar-relevant spans of a note by start and end token. */
 class Spans {
@@ -96,6 +100,71 @@ export class TumorGrammar {
       if (!has(m, 'prep') && !isModifier(m) && m.layer !== 'laterality') return;
       j = m.endTok + 1;
     }
+  }
+
+  /**
+   * TUMOUR [modifiers, "(G2)"] "," [prep] [laterality] SITE-NOUN: the site given as an apposition after a comma
+   * ("carcinoma, left ovary", "Adenokarzinom (G2), Ovar rechts", "Karzinom, ausgehend vom rechten Ovar"). Only sites
+   * that are never metastasis sites: "carcinoma, omentum" lists where a cancer spread, not where it began.
+   */
+  private appositionSite(t: Match): void {
+    let j = t.endTok + 1;
+    let commas = 0;
+    for (let step = 0; j < this.a.tokens.length && step <= 8; step++) {
+      const sep = this.a.tokens[j].sepText;
+      if (this.a.tokenSentence[j] !== this.a.tokenSentence[t.startTok]) return;
+      // the comma may close a bracket: "Adenokarzinom (G3), Ovar links"; "Mucinous carcinoma, expansile type, left ovary"
+      if (/^[\s)]*,\s*$/.test(sep)) {
+        if (++commas > 2) return;
+      } else if (this.a.tokens[j].sep === 'hard' && !/^[\s()]+$/.test(sep)) return;
+      const m = this.spans.startAt.get(j);
+      if (!m) {
+        // "expansile type" between the commas; "…, which … arose in the right ovary" after one
+        if (TYPE_WORDS.has(this.a.tokens[j].norm)) { j++; continue; }
+        if (commas && this.originClause(t, j)) return;
+        return;
+      }
+      // "high grade serous carcinoma, primary peritoneal": a site adjective after the comma names the primary itself
+      if (commas && has(m, 'siteAdj')) {
+        this.add(this.coding.siteConcepts.primary[siteOf(m, 'siteAdj') ?? ''], t.startTok, m.endTok);
+        return;
+      }
+      if (commas && has(m, 'siteNoun')) {
+        this.primaryAt(t, m);
+        return;
+      }
+      const ok = isModifier(m) || (commas > 0 && (has(m, 'prep') || m.layer === 'laterality'));
+      if (!ok) return;
+      j = m.endTok + 1;
+    }
+  }
+
+  /** A primary at a site that is never a metastasis site, its span closing with a laterality written after the site. */
+  private primaryAt(t: Match, m: Match, tumourOnly = false): void {
+    const site = siteOf(m, 'siteNoun') ?? '';
+    const lat = this.spans.startAt.get(m.endTok + 1);
+    const end = tumourOnly ? t.endTok : lat?.layer === 'laterality' && this.soft(m.endTok, lat.startTok) ? lat.endTok : m.endTok;
+    if (!this.coding.siteConcepts.metastasis[site]) this.add(this.coding.siteConcepts.primary[site], t.startTok, end);
+  }
+
+  /**
+   * "carcinoma, which on final pathology (…) arose in the right ovary", "Karzinom, entstanden in einer Endometriosezyste
+   * des rechten Ovars": a clause after the comma with a verb of origin names the site a few words on, in the sentence.
+   */
+  private originClause(t: Match, from: number): boolean {
+    const sentence = this.a.tokenSentence[t.startTok];
+    for (let k = from; k < from + 12 && k < this.a.tokens.length && this.a.tokenSentence[k] === sentence; k++) {
+      if (/[;:]/.test(this.a.tokens[k].sepText)) return false;
+      if (!ORIGIN_VERBS.has(this.a.tokens[k].norm)) continue;
+      for (let s = k + 1; s <= k + 9 && s < this.a.tokens.length && this.a.tokenSentence[s] === sentence; s++) {
+        if (this.a.tokens[s].sep === 'hard') return false;
+        const m = this.spans.startAt.get(s);
+        // the mention is the tumour noun alone: the clause may name other findings ("in einer Endometriosezyste")
+        if (m && has(m, 'siteNoun')) { this.primaryAt(t, m, true); return true; }
+      }
+      return false;
+    }
+    return false;
   }
 
   /** SITE-NOUN [laterality] ":" [modifiers] TUMOUR on one line: "Ovar rechts: Endometrioides Adenokarzinom". */
@@ -195,8 +264,11 @@ export class TumorGrammar {
         this.adjectiveSite(m, false);
         this.nounSite(m, has(prev, 'metsModifier'));
         this.primarySite(m);
+        this.appositionSite(m);
       } else if (has(m, 'tumorAdj')) {
         this.adjectiveSite(m, true);
+        // "clear cell Ca of the left ovary": a short tumour noun followed by its site through a preposition
+        if (has(this.spans.startAt.get(m.endTok + 1), 'prep')) this.nounSite(m, false);
       }
       if (has(m, 'metsNoun')) this.metastasis(m);
       if (has(m, 'siteNoun')) this.headedSite(m);

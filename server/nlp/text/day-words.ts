@@ -4,6 +4,7 @@ export interface DayWordMention {
   start: number;
   end: number;
   iso: string;
+  daysBefore?: number;
 }
 
 const DAY_MS = 86400000;
@@ -16,14 +17,15 @@ const WEEKDAYS: Record<string, number> = {
 /** Offsets in days before the document date; "today" is the document's own day. */
 const DAY_OFFSETS: Record<string, number> = {
   yesterday: 1, gestern: 1, vorgestern: 2, 'the day before yesterday': 2, today: 0, heute: 0, 'this morning': 0, 'heute morgen': 0, 'heute früh': 0,
+  'this afternoon': 0, 'this evening': 0, 'last night': 1, 'am vortag': 1, 'vom vortag': 1,
 };
 
-const DAY_WORD = /\b(the day before yesterday|yesterday|this morning|today|vorgestern|gestern|heute(?: morgen| früh)?)\b/gi;
+const DAY_WORD = /\b(the day before yesterday|yesterday|this (?:morning|afternoon|evening)|last night|today|vorgestern|gestern|heute(?: morgen| früh)?|(?:am|vom) Vortag)\b/gi;
 /**
  * A weekday needs a cue ("on", "am", "last", "letzten") so that "Monday clinic" or a weekday header is never read as a date;
  * a weekday before a written date ("Mon 12.01.") leaves the date to the written one.
  */
-const WEEKDAY = /\b(on|last|am|vom|letzten|vergangenen|vorigen)\s+(sunday|monday|tuesday|wednesday|thursday|friday|saturday|sonntag|montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonnabend)\b(?![,\s]*\d{1,2}(?:[./-]\d|\.?\s+[A-Za-z]{3}))/gi;
+const WEEKDAY = /\b(on|last|from|since|am|vom|seit|letzten|vergangenen|vorigen)\s+(sunday|monday|tuesday|wednesday|thursday|friday|saturday|sonntag|montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonnabend)\b(?![,\s]*\d{1,2}(?:[./-]\d|\.?\s+[A-Za-z]{3}))/gi;
 
 const iso = (t: number): string => new Date(t).toISOString().slice(0, 10);
 
@@ -46,10 +48,10 @@ export function dayWordDates(text: string, documentDate: string | undefined): Da
   const out: DayWordMention[] = [];
   for (const m of text.matchAll(DAY_WORD)) {
     const back = DAY_OFFSETS[m[1].toLowerCase()];
-    if (back !== undefined) out.push({ start: m.index, end: m.index + m[0].length, iso: iso(doc - back * DAY_MS) });
+    if (back !== undefined) out.push({ start: m.index, end: m.index + m[0].length, iso: iso(doc - back * DAY_MS), daysBefore: back });
   }
   for (const m of text.matchAll(WEEKDAY)) {
-    const last = !/^(on|am|vom)$/i.test(m[1]);
+    const last = !/^(on|am|vom|from|since|seit)$/i.test(m[1]);
     const t = weekdayBefore(doc, WEEKDAYS[m[2].toLowerCase()], last);
     if (t !== null) out.push({ start: m.index + m[0].length - m[2].length, end: m.index + m[0].length, iso: iso(t) });
   }

@@ -86,10 +86,23 @@ function isLineBreakHyphen(text: string, i: number): number {
   return j < text.length && /\p{Ll}/u.test(text[j]) ? j - i : 0;
 }
 
+/**
+ * Work buffers of normalizeText, reused from note to note (grown when a note is longer): two fresh typed arrays of
+ * twice the note's length per note were garbage the moment the folded text and its map were copied out.
+ */
+let scratch = { codes: new Uint16Array(0), map: new Int32Array(0) };
+/** Notes up to 64 K characters share the buffers (under 1 MB kept); a longer one gets its own. */
+const SCRATCH_MAX = 2 * 65536 + 1;
+
+function scratchFor(size: number): { codes: Uint16Array; map: Int32Array } {
+  if (size > SCRATCH_MAX) return { codes: new Uint16Array(size), map: new Int32Array(size) };
+  if (scratch.codes.length < size) scratch = { codes: new Uint16Array(size), map: new Int32Array(size) };
+  return scratch;
+}
+
 /** Normalises a note for matching, keeping a map from every output character to the original offset. */
 export function normalizeText(text: string): NormalizedText {
-  const codes = new Uint16Array(text.length * 2 + 1);
-  const map = new Int32Array(text.length * 2 + 1);
+  const { codes, map } = scratchFor(text.length * 2 + 1);
   let n = 0;
   let i = 0;
   while (i < text.length) {

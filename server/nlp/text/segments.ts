@@ -33,6 +33,9 @@ const MD_HEADER = /^\s*#{1,6}\s*([\p{L}][^\n#:]{0,40}?)\s*:?\s*$/u;
 /** "Family History" alone on its line, no colon: a header only when the whole line is a known section label. */
 const PLAIN_LABEL = /^\s*([\p{L}][\p{L} ./&'-]{1,40}?)\s*$/u;
 
+/** A label ending on a preposition that introduces a topic ("… über:", "… regarding:"). */
+const TOPIC_END = /\s(?:über|zu|bzgl\.?|bezüglich|hinsichtlich|zum|zur|about|regarding|re|on|of)$/iu;
+
 /** HEADER needs a colon within its first ~100 characters: most prose lines are ruled out without the regex. */
 function mayBeLabel(text: string): boolean {
   const colon = text.indexOf(':');
@@ -55,18 +58,53 @@ function splitLines(text: string): Line[] {
 }
 
 /** Words a phrase cannot end on (prepositions, articles, conjunctions), EN and DE. */
-const OPEN_END = /(?:^|\s)(?:über|mit|und|oder|sowie|von|bei|zu|zur|zum|auf|für|gegen|nach|der|die|das|des|dem|den|ein|eine|einer|eines|einem|einen|insbesondere|wie|of|the|and|or|with|for|to|a|an|including|such as|like|about|regarding)$/iu;
+const OPEN_END = /(?:^|\s)(?:über|mit|und|oder|sowie|von|bei|zu|zur|zum|auf|für|gegen|nach|der|die|das|des|dem|den|ein|eine|einer|eines|einem|einen|insbesondere|wie|bzw\.|bzgl\.|inkl\.|of|the|and|or|with|for|to|a|an|including|such as|like|about|regarding|vs\.?|versus|incl\.)$/iu;
+/**
+ * OPEN_END after the first characters of a longer line: its words are 12 characters at most, so on a line longer than
+ * 20 only a word after a space can match, inside the last 13 characters. The regex cannot start at the end, and tried
+ * from every position of every line it was a hot spot.
+ */
+const OPEN_END_TAIL = /\s(?:über|mit|und|oder|sowie|von|bei|zu|zur|zum|auf|für|gegen|nach|der|die|das|des|dem|den|ein|eine|einer|eines|einem|einen|insbesondere|wie|bzw\.|bzgl\.|inkl\.|of|the|and|or|with|for|to|a|an|including|such as|like|about|regarding|vs\.?|versus|incl\.)$/iu;
+const opensEnd = (line: string): boolean => (line.length > 20 ? OPEN_END_TAIL.test(line.slice(-20)) : OPEN_END.test(line));
+
+/** A German negation determiner closing a line after a word or list comma ("…; keine\nLebermetastasen"): its noun is on the next line (after a label colon it is an answer: "Allergien: keine"). */
+const DETERMINER_END = /(?:[;,]|\p{L})\s+(?:kein|keine|keinen|keiner|keinem|keinerlei)$/iu;
+/** DETERMINER_END's words are 9 characters at most: a line whose last 9 hold none of them is ruled out without scanning it. */
+const DETERMINER_WORD_END = /kein(?:|e|en|er|em|erlei)$/iu;
+const determinerEnd = (line: string): boolean => DETERMINER_WORD_END.test(line.slice(-9)) && DETERMINER_END.test(line);
+
+/**
+ * German capitalises nouns, adjectives not: a line ending on an article, preposition or 'kein' and then a lower-case
+ * word ("nach vollständiger", "einer tiefen", "keine ausgedehnte") stops inside a noun phrase whose noun is on the next line.
+ */
+const DE_ADJECTIVE_END = /(?:^|\s)(?:über|mit|von|bei|zu|zur|zum|auf|für|gegen|nach|aus|ohne|unter|vor|der|die|das|des|dem|den|ein|eine|einer|eines|einem|einen|kein|keine|keiner|keines|keinem|keinen)\s+\p{Ll}+(?:e|er|en|em|es)$/u;
+
+/** More '(' than ')' on the line: the parenthesis is still open and its phrase runs on ("(also die andere\nTochter …)"). */
+function openParenthesis(line: string): boolean {
+  if (!line.includes('(')) return false;
+  let depth = 0;
+  for (const c of line) {
+    if (c === '(') depth++;
+    else if (c === ')' && depth > 0) depth--;
+  }
+  return depth > 0;
+}
 
 /** A line break inside a phrase: hyphenated word, or no closing punctuation and a lower-case continuation. */
-function continues(prev: Line, cur: Line): boolean {
+function continues(prev: Line, cur: Line, language: Language): boolean {
   if (prev.blank || cur.blank || cur.bullet) return false;
   const p = prev.text.trimEnd();
   const c = cur.text.trimStart();
   if (/\p{L}-$/u.test(p) && /^\p{Ll}/u.test(c)) return true;
   if (isHeaderLine(cur.text)) return false;
   // German nouns start upper-case: a line that stops on a comma or a function word runs on ("… insbesondere über\nKnochenmark…")
-  if (/[\p{L})],$/u.test(p) || OPEN_END.test(p)) return true;
-  return !/[.:;!?)]$/.test(p) && /^\p{Ll}/u.test(c);
+  if (/[\p{L})],$/u.test(p) || opensEnd(p) || determinerEnd(p) || openParenthesis(p)) return true;
+  // the cheap test on the next line first: most lines are ruled out before the adjective pattern runs
+  if (language === 'de' && /^\p{Lu}\p{Ll}/u.test(c) && DE_ADJECTIVE_END.test(p.slice(-48))) return true;
+  // a list that breaks after a spaced dash runs on ("unter Carboplatin -\nKnochenmarkdepression, Neutropenie"); a lab row ending "10,2 -" does not
+  if (/\p{L}\s[-–—]$/u.test(p) && /^\p{L}/u.test(c)) return true;
+  // a parenthesis wrapped onto the next line belongs to the phrase before it ("sofort in die Notaufnahme\n(Neutropenie möglich).")
+  return !/[.:;!?)]$/.test(p) && /^(?:\p{Ll}|\()/u.test(c);
 }
 
 function endsSentence(text: string, dot: number, opts: SegmentOptions): boolean {
@@ -77,6 +115,7 @@ function endsSentence(text: string, dot: number, opts: SegmentOptions): boolean 
   const word = text.slice(i + 1, dot);
   const key = squash(word);
   if (key.length === 1 && /\p{L}/u.test(word)) return false; // initials: "M. Okafor", "J."
+  if (/^\.{2,}$/.test(word)) return false; // a dot leader ("Uncontrolled hypertension ...... NO") joins a label to its answer
   if (opts.abbreviations.has(key)) return false;
   // German ordinals ("4. Zyklus", "2. Rezidiv") are not sentence ends
   if (opts.language === 'de' && /^\d{1,2}$/.test(word)) return false;
@@ -101,7 +140,7 @@ function trimmed(text: string, [s, e]: [number, number]): [number, number] | nul
   return e > s ? [s, e] : null;
 }
 
-interface RawSentence { start: number; end: number; lineStart: boolean; bullet: boolean; afterBlank: boolean; headerAlone: boolean }
+interface RawSentence { start: number; end: number; lineStart: boolean; bullet: boolean; afterBlank: boolean; headerAlone: boolean; indent: number }
 
 function rawSentences(text: string, opts: SegmentOptions): RawSentence[] {
   const lines = splitLines(text);
@@ -111,13 +150,14 @@ function rawSentences(text: string, opts: SegmentOptions): RawSentence[] {
     const first = lines[i];
     if (first.blank) { afterBlank = true; continue; }
     let last = i;
-    while (last + 1 < lines.length && continues(lines[last], lines[last + 1])) last++;
+    while (last + 1 < lines.length && continues(lines[last], lines[last + 1], opts.language)) last++;
     const spans: Array<[number, number]> = [];
     splitInline(text, first.start, lines[last].end, opts, spans);
     const headerAlone = last === i && (/:\s*$/.test(first.text) || CAPS_HEADER.test(first.text) || MD_HEADER.test(first.text) || knownPlainLabel(first.text, opts));
+    const indent = first.text.length - first.text.trimStart().length;
     spans.forEach((sp, k) => {
       const t = trimmed(text, sp);
-      if (t) out.push({ start: t[0], end: t[1], lineStart: k === 0, bullet: first.bullet && k === 0, afterBlank: afterBlank && k === 0, headerAlone });
+      if (t) out.push({ start: t[0], end: t[1], lineStart: k === 0, bullet: first.bullet && k === 0, afterBlank: afterBlank && k === 0, headerAlone, indent });
     });
     afterBlank = false;
     i = last;
@@ -150,6 +190,9 @@ function headerKind(sentence: string, opts: SegmentOptions): HeaderKind | null {
     const kind = kindOfKey(words.slice(0, n).join(''), opts);
     if (kind) return kind;
   }
+  // "Aufklärung erneut über:", "Counselling again regarding:": a counselling word whose label ends on a topic preposition
+  // announces the list of what was explained; one word alone is not enough elsewhere ("Nebenwirkungen unter Zyklus 3:" are real)
+  if (words.length > 1 && TOPIC_END.test(m[1]) && kindOfKey(words[0], opts) === 'hypothetical') return 'hypothetical';
   return 'none';
 }
 
@@ -170,15 +213,32 @@ function knownPlainLabel(line: string, opts: SegmentOptions): boolean {
 
 const sectionOf = (k: HeaderKind): SectionKind => (k === 'other' ? 'none' : k);
 
+/** A family or counselling label inline on its line ("FHx: mother - …"): lines indented under it continue it. */
+interface Hanging { section: SectionKind; indent: number }
+
+const opensHanging = (section: SectionKind): boolean => section === 'family' || section === 'hypothetical';
+
 /** Sentences of the note with the section context each one inherits from its header. */
 export function segment(text: string, opts: SegmentOptions): Sentence[] {
   const result: Sentence[] = [];
   let block: SectionKind = 'none';
   let line: SectionKind = 'none';
+  let label: Hanging | null = null;
+  let hanging: Hanging | null = null;
   for (const r of rawSentences(text, opts)) {
     if (r.afterBlank) block = 'none';
-    if (r.lineStart) line = 'none';
     const kind = headerKind(text.slice(r.start, r.end), opts);
+    if (r.lineStart) {
+      line = 'none';
+      // "FHx: mother - died at 70.\n     Cause: breast cancer.": a hanging indent continues the label, labelled lines
+      // included; a blank line, a line at or left of the label's indent, or a header alone on its line ends it
+      hanging = label && !r.afterBlank && r.indent > label.indent && !r.headerAlone ? label : null;
+      label = hanging;
+    }
+    if (hanging) {
+      result.push({ start: r.start, end: r.end, section: hanging.section });
+      continue;
+    }
     // "Indication: 70F, hx ovarian cancer. Concern for SBO.": a request's question covers the rest of its line
     let section: SectionKind = line === 'question' ? line : block;
     if (kind !== null && r.bullet) {
@@ -193,6 +253,7 @@ export function segment(text: string, opts: SegmentOptions): Sentence[] {
       section = sectionOf(kind);
       block = 'none';
       if (section === 'question') line = section;
+      if (r.lineStart && opensHanging(section)) label = { section, indent: r.indent };
     }
     result.push({ start: r.start, end: r.end, section });
   }

@@ -13,9 +13,9 @@ const MONTHS: Array<[RegExp, number]> = [
 ];
 const MONTH_WORD = String.raw`(?:jan(?:uary|uar)?|jän(?:ner)?|feb(?:ruary|ruar)?|mar(?:ch)?|märz|maerz|mrz|apr(?:il)?|may|mai|jun(?:e|i)?|jul(?:y|i)?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|okt(?:ober)?|nov(?:ember)?|dec(?:ember)?|dez(?:ember)?)\.?`;
 
-/** Decorations around a header date: weekday, time of day ("08:15", "0815", "0815h", "8h15"; never a year), brackets, a trailing colon. */
+/** Decorations around a header date: weekday, time of day ("08:15", "0815", "0815h", "8h15", "/07:30"; never a year), brackets, a trailing colon. */
 const WEEKDAY = /^(?:mo|di|mi|do|fr|sa|so|mon|tue|wed|thu|fri|sat|sun)\.?,?\s+/i;
-const TIME = /[\s,]+(?:\d{1,2}:\d{2}(?::\d{2})?\s*(?:h|uhr|am|pm)?|(?!(?:19|20)\d\d$)(?:[01]\d|2[0-3])[0-5]\d\s*h?(?:rs)?|\d{1,2}h\d{2})$/i;
+const TIME = /(?:[\s,]+(?:\d{1,2}:\d{2}(?::\d{2})?\s*(?:h|uhr|am|pm)?|(?!(?:19|20)\d\d$)(?:[01]\d|2[0-3])[0-5]\d\s*h?(?:rs)?|\d{1,2}h\d{2})|[/-]\d{1,2}:\d{2}(?::\d{2})?\s*(?:h|uhr)?)$/i;
 
 const ISO = /^(\d{4})([-/])(\d{1,2})\2(\d{1,2})$/;
 const DOTTED = /^(\d{1,2})\.(\d{1,2})(?:\.(\d{4}|\d{2})?)?$/;
@@ -63,6 +63,8 @@ export function parseHeaderDate(cell: string, opts: HeaderDateOptions): string |
   let m = ISO.exec(t);
   if (m) return valid(Number(m[1]), Number(m[3]), Number(m[4])) ? `${m[1]}-${pad(Number(m[3]))}-${pad(Number(m[4]))}` : null;
   m = DOTTED.exec(t);
+  // "12.8" and "10.1" are decimals: a day and month without year end with a dot or write the month with two digits
+  if (m && m[3] === undefined && !t.endsWith('.') && m[2].length < 2) return null;
   if (m) return build(Number(m[1]), Number(m[2]), m[3], opts);
   m = SLASHED.exec(t);
   if (m) {

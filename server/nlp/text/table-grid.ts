@@ -35,21 +35,29 @@ const GLUED = /^[^\d\t]{2,}?[)\]](?=\d)/g;
 /** Longest line we read as a table row (a huge line is prose or data, not a table row). */
 const MAX_LINE = 2000;
 
-function cellsBetween(text: string, from: number, to: number, out: GridCell[]): void {
+function cellsBetween(text: string, from: number, to: number, out: GridCell[], unquote = false): void {
   let s = from;
   let e = to;
   while (s < e && /\s/.test(text[s])) s++;
   while (e > s && /\s/.test(text[e - 1])) e--;
+  // a CSV export quotes its fields ("10,1"): the cell is what stands inside the quotes
+  if (unquote && e - s >= 2 && text[s] === '"' && text[e - 1] === '"') {
+    s++;
+    e--;
+    while (s < e && /\s/.test(text[s])) s++;
+    while (e > s && /\s/.test(text[e - 1])) e--;
+  }
   out.push({ text: text.slice(s, e), start: s, end: e });
 }
 
 function splitOn(line: RawLine, full: string, sep: string): GridCell[] {
   const out: GridCell[] = [];
+  const unquote = sep !== '|';
   let from = line.start;
   for (let i = line.start; i < line.end; i++) {
-    if (full[i] === sep) { cellsBetween(full, from, i, out); from = i + 1; }
+    if (full[i] === sep) { cellsBetween(full, from, i, out, unquote); from = i + 1; }
   }
-  cellsBetween(full, from, line.end, out);
+  cellsBetween(full, from, line.end, out, unquote);
   return out;
 }
 
@@ -96,8 +104,9 @@ function kindOf(line: RawLine): TableKind | null {
 function cellsOf(line: RawLine, full: string, kind: TableKind): GridCell[] {
   if (kind === 'pipe') {
     const cells = splitOn(line, full, '|');
-    // a bordered row "| a | b |" has empty cells outside its outer pipes
-    if (cells.length && cells[0].text === '' && /^\s*\|/.test(line.text)) cells.shift();
+    // a bordered row "| a | b |" has empty cells outside its outer pipes; an indented "      | g/l | G/l" under
+    // "Datum | Hb | Lc" (no closing pipe) leaves its first cell empty on purpose
+    if (cells.length && cells[0].text === '' && (/^\s?\|/.test(line.text) || /\|\s*$/.test(line.text))) cells.shift();
     if (cells.length && cells[cells.length - 1].text === '' && /\|\s*$/.test(line.text)) cells.pop();
     return cells;
   }

@@ -2,11 +2,12 @@
 import type { Language } from '../finding';
 import { slashOrderEvidence } from './dates';
 import { nearerDayFirst } from './date-order';
-import { squash } from './normalize';
 import { parseHeaderDate, parseLabelledHeaderDate, slashOrder } from './table-dates';
 import { findGrids, type Grid, type GridCell, type GridLine, type TableKind } from './table-grid';
+import { dataLineAfter, roleOfHeader, sideColumns, timesLine, unitsLine, type ColumnRole } from './table-sublines';
 
-export type ColumnRole = 'label' | 'value' | 'unit' | 'reference' | 'flag' | 'other';
+export { roleOfHeader, type ColumnRole };
+
 
 export interface TableColumn {
   role: ColumnRole;
@@ -50,26 +51,20 @@ export interface TableOptions {
   documentDate?: string;
 }
 
-const ROLE_WORDS: Array<[ColumnRole, string[]]> = [
-  ['unit', ['einheit', 'einh', 'unit', 'units', 'me', 'dimension', 'masseinheit']],
-  ['reference', ['referenz', 'referenzbereich', 'referenzwert', 'referenzwerte', 'ref', 'refbereich', 'norm', 'normbereich', 'normalbereich',
-    'normwert', 'normwerte', 'normalwert', 'normalwerte', 'reference', 'referencerange', 'refrange', 'normalrange', 'range', 'normal', 'rb', 'ref.bereich', 'zielbereich']],
-  ['flag', ['flag', 'flags', 'kennz', 'kennzeichen', 'markierung', 'hl', 'bew', 'bewertung']],
-  ['value', ['wert', 'werte', 'value', 'values', 'result', 'results', 'ergebnis', 'ergebnisse', 'befund', 'aktuell', 'current', 'messwert', 'resultat']],
-];
-const ROLE_OF = new Map<string, ColumnRole>(ROLE_WORDS.flatMap(([role, words]) => words.map((w) => [squash(w), role] as [string, ColumnRole])));
 const NUMERIC = /^[<>≤≥]?\s*\d/;
-/** A unit cell of a units line under the header: "g/L", "x10^9/L", "10^9/l", "U/mL", "%", "mmol/l". */
-const UNIT_CELL = /^(?:[x×]\s*)?(?:10\s*(?:\^|\*\*?|[eE])\s*\d{1,2}\s*\/\s*\w+|[A-Za-zµμ%][\w/^*µμ.²³%-]{0,11})$/;
-const TIMES_ONLY = /^(?:\s*\d{1,2}:\d{2}\s*(?:h|uhr)?\s*)$/i;
+/** "12.8", "10,1": a measured decimal, though it also reads as a year-less day.month. */
+const DECIMAL_LIKE = /^\d{1,3}[.,]\d{1,2}$/;
+
+/** Under a header that already has its dates, a labelled line whose "dates" are all decimals ("Hgb (g/dL)  12.8  10.1") is a row. */
+function decimalRow(cur: Table | null, read: HeaderRead, line: GridLine): boolean {
+  if (!cur || read.dates === 0 || !cur.columns.some((c) => c.date)) return false;
+  const first = line.cells[0];
+  if (!first || first.text === '' || NUMERIC.test(first.text)) return false;
+  return line.cells.every((c, i) => !read.columns[i]?.date || DECIMAL_LIKE.test(c.text));
+}
 
 /** How far (characters) a value may sit from its header in an aligned table. */
 const ALIGN_SLACK = 14;
-
-function roleOfHeader(text: string): ColumnRole {
-  const key = squash(text.replace(/[([].*$/, ''));
-  return ROLE_OF.get(key) ?? 'other';
-}
 
 interface HeaderRead { columns: TableColumn[]; dates: number }
 
@@ -117,6 +112,18 @@ function isDateRow(line: GridLine, dateOf: CellDate): boolean {
   return !!first && date(first) && line.cells.slice(1).some((c) => NUMERIC.test(c.text) && !date(c));
 }
 
+const transposedTable = (t: Table | null): boolean => t?.orientation === 'rows';
+
+/** Lines from `j` start with dates and one of the first few holds a measured number: a transposed table's rows (leading rows may be all "--"). */
+function datedRowsFrom(lines: GridLine[], j: number, dateOf: CellDate): boolean {
+  for (let k = j; k < lines.length && k < j + 6; k++) {
+    const first = lines[k].cells[0];
+    if (!first || dateOf(first, false) === null) return false;
+    if (isDateRow(lines[k], dateOf)) return true;
+  }
+  return false;
+}
+
 /** The column of an aligned cell: the header it overlaps most, else the nearest within a few characters. */
 function alignedColumn(cell: GridCell, line: GridLine, header: GridLine, columns: TableColumn[]): number {
   const cs = cell.start - line.start;
@@ -153,11 +160,12 @@ function splitLabel(line: GridLine, header: GridLine, columns: TableColumn[]): G
 
 function rowOf(line: GridLine, header: GridLine, columns: TableColumn[], kind: TableKind): TableRow {
   const cells: TableCellRef[] = [];
-  const positional = kind === 'spaces' || line.cells.length !== header.cells.length;
   if (kind === 'spaces') line = { ...line, cells: splitLabel(line, header, columns) };
+  // a row with exactly one cell per column is read in order: hand-typed tables drift from their headers' positions
+  const positional = kind === 'spaces' && line.cells.length !== columns.length;
   line.cells.forEach((cell, i) => {
     if (cell.text === '') return;
-    const column = i === 0 ? 0 : positional && kind === 'spaces' ? alignedColumn(cell, line, header, columns) : i;
+    const column = i === 0 ? 0 : positional ? alignedColumn(cell, line, header, columns) : i;
     if (column >= 0 && column < columns.length) cells.push({ cell, column });
   });
   const first = line.cells[0];
@@ -170,13 +178,6 @@ function withLabelColumn(h: HeaderRead, header: GridLine, firstData: GridLine | 
   const first = h.columns[0];
   if (!first?.date || !firstData?.cells[0] || firstData.cells[0].start - firstData.start >= first.header!.start - header.start) return h;
   return { ...h, columns: [{ role: 'label' }, ...h.columns] };
-}
-
-/** The line is a row of units only ("          g/L    x10^9/L  U/mL"), with at least one written as a ratio. */
-function unitsLine(line: GridLine | undefined): boolean {
-  if (!line || line.cells.length < 2) return false;
-  const cells = line.cells.filter((c) => c.text !== '');
-  return cells.length >= 2 && cells.every((c) => UNIT_CELL.test(c.text)) && cells.some((c) => c.text.includes('/'));
 }
 
 /** Gives each column the unit written under its header. */
@@ -210,18 +211,25 @@ function tablesOfGrid(grid: Grid, opts: TableOptions, noteOrder: boolean | undef
   let cur: Table | null = null;
   for (let i = 0; i < grid.lines.length; i++) {
     const line = grid.lines[i];
-    if (line.cells.every((c) => c.text === '' || TIMES_ONLY.test(c.text))) continue;
+    if (timesLine(line)) {
+      // "08:40  09:12  Units  Range" under the dates: the side columns the header line left unnamed
+      if (cur && !cur.rows.length) cur.columns.push(...sideColumns(line, cur.header, grid.kind, cur.columns.length));
+      continue;
+    }
     const read = readHeader(line, dateOf);
-    const dateRow = isDateRow(line, dateOf);
-    // "Datum  CA 125 (U/ml)  HE4": a line of words above a row that starts with a date heads a transposed table
-    const transposed = !dateRow && read.dates === 0 && !line.cells.some((c) => NUMERIC.test(c.text))
-      && !!grid.lines[i + 1] && isDateRow(grid.lines[i + 1], dateOf);
+    // a dated row of a transposed table stays a row when all its cells are empty or not done ("13/03/2026 | --");
+    // a line of several dates is the header of a new table
+    const dateRow: boolean = isDateRow(line, dateOf) || (transposedTable(cur) && read.dates <= 1 && !!line.cells[0] && dateOf(line.cells[0], false) !== null);
+    // "Datum  CA 125 (U/ml)  HE4": a line of words above a row that starts with a date (past a units and a reference line) heads a transposed table
+    // only a line of words can head a table: the look-ahead past sub-lines runs for those alone
+    const wordsOnly: boolean = !dateRow && read.dates === 0 && !line.cells.some((c) => NUMERIC.test(c.text));
+    const header: boolean = isHeader(read, line) && !dateRow;
+    const data: number = wordsOnly || header ? dataLineAfter(grid.lines, i) : -1;
+    const transposed: boolean = wordsOnly && data > 0 && datedRowsFrom(grid.lines, data, dateOf);
     const units = unitsLine(grid.lines[i + 1]);
-    const transposedUnder = !transposed && units && !dateRow && read.dates === 0 && !!grid.lines[i + 2] && isDateRow(grid.lines[i + 2], dateOf)
-      && !line.cells.some((c) => NUMERIC.test(c.text));
-    if ((isHeader(read, line) && !dateRow) || transposed || transposedUnder) {
-      const h = grid.kind === 'spaces' ? withLabelColumn(read, line, grid.lines[i + 1]) : read;
-      cur = { kind: grid.kind, orientation: transposed || transposedUnder ? 'rows' : 'columns', start: line.start, end: line.end, header: line, columns: h.columns, rows: [] };
+    if ((header || transposed) && !decimalRow(cur, read, line)) {
+      const h: HeaderRead = grid.kind === 'spaces' ? withLabelColumn(read, line, data > 0 ? grid.lines[data] : undefined) : read;
+      cur = { kind: grid.kind, orientation: transposed ? 'rows' : 'columns', start: line.start, end: line.end, header: line, columns: h.columns, rows: [] };
       out.push(cur);
       if (units) {
         attachUnits(cur, grid.lines[i + 1]);

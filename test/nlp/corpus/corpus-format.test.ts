@@ -1,4 +1,4 @@
-/** Checks every annotated note of the tune / held-out / held-out-2 corpus against the gold format of ../shared/nlp/README.md. */
+/** Checks every annotated note of the tune / held-out / held-out-2 / held-out-3 / held-out-4 / held-out-5 / held-out-6 / held-out-7 corpus against the gold format of ../shared/nlp/README.md. */
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { UcumLhcUtils } from '@lhncbc/ucum-lhc';
@@ -16,9 +16,9 @@ interface ConceptsFile {
 interface CorpusFile { split: string; file: string; note: Record<string, unknown> }
 
 const CORPUS_DIR = __dirname;
-// held-out-2 was written by an annotator independent of the engine (see README.md)
-const SPLITS = ['tune', 'held-out', 'held-out-2'] as const;
-const PREFIX: Record<(typeof SPLITS)[number], string> = { tune: 'tune-', 'held-out': 'ho-', 'held-out-2': 'ho2-' };
+// held-out-2 … held-out-7 were written by annotators independent of the engine (see README.md)
+const SPLITS = ['tune', 'held-out', 'held-out-2', 'held-out-3', 'held-out-4', 'held-out-5', 'held-out-6', 'held-out-7'] as const;
+const PREFIX: Record<(typeof SPLITS)[number], string> = { tune: 'tune-', 'held-out': 'ho-', 'held-out-2': 'ho2-', 'held-out-3': 'ho3-', 'held-out-4': 'ho4-', 'held-out-5': 'ho5-', 'held-out-6': 'ho6-', 'held-out-7': 'ho7-' };
 const CONCEPTS_FILE = path.resolve(__dirname, '../../../../shared/nlp/concepts.json');
 const DEV_DIR = path.resolve(__dirname, '../../../../shared/nlp/dev');
 // creatinine in µmol/L converts to mg/dL only with its molar mass (g/mol)
@@ -130,7 +130,7 @@ function noteProblems({ split, file, note }: CorpusFile): string[] {
   return out.map((p) => `${split}/${file}: ${p}`);
 }
 
-describe('annotated NLP corpus (tune / held-out / held-out-2)', () => {
+describe('annotated NLP corpus (tune / held-out / held-out-2 / held-out-3 / held-out-4 / held-out-5 / held-out-6 / held-out-7)', () => {
   it('has at least 60 notes, the 40 held-out notes all there, both splits in both languages', () => {
     expect(corpus.length).toBeGreaterThanOrEqual(60);
     // tune grows with notes written for new error shapes (README); held-out is written once and never shrinks or moves
@@ -145,8 +145,8 @@ describe('annotated NLP corpus (tune / held-out / held-out-2)', () => {
     }
   });
 
-  it('held-out-2 has at least 12 notes in each language', () => {
-    const notes = corpus.filter((c) => c.split === 'held-out-2');
+  it.each(['held-out-2', 'held-out-3', 'held-out-4', 'held-out-5', 'held-out-6', 'held-out-7'])('%s has at least 12 notes in each language', (split) => {
+    const notes = corpus.filter((c) => c.split === split);
     expect(notes.filter((c) => c.note.language === 'en').length).toBeGreaterThanOrEqual(12);
     expect(notes.filter((c) => c.note.language === 'de').length).toBeGreaterThanOrEqual(12);
   });
@@ -163,6 +163,17 @@ describe('annotated NLP corpus (tune / held-out / held-out-2)', () => {
     const heldOut = texts('held-out');
     expect([...heldOut].filter((t) => tune.has(t))).toEqual([]);
     expect([...texts('held-out-2')].filter((t) => tune.has(t) || heldOut.has(t))).toEqual([]);
+    const heldOut2 = texts('held-out-2');
+    expect([...texts('held-out-3')].filter((t) => tune.has(t) || heldOut.has(t) || heldOut2.has(t))).toEqual([]);
+    const heldOut3 = texts('held-out-3');
+    const earlier = [tune, heldOut, heldOut2, heldOut3];
+    expect([...texts('held-out-4')].filter((t) => earlier.some((s) => s.has(t)))).toEqual([]);
+    const heldOut4 = texts('held-out-4');
+    expect([...texts('held-out-5')].filter((t) => [...earlier, heldOut4].some((s) => s.has(t)))).toEqual([]);
+    const heldOut5 = texts('held-out-5');
+    expect([...texts('held-out-6')].filter((t) => [...earlier, heldOut4, heldOut5].some((s) => s.has(t)))).toEqual([]);
+    const heldOut6 = texts('held-out-6');
+    expect([...texts('held-out-7')].filter((t) => [...earlier, heldOut4, heldOut5, heldOut6].some((s) => s.has(t)))).toEqual([]);
     expect(new Set(corpus.map((c) => String(c.note.text))).size).toBe(corpus.length);
   });
 
