@@ -7,13 +7,15 @@
  * so deferring delivery cannot pass for a cheap write path.
  *
  * Each subscription follows one patient (`Observation?subject=Patient/bench-i`, evaluated with the
- * server's search); writes go round robin over the 50 patients, so every write raises one event and one
- * delivery (id-only payloads, the IG's default). Latency is measured from each event's timestamp (the
- * resource's meta.lastUpdated, set inside the writing transaction before commit: slightly pessimistic) to
- * the notification's arrival at a receiver in this process.
+ * server's search); writes go round robin over the 50 patients, so every write raises one event for one
+ * subscription (id-only payloads, the IG's default); events of one subscription that the server gathered into
+ * one notification are printed as events per notification (SUBSCRIPTION_COALESCE_MS). Latency is measured
+ * from each event's timestamp (the resource's meta.lastUpdated, set inside the writing transaction before
+ * commit: slightly pessimistic) to the notification's arrival at a receiver in this process.
  */
 import { type Server, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { cpuSeconds } from './lib/proc-cpu';
 import { freshDatabase, startServer } from './lib/server';
 import { fmt, summarize } from './lib/stats';
 
@@ -27,11 +29,11 @@ const BP = 'http://hl7.org/fhir/uv/subscriptions-backport/StructureDefinition';
 const FHIR = { 'Content-Type': 'application/fhir+json' };
 
 interface Part { name: string; valueCode?: string; valueInstant?: string; valueString?: string; valueInteger?: number; valueInteger64?: string; valueReference?: { reference?: string }; part?: Part[] }
-/** events: distinct (subscription, event number) pairs; resent: notifications of a pair already received. */
-interface Receiver { url: string; latencies: number[]; handshakes: number; events: number; resent: number; close(): Promise<void> }
+/** events: distinct (subscription, event number) pairs; resent: notifications of a pair already received; notifications: POSTs carrying events. */
+interface Receiver { url: string; latencies: number[]; handshakes: number; events: number; resent: number; notifications: number; close(): Promise<void> }
 
 async function receiver(): Promise<Receiver> {
-  const r = { latencies: [] as number[], handshakes: 0, events: 0, resent: 0 };
+  const r = { latencies: [] as number[], handshakes: 0, events: 0, resent: 0, notifications: 0 };
   const seen = new Set<string>();
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -42,7 +44,9 @@ async function receiver(): Promise<Receiver> {
       const params = bundle.entry[0].resource?.parameter ?? [];
       if (params.find((p) => p.name === 'type')?.valueCode === 'handshake') r.handshakes++;
       const subscription = params.find((p) => p.name === 'subscription')?.valueReference?.reference ?? '';
-      for (const e of params.filter((p) => p.name === 'notification-event')) {
+      const carried = params.filter((p) => p.name === 'notification-event');
+      if (carried.length) r.notifications++;
+      for (const e of carried) {
         const n = e.part?.find((p) => p.name === 'event-number');
         const key = `${subscription}#${n?.valueString ?? n?.valueInteger64 ?? n?.valueInteger ?? ''}`;
         if (seen.has(key)) { r.resent++; continue; }
@@ -57,7 +61,7 @@ async function receiver(): Promise<Receiver> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`,
-    get latencies() { return r.latencies; }, get handshakes() { return r.handshakes; }, get events() { return r.events; }, get resent() { return r.resent; },
+    get latencies() { return r.latencies; }, get handshakes() { return r.handshakes; }, get events() { return r.events; }, get resent() { return r.resent; }, get notifications() { return r.notifications; },
     close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
   };
 }
@@ -119,7 +123,7 @@ async function latency(): Promise<void> {
     const { written, rate } = await steadyWrites(server.baseUrl);
     const delivered = await until(() => rx.events >= written, 60_000);
     const s = summarize([...rx.latencies].sort((a, b) => a - b));
-    console.log(`  latency at ${RATE} writes/s (achieved ${fmt(rate, 0)}/s) for ${SECONDS} s, ${SUBSCRIPTIONS} subscriptions: ${rx.events}/${written} distinct events delivered${delivered ? '' : ' (incomplete after 60 s)'}, ${rx.resent} re-sent`);
+    console.log(`  latency at ${RATE} writes/s (achieved ${fmt(rate, 0)}/s) for ${SECONDS} s, ${SUBSCRIPTIONS} subscriptions: ${rx.events}/${written} distinct events delivered${delivered ? '' : ' (incomplete after 60 s)'}, ${rx.resent} re-sent, ${fmt(rx.events / Math.max(1, rx.notifications), 2)} events per notification`);
     console.log(`    write → delivered: p50 ${fmt(s.p50, 0)} ms  p95 ${fmt(s.p95, 0)} ms  p99 ${fmt(s.p99, 0)} ms  max ${fmt(s.max, 0)} ms (target p95 < 1000 ms)`);
   } finally {
     await server.stop();
@@ -128,7 +132,8 @@ async function latency(): Promise<void> {
   }
 }
 
-interface IngestRound { seconds: number; deliveredAtEnd: number }
+/** cpuMsPerWrite: the server process's own CPU from the first write until every event was delivered, per write (PostgreSQL's not counted). */
+interface IngestRound { seconds: number; deliveredAtEnd: number; perNotification: number; cpuMsPerWrite: number }
 
 /** Seconds to POST INGEST Observations with CONCURRENCY clients, with or without the subscriptions. */
 async function ingest(withSubscriptions: boolean): Promise<IngestRound> {
@@ -141,6 +146,8 @@ async function ingest(withSubscriptions: boolean): Promise<IngestRound> {
       await until(() => rx.handshakes >= SUBSCRIPTIONS, 60_000);
     }
     let next = 0;
+    const pid = server.child.pid;
+    const cpuBefore = pid ? cpuSeconds(pid) : NaN;
     const started = performance.now();
     const worker = async (): Promise<void> => {
       while (next < INGEST) {
@@ -152,7 +159,9 @@ async function ingest(withSubscriptions: boolean): Promise<IngestRound> {
     await Promise.all(Array.from({ length: CONCURRENCY }, worker));
     const round = { seconds: (performance.now() - started) / 1000, deliveredAtEnd: rx.events };
     if (withSubscriptions && !(await until(() => rx.events >= INGEST, 60_000))) throw new Error(`only ${rx.events}/${INGEST} events delivered 60 s after the ingest`);
-    return round;
+    // delivery included: the CPU is read once every event has arrived, so deferring work cannot look cheap
+    const cpuMsPerWrite = pid ? ((cpuSeconds(pid) - cpuBefore) * 1000) / INGEST : NaN;
+    return { ...round, perNotification: rx.events / Math.max(1, rx.notifications), cpuMsPerWrite };
   } finally {
     await server.stop();
     await rx.close();
@@ -169,12 +178,15 @@ export async function benchSubscriptions(): Promise<void> {
   console.log('subscriptions: rest-hook latency and ingest cost, PostgreSQL');
   await latency();
   const rate = { none: [] as number[], subs: [] as number[] };
+  const cpu = { none: [] as number[], subs: [] as number[] };
   for (let round = 1; round <= ROUNDS; round++) {
     const none = await ingest(false);
     const subs = await ingest(true);
     rate.none.push(INGEST / none.seconds);
     rate.subs.push(INGEST / subs.seconds);
-    console.log(`    round ${round}: none ${fmt(INGEST / none.seconds, 0)} writes/s, ${SUBSCRIPTIONS} subscriptions ${fmt(INGEST / subs.seconds, 0)} writes/s (${subs.deliveredAtEnd}/${INGEST} delivered when the last write returned)`);
+    cpu.none.push(none.cpuMsPerWrite);
+    cpu.subs.push(subs.cpuMsPerWrite);
+    console.log(`    round ${round}: none ${fmt(INGEST / none.seconds, 0)} writes/s, ${SUBSCRIPTIONS} subscriptions ${fmt(INGEST / subs.seconds, 0)} writes/s (${subs.deliveredAtEnd}/${INGEST} delivered when the last write returned, ${fmt(subs.perNotification, 2)} events per notification); server CPU per write ${fmt(none.cpuMsPerWrite, 2)} / ${fmt(subs.cpuMsPerWrite, 2)} ms`);
   }
   const none = median(rate.none);
   const subs = median(rate.subs);

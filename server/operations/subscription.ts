@@ -74,8 +74,17 @@ export const subscriptionEventsOperation: OperationSpec = {
   async handler(deps, req, target, exec) {
     const p = readInParams(req, { eventsSinceNumber: { type: 'string' }, eventsUntilNumber: { type: 'string' }, content: { type: 'string' } }, 'events');
     const { sub, state } = await subscriptionOf(req, exec, deps.store.subscriptionLog, target.id);
-    const since = eventNumber(p.string('eventsSinceNumber'), 'eventsSinceNumber') ?? 1;
+    // Events older than the retention may be pruned (subscriptions/event-pruning.ts): without a lower bound the
+    // replay starts at the oldest event still held; a range reaching below it is answered 410 naming that number.
+    const oldest = (await deps.store.subscriptionLog.oldestEvent(sub.id)) ?? state.lastEvent + 1;
+    const since = eventNumber(p.string('eventsSinceNumber'), 'eventsSinceNumber') ?? oldest;
     const until = eventNumber(p.string('eventsUntilNumber'), 'eventsUntilNumber') ?? state.lastEvent;
+    const from = Math.max(1, since);
+    if (from < oldest && from <= until && from <= state.lastEvent) {
+      throw new FhirError(410, 'not-found',
+        `Events ${from}–${Math.min(until, oldest - 1)} of Subscription/${sub.id} are no longer held (pruned after delivery); the oldest event available is ${oldest}: ask again with eventsSinceNumber=${oldest}`,
+        ['eventsSinceNumber']);
+    }
     const content = p.string('content') ?? 'id-only';
     if (!(PAYLOAD_CONTENTS as readonly string[]).includes(content)) throw badRequest(`content must be one of ${PAYLOAD_CONTENTS.join(', ')}`, ['content']);
     if (until < since - 1) throw badRequest('eventsUntilNumber is before eventsSinceNumber', ['eventsUntilNumber']);

@@ -1,11 +1,15 @@
 /**
  * Subscription events and delivery progress in SQL (migration 009). An event's number comes from its
- * subscription's state row, incremented in the writing transaction: numbers are gap-free and an event exists
- * exactly when its write committed. Delivery is leased per subscription (one deliverer keeps the order);
+ * subscription's state row, incremented by the fan-out that records it (subscription-outbox.ts): numbers are
+ * gap-free and an event exists exactly when its write committed and the fan-out consumed its outbox row. Delivery is leased per subscription (one deliverer keeps the order);
  * times come from the database clock, as for jobs.
  */
 import { LeaseLostError } from '../core/lease-lost-error';
 import type { SqlExecutor } from './sql';
+import { subscriptionBatchDelivery } from './subscription-batch';
+import { subscriptionDelivery } from './subscription-delivery';
+import { subscriptionRetention } from './subscription-retention';
+import { requestFanout, subscriptionOutboxWriter } from './subscription-outbox';
 import type { SubscriptionAccess, SubscriptionEvent, SubscriptionLog, SubscriptionLogWriter, SubscriptionState } from './types';
 
 interface StateRow {
@@ -35,42 +39,17 @@ const clip = (s: string): string => (s.length > 500 ? `${s.slice(0, 500)}…` : 
 
 export function subscriptionLogWriter(sql: SqlExecutor): SubscriptionLogWriter {
   return {
-    async register(id, access, handshakeAgain) {
+    ...subscriptionOutboxWriter(sql),
+    async register(id, access, handshakeAgain, channel) {
       await sql.query(
-        `INSERT INTO subscription_state (sub_id, access, updated_at) VALUES ($1, coalesce($2::jsonb, '{}'::jsonb), clock_timestamp())
+        `INSERT INTO subscription_state (sub_id, access, channel, updated_at) VALUES ($1, coalesce($2::jsonb, '{}'::jsonb), $4::text, clock_timestamp())
          ON CONFLICT (sub_id) DO UPDATE SET access = coalesce($2::jsonb, subscription_state.access),
            handshake_done = subscription_state.handshake_done AND NOT $3, failures = CASE WHEN $3 THEN 0 ELSE subscription_state.failures END,
-           updated_at = clock_timestamp()`,
-        [id, access ? JSON.stringify(access) : null, handshakeAgain]);
+           channel = CASE WHEN $5 THEN $4::text ELSE subscription_state.channel END, updated_at = clock_timestamp()`,
+        [id, access ? JSON.stringify(access) : null, handshakeAgain, channel ?? null, channel !== undefined]);
     },
     async bumpCatalogue() {
       await sql.query('UPDATE subscription_catalogue_version SET version = version + 1');
-    },
-    async record(hits, e, jobs) {
-      // One statement per write, however many subscriptions it matched: their counters (locked in sub_id
-      // order, so two writes hitting the same subscriptions cannot deadlock), their events, and the delivery
-      // jobs (coalesced into a waiting one, as enqueueJob does). The job insert reads `ev`, so it runs only once
-      // the counters are locked: coalescing into a waiting job that a deliverer then finishes before this
-      // event exists would strand the event (sibling CTEs run in no promised order).
-      const { rows } = await sql.query<{ sub_id: string; n: string }>(
-        `WITH hit AS (SELECT * FROM jsonb_to_recordset($1::jsonb) AS h(sub_id text, topic text)),
-         locked AS (SELECT s.sub_id FROM subscription_state s JOIN hit USING (sub_id) ORDER BY s.sub_id FOR UPDATE OF s),
-         n AS (UPDATE subscription_state s SET last_event = s.last_event + 1 FROM locked WHERE s.sub_id = locked.sub_id RETURNING s.sub_id, s.last_event),
-         ev AS (INSERT INTO subscription_event (sub_id, event_number, topic, focus_type, focus_id, focus_version, action, occurred_at)
-           SELECT n.sub_id, n.last_event, hit.topic, $2, $3, $4, $5, $6 FROM n JOIN hit USING (sub_id) RETURNING sub_id, event_number),
-         jobs AS (INSERT INTO job (queue, job_key, payload, status, max_attempts, run_at, created_at, updated_at)
-           SELECT j.queue, j.job_key, j.payload, 'waiting', j.max_attempts, coalesce(j.run_at, clock_timestamp()), clock_timestamp(), clock_timestamp()
-           FROM jsonb_to_recordset($7::jsonb) AS j(queue text, job_key text, payload jsonb, max_attempts integer, run_at timestamptz)
-           WHERE EXISTS (SELECT 1 FROM ev)
-           ON CONFLICT (queue, job_key) WHERE status = 'waiting' AND job_key IS NOT NULL DO NOTHING)
-         SELECT sub_id, event_number::text AS n FROM ev`,
-        [JSON.stringify(hits.map((h) => ({ sub_id: h.subscriptionId, topic: h.topic }))), e.focusType, e.focusId, e.focusVersion, e.action, e.occurredAt,
-          JSON.stringify(jobs.map((j) => ({ queue: j.queue, job_key: j.key ?? null, payload: j.payload, max_attempts: j.maxAttempts ?? 5, run_at: j.runAt?.toISOString() ?? null })))],
-        'twinfhir_subscription_events_record');
-      const numbers = new Map(rows.map((r) => [r.sub_id, Number(r.n)]));
-      const missing = hits.find((h) => !numbers.has(h.subscriptionId));
-      if (missing) throw new Error(`Subscription/${missing.subscriptionId} has no state row: it was not registered by its write hook`);
-      return numbers;
     },
     async delivered(id, owner, upTo, handshake, letGo = false) {
       // With letGo the lease is given up in the same statement; `more` (events newer than upTo) is read from the
@@ -96,6 +75,10 @@ export function subscriptionLogWriter(sql: SqlExecutor): SubscriptionLogWriter {
 
 export function createSubscriptionLog(sql: SqlExecutor): SubscriptionLog {
   return {
+    ...subscriptionRetention(sql),
+    ...subscriptionDelivery(sql),
+    ...subscriptionBatchDelivery(sql),
+    requestFanout: (job) => requestFanout(sql, job),
     async catalogueVersion() {
       const { rows } = await sql.query<{ v: string }>('SELECT version::text AS v FROM subscription_catalogue_version');
       return rows[0]?.v ?? '0';
@@ -105,10 +88,12 @@ export function createSubscriptionLog(sql: SqlExecutor): SubscriptionLog {
       return rows[0] ? toState(rows[0]) : null;
     },
     async events(id, since, until, limit) {
+      // Ordered by the qualified bigint column: the text alias of the same name would sort 10 before 2, and a
+      // delivery batch cut by LIMIT then acknowledged up to its last number, skipping the ones left out.
       const { rows } = await sql.query<EventRow>(
         `SELECT sub_id, event_number::text AS event_number, topic, focus_type, focus_id, focus_version, action, occurred_at
-         FROM subscription_event WHERE sub_id = $1 AND event_number > $2::bigint AND event_number <= $3::bigint
-         ORDER BY event_number LIMIT $4`, [id, since, until, limit], 'twinfhir_subscription_events');
+         FROM subscription_event e WHERE sub_id = $1 AND e.event_number > $2::bigint AND e.event_number <= $3::bigint
+         ORDER BY e.event_number LIMIT $4`, [id, since, until, limit], 'twinfhir_subscription_events');
       return rows.map(toEvent);
     },
     async claimDelivery(id, owner, leaseMs) {

@@ -1,7 +1,10 @@
 /**
- * The live subscriptions (status requested, active or error), held in memory so a write with no
- * subscription to match costs nothing. A Subscription committed by this process is applied at once; other
- * servers' changes are picked up when the catalogue version (bumped in every Subscription write) moves.
+ * The live subscriptions (status requested, active or error), held in memory. The write path asks only
+ * whether any of them covers a resource type (a write no topic can match records nothing); the fan-out asks
+ * for them `fresh` per batch (one version query, a reload when it moved), so matching never uses a stale
+ * list. A Subscription committed by this process is applied at once; other servers' changes are picked up
+ * when the catalogue version (bumped in every Subscription write) moves: at the next fan-out batch, or on
+ * the `refreshMs` timer for the write path's type check.
  */
 import type { Subscription } from 'fhir/r4';
 import { systemContext } from '../core/access-context';
@@ -11,6 +14,7 @@ import type { SearchRegistry } from '../search/registry';
 import type { ResourceStore, SubscriptionAccess } from '../store/types';
 import type { EndpointPolicy } from './endpoint-policy';
 import { type ParsedSubscription, parseSubscription } from './subscription-spec';
+import { triggersFor } from './topic-criteria';
 
 export interface LiveSubscription {
   spec: ParsedSubscription;
@@ -23,11 +27,26 @@ const PAGE = 500;
 export interface SubscriptionCatalogue {
   /** The live subscriptions as last loaded (synchronous: write hooks must not leave their transaction). */
   live(): readonly LiveSubscription[];
+  /** Whether any live subscription's topic can fire on a write of this type (cheap: cached per type). */
+  coversType(resourceType: string): boolean;
+  /** The live subscriptions as of now: reloaded first when the stored catalogue version moved. */
+  fresh(store: ResourceStore): Promise<readonly LiveSubscription[]>;
   /** Applies a committed Subscription write of this process now. */
   apply(id: string, spec: ParsedSubscription | undefined, access: SubscriptionAccess | undefined): void;
   /** Loads everything (at start) and then follows the catalogue version every `refreshMs`. */
   start(store: ResourceStore): Promise<void>;
   close(): void;
+}
+
+// Per published list (a new array on every change): which types its topics cover, decided once per type.
+const coverage = new WeakMap<readonly LiveSubscription[], Map<string, boolean>>();
+
+function covers(list: readonly LiveSubscription[], type: string): boolean {
+  let byType = coverage.get(list);
+  if (!byType) coverage.set(list, (byType = new Map<string, boolean>()));
+  let c = byType.get(type);
+  if (c === undefined) byType.set(type, (c = list.some((s) => triggersFor(s.spec.topic, type).length > 0)));
+  return c;
 }
 
 export function createSubscriptionCatalogue(d: { registry: SearchRegistry; policy: EndpointPolicy; logger: Logger; refreshMs: number }): SubscriptionCatalogue {
@@ -37,6 +56,7 @@ export function createSubscriptionCatalogue(d: { registry: SearchRegistry; polic
   let timer: NodeJS.Timeout | undefined;
   // Commits applied while a load runs: the load's snapshot may predate them, so they are replayed on top of it.
   let appliedDuringLoad: Map<string, { spec: ParsedSubscription | undefined; access: SubscriptionAccess | undefined }> | undefined;
+  let loading: Promise<void> | undefined;
   const publish = (): void => { list = [...subs.values()]; };
 
   function applyTo(map: Map<string, LiveSubscription>, id: string, spec: ParsedSubscription | undefined, access: SubscriptionAccess | undefined): void {
@@ -66,27 +86,36 @@ export function createSubscriptionCatalogue(d: { registry: SearchRegistry; polic
     publish();
   }
 
+  // One load at a time (the timer and the fan-out both reload); a caller that needs a newer one waits and asks again.
+  const reload = (store: ResourceStore): Promise<void> => (loading ??= load(store).finally(() => { loading = undefined; }));
+
   return {
     live: () => list,
+    coversType: (type) => covers(list, type),
+    async fresh(store) {
+      const stored = await store.subscriptionLog.catalogueVersion();
+      // A load under way may have read the version before `stored`: then one more.
+      for (let i = 0; i < 2 && version !== stored; i++) await reload(store);
+      return list;
+    },
     apply(id, spec, access) {
       appliedDuringLoad?.set(id, { spec, access });
       applyTo(subs, id, spec, access);
       publish();
     },
     async start(store) {
-      await load(store);
+      await reload(store);
       const tick = (): void => {
         store.subscriptionLog.catalogueVersion()
-          .then((v) => (v === version ? undefined : load(store)))
+          .then((v) => (v === version ? undefined : reload(store)))
           .catch((err: unknown) => d.logger.warn({ err }, 'reloading the subscription catalogue failed; will retry'))
           .finally(() => { if (timer) timer = setTimeout(tick, d.refreshMs).unref(); });
       };
       timer = setTimeout(tick, d.refreshMs).unref();
     },
     close() {
-      const t = timer;
+      clearTimeout(timer);
       timer = undefined;
-      if (t) clearTimeout(t);
     },
   };
 }

@@ -1,5 +1,7 @@
 /**
- * rest-hook delivery on the one job runner (queue `subscription`, one job key per subscription). A job
+ * rest-hook delivery on the one job runner (queue `subscription`, one job key per subscription) for a
+ * subscription that owes its handshake, is failing (backoff, status error) or is due a heartbeat; the others are
+ * delivered by the shared passes of batch-delivery.ts, under the same per-subscription lease. A job
  * takes the subscription's delivery lease (one deliverer per subscription: event-number order), sends the
  * handshake if due, then batches of up to max-count events in order, and records each acknowledged batch
  * (delivered-up-to) in a transaction that also completes the job after the last one. It lets go of the lease
@@ -48,7 +50,6 @@ export interface DeliveryDeps {
 }
 
 const ctx = asOrigin(systemContext('subscription-delivery'), 'subscription-delivery');
-const NO_END = Number.MAX_SAFE_INTEGER;
 
 /** Moves the stored Subscription's status (requested → active → error → active); a concurrent client write wins. */
 export async function setStatus(store: ResourceStore, id: string, from: readonly string[], to: Subscription['status']): Promise<void> {
@@ -63,16 +64,23 @@ export async function setStatus(store: ResourceStore, id: string, from: readonly
 
 interface Run { d: DeliveryDeps; s: DeliverySettings; lease: JobLease; spec: ParsedSubscription; owner: string }
 
-async function send(r: Run, type: NotificationType, state: SubscriptionState, events: SubscriptionEvent[]): Promise<void> {
-  const resources = await focusResources(r.d.store, authorReadContext(ctx, state.access), r.spec.content, events);
-  const status = type === 'handshake' || r.spec.status === 'requested' ? 'requested' : 'active';
+/** Builds and POSTs one notification of `spec` (throws DeliveryError when it is not acknowledged). */
+export async function postEvents(
+  d: DeliveryDeps, s: Pick<DeliverySettings, 'timeoutMs'>, spec: ParsedSubscription, type: NotificationType, state: SubscriptionState, events: SubscriptionEvent[],
+): Promise<void> {
+  const resources = await focusResources(d.store, authorReadContext(ctx, state.access), spec.content, events);
+  const status = type === 'handshake' || spec.status === 'requested' ? 'requested' : 'active';
   const bundle = notificationBundle({
-    baseUrl: r.d.baseUrl, subscriptionId: r.spec.id, topic: r.spec.topic.url, status, type,
-    eventsSinceStart: Math.max(state.lastEvent, ...events.map((e) => e.eventNumber)), events, content: r.spec.content,
-  }, r.d.ids.newId(), r.d.clock.now(), resources);
-  const timeoutMs = Math.min(r.s.timeoutMs, (r.spec.timeoutSec ?? Infinity) * 1000);
+    baseUrl: d.baseUrl, subscriptionId: spec.id, topic: spec.topic.url, status, type,
+    eventsSinceStart: Math.max(state.lastEvent, ...events.map((e) => e.eventNumber)), events, content: spec.content,
+  }, d.ids.newId(), d.clock.now(), resources);
+  const timeoutMs = Math.min(s.timeoutMs, (spec.timeoutSec ?? Infinity) * 1000);
+  await postNotification(spec.endpoint as string, spec.headers, bundle, { timeoutMs, policy: d.policy });
+}
+
+async function send(r: Run, type: NotificationType, state: SubscriptionState, events: SubscriptionEvent[]): Promise<void> {
   try {
-    await postNotification(r.spec.endpoint as string, r.spec.headers, bundle, { timeoutMs, policy: r.d.policy });
+    await postEvents(r.d, r.s, r.spec, type, state, events);
   } catch (err) {
     const failures = await r.d.store.subscriptionLog.deliveryFailed(r.spec.id, r.owner, err instanceof Error ? err.message : String(err));
     // Let go of the subscription while this job waits for its retry: the runner may drop this job for a newer
@@ -83,39 +91,46 @@ async function send(r: Run, type: NotificationType, state: SubscriptionState, ev
   }
 }
 
+const heartbeatJob = (r: Run): ReturnType<typeof deliveryJob> | undefined =>
+  (r.spec.heartbeatSec ? deliveryJob(r.spec.id, true, new Date(r.d.clock.now().getTime() + r.spec.heartbeatSec * 1000)) : undefined);
+
 /** Handshake (when due) and every waiting event, in order; returns when the lease was let go (job completed) or was not to be had. */
 async function deliverAll(r: Run, heartbeat: boolean): Promise<{ sent: number; completed: boolean }> {
   const log = r.d.store.subscriptionLog;
-  let sent = 0;
   for (;;) {
-    const state = await log.claimDelivery(r.spec.id, r.owner, r.s.leaseMs);
-    if (!state) return { sent, completed: false };
+    // The lease and the waiting events in one statement: a round trip per delivery is what subscriptions cost.
+    const claimed = await log.claimDeliveryBatch(r.spec.id, r.owner, r.s.leaseMs, r.spec.maxCount);
+    if (!claimed) return { sent: 0, completed: false };
+    const { state, events } = claimed;
     if (!state.handshakeDone) {
       await send(r, 'handshake', state, []);
       await r.d.store.transaction((tx) => tx.subscriptionLog.delivered(r.spec.id, r.owner, state.deliveredUpTo, true));
       await setStatus(r.d.store, r.spec.id, ['requested', 'error'], 'active');
       continue;
     }
-    const events = await log.events(r.spec.id, state.deliveredUpTo, NO_END, r.spec.maxCount);
     const beat = events.length === 0 && heartbeat && heartbeatDue(r, state);
-    const sending = events.length > 0 || beat;
-    if (sending) await send(r, beat ? 'heartbeat' : 'event-notification', state, events);
-    sent += events.length;
-    const done = await r.d.store.transaction(async (tx) => {
-      if (sending) {
-        // Let go after every batch; when more events are waiting, a job queued behind the other subscriptions'
-        // continues (fairness with few workers and many busy subscriptions).
-        const { more } = await tx.subscriptionLog.delivered(r.spec.id, r.owner, events.at(-1)?.eventNumber ?? state.deliveredUpTo, false, true);
-        if (more) await tx.enqueueJob(deliveryJob(r.spec.id));
-      } else if (!(await tx.subscriptionLog.release(r.spec.id, r.owner))) {
-        return false; // events committed since they were read: go on
-      }
-      await r.lease.complete(tx);
-      if (r.spec.heartbeatSec) await tx.enqueueJob(deliveryJob(r.spec.id, true, new Date(r.d.clock.now().getTime() + r.spec.heartbeatSec * 1000)));
-      return true;
+    if (events.length === 0 && !beat) {
+      const done = await r.d.store.transaction(async (tx) => {
+        if (!(await tx.subscriptionLog.release(r.spec.id, r.owner))) return false; // events committed since they were read: go on
+        await r.lease.complete(tx);
+        const hb = heartbeatJob(r);
+        if (hb) await tx.enqueueJob(hb);
+        return true;
+      });
+      if (done) return { sent: 0, completed: true };
+      continue;
+    }
+    await send(r, beat ? 'heartbeat' : 'event-notification', state, events);
+    // Let go after every batch (recorded, job completed, heartbeat queued, in one statement); when more events are
+    // waiting, a job queued behind the other subscriptions' continues (fairness with few workers and many busy
+    // subscriptions). The job is completed here rather than through lease.complete: same row, same condition.
+    const hb = heartbeatJob(r);
+    await log.finishDelivery({
+      subscriptionId: r.spec.id, owner: r.owner, upTo: events.at(-1)?.eventNumber ?? state.deliveredUpTo,
+      job: { id: r.lease.job.id, owner: r.lease.owner }, continuation: deliveryJob(r.spec.id), ...(hb ? { after: hb } : {}),
     });
-    if (state.failures > 0 && sending) await setStatus(r.d.store, r.spec.id, ['error'], 'active');
-    if (done) return { sent, completed: true };
+    if (state.failures > 0) await setStatus(r.d.store, r.spec.id, ['error'], 'active');
+    return { sent: events.length, completed: true };
   }
 }
 
@@ -124,7 +139,7 @@ function heartbeatDue(r: Run, state: SubscriptionState): boolean {
   return period > 0 && (!state.lastSent || r.d.clock.now().getTime() - state.lastSent.getTime() >= period * 0.9);
 }
 
-async function load(d: DeliveryDeps, id: string): Promise<ParsedSubscription | undefined> {
+export async function load(d: DeliveryDeps, id: string): Promise<ParsedSubscription | undefined> {
   const known = d.catalogue.live().find((s) => s.spec.id === id);
   if (known) return known.spec;
   const stored = await d.store.read(ctx, 'Subscription', id);

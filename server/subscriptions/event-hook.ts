@@ -1,18 +1,17 @@
 /**
  * The subscription write hook (run by the store inside every write's transaction, like the twin outbox):
- * a Subscription write is checked and registered; any other write is matched against the live
- * subscriptions, and each match gets its next gap-free event number in this same transaction, plus a
- * delivery job. Nothing is recorded for a write that rolls back; nothing is lost for one that commits.
+ * a Subscription write is checked and registered; any other write of a type some live topic covers puts
+ * one row in the subscription outbox in this same transaction — nothing else, whatever the number of
+ * subscriptions. The fan-out job (fanout.ts) matches it, numbers and records the events and queues their
+ * delivery. Nothing is recorded for a write that rolls back; nothing is lost for one that commits.
  */
-import type { Resource, Subscription } from 'fhir/r4';
+import type { Subscription } from 'fhir/r4';
 import type { AccessContext } from '../core/access-context';
 import type { SearchRegistry } from '../search/registry';
 import type { ResourceChange, StoreWriter, SubscriptionAccess, WriteHook } from '../store/types';
-import type { LiveSubscription, SubscriptionCatalogue } from './catalogue';
-import { WriteMatcher } from './event-filter';
+import type { SubscriptionCatalogue } from './catalogue';
 import type { EndpointPolicy } from './endpoint-policy';
 import { parseSubscription } from './subscription-spec';
-import { triggerFires, triggersFor } from './topic-criteria';
 import { FhirError } from '../core/fhir-error';
 
 export const SUBSCRIPTION_QUEUE = 'subscription';
@@ -26,8 +25,10 @@ export interface SubscriptionHookOptions {
   registry: SearchRegistry;
   policy: EndpointPolicy;
   catalogue: SubscriptionCatalogue;
-  /** After the commit of a transaction that recorded events or changed a subscription. */
+  /** After the commit of a transaction that changed subscriptions. */
   onCommitted(subscriptionIds: string[]): void;
+  /** After the commit of a transaction that put rows in the outbox (asks for a fan-out). */
+  onOutboxFilled(): void;
 }
 
 const accessOf = (ctx: AccessContext): SubscriptionAccess => ({
@@ -46,39 +47,15 @@ async function subscriptionWritten(o: SubscriptionHookOptions, tx: StoreWriter, 
   const spec = sub ? parseSubscription(o.registry, o.policy, sub) : undefined;
   if (spec && !byDelivery && spec.status === 'error') throw new FhirError(422, 'business-rule', 'Only the server sets a Subscription to error; use requested, active or off', ['Subscription.status']);
   const access = spec && !byDelivery ? accessOf(ctx) : undefined;
-  if (spec) await tx.subscriptionLog.register(change.id, access, !byDelivery && spec.status === 'requested');
+  if (spec) await tx.subscriptionLog.register(change.id, access, !byDelivery && spec.status === 'requested', spec.status === 'off' ? null : spec.channel);
   await tx.subscriptionLog.bumpCatalogue();
   if (spec && !byDelivery && spec.status !== 'off') await tx.enqueueJob(deliveryJob(change.id));
   touched.add(change.id);
   tx.onCommit(() => o.catalogue.apply(change.id, spec, access));
 }
 
-async function matching(o: SubscriptionHookOptions, tx: StoreWriter, change: ResourceChange, live: readonly LiveSubscription[]): Promise<LiveSubscription[]> {
-  const current = change.stored.resource as (Resource & { id: string }) | undefined;
-  if (!current || change.kind === 'delete') return [];
-  let previous: Promise<Resource | undefined> | undefined;
-  const previousVersion = (): Promise<Resource | undefined> => (previous ??= change.kind === 'update' && change.stored.versionId > 1
-    ? tx.vread({ clientId: 'system', scopes: ['system/*.*'], authDisabled: true, requestId: 'subscription-match' }, change.resourceType, change.id, change.stored.versionId - 1).then((s) => s?.resource)
-    : Promise.resolve(undefined));
-  const matcher = new WriteMatcher(tx, o.registry, current);
-  const now = change.stored.lastUpdated;
-  const out: LiveSubscription[] = [];
-  for (const s of live) {
-    if (s.spec.end && s.spec.end < now) continue;
-    const triggers = triggersFor(s.spec.topic, change.resourceType);
-    if (triggers.length === 0) continue;
-    const needsPrevious = triggers.some((t) => t.previous);
-    const prev = needsPrevious ? await previousVersion() : undefined;
-    if (!triggers.some((t) => triggerFires(o.registry, t, change.kind, current, prev))) continue;
-    if (!(await matcher.passesFilters(s.spec.filters))) continue;
-    if (!(await matcher.mayRead(s.access))) continue;
-    out.push(s);
-  }
-  return out;
-}
-
 export function subscriptionHook(o: SubscriptionHookOptions): WriteHook {
-  // Subscriptions touched per transaction: one nudge after commit, one delivery job per subscription.
+  // Subscriptions written per transaction: one nudge (delivery runner, websocket hub) after commit.
   const touchedBy = new WeakMap<StoreWriter, Set<string>>();
   const touched = (tx: StoreWriter): Set<string> => {
     let set = touchedBy.get(tx);
@@ -89,19 +66,18 @@ export function subscriptionHook(o: SubscriptionHookOptions): WriteHook {
     }
     return set;
   };
+  // One fan-out request per transaction that filled the outbox, after its commit.
+  const filled = new WeakSet<StoreWriter>();
   return async (tx, ctx, change) => {
     if (change.resourceType === 'Subscription') return subscriptionWritten(o, tx, ctx, change, touched(tx));
-    if (SILENT.has(change.resourceType)) return;
-    const live = o.catalogue.live();
-    if (live.length === 0) return;
-    const hits = await matching(o, tx, change, live);
-    if (hits.length === 0) return;
-    const set = touched(tx);
-    // One delivery job per rest-hook subscription and transaction (a waiting one absorbs it).
-    const wake = hits.filter((s) => s.spec.channel === 'rest-hook' && !set.has(s.spec.id)).map((s) => deliveryJob(s.spec.id));
-    await tx.subscriptionLog.record(hits.map((s) => ({ subscriptionId: s.spec.id, topic: s.spec.topic.url })), {
+    // Deletes raise no event (no topic fires on one): nothing to record.
+    if (SILENT.has(change.resourceType) || change.kind === 'delete' || !o.catalogue.coversType(change.resourceType)) return;
+    await tx.subscriptionLog.addToOutbox({
       focusType: change.resourceType, focusId: change.id, focusVersion: change.stored.versionId, action: change.kind, occurredAt: change.stored.lastUpdated,
-    }, wake);
-    for (const s of hits) set.add(s.spec.id);
+    });
+    if (!filled.has(tx)) {
+      filled.add(tx);
+      tx.onCommit(() => o.onOutboxFilled());
+    }
   };
 }

@@ -4,6 +4,7 @@
  */
 import type { Extension, Subscription } from 'fhir/r4';
 import { FhirError } from '../core/fhir-error';
+import { isMaskedHeader } from '../core/subscription-headers';
 import { parseSearchParams } from '../search/parse';
 import type { SearchRegistry } from '../search/registry';
 import { EXT, PAYLOAD_CONTENTS, type PayloadContent } from './backport';
@@ -63,6 +64,8 @@ function parseHeaders(headers: unknown): [string, string][] {
     if (!m) throw invalid('channel.header must be "Name: value" (one line)', `Subscription.channel.header[${i}]`);
     const name = m[1].toLowerCase();
     if (name === 'content-type' || name === 'content-length' || name === 'host' || name === 'transfer-encoding') throw invalid(`channel.header may not set ${m[1]}`, `Subscription.channel.header[${i}]`);
+    // A masked copy's placeholder reaching here had no stored value to keep (a create): the receiver would get `***`.
+    if (isMaskedHeader(h)) throw invalid(`channel.header ${m[1]} is the masked placeholder (***): send the real value`, `Subscription.channel.header[${i}]`);
     return [m[1], m[2]];
   });
 }

@@ -73,6 +73,9 @@ describe.each(driversUnderTest())('rest-hook subscriptions (%s)', (kind) => {
     await fhir(s.base, 'POST', 'Observation', observation('3333-3'));
     await waitFor(async () => (await fhir(s.base, 'GET', `Subscription/${id}`)).body.status === 'error', 'status error');
     await fhir(s.base, 'POST', 'Observation', observation('3333-3'));
+    // Events are recorded by the fan-out right after the write's commit (not inside it): wait for the count.
+    const statusParams = async (): Promise<Json> => ((await fhir(s.base, 'GET', `Subscription/${id}/$status`)).body.entry[0].resource as Json);
+    await waitFor(async () => param(await statusParams(), 'events-since-subscription-start')?.valueString === '2', 'second event recorded');
     const st = await fhir(s.base, 'GET', `Subscription/${id}/$status`);
     expect(st.status).toBe(200);
     expect(st.body.type).toBe('searchset');
@@ -90,9 +93,27 @@ describe.each(driversUnderTest())('rest-hook subscriptions (%s)', (kind) => {
     expect(rx.eventNumbers()).toEqual([1, 2, 3]);
   });
 
+  test('a backlog of more than nine events is delivered in number order, max-count at a time, none skipped', async () => {
+    // Event numbers were once ordered as text (10 before 2): a batch cut by max-count was acknowledged up to
+    // its last number and the events it left out were never sent.
+    const id = await subscribe(subscription({ topic: TOPIC('resource-write'), filters: ['Observation?code=1010-1'], endpoint: rx.url, maxCount: 4 }));
+    rx.fail = 'error';
+    for (let i = 0; i < 23; i++) await fhir(s.base, 'POST', 'Observation', observation('1010-1'));
+    await waitFor(async () => param(statusOf((await fhir(s.base, 'GET', `Subscription/${id}/$status`)).body), 'events-since-subscription-start')?.valueString === '23', '23 events recorded');
+    rx.fail = false;
+    await waitFor(() => rx.eventNumbers().length >= 23, 'the backlog', 30_000);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(rx.eventNumbers()).toEqual(Array.from({ length: 23 }, (_, i) => i + 1));
+    expect(Math.max(...rx.ofType('event-notification').map((p) => events(p).length))).toBeLessThanOrEqual(4);
+    const replay = await fhir(s.base, 'GET', `Subscription/${id}/$events?eventsSinceNumber=8&eventsUntilNumber=12`);
+    expect(events(statusOf(replay.body)).map((e) => e.number)).toEqual([8, 9, 10, 11, 12]);
+  });
+
   test('$events replays a range by number, with the requested content', async () => {
     const id = await subscribe(subscription({ topic: TOPIC('resource-write'), filters: ['Observation?code=4444-4'], endpoint: rx.url }));
     for (let i = 0; i < 4; i++) await fhir(s.base, 'POST', 'Observation', observation('4444-4'));
+    // recorded by the fan-out just after the writes' commits
+    await waitFor(async () => param(statusOf((await fhir(s.base, 'GET', `Subscription/${id}/$status`)).body), 'events-since-subscription-start')?.valueString === '4', 'four events recorded');
     const res = await fhir(s.base, 'GET', `Subscription/${id}/$events?eventsSinceNumber=2&eventsUntilNumber=3&content=full-resource`);
     expect(res.status).toBe(200);
     expect(res.body.type).toBe('history');

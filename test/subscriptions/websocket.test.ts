@@ -32,7 +32,8 @@ describe.each(driversUnderTest())('websocket subscriptions (%s)', (kind) => {
     expect(sub.status).toBe(201);
     const id = sub.body.id as string;
     await waitFor(async () => (await fhir(s.base, 'GET', `Subscription/${id}`)).body.status === 'active', 'active');
-    await fhir(s.base, 'POST', 'Observation', observation('5555-5')); // before binding: only $events has it
+    await fhir(s.base, 'POST', 'Observation', observation('5555-5')); // recorded before binding: only $events has it
+    await waitFor(async () => param(statusOf((await fhir(s.base, 'GET', `Subscription/${id}/$status`)).body), 'events-since-subscription-start')?.valueString === '1', 'first event recorded');
     const tokenRes = await fhir(s.base, 'GET', `Subscription/${id}/$get-ws-binding-token`);
     expect(tokenRes.status).toBe(200);
     const token = param(tokenRes.body, 'token')?.valueString as string;
