@@ -16,6 +16,13 @@ export const MAX_CONTAINED = 100;
 type RowKind = Exclude<keyof IndexValues, 'content' | 'narrative'>;
 const KINDS: RowKind[] = ['token', 'string', 'reference', 'date', 'number', 'quantity', 'uri'];
 
+/** The contained resources that get index rows: the first MAX_CONTAINED objects with a resourceType. */
+export function containedResources(resource: Resource): Resource[] {
+  const contained = (resource as { contained?: unknown }).contained;
+  if (!Array.isArray(contained)) return [];
+  return contained.slice(0, MAX_CONTAINED).filter((r: unknown): r is Resource => !!r && typeof r === 'object' && typeof (r as Resource).resourceType === 'string');
+}
+
 /**
  * Appends to `values` the rows of each contained resource of `resource` (extracted with `extract`,
  * the same plans as top-level resources), plus one `#Type:_id` token row naming it.

@@ -15,8 +15,9 @@ import { componentParam, compositeGroups, type CompositePlan } from './composite
 export interface ParamPlan { code: string; type: SearchParamType; evaluate: PathEvaluator }
 
 // Full-text documents beyond this are truncated: tsvector has a 1 MB limit and huge texts slow writes.
-const MAX_TEXT = 64 * 1024;
-const SKIPPED_CONTENT_KEYS = new Set(['div', 'data', 'resourceType', 'id', 'reference', 'system', 'url', 'fullUrl']);
+export const MAX_TEXT = 64 * 1024;
+// `header`: Subscription.channel.header carries receivers' credentials; _content must not be an oracle for them.
+const SKIPPED_CONTENT_KEYS = new Set(['div', 'data', 'resourceType', 'id', 'reference', 'system', 'url', 'fullUrl', 'header']);
 const URI_LIKE = /^(https?:|urn:)/;
 
 export function emptyIndexValues(): IndexValues {
@@ -67,17 +68,20 @@ function dedupe<T extends TokenIndex | StringIndex>(rows: T[], key: (r: T) => st
   });
 }
 
+/** Whether _content takes the string `v` found under `key` (search/masked-content.ts walks by the same rule). */
+export const isContentString = (key: string, v: string): boolean => !SKIPPED_CONTENT_KEYS.has(key) && !URI_LIKE.test(v);
+
 /**
  * The distinct words of the resource's human-readable strings, for _content. Narrative, binary data,
  * ids, references and URIs are left out: they are noise for text search and make writes slower.
  */
-function contentText(resource: unknown): string {
+export function contentText(resource: unknown): string {
   const parts: string[] = [];
   let size = 0;
   // Stops descending once MAX_TEXT is reached: a 20 MB resource costs no more than a 64 KB one here.
   const walk = (v: unknown, key: string): void => {
     if (typeof v === 'string') {
-      if (SKIPPED_CONTENT_KEYS.has(key) || URI_LIKE.test(v)) return;
+      if (!isContentString(key, v)) return;
       parts.push(v);
       size += v.length + 1;
     } else if (Array.isArray(v)) {
@@ -93,12 +97,33 @@ function contentText(resource: unknown): string {
     }
   };
   walk(resource, '');
+  return contentWords(parts);
+}
+
+/** The distinct words of the strings `parts`, in order (contentText's last step). */
+export function contentWords(parts: string[]): string {
   // Normalise once, then keep each word once: to_tsvector's cost grows with the text length.
   return [...new Set(normalizeText(parts.join(' ').slice(0, MAX_TEXT)).split(' '))].join(' ');
 }
 
 /** Extracts every index row for a resource, given the plans of its type. */
 export function extractIndexValues(resource: Record<string, unknown>, plans: ParamPlan[], ucum: UcumConverter, composites: CompositePlan[] = []): IndexValues {
+  return runSteps(extractionSteps(resource, plans, ucum, composites));
+}
+
+/** Runs an extraction's steps to the end without pausing. */
+export function runSteps<T>(steps: Generator<void, T>): T {
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return r.value;
+  }
+}
+
+/**
+ * The same extraction, one step per parameter: a caller on the event loop may pause between steps
+ * (a Patient with 20,000 names costs tens of ms per parameter, seconds for all of them in one go).
+ */
+export function* extractionSteps(resource: Record<string, unknown>, plans: ParamPlan[], ucum: UcumConverter, composites: CompositePlan[] = []): Generator<void, IndexValues> {
   const v = emptyIndexValues();
   for (const plan of plans) {
     let nodes: TypedNode[];
@@ -109,6 +134,7 @@ export function extractIndexValues(resource: Record<string, unknown>, plans: Par
       continue;
     }
     if (nodes.length) addRows(plan, nodes, v, ucum);
+    yield;
   }
   for (const plan of composites) {
     try {
@@ -116,9 +142,11 @@ export function extractIndexValues(resource: Record<string, unknown>, plans: Par
     } catch {
       // As above: odd data in one composite leaves only that composite unindexed.
     }
+    yield;
   }
   v.token = dedupe(v.token, (r) => `${r.param}\u0000${r.group}\u0000${r.system}\u0000${r.code}\u0000${r.display}\u0000${r.typeSystem}\u0000${r.typeCode}`);
   v.string = dedupe(v.string, (r) => `${r.param}\u0000${r.group}\u0000${r.exact}`);
+  yield;
   v.content = contentText(resource);
   const div = (resource.text as { div?: unknown } | undefined)?.div;
   v.narrative = typeof div === 'string' ? normalizeText(narrativeText(div).slice(0, MAX_TEXT)) : '';

@@ -19,3 +19,9 @@ export function patientCompartmentsOf(registry: SearchRegistry, resource: Resour
   }
   return [...out].sort();
 }
+
+/** The compartments of a resource nested in another (a Bundle entry, a contained one), computed as for a stored version. */
+export const nestedCompartments = (registry: SearchRegistry) => (nested: Record<string, unknown>): readonly string[] => {
+  const resource = nested as unknown as Resource;
+  return patientCompartmentsOf(registry, resource, registry.extract(resource));
+};

@@ -12,12 +12,12 @@ import { R4Model } from '../core/r4/element-model';
 import { expressionForType } from './expression-split';
 import { unionBranches } from './fhirpath-syntax';
 import { compileExpression } from './path-compiler';
-import { extractIndexValues, type ParamPlan } from './extract';
+import { extractionSteps, type ParamPlan, runSteps } from './extract';
 import { createUcumConverter, type UcumConverter } from './ucum';
 import { compositePlan, resolveComposite, type CompositePlan, type CompositeShape } from './composite';
 import { CustomParams, toDefinition } from './custom-params';
 import { NEAR_URL } from './geo';
-import { appendContained } from './extract-contained';
+import { appendContained, containedResources } from './extract-contained';
 // The five official R4 CompartmentDefinitions (Patient, Encounter, RelatedPerson, Practitioner, Device):
 // resource type → the parameters that place it in the compartment; `{def}` is the compartment's own
 // resource. Copied from the HL7 R4 package (a dev dependency; test/search/compartments.test.ts keeps them equal).
@@ -45,6 +45,8 @@ export interface SearchRegistry {
   syncCustom(stored: { key: string; resource: SearchParameter }[]): { key: string; error: string }[];
   /** Index rows for a resource (the write hot path), with its contained resources' rows (extract-contained). */
   extract(resource: Resource): IndexValues;
+  /** The same rows in steps (a parameter each, a contained resource's parameters each): the caller may pause between them. */
+  extractSteps(resource: Resource): Generator<void, IndexValues>;
   isResourceType(name: string): boolean;
   resourceTypes(): string[];
   /**
@@ -132,6 +134,17 @@ export function createSearchRegistry(model: R4Model = new R4Model()): SearchRegi
   };
   const defs = (type: string): Map<string, SearchParamDefinition> => memo(byType, type, () => definitionsFor([...official, ...custom.definitions()], model, type, branchesOf));
   const getByUrl = (type: string, url: string): SearchParamDefinition | undefined => [...defs(type).values()].find((d) => d.url === url);
+  function* ownSteps(r: Resource): Generator<void, IndexValues> {
+    const p = memo(plans, r.resourceType, () => plansOf(defs(r.resourceType), model, r.resourceType));
+    return yield* extractionSteps(r as unknown as Record<string, unknown>, p.params, ucum, p.composites);
+  }
+  function* extractSteps(resource: Resource): Generator<void, IndexValues> {
+    const values = yield* ownSteps(resource);
+    // contained resources (one level: dom-2) are extracted first, step by step, then appended
+    const contained = new Map<Resource, IndexValues>();
+    for (const r of containedResources(resource)) contained.set(r, yield* ownSteps(r));
+    return appendContained(values, resource, (r) => contained.get(r) ?? runSteps(ownSteps(r)));
+  }
   return {
     ucum,
     get: (resourceType, code) => defs(resourceType).get(code),
@@ -145,14 +158,8 @@ export function createSearchRegistry(model: R4Model = new R4Model()): SearchRegi
       if (custom.remove(key)) changed(undefined);
     },
     syncCustom: (stored) => changed(custom.sync(stored)),
-    extract(resource) {
-      const own = (r: Resource): IndexValues => {
-        const p = memo(plans, r.resourceType, () => plansOf(defs(r.resourceType), model, r.resourceType));
-        return extractIndexValues(r as unknown as Record<string, unknown>, p.params, ucum, p.composites);
-      };
-      // Contained resources cannot nest (dom-2): one level.
-      return appendContained(own(resource), resource, own);
-    },
+    extract: (resource) => runSteps(extractSteps(resource)),
+    extractSteps,
     isResourceType: (name) => model.isResourceType(name),
     resourceTypes: () => [...model.resourceTypes],
     compartmentParams: (compartmentType, resourceType) => COMPARTMENT_PARAMS[compartmentType]?.[resourceType] ?? [],

@@ -10,6 +10,7 @@ import { containedParam } from '../../search/extract-contained';
 import { type SqlBuilder, and } from './sql-builder';
 import { criterionSql } from './predicate';
 import { restrictionSql } from './row-restriction';
+import { shownContainedSql } from './masked-rows';
 import type { PredicateContext } from './predicate-common';
 
 /** Conditions selecting the `#Type:_id` rows (alias `c`) of contained resources matching every criterion. */
@@ -19,6 +20,8 @@ function containedConds(b: SqlBuilder, c: string, query: SearchQuery, registry: 
   // The fixed LIKE lets the planner use the partial index of contained rows (migration 005).
   const conds = [`${c}.param = ${b.param(containedParam(type, '_id'))}`, `${c}.param LIKE '#%'`];
   for (const crit of query.criteria) conds.push(criterionSql(ctx, crit));
+  // Under a patient-context token only contained resources her copy shows match (masked-rows.ts).
+  conds.push(shownContainedSql(b, c, type, registry.compartmentParams('Patient', type), query.restriction));
   return and(conds);
 }
 

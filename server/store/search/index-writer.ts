@@ -5,18 +5,23 @@
  * aggregated in the same statement from the rows those inserts return.
  */
 import type { IndexValues } from '../../search/types';
+import type { TextOwnership } from '../../search/text-ownership';
 import type { SqlExecutor, SqlParam } from '../sql';
 import { SqlBuilder } from './sql-builder';
 import { INDEX_KINDS, INDEX_TABLES, ALL_INDEX_TABLE_NAMES, type IndexKind, type IndexTable } from './index-tables';
 import { sortKeyInsert, sortKeyReturning } from './sort-keys';
 
-export interface IndexWriteItem { rid: string; resourceType: string; values: IndexValues }
+/** `text`: who may match its full text under a patient-context token (migration 017); absent → not yet known, no such token matches it. */
+export interface IndexWriteItem { rid: string; resourceType: string; values: IndexValues; text?: TextOwnership }
 
 /** A statement of the chained write; `name` is its CTE name when a later statement reads its RETURNING rows. */
 interface Statement { sql: string; name?: string }
 
 /** Every table a resource's index rows live in (deleted together on rewrite and delete). */
 const ROW_TABLES = [...ALL_INDEX_TABLE_NAMES, 'sort_key'];
+
+/** A text[] from a JSON array of strings (NULL stays NULL). */
+export const JSON_ARRAY = (col: string): string => `CASE WHEN ${col} IS NULL THEN NULL ELSE ARRAY(SELECT jsonb_array_elements_text(${col}::jsonb)) END`;
 
 function insertStatements(b: SqlBuilder, items: IndexWriteItem[]): Statement[] {
   const out: Statement[] = [];
@@ -49,13 +54,21 @@ function insertStatements(b: SqlBuilder, items: IndexWriteItem[]): Statement[] {
     const types = b.param(text.map((i) => i.resourceType));
     const content = b.param(text.map((i) => i.values.content));
     const narrative = b.param(text.map((i) => i.values.narrative));
+    const owner = b.param(text.map((i) => i.text?.owner ?? null));
+    const shared = b.param(text.map((i) => i.text?.sharedContent ?? null));
+    // One Postgres array literal per row: unnest cannot take an array of arrays of different lengths.
+    const targets = b.param(text.map((i) => (i.text ? JSON.stringify(i.text.targets) : null)));
+    const idents = b.param(text.map((i) => (i.text ? JSON.stringify(i.text.idents) : null)));
     // Upsert: a replace deletes the old row in a sibling CTE whose effect this statement cannot see.
     out.push({
       sql:
-        `INSERT INTO idx_text (rid, res_type, content, narrative) ` +
-        `SELECT u.rid, u.res_type, to_tsvector('simple', u.content), to_tsvector('simple', u.narrative) ` +
-        `FROM unnest(${rids}::bigint[], ${types}::text[], ${content}::text[], ${narrative}::text[]) AS u(rid, res_type, content, narrative) ` +
-        `ON CONFLICT (rid) DO UPDATE SET res_type = EXCLUDED.res_type, content = EXCLUDED.content, narrative = EXCLUDED.narrative`,
+        `INSERT INTO idx_text (rid, res_type, content, narrative, owner, targets, idents, shared_content) ` +
+        `SELECT u.rid, u.res_type, to_tsvector('simple', u.content), to_tsvector('simple', u.narrative), u.owner, ` +
+        `${JSON_ARRAY('u.targets')}, ${JSON_ARRAY('u.idents')}, to_tsvector('simple', u.shared) ` +
+        `FROM unnest(${rids}::bigint[], ${types}::text[], ${content}::text[], ${narrative}::text[], ${owner}::text[], ${targets}::text[], ${idents}::text[], ${shared}::text[]) ` +
+        `AS u(rid, res_type, content, narrative, owner, targets, idents, shared) ` +
+        `ON CONFLICT (rid) DO UPDATE SET res_type = EXCLUDED.res_type, content = EXCLUDED.content, narrative = EXCLUDED.narrative, ` +
+        `owner = EXCLUDED.owner, targets = EXCLUDED.targets, idents = EXCLUDED.idents, shared_content = EXCLUDED.shared_content`,
     });
   }
   return out;

@@ -2,6 +2,7 @@
 import type { Criterion, ReferenceValue } from '../../search/types';
 import { and, or } from './sql-builder';
 import { indexExists, type PredicateContext } from './predicate-common';
+import { shownReferenceRowSql } from './masked-rows';
 
 export function referenceCondition(ctx: PredicateContext, a: string, v: ReferenceValue): string {
   const p = (x: string): string => ctx.b.param(x);
@@ -26,5 +27,6 @@ export function referenceCondition(ctx: PredicateContext, a: string, v: Referenc
 }
 
 export function referencePredicate(ctx: PredicateContext, c: Criterion, values: ReferenceValue[]): string {
-  return indexExists(ctx, 'idx_reference', c.code, (a) => values.map((v) => referenceCondition(ctx, a, v)));
+  // Under a patient-context token a row counts only when its reference is shown to her (masked-rows.ts).
+  return indexExists(ctx, 'idx_reference', c.code, (a) => values.map((v) => and([referenceCondition(ctx, a, v), shownReferenceRowSql(ctx.b, a, ctx.restriction)])));
 }

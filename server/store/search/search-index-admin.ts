@@ -12,6 +12,7 @@ import type { SqlDriver, SqlExecutor } from '../sql';
 import { REINDEX_JOB_ATTEMPTS, REINDEX_QUEUE, type ReindexJob, type SearchIndexAdmin } from '../types';
 import { replaceIndexRows } from './index-writer';
 import { patientCompartmentsOf } from '../../search/patient-compartment';
+import { textOwnershipOf } from '../../search/text-ownership';
 
 interface JobRow {
   id: string; res_type: string | null; status: ReindexJob['status']; cursor_rid: string; upto_rid: string | null; processed: string; total: string;
@@ -58,7 +59,10 @@ async function reindexBatch(driver: SqlDriver, registry: SearchRegistry, clock: 
     const job = locked.rows[0];
     if (!job) return null;
     const rows = await nextBatch(tx, job, batchSize);
-    const items = rows.map((r) => ({ rid: r.rid, resourceType: r.res_type, values: registry.extract(r.content) }));
+    const items = rows.map((r) => {
+      const values = registry.extract(r.content);
+      return { rid: r.rid, resourceType: r.res_type, values, text: textOwnershipOf(registry, r.content, values) };
+    });
     await replaceIndexRows(tx, items);
     // The compartments follow the index values: the current row's and its current version's in history.
     await tx.query(
