@@ -1,65 +1,43 @@
 /**
- * bench/auth: read and search throughput with SMART auth on vs off in one run (issue 11: auth costs
- * ≤ 10 %). A tiny authorization server in this process publishes OpenID metadata and a JWKS; the
- * auth-on server discovers it (AUTH_ISSUER) and verifies real RS256 JWTs with jose against it,
- * caching each verified token until it expires. Both servers share one seeded database and run at
- * the same time; rounds alternate off/on so machine noise hits both alike; the cost is the median of
- * the per-round (paired) costs, printed with medians and spreads. Audit and rate limits are off on
- * both so the difference is authentication/authorization.
- * Also prints, measured in-process, one JWT verification vs a cache hit and the whole per-request
- * authentication step (a steadier figure than end-to-end throughput on a loaded host).
+ * bench/auth: read and search with SMART auth on vs off (issue 11: auth costs ≤ 10 %). The real built
+ * server runs in its own process, once with auth off and once with auth on against the real development
+ * authorization server (server/idp, oidc-provider): its tokens come from the IdP's token endpoint
+ * (client credentials, private_key_jwt) and the server verifies them against the IdP's JWKS, caching each
+ * verified token. With two CPUs, the servers are pinned to CPU 1 and this load generator (and the IdP) to
+ * CPU 0, so the client cannot steal the servers' time. Two figures per side: throughput, and the server's
+ * own CPU time per request (utime+stime from /proc, independent of the load generator). Rounds rotate
+ * the order of the sides so machine noise hits all alike; costs are medians of per-round (paired) costs, with spreads and
+ * the load average of every round; a second auth-off server (the control) shows how much two identical
+ * processes differ by on this machine. Audit and rate limits are off on all: the difference is auth alone.
+ * Also prints, in-process, one JWT verification vs a cache hit and the whole per-request auth step.
  */
-import { once } from 'node:events';
-import { type IncomingMessage, createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage } from 'node:http';
 import autocannon from 'autocannon';
-import { type KeyLike, SignJWT, exportJWK, generateKeyPair } from 'jose';
 import { createAuth } from '../server/auth/context';
+import { issuerMetadata } from '../server/auth/issuer-metadata';
 import { createTokenVerifier } from '../server/auth/token-verifier';
+import { startBenchIdp, type BenchIdp } from './lib/idp';
+import { canPin, cpuSeconds, loadAverage, pin } from './lib/proc-cpu';
 import { freshDatabase, startServer, type RunningServer } from './lib/server';
 import { fmt } from './lib/stats';
 
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
-/** Distinct tokens in use (clients); each is verified once, then served from the cache. */
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 9);
+/** Distinct tokens in use, each held by CONNECTIONS / TOKENS connections; each is verified once, then served from the caches. */
 const TOKENS = 8;
-const KID = 'bench-key';
+const SCOPE = 'system/*.rs';
 
-interface Issuer { url: string; server: Server; privateKey: KeyLike }
+interface Round { rps: number; cpuUs: number; load: string }
 
-/** Metadata + JWKS over HTTP, as an authorization server publishes them. */
-async function startIssuer(): Promise<Issuer> {
-  const { privateKey, publicKey } = await generateKeyPair('RS256');
-  const jwks = JSON.stringify({ keys: [{ ...(await exportJWK(publicKey)), kid: KID, alg: 'RS256', use: 'sig' }] });
-  let url = '';
-  const server = createServer((req, res) => {
-    res.setHeader('Content-Type', 'application/json');
-    if (req.url === '/jwks') return void res.end(jwks);
-    if (req.url?.startsWith('/.well-known/')) {
-      return void res.end(JSON.stringify({ issuer: url, jwks_uri: `${url}/jwks`, authorization_endpoint: `${url}/auth`, token_endpoint: `${url}/token`, scopes_supported: ['openid'] }));
-    }
-    res.statusCode = 404;
-    res.end('{}');
-  });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return { url, server, privateKey };
-}
-
-const token = (iss: Issuer, aud: string, client: string, scope: string): Promise<string> =>
-  new SignJWT({ scope, client_id: client }).setProtectedHeader({ alg: 'RS256', kid: KID, typ: 'at+jwt' })
-    .setIssuer(iss.url).setAudience(aud).setSubject(client).setIssuedAt().setExpirationTime('2h').setJti(`${client}-${Math.random()}`).sign(iss.privateKey);
-
-async function seed(baseUrl: string, auth: Record<string, string>): Promise<string[]> {
+async function seed(baseUrl: string): Promise<string[]> {
   const ids: string[] = [];
   for (let i = 0; i < 10; i++) {
     const entry = Array.from({ length: 50 }, (_, j) => ({
       resource: { resourceType: 'Patient', name: [{ family: `Auth${i % 5}`, given: ['Bench'] }], gender: j % 2 ? 'female' : 'male', birthDate: '1970-01-01' },
       request: { method: 'POST', url: 'Patient' },
     }));
-    const res = await fetch(baseUrl, { method: 'POST', headers: { 'Content-Type': 'application/fhir+json', ...auth }, body: JSON.stringify({ resourceType: 'Bundle', type: 'transaction', entry }) });
+    const res = await fetch(baseUrl, { method: 'POST', headers: { 'Content-Type': 'application/fhir+json' }, body: JSON.stringify({ resourceType: 'Bundle', type: 'transaction', entry }) });
     if (!res.ok) throw new Error(`seeding answered ${res.status}`);
     const out = (await res.json()) as { entry: { response: { location: string } }[] };
     ids.push(...out.entry.map((e) => /Patient\/([^/]+)/.exec(e.response.location)?.[1] ?? ''));
@@ -67,37 +45,74 @@ async function seed(baseUrl: string, auth: Record<string, string>): Promise<stri
   return ids;
 }
 
-/** One autocannon round: requests/s (throws on any non-2xx: a refused request would flatter the numbers). */
-async function round(server: RunningServer, paths: () => string, tokens: string[]): Promise<number> {
+/** One autocannon round: requests/s and the server's CPU µs per request (throws on any non-2xx: a refused request would flatter the numbers). */
+async function round(server: RunningServer, paths: () => string, tokens: string[], seconds = SECONDS): Promise<Round> {
   let n = 0;
+  const pid = server.child.pid as number;
+  const load = loadAverage();
+  const cpuBefore = cpuSeconds(pid);
   const result = await autocannon({
-    url: server.baseUrl, connections: CONNECTIONS, duration: SECONDS,
-    requests: [{
-      method: 'GET',
-      setupRequest: (req) => ({ ...req, path: `/fhir/${paths()}`, headers: { ...req.headers, ...(tokens.length ? { Authorization: `Bearer ${tokens[n++ % tokens.length]}` } : {}) } }),
-    }],
+    url: server.baseUrl, connections: CONNECTIONS, duration: seconds,
+    // each connection is one client holding one token, as real clients do. (autocannon resets a request's
+    // `context` after every pass over `requests`, so a token kept there changed on every request.)
+    setupClient: (client: { setHeaders(h: Record<string, string>): void }) => {
+      if (tokens.length) client.setHeaders({ authorization: `Bearer ${tokens[n++ % tokens.length]}` });
+    },
+    requests: [{ method: 'GET', setupRequest: (req) => ({ ...req, path: `/fhir/${paths()}` }) }],
   });
+  const cpu = cpuSeconds(pid) - cpuBefore;
   if (result.non2xx + result.errors > 0) throw new Error(`${result.non2xx} non-2xx and ${result.errors} errors: the benchmark is not measuring what it says`);
-  return result.requests.average;
+  return { rps: result.requests.average, cpuUs: (cpu * 1e6) / result['2xx'], load };
 }
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const range = (xs: number[], digits = 0): string => `${fmt(Math.min(...xs), digits)}–${fmt(Math.max(...xs), digits)}`;
 
+const quartiles = (xs: number[]): string => {
+  const s = [...xs].sort((a, b) => a - b);
+  return `${fmt(s[Math.floor((s.length - 1) / 4)])}…${fmt(s[Math.ceil((3 * (s.length - 1)) / 4)])}`;
+};
+
+type Side = 'off' | 'on' | 'control';
+
 /**
- * The cost is the median of the per-round costs: each round's off and on run back to back under the
- * same machine load, so their ratio is far steadier than the ratio of two medians on a busy host.
+ * Each round's sides run back to back under the same machine load: the median of their paired costs. The
+ * control is a second auth-off server: its "cost" against the first is what two identical processes differ
+ * by on this machine now (the noise floor the auth cost must be read against).
  */
-function report(name: string, off: number[], on: number[]): void {
-  const costs = off.map((o, i) => (100 * (o - on[i])) / o);
-  console.log(`  ${name}: auth off median ${fmt(median(off), 0)} req/s (${range(off)}), auth on median ${fmt(median(on), 0)} req/s (${range(on)})`);
-  console.log(`    cost of auth: median ${fmt(median(costs))} % over ${costs.length} paired rounds (per round ${range(costs, 1)} %; target ≤ 10 %)`);
+function report(name: string, res: Record<Side, Round[]>): void {
+  const line = (what: string, get: (r: Round) => number, unit: string, costOf: (o: number, a: number) => number): void => {
+    const [o, a, c] = [res.off.map(get), res.on.map(get), res.control.map(get)];
+    const costs = o.map((x, i) => costOf(x, a[i]));
+    const noise = o.map((x, i) => costOf(x, c[i]));
+    console.log(`    ${what}: off median ${fmt(median(o), 0)} ${unit} (${range(o)}), on ${fmt(median(a), 0)} (${range(a)}), control ${fmt(median(c), 0)} (${range(c)})`);
+    console.log(`      cost of auth: median ${fmt(median(costs))} % (quartiles ${quartiles(costs)} %, per round ${range(costs, 1)} %, ratio of medians ${fmt(costOf(median(o), median(a)))} %); `
+      + `control vs off: median ${fmt(median(noise))} % (quartiles ${quartiles(noise)} %)`);
+  };
+  console.log(`  ${name} (target: cost ≤ 10 %):`);
+  line('throughput', (r) => r.rps, 'req/s', (o, a) => (100 * (o - a)) / o);
+  line('server CPU per request', (r) => r.cpuUs, 'µs', (o, a) => (100 * (a - o)) / o);
+  console.log(`    load average per round, off | on | control (1, 5, 15 min): ${res.off.map((r, i) => `[${r.load} | ${res.on[i].load} | ${res.control[i].load}]`).join(' ')}`);
 }
 
-/** In-process: what the cache saves per request (a full jose verification vs a cache hit). */
-async function verifierCost(iss: Issuer, aud: string): Promise<void> {
-  const verifier = createTokenVerifier({ issuer: iss.url, audience: aud, jwksUrl: `${iss.url}/jwks`, clockToleranceSec: 30, cacheSize: 100_000 }, () => Promise.reject(new Error('unused')));
-  const fresh = await Promise.all(Array.from({ length: 500 }, (_, i) => token(iss, aud, `c${i}`, 'system/*.rs')));
+async function compare(name: string, servers: Record<Side, RunningServer>, paths: () => string, tokens: string[]): Promise<void> {
+  const sides: [Side, string[]][] = [['off', []], ['on', tokens], ['control', []]];
+  // warm-up (JIT, connection pools, token cache), not counted
+  for (const [side, tks] of sides) await round(servers[side], paths, tks, 2);
+  const res: Record<Side, Round[]> = { off: [], on: [], control: [] };
+  for (let r = 0; r < ROUNDS; r++) {
+    // rotate which goes first, so a trend in machine load does not favour one side
+    const order = [...sides.slice(r % 3), ...sides.slice(0, r % 3)];
+    for (const [side, tks] of order) res[side].push(await round(servers[side], paths, tks));
+  }
+  report(name, res);
+}
+
+/** In-process: what the cache saves per request (a full jose verification vs a cache hit), and the whole auth step. */
+async function verifierCost(idp: BenchIdp, aud: string): Promise<void> {
+  const verifier = createTokenVerifier({ issuer: idp.issuer, audience: aud, clockToleranceSec: 30, cacheSize: 100_000 }, issuerMetadata(idp.issuer));
+  const fresh: string[] = [];
+  for (let i = 0; i < 60; i++) fresh.push(await idp.token(SCOPE));
   await verifier.verify(fresh[0]);
   let t = performance.now();
   for (const tk of fresh.slice(1)) await verifier.verify(tk);
@@ -105,48 +120,46 @@ async function verifierCost(iss: Issuer, aud: string): Promise<void> {
   t = performance.now();
   for (let i = 0; i < 20_000; i++) await verifier.verify(fresh[i % fresh.length]);
   const hit = (performance.now() - t) / 20_000;
-  console.log(`  token verification: ${fmt(cold * 1000, 0)} µs per new token (jose RS256 against the JWKS), ${fmt(hit * 1000, 1)} µs per cached token`);
-  // The whole per-request authentication step the server runs (bearer parsing, cached verification, access context).
-  const auth = createAuth({ issuer: iss.url, audience: aud, jwksUrl: `${iss.url}/jwks` });
+  console.log(`  in-process: token verification ${fmt(cold * 1000, 0)} µs per new token (jose RS256 against the IdP's JWKS), ${fmt(hit * 1000, 1)} µs per cached token`);
+  const auth = createAuth({ issuer: idp.issuer, audience: aud });
   const reqs = fresh.slice(0, TOKENS).map((tk) => ({ headers: { authorization: `Bearer ${tk}` } }) as IncomingMessage);
   for (const r of reqs) await auth.contextFor(r, 'warm');
   t = performance.now();
   for (let i = 0; i < 20_000; i++) await auth.contextFor(reqs[i % reqs.length], 'bench');
-  console.log(`  access context per request with a cached token: ${fmt(((performance.now() - t) / 20_000) * 1000, 1)} µs`);
+  console.log(`  in-process: access context per request with a cached token ${fmt(((performance.now() - t) / 20_000) * 1000, 1)} µs (a new connection each time)`);
+  // keep-alive: the same header again on the same socket (what a client's connection sends)
+  const onConnection = reqs.map((r) => ({ headers: r.headers, socket: {} }) as unknown as IncomingMessage);
+  for (const r of onConnection) await auth.contextFor(r, 'warm');
+  t = performance.now();
+  for (let i = 0; i < 20_000; i++) await auth.contextFor(onConnection[i % onConnection.length], 'bench');
+  console.log(`  in-process: access context per request on a keep-alive connection ${fmt(((performance.now() - t) / 20_000) * 1000, 1)} µs`);
 }
 
 export async function benchAuth(): Promise<void> {
-  const iss = await startIssuer();
+  const pinned = canPin();
+  if (pinned) pin(process.pid, '0');
+  const [clientCpu, serverCpu] = pinned ? ['0', '1'] : [undefined, undefined];
   const db = await freshDatabase('twinfhir_bench_auth');
   const common = { AUDIT_ENABLED: 'false', RATE_LIMIT_PER_MINUTE: '0' };
-  const off = await startServer(db.url, common);
-  // Same database, second process: AUTH_AUDIENCE must be its own base, known once it has a port.
   const onPort = 21000 + Math.floor(Math.random() * 20000);
   const aud = `http://127.0.0.1:${onPort}/fhir`;
-  const on = await startServer(db.url, { ...common, PORT: String(onPort), AUTH_ISSUER: iss.url, AUTH_AUDIENCE: aud });
+  const idp = await startBenchIdp(aud, onPort + 1, clientCpu);
+  const off = await startServer(db.url, common, false, { cpus: serverCpu });
+  const control = await startServer(db.url, common, false, { cpus: serverCpu });
+  const on = await startServer(db.url, { ...common, PORT: String(onPort), AUTH_ISSUER: idp.issuer, AUTH_AUDIENCE: aud }, false, { cpus: serverCpu });
   try {
-    const tokens = await Promise.all(Array.from({ length: TOKENS }, (_, i) => token(iss, aud, `bench-client-${i}`, 'system/*.rs')));
-    const ids = await seed(off.baseUrl, {});
+    const tokens = await Promise.all(Array.from({ length: TOKENS }, () => idp.token(SCOPE)));
+    const ids = await seed(off.baseUrl);
     if ((await fetch(`${on.baseUrl}/Patient/${ids[0]}`)).status !== 401) throw new Error('the auth-on server answers without a token: auth is not on');
-    console.log(`auth: SMART auth off vs on (jose RS256, JWKS from an in-bench issuer, ${TOKENS} tokens), ${CONNECTIONS} connections, ${ROUNDS} alternating rounds of ${SECONDS} s, PostgreSQL, audit off`);
+    console.log(`auth: SMART auth off vs on (real server processes; oidc-provider IdP, RS256 JWTs, ${TOKENS} tokens '${SCOPE}'), ${CONNECTIONS} connections, `
+      + `${ROUNDS} alternating rounds of ${SECONDS} s, PostgreSQL, audit off; ${pinned ? 'servers pinned to CPU 1, load generator + IdP to CPU 0' : 'NOT pinned (taskset or a second CPU missing)'}; load average ${loadAverage()}`);
     let k = 0;
-    const workloads: [string, () => string][] = [
-      ['read GET Patient/{id}', () => `Patient/${ids[k++ % ids.length]}`],
-      ['search GET Patient?family=…&gender=female&_count=20', () => `Patient?family=Auth${k++ % 5}&gender=female&_count=20`],
-    ];
-    for (const [name, paths] of workloads) {
-      const res = { off: [] as number[], on: [] as number[] };
-      for (let r = 0; r < ROUNDS; r++) {
-        // alternate which goes first, so a trend in machine load does not favour one side
-        const order: ['off' | 'on', RunningServer, string[]][] = [['off', off, []], ['on', on, tokens]];
-        for (const [side, server, tks] of r % 2 ? order.reverse() : order) res[side].push(await round(server, paths, tks));
-      }
-      report(name, res.off, res.on);
-    }
-    await verifierCost(iss, aud);
+    await compare('read GET Patient/{id}', { off, on, control }, () => `Patient/${ids[k++ % ids.length]}`, tokens);
+    await compare('search GET Patient?family=…&gender=female&_count=20', { off, on, control }, () => `Patient?family=Auth${k++ % 5}&gender=female&_count=20`, tokens);
+    await verifierCost(idp, aud);
+    console.log(`  load average at the end: ${loadAverage()}`);
   } finally {
-    await Promise.all([off.stop(), on.stop()]);
-    iss.server.close();
+    await Promise.all([off.stop(), on.stop(), control.stop(), idp.stop()]);
     await db.drop();
   }
 }

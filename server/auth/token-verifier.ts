@@ -3,7 +3,7 @@
  * unknown `kid`, so rotation needs no restart), opaque tokens by RFC 7662 introspection when configured.
  * Verified tokens are cached until they expire (bounded LRU), so a request pays one map lookup.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { createRemoteJWKSet, errors, jwtVerify, type JWTVerifyGetKey } from 'jose';
 import { LRUCache } from 'lru-cache';
 import { introspector, type IntrospectionSettings } from './introspection';
@@ -42,8 +42,8 @@ function describe(err: unknown): string {
   return 'the token could not be verified';
 }
 
-/** Cache key: a digest, so the cache never holds usable tokens. */
-const keyOf = (token: string): string => createHash('sha256').update(token).digest('base64url');
+/** Cache key: a digest, so the cache never holds usable tokens (one-shot `hash`: no Hash object per request). */
+const keyOf = (token: string): string => hash('sha256', token, 'base64url');
 
 export function createTokenVerifier(settings: VerifierSettings, metadata: MetadataSource): TokenVerifier {
   let jwks: JWTVerifyGetKey | undefined;

@@ -28,15 +28,27 @@ export interface Guarded {
 
 type Allowed = Extract<AccessDecision, { allowed: true }>;
 
+/** The Patient compartment's types, listed and as a set, built once per registry rather than per request. */
+const compartmentsByRegistry = new WeakMap<RestDeps['registry'], { list: string[]; set: ReadonlySet<string> }>();
+function patientCompartment(registry: RestDeps['registry']): { list: string[]; set: ReadonlySet<string> } {
+  let c = compartmentsByRegistry.get(registry);
+  if (!c) {
+    const list = registry.compartmentTypes('Patient');
+    c = { list, set: new Set(list) };
+    compartmentsByRegistry.set(registry, c);
+  }
+  return c;
+}
+
 /** The decisions for every requirement; the first refusal becomes 401/403/404. */
 function decideAll(deps: RestDeps, ctx: AccessContext, realm: string, route: AccessRoute): { allowed: Allowed[]; reqs: ReturnType<typeof requirementsOf> } {
-  const compartment = deps.registry.compartmentTypes('Patient');
+  const { list: compartment, set: patientCompartmentSet } = patientCompartment(deps.registry);
   const reqs = requirementsOf(route, compartment);
   if (reqs.undeclared && route.kind === 'operation' && deps.operations.some((o) => o.name === route.name)) {
     // Fail closed: an offered operation that declares no requirement in OPERATION_ACCESS is nobody's to run.
     throw insufficientScope(realm, `$${route.name} declares no access requirement`);
   }
-  const subject = { scopes: parsedScopesOf(ctx.scopes), patient: ctx.patient, patientCompartment: new Set(compartment) };
+  const subject = { scopes: parsedScopesOf(ctx.scopes), patient: ctx.patient, patientCompartment: patientCompartmentSet };
   const allowed: Allowed[] = [];
   for (const need of reqs.needs) {
     const d = decide(subject, need);

@@ -105,3 +105,15 @@ export function requirementsOf(route: AccessRoute, compartmentTypes: readonly st
   const row = INTERACTION_ACCESS[route.kind] as (r: AccessRoute, t: readonly string[]) => Requirements;
   return row(route, compartmentTypes);
 }
+
+/**
+ * Background jobs that continue no client's request run as the server (systemContext): no token's scopes
+ * apply, so each declares here what it may touch. Jobs that carry a client's request (export, import,
+ * extraction, subscription delivery with its author's access) are authorized through that request instead.
+ */
+export const SYSTEM_JOB_ACCESS: Readonly<Record<string, { runsAs: 'system'; scopes: readonly string[]; touches: string }>> = {
+  'subscription-prune': {
+    runsAs: 'system', scopes: ['system/Subscription.rd'],
+    touches: 'deletes recorded subscription events no longer owed (delivered, websocket, off or deleted Subscription) past SUBSCRIPTION_EVENT_RETENTION_MS; writes no resource',
+  },
+};

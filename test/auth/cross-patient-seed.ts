@@ -59,6 +59,17 @@ export const TWO_PATIENTS: R[] = [
   { resourceType: 'CareTeam', id: 'careteam-two', subject: ref('Patient/maria'), participant: [{ member: ref('Patient/sofia') }, { member: ref('Practitioner/dr-shared') }] } as R,
   // Alice's alone, but derived from Bruno's Observation: that id is masked too (its target is in his compartment only).
   obs('obs-from-his', 'maria', '2345-7', { derivedFrom: [ref('Observation/obs-b1')] }),
+  // Alice's alone, naming Bruno by identifier only (untyped and typed Patient) next to her own identifier, which stays.
+  // (No 'Zeller' in these two: searches over masked elements still match, see the _content probe in the suite.)
+  obs('obs-by-identifier', 'maria', '8867-4', {
+    performer: [ref('Practitioner/dr-shared'), { identifier: { system: 'urn:mrn', value: 'MRN-ZELLER' } }, { type: 'Patient', identifier: { system: 'urn:mrn', value: 'MRN-ZELLER' }, display: 'Bruno' }],
+    focus: [{ type: 'Patient', identifier: { system: 'urn:mrn', value: 'MRN-ASHBY' } }],
+  }),
+  // Alice's alone, carrying Bruno's demographics as a contained Patient.
+  obs('obs-contained-his', 'maria', '8867-4', {
+    contained: [{ resourceType: 'Patient', id: 'c1', name: [{ given: ['Bruno'] }], identifier: [{ system: 'urn:mrn', value: 'MRN-ZELLER' }] }],
+    focus: [ref('#c1')],
+  }),
 ];
 /** What Alice's token may see: her records and the shared ones. */
 export const ALICE_SEES = [...ALICE, ...TWO_PATIENTS];

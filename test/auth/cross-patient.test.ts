@@ -73,10 +73,29 @@ describe('Alice\'s token never reaches Bruno', () => {
     expect((await asAlice('Provenance?_include:iterate=Provenance:target')).status).toBe(200);
     for (const q of ['Observation?subject:Patient.name=Zeller', 'Observation?subject.identifier=urn:mrn|MRN-ZELLER', 'Patient?_has:Condition:subject:code:text=Brunonian',
       'Observation?_has:Observation:derived-from:subject=Patient/sofia', 'Observation?_id=obs-b1,obs-b2', 'Condition?subject=Patient/sofia', 'Patient?name=Zeller',
-      'Patient/maria/Observation?_id=obs-b1', 'Observation?_content=Zeller']) {
+      'Patient/maria/Observation?_id=obs-b1', 'Condition?_content=Brunonian', 'Patient?_content=Zeller', 'DocumentReference?_content=Zeller']) {
       const res = await asAlice(q);
       expect([q, res.status, entryIds(res.body)]).toEqual([q, 200, []]);
     }
+  });
+
+  // Search predicates see only what she is shown (issue 11): an element masked in her copy (his identifier or
+  // id in her Observation, his name in a contained Patient, a narrative naming him) matches nothing, so a
+  // search is no oracle for what a hidden element holds. Each query finds something for the user token.
+  test('searches on masked elements of her own resources find nothing', async () => {
+    for (const q of ['Observation?_content=Zeller', 'Observation?performer:identifier=urn:mrn|MRN-ZELLER', 'Observation?performer:identifier=MRN-ZELLER',
+      'Group?member=Patient/sofia', 'Provenance?target=Patient/sofia', 'Appointment?_text=Zeller', 'Observation?derived-from=Observation/obs-b1',
+      'Patient?link=Patient/sofia', 'CareTeam?participant=Patient/sofia', 'Group?_content=Bruno']) {
+      expect([q, entryIds((await w.fhir(q, user)).body).length > 0]).toEqual([q, true]);
+      expect([q, entryIds((await asAlice(q)).body)]).toEqual([q, []]);
+    }
+  });
+
+  test('searches on what she is shown of the same resources still find them', async () => {
+    const found = async (q: string): Promise<string[]> => entryIds((await asAlice(q)).body);
+    expect(await found('Group?member=Patient/maria')).toEqual(['grp-a', 'team-both']);
+    expect(await found('Condition?_content=asthma')).toEqual(['cond-a']);
+    expect(await found('Appointment?_content=booked')).toEqual(['appt-two']);
   });
 
   test('history: type history lists her versions only; system history needs more than patient scopes', async () => {
@@ -144,17 +163,26 @@ describe('resources naming both patients reach Alice with Bruno masked', () => {
     for (const path of [`${type}/${id}`, `${type}/${id}/_history/1`]) {
       const res = await asAlice(path);
       expect([path, res.status, isMasked(res.body)]).toEqual([path, 200, true]);
-      expect(JSON.stringify(res.body)).toMatch(/"valueCode":"masked"/);
+      // a contained Patient becomes a labelled stub (no data-absent-reason: that extension is for elements, not resources)
+      if (id !== 'obs-contained-his') expect(JSON.stringify(res.body)).toMatch(/"valueCode":"masked"/);
       if (id !== 'alias-pat' && type !== 'Provenance') expect(JSON.stringify(res.body)).toMatch(/Patient\/maria|"reference":"Observation\/obs-a1"/);
     }
     const history = await asAlice(`${type}/${id}/_history`);
     expect(history.body.entry.map((e: any) => isMasked(e.resource))).toEqual([true]);
   });
 
+  test('identifier references and contained Patients: his masked, hers kept, the contained stub keeps its local id', async () => {
+    const byIdentifier = (await asAlice('Observation/obs-by-identifier')).body;
+    expect(byIdentifier.performer.slice(1).map((p: any) => [p.identifier, p.extension?.[0]?.valueCode])).toEqual([[undefined, 'masked'], [undefined, 'masked']]);
+    expect(byIdentifier.focus).toEqual([{ type: 'Patient', identifier: { system: 'urn:mrn', value: 'MRN-ASHBY' } }]);
+    const contained = (await asAlice('Observation/obs-contained-his')).body;
+    expect([contained.contained, contained.focus]).toEqual([[{ resourceType: 'Patient', id: 'c1', meta: { security: [expect.objectContaining({ code: 'MASKED' })] } }], [{ reference: '#c1' }]]);
+  });
+
   test('searches with includes, $everything, batch entries and her bulk export carry them masked', async () => {
     const found = await asAlice('Group?member=Patient/maria&_include=Group:member');
     expect(entryIds(found.body)).toEqual(['grp-a', 'maria', 'team-both']);
-    for (const q of ['Provenance?_include=Provenance:target', 'Appointment?actor=Patient/maria', 'CareTeam?_revinclude=Provenance:target', 'Patient?link=Patient/maria', 'Observation?derived-from=Observation/obs-b1']) {
+    for (const q of ['Provenance?_include=Provenance:target', 'Appointment?actor=Patient/maria', 'CareTeam?_revinclude=Provenance:target', 'Patient?link=Patient/maria', 'Observation?_id=obs-from-his']) {
       const res = await asAlice(q);
       expect([q, res.status, (res.body.entry ?? []).length > 0]).toEqual([q, 200, true]);
     }

@@ -6,9 +6,9 @@
  */
 import fc from 'fast-check';
 import type { Resource } from 'fhir/r4';
-import { DATA_ABSENT_REASON, foreignTestOf, isMaskedCopy, maskForeign, referenceTarget, referenceTargets } from '../../server/core/foreign-mask';
+import { DATA_ABSENT_REASON, foreignRulesOf, isMaskedCopy, maskForeign, referenceTarget, referenceTargets } from '../../server/core/foreign-mask';
 
-const own = foreignTestOf({ patient: 'alice', exemptTypes: [] });
+const own = foreignRulesOf({ patient: 'alice', exemptTypes: [] });
 const masked = { extension: [{ url: DATA_ABSENT_REASON, valueCode: 'masked' }], type: 'Patient' };
 const foreignPatients = (r: unknown): string[] => [...referenceTargets(r)].filter((t) => t.startsWith('Patient/') && t !== 'Patient/alice');
 const ownRefs = (r: unknown): number => (JSON.stringify(r).match(/Patient\/alice(?![A-Za-z0-9\-.])/g) ?? []).length;
@@ -31,9 +31,9 @@ describe('examples', () => {
     const patient = { resourceType: 'Patient', id: 'alice', link: [{ other: { reference: 'Patient/bruno' }, type: 'seealso' }] } as Resource;
     expect((maskForeign(patient, own) as any).link[0].other).toEqual(masked);
     const prov = { resourceType: 'Provenance', target: [{ reference: 'Observation/b1' }, { reference: 'Observation/a1' }] } as unknown as Resource;
-    const out = maskForeign(prov, foreignTestOf({ patient: 'alice', exemptTypes: [] }, new Set(['Observation/b1']))) as any;
+    const out = maskForeign(prov, foreignRulesOf({ patient: 'alice', exemptTypes: [] }, new Set(['Observation/b1']))) as any;
     expect(out.target).toEqual([{ extension: masked.extension, type: 'Observation' }, { reference: 'Observation/a1' }]);
-    expect(maskForeign(patient, foreignTestOf({ patient: 'alice', exemptTypes: ['Patient'] }))).toBe(patient);
+    expect(maskForeign(patient, foreignRulesOf({ patient: 'alice', exemptTypes: ['Patient'] }))).toBe(patient);
   });
 
   test('reference parsing: relative, absolute, versioned; contained, urn and garbage are not targets', () => {

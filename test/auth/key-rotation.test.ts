@@ -3,40 +3,25 @@
  * with a newly rotated key triggers a refetch (after jose's cooldown), a verified token is served
  * from the cache without touching the JWKS again, and the issuer's metadata is discovered.
  */
-import { once } from 'node:events';
-import { type Server, createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { SignJWT } from 'jose';
 import { issuerMetadata } from '../../server/auth/issuer-metadata';
 import { TokenError, createTokenVerifier } from '../../server/auth/token-verifier';
 import { type SigningKey, newSigningKey } from '../support/idp-process';
+import { type JwksServer, startJwksServer } from '../support/jwks-server';
 
 jest.setTimeout(60_000);
 
-let server: Server;
+let jwks: JwksServer;
 let issuer: string;
 let published: SigningKey[] = [];
 let jwksFetches = 0;
 const AUD = 'https://fhir.example.org/fhir';
 
 beforeAll(async () => {
-  server = createServer((req, res) => {
-    res.setHeader('Content-Type', 'application/json');
-    if (req.url === '/jwks') {
-      jwksFetches++;
-      res.end(JSON.stringify({ keys: published.map((k) => k.publicJwk) }));
-    } else if (req.url === '/.well-known/openid-configuration') {
-      res.end(JSON.stringify({ issuer, jwks_uri: `${issuer}/jwks`, token_endpoint: `${issuer}/token` }));
-    } else {
-      res.statusCode = 404;
-      res.end('{}');
-    }
-  });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  jwks = await startJwksServer(() => published.map((k) => k.publicJwk), () => { jwksFetches++; });
+  issuer = jwks.issuer;
 });
-afterAll(() => { server?.close(); });
+afterAll(() => { jwks?.close(); });
 
 const sign = (key: SigningKey, over: Record<string, unknown> = {}) => new SignJWT({ scope: 'system/*.rs', client_id: 'svc', ...over })
   .setProtectedHeader({ alg: 'RS256', kid: key.kid }).setIssuer(issuer).setAudience(AUD).setIssuedAt().setExpirationTime('5m').sign(key.privateKey);

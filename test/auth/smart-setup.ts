@@ -5,6 +5,7 @@
  */
 import { once } from 'node:events';
 import type { Server } from 'node:http';
+import type { DriverKind } from '../support/databases';
 import { type TestApp, startTestApp } from '../support/test-app';
 import {
   type IdpProcess, type LaunchChoice, type SigningKey, type TokenResponse, authorizationCodeToken, clientCredentialsToken, freePort, newSigningKey, startIdp,
@@ -31,7 +32,7 @@ export interface SmartWorld {
   close(): Promise<void>;
 }
 
-export async function startSmartWorld(env: Record<string, string> = {}, opts: { accessTokenTtl?: number; redirectUri?: string } = {}): Promise<SmartWorld> {
+export async function startSmartWorld(env: Record<string, string> = {}, opts: { accessTokenTtl?: number; redirectUri?: string; kind?: DriverKind } = {}): Promise<SmartWorld> {
   const port = await freePort();
   const origin = `http://127.0.0.1:${port}`;
   const fhirBase = `${origin}/fhir`;
@@ -46,7 +47,7 @@ export async function startSmartWorld(env: Record<string, string> = {}, opts: { 
     ],
     secretClients: [{ clientId: 'fhir-server', secret: INTROSPECTION_SECRET }],
   });
-  const app = await startTestApp('pglite', {
+  const app = await startTestApp(opts.kind ?? 'pglite', {
     AUTH_ISSUER: idp.issuer, AUTH_AUDIENCE: fhirBase,
     AUTH_INTROSPECTION_URL: `${idp.issuer}/token/introspection`, AUTH_INTROSPECTION_CLIENT_ID: 'fhir-server', AUTH_INTROSPECTION_CLIENT_SECRET: INTROSPECTION_SECRET, ...env,
   });
