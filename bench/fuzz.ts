@@ -7,6 +7,8 @@
  * PGlite runs in memory (FUZZ_PGLITE_DIR=temp: on a temporary data directory). A target fails on
  * a 5xx, a leaked stack trace or SQL, a request with no answer, a changed seed after a refusal,
  * a /healthz answer slower than FUZZ_MAX_STALL_MS (1000), or a peak RSS over FUZZ_MAX_RSS_MB (600).
+ * The server runs with the NODE_OPTIONS of the image (DEPLOYED_NODE_OPTIONS). For where memory goes, add
+ * BENCH_SERVER_NODE_ARGS='--require dist/bench/lib/memory-trace.js' MEMORY_TRACE_FILE=<file>.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -15,10 +17,11 @@ import fc from 'fast-check';
 import { loadCorpus } from '../test/fuzz/cases';
 import { type FuzzRequest, fuzzRequest } from './lib/fuzz-requests';
 import { HUGE } from './lib/fuzz-huge';
-import { startHealthProbe, sampleRss } from './lib/fuzz-probe';
+import { startHealthProbe, sampleMemory, sampleRss } from './lib/fuzz-probe';
+import { StallLog } from './lib/fuzz-stalls';
 import { type DriverReport, eventLoopLag, printReport, targetsMet } from './lib/fuzz-report';
 import { checkSeeds, runRequests, storeSeeds } from './lib/fuzz-run';
-import { freshDatabase, startServer } from './lib/server';
+import { DEPLOYED_NODE_OPTIONS, freshDatabase, startServer } from './lib/server';
 
 const env = process.env;
 const REQUESTS = Number(env.FUZZ_REQUESTS ?? 10_000);
@@ -52,10 +55,12 @@ async function fuzzDriver(driver: 'pglite' | 'pg'): Promise<DriverReport> {
   const db = driver === 'pg' ? await freshDatabase('twinfhir_fuzz', PG_URL) : undefined;
   // on disk as deployed (DATA_DIR defaults to ./data); in memory every stored byte and all WAL are process memory
   const dataDir = driver === 'pglite' && PGLITE_DIR === 'temp' ? mkdtempSync(path.join(tmpdir(), 'twinfhir-fuzz-')) : undefined;
-  const server = await startServer(db?.url, { MAX_BODY: String(MAX_BODY), HTTP_WORKERS: '1', ...(driver === 'pglite' ? { DATA_DIR: dataDir ?? ':memory:' } : {}) }, true);
+  const stallLog = new StallLog();
+  const server = await startServer(db?.url, { NODE_OPTIONS: DEPLOYED_NODE_OPTIONS, MAX_BODY: String(MAX_BODY), HTTP_WORKERS: '1', ...(driver === 'pglite' ? { DATA_DIR: dataDir ?? ':memory:' } : {}) }, true, { onLogLine: (l) => stallLog.line(l) });
   const root = server.baseUrl.replace(/\/fhir$/, '');
   const pid = server.child.pid as number;
   const rss = sampleRss(pid);
+  const memory = sampleMemory(root);
   const t0 = performance.now();
   try {
     const book = await storeSeeds(root);
@@ -69,9 +74,13 @@ async function fuzzDriver(driver: 'pglite' | 'pg'): Promise<DriverReport> {
     const loop = await eventLoopLag(root);
     await checkSeeds(root, book, tally);
     const crashed = server.child.exitCode !== null || server.child.signalCode !== null;
-    return { driver, tally, health, peakRssMb: rss.peakMb(), seconds: (performance.now() - t0) / 1000, crashed, stderrTail: crashed ? server.stderr().slice(-2000) : '', loop, load: loadavg() };
+    return {
+      driver, tally, health, peakRssMb: rss.peakMb(), seconds: (performance.now() - t0) / 1000, crashed, stderrTail: crashed ? server.stderr().slice(-2000) : '', loop, load: loadavg(),
+      stalls: stallLog.stalls, memoryAtPeak: memory.atPeak(),
+    };
   } finally {
     rss.stop();
+    memory.stop();
     await server.stop();
     await db?.drop();
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });

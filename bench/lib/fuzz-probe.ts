@@ -67,3 +67,27 @@ export function sampleRss(pid: number): RssSampler {
     stop: () => clearInterval(timer),
   };
 }
+
+/** The server's own memory account at one moment (MB): RSS, its main V8 heap, and off-heap buffers of the main thread. */
+export interface MemorySample { rssMb: number; heapUsedMb: number; heapTotalMb: number; externalMb: number }
+
+export interface MemorySampler { atPeak(): MemorySample | undefined; stop(): void }
+
+/**
+ * Scrapes /metrics every 2 s and keeps the sample with the highest RSS: what the main thread's heap
+ * and buffers were when memory peaked. RSS minus those is the worker threads (body pool, PGlite) and native memory.
+ */
+export function sampleMemory(root: string): MemorySampler {
+  let peak: MemorySample | undefined;
+  let busy = false;
+  const timer = setInterval(() => {
+    if (busy) return;
+    busy = true;
+    fetch(`${root}/metrics`, { signal: AbortSignal.timeout(10_000) }).then((r) => r.text()).then((text) => {
+      const v = (name: string): number => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? NaN) / 1024 / 1024;
+      const s = { rssMb: v('process_resident_memory_bytes'), heapUsedMb: v('nodejs_heap_size_used_bytes'), heapTotalMb: v('nodejs_heap_size_total_bytes'), externalMb: v('nodejs_external_memory_bytes') };
+      if (!peak || s.rssMb > peak.rssMb) peak = s;
+    }).catch(() => undefined).finally(() => { busy = false; });
+  }, 2000);
+  return { atPeak: () => peak, stop: () => clearInterval(timer) };
+}

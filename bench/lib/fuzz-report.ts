@@ -1,5 +1,7 @@
 /** What `npm run fuzz` prints per driver, and whether the issue 12 targets were met. */
-import type { HealthStats } from './fuzz-probe';
+import type { StallRecord } from '../../server/http/stall-monitor';
+import type { HealthStats, MemorySample } from './fuzz-probe';
+import { maxBlockedMs, printStallLog } from './fuzz-stalls';
 import type { FuzzTally, Outcome } from './fuzz-run';
 
 export interface DriverReport {
@@ -14,6 +16,10 @@ export interface DriverReport {
   loop?: { maxMs: number; p99Ms: number };
   /** 1/5/15-minute load average at the end: a loaded machine starves the server's threads too. */
   load: number[];
+  /** Every event-loop stall over 200 ms the server logged, with its cause (blocked, starved) and the requests in flight. */
+  stalls: StallRecord[];
+  /** The server's heap and buffers when its RSS peaked (from /metrics every 2 s). */
+  memoryAtPeak?: MemorySample;
 }
 
 /** Event-loop delay as the server measured it: a /healthz stall with a small delay here was CPU starvation, not a blocked loop. */
@@ -33,7 +39,7 @@ export const MAX_RSS_MB = Number(process.env.FUZZ_MAX_RSS_MB ?? 600);
 export function targetsMet(r: DriverReport): boolean {
   const t = r.tally;
   return !r.crashed && t.fiveXx.length === 0 && t.leaked.length === 0 && t.noAnswer.length === 0 && t.seedViolations.length === 0
-    && r.health.failures === 0 && r.health.maxMs < MAX_STALL_MS && r.peakRssMb < MAX_RSS_MB;
+    && r.health.failures === 0 && r.health.maxMs < MAX_STALL_MS && maxBlockedMs(r.stalls) < MAX_STALL_MS && r.peakRssMb < MAX_RSS_MB;
 }
 
 /** A reproducer in the corpus format (test/fuzz/corpus/README.md); huge bodies are described, not printed. */
@@ -73,7 +79,10 @@ export function printReport(r: DriverReport): void {
   console.log(`  /healthz [${ok(h.maxMs < MAX_STALL_MS && h.failures === 0)}]: ${h.count} probes, max ${h.maxMs.toFixed(0)} ms, p99 ${h.p99Ms.toFixed(0)} ms, ${h.over100} over 100 ms, ${h.failures} failed (target: max < ${MAX_STALL_MS} ms)`);
   printStalls(r);
   if (r.loop) console.log(`  server event-loop delay over the run: max ${r.loop.maxMs.toFixed(0)} ms, p99 ${r.loop.p99Ms.toFixed(0)} ms; load average ${r.load.map((l) => l.toFixed(1)).join(' / ')} (2 cores)`);
+  printStallLog(r.stalls, MAX_STALL_MS);
   console.log(`  peak RSS [${ok(r.peakRssMb < MAX_RSS_MB)}]: ${r.peakRssMb.toFixed(0)} MB (target < ${MAX_RSS_MB} MB)`);
+  const m = r.memoryAtPeak;
+  if (m) console.log(`  at the highest sampled RSS (${m.rssMb.toFixed(0)} MB): main V8 heap ${m.heapUsedMb.toFixed(0)} used / ${m.heapTotalMb.toFixed(0)} MB reserved, main-thread buffers ${m.externalMb.toFixed(0)} MB, the rest (worker threads, PGlite, code, native) ${(m.rssMb - m.heapTotalMb - m.externalMb).toFixed(0)} MB`);
   console.log(`  slowest requests: ${t.slowest.map((o) => `${o.req.kind} ${o.req.method} ${o.req.path.slice(0, 60)} → ${o.status} in ${o.ms.toFixed(0)} ms`).join('; ')}`);
   if (r.crashed) console.log(`  SERVER EXITED during the run; its last log lines:\n${r.stderrTail}`);
 }

@@ -17,11 +17,18 @@ export function resourceTooLarge(bytes: number, limit: number, what: string, exp
 /** Request paths whose body is (or, for PATCH, edits) one resource: create, update, conditional update, patch. */
 const TYPE_PATH = /^[A-Z][A-Za-z]{0,63}(\/[^/$]+)?$/;
 
+/** Whether a request's body is (or, for PATCH, edits) one resource; `path` is relative to the FHIR base, without leading slash. */
+export function isSingleResourceWrite(method: string, path: string): boolean {
+  return method === 'PUT' || method === 'PATCH' ? TYPE_PATH.test(path) : method === 'POST' && /^[A-Z][A-Za-z]{0,63}$/.test(path);
+}
+
+export function singleResourceTooLarge(method: string, bytes: number, limit: number): FhirError {
+  return resourceTooLarge(bytes, limit, method === 'PATCH' ? 'The patch body' : 'The resource');
+}
+
 /** Refuses a single-resource write whose raw body is over the limit, before any parsing. */
 export function checkSingleResourceBody(method: string, path: string, bytes: number, limit: number): void {
-  if (bytes <= limit) return;
-  const single = method === 'PUT' || method === 'PATCH' ? TYPE_PATH.test(path) : method === 'POST' && /^[A-Z][A-Za-z]{0,63}$/.test(path);
-  if (single) throw resourceTooLarge(bytes, limit, method === 'PATCH' ? 'The patch body' : 'The resource');
+  if (bytes > limit && isSingleResourceWrite(method, path)) throw singleResourceTooLarge(method, bytes, limit);
 }
 
 /** `atLeast`: counted by the byte scan, which stops past the limit. */

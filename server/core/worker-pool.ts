@@ -54,6 +54,24 @@ export function startWorkerThread(entry: string, data?: unknown, resourceLimits?
   return new Worker(BOOTSTRAP, { eval: true, workerData: { entry, typescript, data }, ...(resourceLimits ? { resourceLimits } : {}) });
 }
 
+/**
+ * What the task of a worker that died gets. Out of memory: the worker was doing that one task, so the
+ * input is what costs too much (413, not worth retrying). Any other death: 503, the next try gets a
+ * fresh worker. The original error travels as `cause` for the log.
+ */
+export function workerDeath(err: Error): FhirError {
+  const fhirError = (err as { code?: unknown }).code === 'ERR_WORKER_OUT_OF_MEMORY'
+    ? new FhirError(413, 'too-costly', 'Processing this request needs more memory than one request may use (CPU_THREAD_HEAP); send a smaller body')
+    : new FhirError(503, 'transient', 'A worker thread stopped while processing this request; retry shortly', undefined, { 'Retry-After': '2' });
+  fhirError.cause = err;
+  return fhirError;
+}
+
+/** Limits for a pool's workers with an old generation of `heapMb` MB; the young generation stays small (it is per worker, on top). */
+export function heapLimits(heapMb: number | undefined): ResourceLimits | undefined {
+  return heapMb === undefined ? undefined : { maxOldGenerationSizeMb: heapMb, maxYoungGenerationSizeMb: Math.min(16, Math.max(4, Math.floor(heapMb / 16))) };
+}
+
 export class WorkerPool {
   private readonly slots: Slot[] = [];
   private readonly queue: Task[] = [];
@@ -117,12 +135,12 @@ export class WorkerPool {
     void slot.worker.terminate();
   }
 
-  /** A dead worker fails its task (a 500: unexpected) and leaves the pool; the next task spawns a new one. */
+  /** A dead worker fails its task (413 or 503, see workerDeath) and leaves the pool; the next task spawns a new one. */
   private lost(slot: Slot, err: Error): void {
     const i = this.slots.indexOf(slot);
     if (i < 0) return;
     this.slots.splice(i, 1);
-    slot.task?.reject(err);
+    slot.task?.reject(workerDeath(err));
     slot.task = undefined;
     if (!this.closed) this.dispatch();
   }

@@ -11,7 +11,6 @@ import type { AuditRecorder } from '../audit/audit-recorder';
 import type { AccessContext } from '../core/access-context';
 import type { Clock } from '../core/clock';
 import { FhirError, operationOutcome } from '../core/fhir-error';
-import { checkSingleResourceBody } from '../core/resource-limits';
 import { parseJsonBody } from '../core/json-body';
 import type { Logger } from '../core/logger';
 import type { RestDeps } from '../rest/deps';
@@ -27,10 +26,15 @@ import type { HttpMetrics } from './metrics';
 import { type ResponseFormat, negotiate } from './negotiate';
 import { type ReviewPageSmart, reviewPageRouter } from './review-page';
 import { exportRoutes } from './export-routes';
+import type { StallMonitor } from './stall-monitor';
+import { refuseOversizedResource, routeBodyReader } from './body-read';
+import { bodyAdmission, createBodyBudget } from './body-budget';
 import type { ExportService } from '../bulk/export/service';
 
 export interface HttpOptions {
   maxBodyBytes: number;
+  /** Request bodies held at once (bytes; default 64 MB): beyond it an upload waits unread (http/body-budget). */
+  bodyBudgetBytes?: number;
   maxJsonDepth: number;
   requestTimeoutMs: number;
   baseUrl?: string;
@@ -63,12 +67,15 @@ export interface HttpDeps {
   streamingFhirRoutes?: express.RequestHandler;
   /** Extra routers mounted before the FHIR base (e.g. /review, /.well-known). */
   extraRoutes?: (app: express.Express) => void;
+  /** Names the requests in flight when the event loop stalls. */
+  stalls?: StallMonitor;
 }
 
 const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE']);
 /** JSON bodies larger than this are parsed and validated in a worker thread, not on the event loop. */
 const DEFER_JSON_BYTES = 256 * 1024;
 const VALIDATE_PATH = /(^|\/)\$validate$/;
+const DEFAULT_BODY_BUDGET = 64 * 1024 * 1024;
 
 function send(res: Response, status: number, headers: Record<string, string>, body: unknown, fmt: ResponseFormat, head: boolean, rawJson?: string): void {
   if (res.headersSent) return;
@@ -130,7 +137,8 @@ export function createHttpApp(deps: HttpDeps, opts: HttpOptions): express.Expres
     const timer = setTimeout(() => {
       sendError(res, new FhirError(503, 'timeout', `Request exceeded ${opts.requestTimeoutMs} ms`), defaultFmt);
     }, opts.requestTimeoutMs);
-    res.on('close', () => clearTimeout(timer));
+    const answered = deps.stalls?.track(req.method, req.originalUrl, () => Number(req.headers['content-length'] ?? 0) || (Buffer.isBuffer(req.body) ? req.body.length : 0));
+    res.on('close', () => { clearTimeout(timer); answered?.(); });
     next();
   });
 
@@ -183,7 +191,12 @@ function mountFhir(app: express.Express, deps: HttpDeps, opts: HttpOptions): voi
   app.use('/fhir', clientRateLimit(opts.edge?.rateLimitPerMinute ?? 0));
   if (deps.bulkExport) app.use('/fhir', exportRoutes(deps.bulkExport, (req) => baseUrlOf(req, opts), deps.logger));
   if (deps.streamingFhirRoutes) app.use('/fhir', deps.streamingFhirRoutes);
-  app.use('/fhir', express.raw({ type: () => true, limit: opts.maxBodyBytes }));
+  const budget = createBodyBudget(opts.bodyBudgetBytes ?? DEFAULT_BODY_BUDGET, opts.requestTimeoutMs);
+  const maxResource = deps.rest.limits.maxResourceBytes;
+  // before admission: a resource announced over its limit neither waits for the budget nor is read
+  app.use('/fhir', refuseOversizedResource(maxResource, (res, err) => sendError(res, err, defaultFmt)));
+  app.use('/fhir', bodyAdmission(budget, opts.maxBodyBytes, (res, err) => sendError(res, err, defaultFmt)));
+  app.use('/fhir', routeBodyReader(opts.maxBodyBytes, maxResource));
   app.use('/fhir', async (req: Request, res: Response) => {
     let fmt = defaultFmt;
     try {
@@ -191,9 +204,6 @@ function mountFhir(app: express.Express, deps: HttpDeps, opts: HttpOptions): voi
       const native = wantsNativeBinary(req.method, req.path, req.headers.accept, firstValue(q, '_format'));
       fmt = native ? defaultFmt : negotiate(req.headers.accept, firstValue(q, '_format'), firstValue(q, '_pretty'));
       if (!METHODS.has(req.method)) throw new FhirError(405, 'not-supported', `Method ${req.method} is not supported`);
-      const maxResource = deps.rest.limits.maxResourceBytes;
-      // before parsing: a 40 MB Patient costs nothing but the upload
-      if (maxResource !== undefined && Buffer.isBuffer(req.body)) checkSingleResourceBody(req.method, req.path.replace(/^\/+/, ''), req.body.length, maxResource);
       const fhirReq = await parsedOffThread(toFhirRequest(req, res, opts), deps.rest);
       const posted = (fhirReq.body as { resourceType?: unknown; type?: unknown } | undefined);
       if (posted?.resourceType === 'Bundle' && typeof posted.type === 'string') res.locals.auditBundleType = posted.type;

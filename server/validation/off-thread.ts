@@ -7,7 +7,7 @@ import path from 'node:path';
 import type { Issue } from '../core/fhir-error';
 import { parseJsonBody } from '../core/json-body';
 import { type BodyLimits, checkBundleLimits, entryCountExceeds, tooManyEntries } from '../core/resource-limits';
-import { WorkerPool } from '../core/worker-pool';
+import { WorkerPool, heapLimits } from '../core/worker-pool';
 import type { ResourceValidator } from './index';
 import { unwrapValidateBody } from './validate-request';
 
@@ -76,13 +76,24 @@ export interface BodyJudge {
 /** A worker that parsed a body this large is replaced afterwards: its grown heap (hundreds of MB for a 30 MB Bundle) is given back at once. */
 const RECYCLE_BYTES = 8 * 1024 * 1024;
 
-export function createBodyJudge(validator: Pick<ResourceValidator, 'validate'>, threads: number): BodyJudge {
+/**
+ * The bytes to transfer to the worker: the body itself when it owns its whole ArrayBuffer (a large
+ * request body does; moving it saves a copy of up to MAX_BODY per request in flight), else a private
+ * copy — a view into Node's shared Buffer pool must not be detached. The caller's view is unusable after the transfer.
+ */
+export function ownedBytes(bytes: Uint8Array): Uint8Array<ArrayBuffer> {
+  const buffer = bytes.buffer;
+  const whole = buffer instanceof ArrayBuffer && bytes.byteOffset === 0 && bytes.byteLength === buffer.byteLength && bytes.byteLength > 4096;
+  return whole ? new Uint8Array(buffer) : new Uint8Array(bytes);
+}
+
+/** `heapMb`: each worker's old-generation limit; a body that needs more is refused with 413 and the worker replaced. */
+export function createBodyJudge(validator: Pick<ResourceValidator, 'validate'>, threads: number, heapMb?: number): BodyJudge {
   if (threads <= 0) return { judge: async (task) => judgeBody(validator, task), prepare: async (task) => prepareBody(validator, task), close: async () => undefined };
   const entry = path.join(__dirname, `validation-worker${path.extname(__filename)}`);
-  const pool = new WorkerPool(entry, { size: threads });
+  const pool = new WorkerPool(entry, { size: threads, resourceLimits: heapLimits(heapMb) });
   const run = <T>(job: WorkerTask['job'], task: BodyTask): Promise<T> => {
-    // a private copy: the request Buffer may be a view into a shared pool, and transfer detaches it
-    const bytes = new Uint8Array(task.bytes);
+    const bytes = ownedBytes(task.bytes);
     const message: WorkerTask = { job, bytes, maxDepth: task.maxDepth, ...(task.limits ? { limits: task.limits } : {}) };
     return pool.run<T>(message, [bytes.buffer], bytes.length > RECYCLE_BYTES);
   };

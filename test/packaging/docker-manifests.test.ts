@@ -4,7 +4,8 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { repoRoot, dockerDir, k8sDir, type Obj, readYamlDocs, interpolate, k8sFiles } from './docker-files';
+import { DEPLOYED_NODE_OPTIONS } from '../../bench/lib/deployed-node-options';
+import { repoRoot, dockerDir, k8sDir, type Obj, readYamlDocs, interpolate, k8sFiles, deployments, containers, envVar } from './docker-files';
 
 describe('docker/compose.yaml', () => {
   const [compose] = readYamlDocs(path.join(dockerDir, 'compose.yaml'));
@@ -119,6 +120,11 @@ describe('docker/Dockerfile', () => {
     expect(env).toMatch(/DATA_DIR=\/data/);
     expect(instr('VOLUME').join(' ')).toContain('/data');
     expect(instr('CMD').pop()).toContain('dist/server/main.js');
+  });
+
+  it('bounds the V8 heap as the k8s Deployments do, and as bench/fuzz measures the server', () => {
+    expect(instr('ENV')).toContain(`NODE_OPTIONS=${DEPLOYED_NODE_OPTIONS}`);
+    for (const dep of deployments()) for (const c of containers(dep)) expect(envVar(c, 'NODE_OPTIONS')?.value).toBe(DEPLOYED_NODE_OPTIONS);
   });
 
   it('has a build-context ignore file that keeps secrets, data and node_modules out', () => {

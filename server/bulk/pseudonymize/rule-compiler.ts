@@ -94,18 +94,34 @@ function addSimple(rules: CompiledRules, model: R4Model, path: SimplePath, index
   node.rule = Math.min(node.rule, index);
 }
 
+/** fhirpath throws Errors and, for some functions, bare strings ('toInteger: The input collection contains multiple items'). */
+function reasonOf(err: unknown, fallback: string): string {
+  const text = typeof err === 'string' ? err : err instanceof Error && typeof err.message === 'string' ? err.message : fallback;
+  return text.split('\n')[0].slice(0, 200);
+}
+
 function addExpression(rules: CompiledRules, model: R4Model, expression: string, index: number): void {
-  let fn: (resource: object) => unknown[];
+  let compiled: (resource: object) => unknown;
   try {
-    const compiled = fhirpath.compile(expression, model.fhirpath, { resolveInternalTypes: false });
-    fn = (resource) => compiled(resource) as unknown[];
+    compiled = fhirpath.compile(expression, model.fhirpath, { resolveInternalTypes: false });
   } catch (err) {
-    const reason = err instanceof Error ? err.message.split('\n')[0].slice(0, 200) : 'syntax error';
-    throw badRequest(`Rule path '${expression}' is not a valid FHIRPath expression: ${reason}`, [expression]);
+    throw badRequest(`Rule path '${expression}' is not a valid FHIRPath expression: ${reasonOf(err, 'syntax error')}`, [expression]);
   }
   const head = /^([A-Z][A-Za-z0-9]*)\b/.exec(expression.trim())?.[1];
   const resourceType = head && model.isResourceType(head) ? head : undefined;
-  rules.expressionRules.push({ index, ...(resourceType ? { resourceType } : {}), evaluate: fn });
+  // A well-formed expression can still fail when evaluated ('0&0': & wants strings; 'name.given + 1'). The rule
+  // cannot then say what to pseudonymise, so the resource fails as the profile's fault (a 400 naming the rule),
+  // never with the rule skipped. Found by the profile property: '0&0' passed the load and threw a plain Error.
+  const evaluate = (resource: object): unknown[] => {
+    try {
+      return compiled(resource) as unknown[];
+    } catch (err) {
+      throw badRequest(`Rule path '${expression}' cannot be evaluated: ${reasonOf(err, 'evaluation error')}`, [expression]);
+    }
+  };
+  // one that fails whatever the data (a type error between literals) is refused when the profile is loaded
+  evaluate({ resourceType: resourceType ?? 'Patient' });
+  rules.expressionRules.push({ index, ...(resourceType ? { resourceType } : {}), evaluate });
 }
 
 export function compileRules(profile: PseudonymizationProfile, model: R4Model): CompiledRules {

@@ -53,8 +53,10 @@ function checkIdentities(prepared: Prepared[]): void {
 
 /** Decides every new resource's id before references are rewritten (placeholders need them). */
 async function assignIds(deps: RestDeps, tx: StoreWriter, prepared: Prepared[], idMap: Map<string, string>, progress: { current: number }): Promise<void> {
+  const pause = breather();
   for (const p of prepared) {
     progress.current = p.index;
+    await pause.maybeYield();
     const { req, entry } = p;
     const segs = req.path.split('/');
     const type = segs[0];
@@ -89,12 +91,13 @@ async function createAll(deps: RestDeps, tx: StoreWriter, ctx: AccessContext, cr
   const out = new Map<number, FhirResponse>();
   if (!creates.length) return out;
   // The bulk insert bypasses the handler: each create passes the access guard here instead.
+  const pause = breather();
   for (const p of creates) {
     progress.current = p.index;
     await guard(deps, p.req, txExec(tx));
+    await pause.maybeYield(); // a guard that decides from memory resolves without a turn of the event loop
   }
   const resources: (Resource & { id: string })[] = [];
-  const pause = breather();
   for (const p of creates) {
     progress.current = p.index;
     const withId = { ...bodyResource(p.req.body), id: p.createId as string } as Resource & { id: string };
@@ -107,6 +110,7 @@ async function createAll(deps: RestDeps, tx: StoreWriter, ctx: AccessContext, cr
   const stored = await tx.createMany(ctx, resources, { beforeHooks: (i) => { progress.current = creates[i].index; } });
   for (const [i, p] of creates.entries()) {
     out.set(p.index, writeResponse(p.req, 201, stored[i], `Created ${stored[i].resourceType}/${stored[i].id}`));
+    await pause.maybeYield();
   }
   return out;
 }
@@ -144,6 +148,7 @@ export async function processTransaction(deps: RestDeps, req: FhirRequest, bundl
       let created: Map<number, FhirResponse> | undefined;
       for (const p of ordered) {
         progress.current = p.index;
+        await pause.maybeYield(); // entries answered from memory (the created ones) would never let /healthz in
         // Deletes have run; now every plain create at once, then the remaining entries in order.
         if (p.req.method !== 'DELETE' && !created) created = await createAll(deps, tx, req.ctx, prepared.filter(isPlainCreate), progress, guard);
         const res = created?.get(p.index) ?? (await execute(deps, tx, p, handle, guard));
