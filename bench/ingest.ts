@@ -5,6 +5,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { Pool } from 'pg';
 import { fromRoot } from '../server/core/paths';
+import { cpuSeconds } from './lib/proc-cpu';
 import { freshDatabase, startServer } from './lib/server';
 import { fmt, summarize } from './lib/stats';
 
@@ -33,7 +34,7 @@ async function post(baseUrl: string, body: string): Promise<number> {
 }
 
 /** Loads ≥ TARGET resources (shared bundles first, then patient bundles again and again) into a running server. */
-export async function ingestInto(server: { baseUrl: string; rssMb(): number; peakRssMb(): number }, bundles: ReturnType<typeof loadBundles>, target = TARGET) {
+export async function ingestInto(server: { baseUrl: string; rssMb(): number; peakRssMb(): number; child?: { pid?: number } }, bundles: ReturnType<typeof loadBundles>, target = TARGET) {
   for (const b of bundles.first) await post(server.baseUrl, b.body);
   const queue: BundleFile[] = [];
   let planned = 0;
@@ -44,6 +45,8 @@ export async function ingestInto(server: { baseUrl: string; rssMb(): number; pea
   }
   const times: number[] = [];
   let peakRss = 0;
+  const pid = server.child?.pid;
+  const cpuBefore = pid ? cpuSeconds(pid) : NaN;
   const started = performance.now();
   let next = 0;
   const worker = async () => {
@@ -55,7 +58,9 @@ export async function ingestInto(server: { baseUrl: string; rssMb(): number; pea
   };
   await Promise.all(Array.from({ length: CONCURRENCY }, worker));
   const seconds = (performance.now() - started) / 1000;
-  return { resources: planned, bundles: queue.length, seconds, times: summarize(times), peakRss: Math.max(peakRss, server.peakRssMb()) };
+  // The server's own CPU per resource: on a shared machine a steadier measure than the rate.
+  const cpuMsPerResource = pid ? ((cpuSeconds(pid) - cpuBefore) * 1000) / planned : NaN;
+  return { resources: planned, bundles: queue.length, seconds, times: summarize(times), peakRss: Math.max(peakRss, server.peakRssMb()), cpuMsPerResource };
 }
 
 async function serverIngest(url: string, bundles: ReturnType<typeof loadBundles>) {
@@ -104,6 +109,7 @@ export async function benchIngest(): Promise<void> {
     const rate = s.resources / s.seconds;
     console.log(`  server:  ${s.resources} resources in ${s.bundles} transaction bundles, ${fmt(s.seconds)} s → ${fmt(rate, 0)} resources/s`);
     console.log(`           per bundle p50 ${fmt(s.times.p50, 0)} ms, p95 ${fmt(s.times.p95, 0)} ms, max ${fmt(s.times.max, 0)} ms; server peak RSS ${fmt(s.peakRss, 0)} MB`);
+    console.log(`           server CPU ${fmt(s.cpuMsPerResource, 3)} ms per resource`);
     const r = await rawIngest(rawDb.url, bundles, s.resources);
     const rawRate = r.resources / r.seconds;
     console.log(`  raw:     ${r.resources} jsonb rows (no indexes, batches of 500) in ${fmt(r.seconds)} s → ${fmt(rawRate, 0)} resources/s`);

@@ -17,6 +17,7 @@ import { benchPatientScope } from './patient-scope';
 import { benchSearch } from './search';
 import { benchSubscriptions } from './subscriptions';
 import { benchTerminology } from './terminology';
+import { benchTextOwnership } from './text-ownership';
 
 const BENCHES: Record<string, () => Promise<void>> = {
   ingest: benchIngest,
@@ -30,6 +31,7 @@ const BENCHES: Record<string, () => Promise<void>> = {
   llm: benchLlmOverhead,
   'hot-path': benchHotPath,
   terminology: benchTerminology,
+  'text-ownership': benchTextOwnership,
   narrative: benchNarrative,
   heavy: benchHeavy,
   audit: benchAudit,

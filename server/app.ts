@@ -19,6 +19,7 @@ import { type Clock, type IdGenerator, systemClock, uuidIds } from './core/clock
 import { R4Model } from './core/r4/element-model';
 import { createHttpApp } from './http/express-app';
 import { createMetrics, type HttpMetrics } from './http/metrics';
+import { createStallMonitor, type StallMonitor } from './http/stall-monitor';
 import { jobRunMetrics, registerJobGauge } from './jobs/metrics';
 import { startJobRunner } from './jobs/runner';
 import type { JobRunner, QueueHandler } from './jobs/types';
@@ -42,11 +43,12 @@ import { createReviewGuard } from './review/review-guard';
 import { reindexQueue } from './search-index/reindex-queue';
 import { searchParameterHook, startSearchParameterSync } from './search-index/search-parameter-sync';
 import { createSearchRegistry } from './search/registry';
-import { createSubscriptionServices, SUBSCRIPTION_QUEUE, type SubscriptionServices } from './subscriptions/service';
+import { createSubscriptionServices, type SubscriptionServices } from './subscriptions/service';
 import { publishTopics, subscriptionCapabilities, topicResource } from './subscriptions/topic-resources';
 import { TOPICS } from './subscriptions/topics';
 import { openStore } from './store/open-store';
 import { importQueue } from './bulk/import/import-queue';
+import { eventPruningQueue, schedulePruning } from './subscriptions/event-pruning';
 import { importRoutes } from './bulk/import/import-routes';
 import type { ImportServiceDeps } from './bulk/import/import-service';
 import { EXPORT_QUEUE, IMPORT_QUEUE, REINDEX_QUEUE, type ReadPolicy, type ResourceStore, type WriteHook } from './store/types';
@@ -91,7 +93,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   const model = new R4Model(); // the one R4 model: search, validation, FHIRPath Patch and _summary all read it
   const registry = createSearchRegistry(model);
   const validator = createValidator({ model });
-  const cpu = cpuPools(validator, config.cpuThreads);
+  const cpu = cpuPools(validator, config.cpuThreads, config.cpuThreadHeapMb);
   // The runner exists only once the store is open; hooks nudge it after their transaction commits.
   const nudge: { runner?: JobRunner } = {};
   const twin = createTwinService({
@@ -120,9 +122,9 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   const bulk = bulkExportOf(config, { store, registry, model, clock, ids, logger, requiresAccessToken: auth.enabled, wake: () => nudge.runner?.wake(EXPORT_QUEUE) });
   const bulkImport = bulkImportOf(config, { store, validator, ids, clock, logger, authEnabled: auth.enabled, wake: () => nudge.runner?.wake(IMPORT_QUEUE) });
   const secret = config.cursorSecret ?? randomBytes(32).toString('hex');
-  const delivery = await startSubscriptions(subscriptions, store, { clock, ids, logger, config, secret, wake: () => nudge.runner?.wake(SUBSCRIPTION_QUEUE) });
+  const subscriptionQueues = await startSubscriptions(subscriptions, store, { clock, ids, logger, config, secret, wake: (queue) => nudge.runner?.wake(queue) });
   const queues: QueueHandler[] = [
-    delivery, twin.queue(store), reindexQueue({ store, logger, workers: config.role === 'server' ? 0 : 1, beforeBatch: () => searchParams.refresh() }), nlpQueue(config, nlp), bulk.queue, bulkImport.queue,
+    ...subscriptionQueues, await subscriptionPruning(store, { clock, logger, config }), twin.queue(store), reindexQueue({ store, logger, workers: config.role === 'server' ? 0 : 1, beforeBatch: () => searchParams.refresh() }), nlpQueue(config, nlp), bulk.queue, bulkImport.queue,
   ];
   // hooks and services nudge the runner through `nudge` from here on
   const jobs = (nudge.runner = startRunner(queues, { store, logger, clock, ids, metrics }));
@@ -138,12 +140,12 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     reportError: (err, context) => logger.error({ err, context }, 'internal error'),
     security: securityOf(auth, config),
   };
-  const http = httpApp(config, auth, { rest, logger, metrics, bulkExport: bulk.service, ready: () => store.ping(), audit: audit && { recorder: audit, clock }, streamingFhirRoutes: bulkImport.routes });
+  const stalls = createStallMonitor({ logger }), http = httpApp(config, auth, { rest, logger, metrics, stalls, bulkExport: bulk.service, ready: () => store.ping(), audit: audit && { recorder: audit, clock }, streamingFhirRoutes: bulkImport.routes });
   const close = async (): Promise<void> => {
     await jobs.close(); // the runner first: no delivery or job outlives what it uses
     await subscriptions.close(); await searchParams.close(); await cpu.close();
     await closeAudit(audit, logger);
-    await store.close();
+    await store.close(); stalls.close();
   };
   const metricsText = async (): Promise<{ contentType: string; text: string }> => ({ contentType: metrics.registry.contentType, text: await metrics.registry.metrics() });
   return { http, store, rest, logger, twin, auth, audit, metricsText, close, attachWebSocket: (server) => subscriptions.ws().attach(server) };
@@ -157,17 +159,28 @@ function subscriptionSettings(config: Config): Parameters<typeof createSubscript
       workers: config.role === 'server' ? 0 : s.workers, leaseMs: 30_000, pollMs: 1_000, backoff: { baseMs: s.backoffMs, maxMs: s.backoffMaxMs },
       errorAfter: s.errorAfter, timeoutMs: s.timeoutMs,
     },
+    // The coalescing window is spent half in the fan-out (writes share a run), half in delivery (events share a notification).
+    fanout: { workers: config.role === 'server' ? 0 : 1, batchSize: 500, sweepMs: 5_000, leaseMs: 30_000, lingerMs: Math.floor(s.coalesceMs / 2), coalesceMs: Math.ceil(s.coalesceMs / 2) },
     refreshMs: s.refreshMs, bindingTokenMs: 60_000,
   };
 }
 
-/** Publishes the SubscriptionTopics, loads the live subscriptions and returns the rest-hook delivery queue. */
+/** Publishes the SubscriptionTopics, loads the live subscriptions and returns the fan-out and rest-hook delivery queues. */
 async function startSubscriptions(
-  subs: SubscriptionServices, store: ResourceStore, d: { clock: Clock; ids: IdGenerator; logger: Logger; config: Config; secret: string; wake: () => void },
-): Promise<QueueHandler> {
+  subs: SubscriptionServices, store: ResourceStore, d: { clock: Clock; ids: IdGenerator; logger: Logger; config: Config; secret: string; wake: (queue: string) => void },
+): Promise<QueueHandler[]> {
   await publishTopics(store, TOPICS.map(topicResource));
   const baseUrl = d.config.baseUrl ?? `http://${d.config.host === '0.0.0.0' ? 'localhost' : d.config.host}:${d.config.port}/fhir`;
   return subs.start({ store, clock: d.clock, ids: d.ids, logger: d.logger, baseUrl, secret: d.secret, wake: d.wake });
+}
+
+/** The pruning of delivered subscription events (a system job): one run scheduled now, the queue on the runner. */
+async function subscriptionPruning(store: ResourceStore, d: { clock: Clock; logger: Logger; config: Config }): Promise<QueueHandler> {
+  await schedulePruning(store);
+  const s = d.config.subscriptions;
+  return eventPruningQueue({ store, clock: d.clock, logger: d.logger }, {
+    retentionMs: s.eventRetentionMs, intervalMs: s.pruneIntervalMs, batch: 500, maxBatches: 20, workers: d.config.role === 'server' ? 0 : 1,
+  });
 }
 
 /** Bulk $import: its job queue, the service the operation uses, and the streaming upload/status routes. */
@@ -196,12 +209,12 @@ function startRunner(queues: QueueHandler[], d: { store: ResourceStore; logger: 
 /** The express app with the edge settings (CORS, rate limit, metrics exposure) the config asks for. */
 function httpApp(
   config: Config, auth: ReturnType<typeof createAuth>,
-  d: { rest: RestDeps; logger: Logger; metrics: HttpMetrics; bulkExport: ExportService; ready: () => Promise<void>; audit?: { recorder: AuditRecorder; clock: Clock }; streamingFhirRoutes?: express.RequestHandler },
+  d: { rest: RestDeps; logger: Logger; metrics: HttpMetrics; stalls: StallMonitor; bulkExport: ExportService; ready: () => Promise<void>; audit?: { recorder: AuditRecorder; clock: Clock }; streamingFhirRoutes?: express.RequestHandler },
 ): express.Express {
   return createHttpApp(
     { ...d, contextFor: auth.contextFor, smartConfiguration: smartConfigurationOf(auth, config) },
     {
-      maxBodyBytes: config.maxBodyBytes, maxJsonDepth: config.maxJsonDepth, requestTimeoutMs: config.requestTimeoutMs, baseUrl: config.baseUrl,
+      maxBodyBytes: config.maxBodyBytes, bodyBudgetBytes: config.bodyBudgetBytes, maxJsonDepth: config.maxJsonDepth, requestTimeoutMs: config.requestTimeoutMs, baseUrl: config.baseUrl,
       serveFhir: config.role !== 'worker', trustProxy: config.trustProxy, serveSourceMaps: config.nodeEnv !== 'production',
       // The page can launch only against an issuer it can discover (AUTH_JWKS_URL alone names no authorization server).
       reviewSmart: config.authIssuer && URL.canParse(config.authIssuer) ? { clientId: config.reviewClientId, scope: config.reviewScopes, authOrigin: new URL(config.authIssuer).origin } : undefined,
@@ -256,9 +269,9 @@ function nlpQueue(config: Config, services: ExtractionServices): QueueHandler {
 }
 
 /** Worker threads for CPU-heavy work: large $validate bodies and PDF text (CPU_THREADS; 0 = inline). */
-function cpuPools(validator: ResourceValidator, threads: number): { bodyJudge: BodyJudge; pdfText: PdfTextFn; close(): Promise<void> } {
-  const bodyJudge = createBodyJudge(validator, threads);
-  const pdf = createPdfTextPool(threads);
+function cpuPools(validator: ResourceValidator, threads: number, heapMb: number): { bodyJudge: BodyJudge; pdfText: PdfTextFn; close(): Promise<void> } {
+  const bodyJudge = createBodyJudge(validator, threads, heapMb);
+  const pdf = createPdfTextPool(threads, heapMb);
   return { bodyJudge, pdfText: pdf.pdfText, close: async () => { await bodyJudge.close(); await pdf.close(); } };
 }
 

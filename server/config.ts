@@ -5,6 +5,7 @@
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
+import { SUBSCRIPTION_DELIVERY_ENV, type SubscriptionDeliveryTuning, subscriptionDeliveryTuning } from './core/subscription-settings';
 
 export type NlpEngineName = 'rules' | 'llm' | 'hybrid';
 
@@ -23,6 +24,7 @@ export interface Config {
   maxBodyBytes: number;
   /** Largest JSON of one resource (create/update/patch result, each Bundle entry); ≤ MAX_BODY. */
   maxResourceBytes: number;
+  bodyBudgetBytes: number; // request bodies held in memory at once; one body alone is always admitted
   maxJsonDepth: number;
   requestTimeoutMs: number;
   statementTimeoutMs: number;
@@ -53,6 +55,8 @@ export interface Config {
   twinWorkers: number;
   /** Worker threads for CPU-heavy work (large $validate bodies, PDF text); 0 runs it on the event loop. */
   cpuThreads: number;
+  /** Old-generation heap limit of each CPU thread (MB): the worst case of one huge body's memory. */
+  cpuThreadHeapMb: number;
   /** Debounce: a burst of changes to one patient within this window yields one rebuild. */
   twinDebounceMs: number;
   twinPollMs: number;
@@ -122,7 +126,7 @@ export interface Config {
 }
 
 /** Topic-based Subscriptions (rest-hook delivery on the job runner, websocket). */
-export interface SubscriptionConfig {
+export interface SubscriptionConfig extends SubscriptionDeliveryTuning {
   /** Concurrent deliveries in this process (ROLE=server runs none). */
   workers: number;
   /** Longest a rest-hook POST may take. */
@@ -138,6 +142,8 @@ export interface SubscriptionConfig {
   allowPrivate: boolean;
   /** Host names allowed as endpoints even when internal. */
   allowedHosts: string[];
+  /** Delivered events are kept this long for $events replay, then pruned (undelivered ones never are); pause between pruning runs. */
+  eventRetentionMs: number; pruneIntervalMs: number;
 }
 
 export class ConfigError extends Error {}
@@ -238,6 +244,7 @@ const ENV_SCHEMA = z.object({
   MAX_BODY: bytes('50mb'),
   // one resource, not a Bundle or NDJSON upload: bounds parse/index/GC work and PGlite's never-shrinking heap
   MAX_RESOURCE_BYTES: optBytes,
+  BODY_BUDGET: bytes('64mb'), // a burst of large uploads waits unread (TCP backpressure) instead of growing the heap
   MAX_JSON_DEPTH: int(64, 4),
   REQUEST_TIMEOUT_MS: int(120_000, 1),
   STATEMENT_TIMEOUT_MS: int(30_000, 0),
@@ -258,6 +265,8 @@ const ENV_SCHEMA = z.object({
   NLP_BACKOFF_MS: int(2_000, 1),
   TWIN_WORKERS: int(2, 0),
   CPU_THREADS: int(1, 0),
+  // each CPU thread's V8 old generation: a body that needs more is refused (413), the thread replaced
+  CPU_THREAD_HEAP: bytes('192mb').refine((n) => n >= 128 * 1048576, { error: 'must be at least 128mb (each CPU thread holds its own validator)' }),
   TWIN_DEBOUNCE_MS: int(250, 0),
   TWIN_POLL_MS: int(1_000, 10),
   TERMINOLOGY_MAX_EXPANSION: int(10_000, 1),
@@ -304,6 +313,7 @@ const ENV_SCHEMA = z.object({
   SUBSCRIPTION_REFRESH_MS: int(1_000, 10),
   SUBSCRIPTION_ALLOW_PRIVATE: oneOf(['true', 'false', '1', '0'] as const, 'false'),
   SUBSCRIPTION_ALLOWED_HOSTS: text(''),
+  ...SUBSCRIPTION_DELIVERY_ENV,
 }).superRefine((e, ctx) => {
   const refuse = (variable: string, message: string): void => {
     ctx.addIssue({ code: 'custom', path: [variable], message });
@@ -311,14 +321,10 @@ const ENV_SCHEMA = z.object({
   checkAuth(e, refuse);
   if (e.MAX_RESOURCE_BYTES !== undefined && (e.MAX_RESOURCE_BYTES < 1024 || e.MAX_RESOURCE_BYTES > e.MAX_BODY)) refuse('MAX_RESOURCE_BYTES', `MAX_RESOURCE_BYTES must be at least 1kb and at most MAX_BODY (${e.MAX_BODY} bytes)`);
   if (e.HTTP_WORKERS > 1 && !e.DATABASE_URL) refuse('HTTP_WORKERS', 'HTTP_WORKERS > 1 needs DATABASE_URL: the embedded database lives in one process');
-  if (e.HTTP_WORKERS > 1 && !e.CURSOR_SECRET) {
-    refuse('HTTP_WORKERS', 'HTTP_WORKERS > 1 needs CURSOR_SECRET: a paging link signed by one worker must verify on the others (replicas need the same value too)');
-  }
+  if (e.HTTP_WORKERS > 1 && !e.CURSOR_SECRET) refuse('HTTP_WORKERS', 'HTTP_WORKERS > 1 needs CURSOR_SECRET: a paging link signed by one worker must verify on the others (replicas need the same value too)');
   if (e.EXPORT_TRANSFORM_HEAP_MB > 0 && e.EXPORT_TRANSFORM_HEAP_MB < 32) refuse('EXPORT_TRANSFORM_HEAP_MB', 'EXPORT_TRANSFORM_HEAP_MB must be 0 (no worker thread) or at least 32 (the R4 model and the profile need room)');
   if (e.ROLE === 'worker' && !e.DATABASE_URL) refuse('ROLE', 'ROLE=worker needs DATABASE_URL: workers share the server\'s PostgreSQL');
-  if (e.NLP_ENGINE !== 'rules' && (!e.LLM_BASE_URL || !e.LLM_MODEL)) {
-    refuse('NLP_ENGINE', `NLP_ENGINE=${e.NLP_ENGINE} needs LLM_BASE_URL and LLM_MODEL (an OpenAI-compatible endpoint)`);
-  }
+  if (e.NLP_ENGINE !== 'rules' && (!e.LLM_BASE_URL || !e.LLM_MODEL)) refuse('NLP_ENGINE', `NLP_ENGINE=${e.NLP_ENGINE} needs LLM_BASE_URL and LLM_MODEL (an OpenAI-compatible endpoint)`);
 });
 
 type ParsedEnv = z.output<typeof ENV_SCHEMA>;
@@ -361,13 +367,13 @@ export function loadConfig(env: Env = process.env): Config {
 function toConfig(e: ParsedEnv): Config {
   return {
     port: e.PORT, host: e.HOST ?? (authOn(e) ? '0.0.0.0' : '127.0.0.1'), databaseUrl: e.DATABASE_URL, dataDir: e.DATA_DIR, poolSize: e.DB_POOL_SIZE,
-    httpWorkers: e.HTTP_WORKERS, logLevel: e.LOG_LEVEL, role: e.ROLE, maxBodyBytes: e.MAX_BODY, maxResourceBytes: e.MAX_RESOURCE_BYTES ?? Math.min(DEFAULT_MAX_RESOURCE_BYTES, e.MAX_BODY), maxJsonDepth: e.MAX_JSON_DEPTH,
+    httpWorkers: e.HTTP_WORKERS, logLevel: e.LOG_LEVEL, role: e.ROLE, maxBodyBytes: e.MAX_BODY, maxResourceBytes: e.MAX_RESOURCE_BYTES ?? Math.min(DEFAULT_MAX_RESOURCE_BYTES, e.MAX_BODY), bodyBudgetBytes: e.BODY_BUDGET, maxJsonDepth: e.MAX_JSON_DEPTH,
     requestTimeoutMs: e.REQUEST_TIMEOUT_MS, statementTimeoutMs: e.STATEMENT_TIMEOUT_MS, maxBundleEntries: e.MAX_BUNDLE_ENTRIES,
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS, baseUrl: e.BASE_URL,
     nlpEngine: e.NLP_ENGINE, nlpWorkers: e.NLP_WORKERS, llmBaseUrl: e.LLM_BASE_URL, llmApiKey: e.LLM_API_KEY, llmModel: e.LLM_MODEL,
     llmTimeoutMs: e.LLM_TIMEOUT_MS, llmConcurrency: e.LLM_CONCURRENCY, nlpMask: e.NLP_MASK,
     nlpLeaseMs: e.NLP_LEASE_MS, nlpPollMs: e.NLP_POLL_MS, nlpMaxAttempts: e.NLP_MAX_ATTEMPTS, nlpBackoffMs: e.NLP_BACKOFF_MS,
-    twinWorkers: e.TWIN_WORKERS, cpuThreads: e.CPU_THREADS, twinDebounceMs: e.TWIN_DEBOUNCE_MS, twinPollMs: e.TWIN_POLL_MS,
+    twinWorkers: e.TWIN_WORKERS, cpuThreads: e.CPU_THREADS, cpuThreadHeapMb: Math.floor(e.CPU_THREAD_HEAP / 1048576), twinDebounceMs: e.TWIN_DEBOUNCE_MS, twinPollMs: e.TWIN_POLL_MS,
     terminologyMaxExpansion: e.TERMINOLOGY_MAX_EXPANSION,
     authIssuer: e.AUTH_ISSUER, authJwksUrl: e.AUTH_JWKS_URL, authAudience: e.AUTH_AUDIENCE,
     authIntrospectionUrl: e.AUTH_INTROSPECTION_URL, authIntrospectionClientId: e.AUTH_INTROSPECTION_CLIENT_ID,
@@ -384,6 +390,7 @@ function toConfig(e: ParsedEnv): Config {
       workers: e.SUBSCRIPTION_WORKERS, timeoutMs: e.SUBSCRIPTION_TIMEOUT_MS, backoffMs: e.SUBSCRIPTION_BACKOFF_MS, backoffMaxMs: e.SUBSCRIPTION_BACKOFF_MAX_MS,
       errorAfter: e.SUBSCRIPTION_ERROR_AFTER, refreshMs: e.SUBSCRIPTION_REFRESH_MS, allowPrivate: ['true', '1'].includes(e.SUBSCRIPTION_ALLOW_PRIVATE),
       allowedHosts: e.SUBSCRIPTION_ALLOWED_HOSTS.split(',').map((h) => h.trim().toLowerCase()).filter(Boolean),
+      eventRetentionMs: e.SUBSCRIPTION_EVENT_RETENTION_MS, pruneIntervalMs: e.SUBSCRIPTION_PRUNE_INTERVAL_MS, ...subscriptionDeliveryTuning(e),
     },
   };
 }

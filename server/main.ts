@@ -26,12 +26,16 @@ async function main(): Promise<void> {
       app.metricsText().then(({ contentType, text }) => { res.setHeader('Content-Type', contentType); res.end(text); }, () => { res.statusCode = 500; res.end(); });
     }).listen(config.metricsPort, config.metricsHost);
   }
-  const server: Server = app.http.listen(config.port, config.host, () => {
-    logger.info({ port: config.port, role: config.role, nlpEngine: config.nlpEngine, nlpWorkers: config.role === 'server' ? 0 : config.nlpWorkers, driver: app.store.driverName, dataDir: config.databaseUrl ? undefined : config.dataDir }, 'TwinFHIR listening');
-  });
+  // Express 5 hands a listen error (port taken, no permission) to this callback instead of emitting it: ignored,
+  // a server whose port is taken would say "listening" and stay up serving nothing. It fails the start instead.
+  let listened: (err?: Error) => void = () => undefined;
+  const bound = new Promise<void>((resolve, reject) => { listened = (err) => (err ? reject(err) : resolve()); });
+  const server: Server = app.http.listen(config.port, config.host, (err?: Error) => listened(err));
   app.attachWebSocket(server);
   server.requestTimeout = config.requestTimeoutMs + 5_000;
   server.keepAliveTimeout = 65_000;
+  await bound;
+  logger.info({ port: config.port, role: config.role, nlpEngine: config.nlpEngine, nlpWorkers: config.role === 'server' ? 0 : config.nlpWorkers, driver: app.store.driverName, dataDir: config.databaseUrl ? undefined : config.dataDir }, 'TwinFHIR listening');
 
   let stopping = false;
   const shutdown = (signal: string): void => {

@@ -5,6 +5,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Client } from 'pg';
 
+export { DEPLOYED_NODE_OPTIONS } from './deployed-node-options';
+
 export interface BenchDatabase { url: string; drop(): Promise<void> }
 
 export function adminUrl(): string | undefined {
@@ -42,8 +44,18 @@ function statusKb(pid: number, field: string): number {
   return m ? Number(m[1]) : NaN;
 }
 
-/** `databaseUrl` undefined: embedded PGlite in memory. `captureStderr`: keep the server's log instead of echoing it. */
-export async function startServer(databaseUrl: string | undefined, env: Record<string, string> = {}, captureStderr = false): Promise<RunningServer> {
+export interface StartOptions {
+  /** Pin the server to these CPUs (taskset list, e.g. '1'), so a load generator on another core cannot steal its time. */
+  cpus?: string;
+  /** Each line of the server's log (pino on stdout), otherwise discarded. */
+  onLogLine?: (line: string) => void;
+}
+
+/**
+ * `databaseUrl` undefined: embedded PGlite in memory. `captureStderr`: keep the server's stderr instead of echoing it.
+ */
+export async function startServer(databaseUrl: string | undefined, env: Record<string, string> = {}, captureStderr = false, opts: StartOptions = {}): Promise<RunningServer> {
+  const { cpus, onLogLine } = opts;
   // env.PORT: a caller that must know the port before start (e.g. for AUTH_AUDIENCE)
   const port = env.PORT ? Number(env.PORT) : 21000 + Math.floor(Math.random() * 20000);
   const main = path.resolve(__dirname, '../../server/main.js');
@@ -51,13 +63,21 @@ export async function startServer(databaseUrl: string | undefined, env: Record<s
   const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
   const { DATABASE_URL: _inherited, ...parentEnv } = process.env;
   const database = databaseUrl ? { DATABASE_URL: databaseUrl } : { DATA_DIR: ':memory:' };
-  const child = spawn(process.execPath, [...nodeArgs, main], {
+  // taskset execs node: the child's pid is the server's own
+  const [cmd, args] = cpus ? ['taskset', ['-c', cpus, process.execPath, ...nodeArgs, main]] : [process.execPath, [...nodeArgs, main]];
+  const child = spawn(cmd, args, {
     env: { ...parentEnv, ...database, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', HTTP_WORKERS: process.env.BENCH_HTTP_WORKERS ?? '1',
       // HTTP workers must share the cursor key (config.ts refuses several without one)
       CURSOR_SECRET: process.env.CURSOR_SECRET ?? randomBytes(32).toString('hex'),
       // the FHIR benches measure the server alone (jobs are still queued); bench/nlp and bench/twin start their own workers
       NLP_WORKERS: '0', TWIN_WORKERS: '0', ...env },
-    stdio: ['ignore', 'ignore', captureStderr ? 'pipe' : 'inherit'],
+    stdio: ['ignore', onLogLine ? 'pipe' : 'ignore', captureStderr ? 'pipe' : 'inherit'],
+  });
+  let partial = '';
+  child.stdout?.on('data', (d: Buffer) => {
+    const lines = (partial + d.toString()).split('\n');
+    partial = lines.pop() ?? '';
+    for (const line of lines) onLogLine?.(line);
   });
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => { stderr = (stderr + d.toString()).slice(-20_000); });

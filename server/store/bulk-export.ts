@@ -9,6 +9,7 @@ import type { TerminologyCache } from '../search/terminology-cache';
 import { selectExportRows } from './export-select';
 import { enqueueJob } from './job-queue';
 import { maskResources } from './read-mask';
+import { hasHeaders, maskSubscriptionHeaders } from '../core/subscription-headers';
 import type { SqlDriver, SqlExecutor, SqlParam } from './sql';
 import type { ReadPolicy } from './types';
 import { EXPORT_QUEUE, type BulkExportStore, type ExportJobRecord, type ExportProgress, type ExportRow, type ExportSelection, type NewExportJob } from './export-types';
@@ -29,10 +30,22 @@ const toRecord = (r: JobRow): ExportJobRecord => ({
 });
 
 /** Rows with other patients' references masked; a row with nothing to mask keeps its stored text. */
-async function maskRows(sql: SqlExecutor, mask: NonNullable<ExportSelection['mask']>, rows: ExportRow[]): Promise<ExportRow[]> {
+async function maskRows(sql: SqlExecutor, registry: SearchRegistry, mask: NonNullable<ExportSelection['mask']>, rows: ExportRow[]): Promise<ExportRow[]> {
   const parsed = rows.map((r) => JSON.parse(r.json) as Resource);
-  const masked = await maskResources(sql, mask, parsed);
+  const masked = await maskResources(sql, registry, mask, parsed);
   return rows.map((r, i) => (masked[i] === parsed[i] ? r : { rid: r.rid, json: JSON.stringify(masked[i]) }));
+}
+
+/**
+ * Subscription rows with every header value masked, whoever exports: an export is a data extract written to
+ * files that outlive the request (and runs as the server, not as the subscription's author), so receivers'
+ * credentials never go into one (core/subscription-headers.ts).
+ */
+function maskExportHeaders(rows: ExportRow[]): ExportRow[] {
+  return rows.map((r) => {
+    const parsed = JSON.parse(r.json) as Resource;
+    return hasHeaders(parsed) ? { rid: r.rid, json: JSON.stringify(maskSubscriptionHeaders(parsed)) } : r;
+  });
 }
 
 export interface BulkExportDeps {
@@ -87,7 +100,8 @@ export function createBulkExportStore(d: BulkExportDeps): BulkExportStore {
     async rows(ctx: AccessContext, selection, afterRid, limit) {
       await d.readPolicy.check(ctx, { interaction: 'search', resourceTypes: [...new Set([selection.resourceType, ...(selection.associated?.targets ?? []).map((t) => t.resourceType)])] });
       const rows = await selectExportRows(driver, d, ctx, selection, afterRid, limit);
-      return selection.mask ? maskRows(driver, selection.mask, rows) : rows;
+      const masked = selection.mask ? await maskRows(driver, d.registry, selection.mask, rows) : rows;
+      return selection.resourceType === 'Subscription' ? maskExportHeaders(masked) : masked;
     },
   };
 }

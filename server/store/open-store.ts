@@ -6,6 +6,7 @@ import { createPgDriver } from './drivers/pg-driver';
 import { createPgliteDriver } from './drivers/pglite-driver';
 import { migrate } from './migrate';
 import { backfillPatientCompartments } from './compartment-backfill';
+import { backfillTextOwnership } from './text-ownership-backfill';
 import { createTerminologyCache } from '../search/terminology-cache';
 import { PgResourceStore } from './pg-store';
 import type { SqlDriver } from './sql';
@@ -35,6 +36,7 @@ export async function openStore(opts: StoreOptions, registry: SearchRegistry, cl
   try {
     await migrate(driver);
     await backfillPatientCompartments(driver, registry);
+    await backfillTextOwnership(driver, registry);
   } catch (err) {
     await driver.close();
     throw err;

@@ -175,6 +175,16 @@ export interface SubscriptionEvent extends SubscriptionEventSpec {
   eventNumber: number;
 }
 
+/** One changed resource version waiting in the subscription outbox. */
+export type OutboxSpec = Omit<SubscriptionEventSpec, 'topic'>;
+
+export interface OutboxEntry extends OutboxSpec {
+  /** The row's id (bigint as text): consumed by id, never by range. */
+  id: string;
+  /** The version itself, from the immutable history (null if it is not there). */
+  stored: StoredResource | null;
+}
+
 /** Delivery progress of one Subscription. */
 export interface SubscriptionState {
   subscriptionId: string;
@@ -190,17 +200,43 @@ export interface SubscriptionState {
   access: SubscriptionAccess;
 }
 
+/**
+ * How recordEvents queues rest-hook delivery, in its own statement: the subscriptions batched passes take
+ * (handshake done, not failing: judged on the rows it locked) get the one `batch` job; the others their own
+ * job. `consume`: the outbox rows these events came from, deleted in that statement too.
+ */
+export interface DeliveryRoute {
+  perSubscription: readonly { subscriptionId: string; job: JobSpec }[];
+  batch: JobSpec;
+  consume: readonly string[];
+}
+
 /** Subscription bookkeeping inside a write's transaction. */
 export interface SubscriptionLogWriter {
-  /** Creates or updates the state row of a Subscription (author's access; a re-activated one handshakes again). */
-  register(subscriptionId: string, access: SubscriptionAccess | undefined, handshakeAgain: boolean): Promise<void>;
+  /**
+   * Creates or updates the state row of a Subscription (author's access; a re-activated one handshakes again).
+   * `channel`: the live subscription's channel type ('rest-hook' lets batched passes take it), null for one that
+   * is off; left as it was when undefined.
+   */
+  register(subscriptionId: string, access: SubscriptionAccess | undefined, handshakeAgain: boolean, channel?: string | null): Promise<void>;
   /** Marks the set of subscriptions changed, for every server's cached list. */
   bumpCatalogue(): Promise<void>;
+  /** Puts one changed resource version in the subscription outbox (migration 016), for the fan-out to match. */
+  addToOutbox(entry: OutboxSpec): Promise<void>;
+  /** The oldest outbox rows (at most `limit`), each with its stored version (null if it is gone). */
+  takeOutbox(limit: number): Promise<OutboxEntry[]>;
   /**
-   * Appends one write's event to each matched subscription (number = previous + 1, allocated on its state row)
-   * and enqueues `jobs` (coalesced with waiting jobs of the same key); returns the event number per subscription.
+   * Appends events in the given order, each numbered previous + 1 on its subscription's state row (locked
+   * first), then enqueues `jobs` (coalesced with waiting jobs of the same key, after the counters are locked);
+   * returns how many events each subscription got (a subscription without a state row gets none).
    */
-  record(hits: readonly { subscriptionId: string; topic: string }[], event: Omit<SubscriptionEventSpec, 'topic'>, jobs: readonly JobSpec[]): Promise<Map<string, number>>;
+  recordEvents(
+    events: readonly (SubscriptionEventSpec & { subscriptionId: string })[], jobs: readonly JobSpec[], route?: DeliveryRoute,
+  ): Promise<Map<string, number>>;
+  /** Deletes consumed outbox rows (in the transaction that recorded their events). */
+  consumeOutbox(ids: readonly string[]): Promise<void>;
+  /** Makes the fan-out job due by its runAt (now when unset): inserts it, or moves a waiting one's run_at forward. */
+  requestFanout(job: JobSpec): Promise<void>;
   /**
    * Records that the deliverer `owner` got everything up to `upTo` (and the handshake) acknowledged, giving up
    * the lease when `letGo`; `more` tells whether newer events are waiting. Throws LeaseLostError when another
@@ -214,17 +250,78 @@ export interface SubscriptionLogWriter {
   release(subscriptionId: string, owner: string, force?: boolean): Promise<boolean>;
 }
 
+/** A delivery lease just taken, with the events waiting after the delivered ones (none before the handshake). */
+export interface ClaimedDelivery { state: SubscriptionState; events: SubscriptionEvent[] }
+export interface FinishedDelivery {
+  /** Newer events are waiting (the continuation job was queued). */
+  more: boolean;
+}
+
+export interface ClaimedDeliveries {
+  claimed: ClaimedDelivery[];
+  /** When the earliest lease of another deliverer on a subscription with waiting events ends (none: undefined). */
+  heldUntil?: Date;
+}
+
+/**
+ * What a batched pass did with one claimed subscription: `upTo` acknowledged (with `after` queued, e.g. its
+ * heartbeat), or failed with `error` (`after` queued: its own retry job), or `park`ed (gone, off, invalid: no
+ * longer taken by passes); in every case its lease is let go.
+ */
+export interface DeliveryOutcome {
+  subscriptionId: string;
+  upTo?: number;
+  error?: string;
+  park?: boolean;
+  after?: JobSpec;
+}
+
+export interface FinishedDeliveryOutcome {
+  subscriptionId: string;
+  /** Consecutive failures after this outcome. */
+  failures: number;
+  /** Newer events are waiting. */
+  more: boolean;
+}
+
 /** Subscription bookkeeping outside transactions (delivery, $status, $events). */
 export interface SubscriptionLog {
   /** A value that changes whenever any server writes a Subscription. */
   catalogueVersion(): Promise<string>;
+  /** SubscriptionLogWriter.requestFanout as a statement of its own (a request needs no transaction around it). */
+  requestFanout(job: JobSpec): Promise<void>;
   state(subscriptionId: string): Promise<SubscriptionState | null>;
   /** Events with since < number ≤ until, oldest first, at most `limit`. */
   events(subscriptionId: string, since: number, until: number, limit: number): Promise<SubscriptionEvent[]>;
   /** Takes (or renews) the delivery lease: one deliverer per subscription at a time; null when another holds it. */
   claimDelivery(subscriptionId: string, owner: string, leaseMs: number): Promise<SubscriptionState | null>;
+  /** claimDelivery and, in the same statement, up to `limit` undelivered events (oldest first) once the handshake is done. */
+  claimDeliveryBatch(subscriptionId: string, owner: string, leaseMs: number, limit: number): Promise<ClaimedDelivery | null>;
+  /**
+   * In one statement: everything up to `upTo` acknowledged, the delivery lease let go, the delivery job (held by
+   * `job.owner`) completed, `continuation` queued when newer events are waiting and `after` queued regardless.
+   * Throws LeaseLostError, changing nothing, when either lease is held by someone else now.
+   */
+  finishDelivery(f: {
+    subscriptionId: string; owner: string; upTo: number; job: { id: string; owner: string }; continuation: JobSpec; after?: JobSpec;
+  }): Promise<FinishedDelivery>;
+  /**
+   * A batched pass's claim, one statement: the delivery leases of up to `limit` rest-hook subscriptions with
+   * undelivered events (handshake done, not failing, free, not in `exclude`), each with up to `perSubscription`
+   * of its waiting events; and when the next of those held by another deliverer is free again.
+   */
+  claimDeliveries(owner: string, leaseMs: number, limit: number, perSubscription: number, exclude: readonly string[]): Promise<ClaimedDeliveries>;
+  /** A batched pass's outcomes, one statement; outcomes of subscriptions `owner` no longer holds change nothing. */
+  finishDeliveries(owner: string, outcomes: readonly DeliveryOutcome[]): Promise<FinishedDeliveryOutcome[]>;
   /** Records a failed attempt by the lease holder; returns the consecutive failures. */
   deliveryFailed(subscriptionId: string, owner: string, error: string): Promise<number>;
+  /**
+   * Deletes at most `limit` events no longer owed (delivered, websocket, or of an off subscription) older than
+   * `olderThan`, and any event of a deleted Subscription (store/subscription-retention.ts); returns how many.
+   */
+  pruneEvents(olderThan: Date, limit: number): Promise<number>;
+  /** The smallest event number still held for the subscription (older ones were pruned); null when none is. */
+  oldestEvent(subscriptionId: string): Promise<number | null>;
 }
 
 /** A committed-or-not change, seen by write hooks inside the writing transaction. */

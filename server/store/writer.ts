@@ -7,7 +7,7 @@
 import { readingAfter } from './search/terminology-source';
 import type { Resource } from 'fhir/r4';
 import type { AccessContext } from '../core/access-context';
-import { breather } from '../core/breather';
+import { type Breather, breather } from '../core/breather';
 import { FhirError, conflict } from '../core/fhir-error';
 import type { SearchQuery, SearchResult } from '../search/types';
 import { cancelWaitingJobs, completeJob, enqueueJob } from './job-queue';
@@ -15,7 +15,9 @@ import { Reader } from './reader';
 import { subscriptionLogWriter } from './subscription-log';
 import type { IndexValues } from '../search/types';
 import { patientCompartmentsOf } from '../search/patient-compartment';
+import { textOwnershipOf } from '../search/text-ownership';
 import { assertWritable } from './write-restriction';
+import { keepMaskedHeaders } from './subscription-header-mask';
 import { type IndexWriteItem, deleteIndexRows, replaceIndexRows, writeIndexRowsBatch } from './search/index-writer';
 import {
   type CreateManyOptions, type JobSpec, MAX_HOOK_DEPTH, type ResourceChange, type StoreWriter, type StoredResource, type WriteOptions,
@@ -121,11 +123,18 @@ export class Writer extends Reader implements StoreWriter {
   createMany(ctx: AccessContext, resources: WithId[], opts: CreateManyOptions & { skipExisting: true }): Promise<(StoredResource | undefined)[]>;
   async createMany(ctx: AccessContext, resources: WithId[], opts: CreateManyOptions = {}): Promise<(StoredResource | undefined)[]> {
     const out: (StoredResource | undefined)[] = [];
-    for (let i = 0; i < resources.length; i += CREATE_BATCH) out.push(...(await this.insertBatch(ctx, resources.slice(i, i + CREATE_BATCH), opts.skipExisting === true)));
+    for (let i = 0; i < resources.length; i += CREATE_BATCH) {
+      out.push(...(await this.insertBatch(ctx, resources.slice(i, i + CREATE_BATCH), opts.skipExisting === true)));
+      // each slice's index rows are written now: held to the commit, 9,500 resources' values weighed 100+ MB of heap
+      await this.flush();
+    }
+    // hooks that answer from memory (most of them) never give the event loop a turn on their own
+    const pause = breather();
     for (const [i, stored] of out.entries()) {
       if (!stored) continue;
       opts.beforeHooks?.(i);
       await this.changed(ctx, 'create', stored);
+      await pause.maybeYield();
     }
     return out;
   }
@@ -167,16 +176,22 @@ export class Writer extends Reader implements StoreWriter {
     return rows[0];
   }
 
-  /** Extracts the version's index values once (for its index rows and its compartments) and checks the caller may write it. */
-  private prepare(ctx: AccessContext, content: WithId): Prepared {
-    const values = this.deps.registry.extract(content);
+  /**
+   * Extracts the version's index values once (for its index rows and its compartments) and checks the caller
+   * may write it. Between parameters the event loop gets a turn once `pause`'s budget is spent.
+   */
+  private async prepare(ctx: AccessContext, content: WithId, pause: Breather = breather()): Promise<Prepared> {
+    const steps = this.deps.registry.extractSteps(content);
+    let step = steps.next();
+    for (; !step.done; step = steps.next()) await pause.maybeYield();
+    const values = step.value;
     const patients = patientCompartmentsOf(this.deps.registry, content, values);
     assertWritable(ctx, content, patients, 'written');
     return { content, values, patients };
   }
 
   private index(rid: string, { content: resource, values }: Prepared, replace: boolean): void {
-    const item: IndexWriteItem = { rid, resourceType: resource.resourceType, values };
+    const item: IndexWriteItem = { rid, resourceType: resource.resourceType, values, text: textOwnershipOf(this.deps.registry, resource, values) };
     // A resource created earlier in this transaction still has its rows pending: replace them in place.
     const pendingIdx = this.pendingNew.findIndex((p) => p.rid === rid);
     if (pendingIdx >= 0) this.pendingNew[pendingIdx] = item;
@@ -187,7 +202,7 @@ export class Writer extends Reader implements StoreWriter {
   private async insert(ctx: AccessContext, resource: WithId): Promise<StoredResource> {
     const now = this.deps.clock.now();
     const content = withMeta(resource, 1, now);
-    const prepared = this.prepare(ctx, content);
+    const prepared = await this.prepare(ctx, content);
     // One round trip: the history row takes its content from the inserted row.
     const { rows } = await this.sql.query<{ rid: string }>(
       `WITH ins AS (
@@ -211,8 +226,7 @@ export class Writer extends Reader implements StoreWriter {
     const pause = breather();
     const prepared: Prepared[] = [];
     for (const c of contents) {
-      prepared.push(this.prepare(ctx, c));
-      await pause.maybeYield();
+      prepared.push(await this.prepare(ctx, c, pause));
     }
     const { rows } = await this.sql.query<{ rid: string; res_type: string; id: string }>(
       `WITH ins AS (
@@ -241,8 +255,9 @@ export class Writer extends Reader implements StoreWriter {
     });
   }
 
-  private async upsert(ctx: AccessContext, resource: WithId, opts: WriteOptions): Promise<{ stored: StoredResource; created: boolean }> {
-    const current = await this.currentForUpdate(resource.resourceType, resource.id);
+  private async upsert(ctx: AccessContext, incoming: WithId, opts: WriteOptions): Promise<{ stored: StoredResource; created: boolean }> {
+    const current = await this.currentForUpdate(incoming.resourceType, incoming.id);
+    const resource = await keepMaskedHeaders(this.sql, ctx, incoming); // after the lock: the values kept are the current ones
     if (!current) {
       if (opts.expectedVersion !== undefined) throw versionMismatch(resource, opts.expectedVersion, undefined);
       try {
@@ -259,7 +274,7 @@ export class Writer extends Reader implements StoreWriter {
     if (opts.expectedVersion !== undefined && opts.expectedVersion !== version) throw versionMismatch(resource, opts.expectedVersion, version);
     const now = this.deps.clock.now();
     const content = withMeta(resource, version + 1, now);
-    const prepared = this.prepare(ctx, content);
+    const prepared = await this.prepare(ctx, content);
     const method = current.deleted ? 'create' : (opts.method ?? 'update');
     await this.sql.query(
       `WITH upd AS (

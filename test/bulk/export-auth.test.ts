@@ -110,10 +110,13 @@ test('includeAssociatedData exports Provenance, so it needs read and search on P
 
 test('kick-off, polling and download are audited', async () => {
   const auditor = (await w.system('system/*.rs')).access_token;
-  // The recorder writes in batches; give it a moment.
-  await new Promise((r) => setTimeout(r, 1000));
-  const res = await w.fhir('AuditEvent?_count=200&_sort=-date', auditor);
-  const operations = JSON.stringify(res.body.entry?.map((e: { resource: unknown }) => e.resource) ?? []);
+  // The recorder writes in batches: poll until the download's event is in (a fixed 1 s wait is too short under load)
+  let operations = '';
+  for (const until = Date.now() + 30_000; !operations.includes('export-download') && Date.now() < until;) {
+    const res = await w.fhir('AuditEvent?_count=200&_sort=-date', auditor);
+    operations = JSON.stringify(res.body.entry?.map((e: { resource: unknown }) => e.resource) ?? []);
+    if (!operations.includes('export-download')) await new Promise((r) => setTimeout(r, 200));
+  }
   expect(operations).toMatch(/\$export/);
   expect(operations).toMatch(/export-poll-status/);
   expect(operations).toMatch(/export-download/);

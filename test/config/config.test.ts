@@ -19,10 +19,10 @@ describe('loadConfig', () => {
   test('an empty environment gives the documented defaults', () => {
     expect(loadConfig({})).toEqual({
       port: 8080, host: '127.0.0.1', databaseUrl: undefined, dataDir: './data', poolSize: 10, httpWorkers: 1, logLevel: 'info',
-      role: 'all', maxBodyBytes: 50 * 1024 * 1024, maxResourceBytes: 16 * 1024 * 1024, maxJsonDepth: 64, requestTimeoutMs: 120_000, statementTimeoutMs: 30_000,
+      role: 'all', maxBodyBytes: 50 * 1024 * 1024, maxResourceBytes: 16 * 1024 * 1024, bodyBudgetBytes: 64 * 1024 * 1024, maxJsonDepth: 64, requestTimeoutMs: 120_000, statementTimeoutMs: 30_000,
       maxBundleEntries: 10_000, shutdownGraceMs: 25_000, baseUrl: undefined, nlpEngine: 'rules', nlpWorkers: 2,
       llmBaseUrl: undefined, llmApiKey: undefined, llmModel: undefined, llmTimeoutMs: 60_000, llmConcurrency: 4, nlpMask: 'auto',
-      nlpLeaseMs: 60_000, nlpPollMs: 1_000, nlpMaxAttempts: 5, nlpBackoffMs: 2_000, twinWorkers: 2, twinDebounceMs: 250,
+      nlpLeaseMs: 60_000, nlpPollMs: 1_000, nlpMaxAttempts: 5, nlpBackoffMs: 2_000, twinWorkers: 2, cpuThreadHeapMb: 192, twinDebounceMs: 250,
       twinPollMs: 1_000, authIssuer: undefined, authJwksUrl: undefined, authAudience: undefined, cursorSecret: undefined,
       authIntrospectionUrl: undefined, authIntrospectionClientId: undefined, authIntrospectionClientSecret: undefined,
       authClockSkewSec: 30, authTokenCacheSize: 10_000, authDisabledAck: false, nodeEnv: 'development', corsOrigins: [],
@@ -31,7 +31,7 @@ describe('loadConfig', () => {
       reviewClientId: 'review-app', reviewScopes: 'openid fhirUser user/*.rs user/Condition.u user/Observation.u',
       exportDir: path.join(tmpdir(), 'twinfhir-export'), exportRetentionMs: 3_600_000, exportWorkers: 1, exportPageSize: 2_000, exportTransformHeapMb: 64, exportMaxFileResources: 0,
       importBatch: 500, importMaxLineBytes: 8 * 1024 * 1024, importMaxUploadBytes: 4 * 1024 ** 3, importWorkers: 1, importRetentionMs: 3_600_000,
-      subscriptions: { workers: 4, timeoutMs: 10_000, backoffMs: 1_000, backoffMaxMs: 300_000, errorAfter: 3, refreshMs: 1_000, allowPrivate: false, allowedHosts: [] },
+      subscriptions: { workers: 4, timeoutMs: 10_000, backoffMs: 1_000, backoffMaxMs: 300_000, errorAfter: 3, refreshMs: 1_000, allowPrivate: false, allowedHosts: [], eventRetentionMs: 604_800_000, pruneIntervalMs: 600_000, coalesceMs: 100 },
     });
   });
 
@@ -44,6 +44,9 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ NODE_ENV: 'production', HTTP_WORKERS: '2' })).toThrow(/NODE_ENV=production without AUTH_ISSUER.*; HTTP_WORKERS > 1 needs DATABASE_URL|HTTP_WORKERS > 1 needs DATABASE_URL.*NODE_ENV=production/);
     expect(loadConfig({ NODE_ENV: 'production', ROLE: 'worker', DATABASE_URL: 'postgres://x' }).nodeEnv).toBe('production');
     expect(() => loadConfig({ METRICS_PORT: '0' })).toThrow(/METRICS_PORT must be an integer >= 1/);
+    expect(loadConfig({ SUBSCRIPTION_EVENT_RETENTION_MS: '0', SUBSCRIPTION_PRUNE_INTERVAL_MS: '100' }).subscriptions).toMatchObject({ eventRetentionMs: 0, pruneIntervalMs: 100 });
+    expect(() => loadConfig({ SUBSCRIPTION_EVENT_RETENTION_MS: '-1' })).toThrow(/SUBSCRIPTION_EVENT_RETENTION_MS must be an integer >= 0/);
+    expect(() => loadConfig({ SUBSCRIPTION_PRUNE_INTERVAL_MS: '50' })).toThrow(/SUBSCRIPTION_PRUNE_INTERVAL_MS must be an integer >= 100/);
   });
 
   test('values are parsed: integers, byte sizes, enums; an empty value counts as unset', () => {
@@ -65,9 +68,18 @@ describe('loadConfig', () => {
     expect(loadConfig({}).maxResourceBytes).toBe(16 * 1024 * 1024);
     expect(loadConfig({ MAX_BODY: '512kb' }).maxResourceBytes).toBe(512 * 1024);
     expect(loadConfig({ MAX_RESOURCE_BYTES: '1mb' }).maxResourceBytes).toBe(1024 * 1024);
+    expect(loadConfig({ BODY_BUDGET: '8mb' }).bodyBudgetBytes).toBe(8 * 1024 * 1024);
+    expect(() => loadConfig({ BODY_BUDGET: 'lots' })).toThrow(/BODY_BUDGET/);
     expect(errorOf({ MAX_RESOURCE_BYTES: '2mb', MAX_BODY: '1mb' })).toMatch(/MAX_RESOURCE_BYTES must be at least 1kb and at most MAX_BODY/);
     expect(errorOf({ MAX_RESOURCE_BYTES: '100' })).toMatch(/MAX_RESOURCE_BYTES must be at least 1kb/);
     expect(errorOf({ MAX_RESOURCE_BYTES: 'huge' })).toMatch(/MAX_RESOURCE_BYTES must be a byte size/);
+  });
+
+  test('CPU_THREAD_HEAP: 192mb by default, in MB for the worker limits; below 128mb (a thread holds its validator) refused by name', () => {
+    expect(loadConfig({}).cpuThreadHeapMb).toBe(192);
+    expect(loadConfig({ CPU_THREAD_HEAP: '1gb' }).cpuThreadHeapMb).toBe(1024);
+    expect(errorOf({ CPU_THREAD_HEAP: '64mb' })).toMatch(/CPU_THREAD_HEAP must be at least 128mb/);
+    expect(errorOf({ CPU_THREAD_HEAP: 'big' })).toMatch(/CPU_THREAD_HEAP must be a byte size/);
   });
 
   test('HTTP_WORKERS > 1 needs DATABASE_URL and CURSOR_SECRET', () => {
@@ -100,6 +112,26 @@ describe('loadConfig', () => {
       }
       expect(Number.isInteger(c.nlpLeaseMs) && c.nlpLeaseMs >= 100).toBe(true);
     }));
+  });
+
+  test('SUBSCRIPTION_COALESCE_MS: 100 by default, any integer from 0 to 60000, anything else refused by name', () => {
+    expect(loadConfig({}).subscriptions.coalesceMs).toBe(100);
+    expect(loadConfig({ SUBSCRIPTION_COALESCE_MS: '0' }).subscriptions.coalesceMs).toBe(0);
+    expect(errorOf({ SUBSCRIPTION_COALESCE_MS: '60001' })).toBe("SUBSCRIPTION_COALESCE_MS must be an integer from 0 to 60000, got '60001'");
+    const raw = fc.oneof(fc.string({ maxLength: 8 }), fc.integer({ min: -5, max: 1e5 }).map(String), fc.double().map(String));
+    fc.assert(fc.property(raw, (value) => {
+      let c;
+      try {
+        c = loadConfig({ SUBSCRIPTION_COALESCE_MS: value });
+      } catch (err) {
+        expect(err).toBeInstanceOf(ConfigError);
+        expect((err as Error).message.startsWith('SUBSCRIPTION_COALESCE_MS must be an integer from 0 to 60000')).toBe(true);
+        return;
+      }
+      const n = c.subscriptions.coalesceMs;
+      expect(Number.isInteger(n) && n >= 0 && n <= 60_000).toBe(true);
+      if (value.trim() !== '') expect(n).toBe(Number(value));
+    }), { numRuns: 300 });
   });
 
   test('bulk settings: EXPORT_TRANSFORM_HEAP_MB is 0 or >= 32, EXPORT_MAX_FILE_RESOURCES >= 0, IMPORT_RETENTION_MS >= 1000, else refused by name', () => {
@@ -141,7 +173,9 @@ describe('loadConfig', () => {
     const table = readmeTable();
     const source = readFileSync(path.resolve(__dirname, '../../server/config.ts'), 'utf8');
     const schema = source.slice(source.indexOf('const ENV_SCHEMA'), source.indexOf('}).superRefine'));
-    const read = [...schema.matchAll(/^ {2}([A-Z][A-Z0-9_]+):/gm)].map((m) => m[1]);
+    // settings kept in helper modules beside config.ts and spread into its schema
+    const helpers = ['core/subscription-settings.ts'].map((f) => readFileSync(path.resolve(__dirname, '../../server', f), 'utf8')).join('\n');
+    const read = [...`${schema}\n${helpers}`.matchAll(/^ {2}([A-Z][A-Z0-9_]+):/gm)].map((m) => m[1]);
     expect(read.length).toBeGreaterThan(30);
     expect([...table.keys()].sort()).toEqual([...read].sort());
     // setting every variable to its documented default changes nothing

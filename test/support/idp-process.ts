@@ -7,20 +7,15 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { type JWK, type KeyLike, SignJWT, exportJWK, generateKeyPair } from 'jose';
 
-const MAIN = path.resolve(__dirname, '../../server/idp/main.mjs');
+import { freePort } from './free-port';
 
-export async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const { port } = srv.address() as { port: number };
-  await new Promise((r) => srv.close(r));
-  return port;
-}
+export { freePort };
+
+const MAIN = path.resolve(__dirname, '../../server/idp/main.mjs');
 
 export interface SigningKey { privateKey: KeyLike; publicJwk: JWK; privateJwk: JWK; kid: string }
 

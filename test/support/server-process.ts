@@ -6,6 +6,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { type DriverKind, type TestDatabase, createTestDatabase } from './databases';
+import { addressInUse, freePort } from './free-port';
 
 const MAIN = path.resolve(__dirname, '../../dist/server/main.js');
 
@@ -27,7 +28,23 @@ export interface ServerProcess {
 export async function startServerProcess(kind: DriverKind, env: Record<string, string> = {}, shared?: TestDatabase): Promise<ServerProcess> {
   if (!existsSync(MAIN)) throw new Error('dist/server/main.js is missing: run `npm run build` (npm test does)');
   const db = shared ?? await createTestDatabase(kind);
-  const port = 20000 + Math.floor(Math.random() * 20000);
+  // a kernel-picked free port: a random number can be another server's port or an open connection's local
+  // port (listen() then fails with EADDRINUSE); one taken again before the child binds it is retried
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await spawnOn(await freePort(), db, env, shared !== undefined);
+    } catch (err) {
+      if (!(err instanceof PortTaken) || attempt >= 3) {
+        if (!shared) await db.drop();
+        throw err;
+      }
+    }
+  }
+}
+
+class PortTaken extends Error {}
+
+async function spawnOn(port: number, db: TestDatabase, env: Record<string, string>, shared: boolean): Promise<ServerProcess> {
   // TEST_SERVER_NODE_ARGS: extra node flags for profiling, e.g. '--cpu-prof --cpu-prof-dir=/tmp/prof'.
   const nodeArgs = (process.env.TEST_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
   const child = spawn(process.execPath, [...nodeArgs, MAIN], {
@@ -39,11 +56,17 @@ export async function startServerProcess(kind: DriverKind, env: Record<string, s
   child.stdout?.resume();
   const baseUrl = `http://127.0.0.1:${port}/fhir`;
   for (let i = 0; ; i++) {
-    if (child.exitCode !== null) throw new Error(`server exited during start: ${stderr.slice(0, 500)}`);
+    if (child.exitCode !== null) {
+      const why = `server exited during start: ${stderr.slice(0, 500)}`;
+      throw addressInUse(stderr) ? new PortTaken(why) : new Error(why);
+    }
     try {
       if ((await fetch(`http://127.0.0.1:${port}/readyz`)).ok) break;
     } catch { /* not listening yet */ }
-    if (i > 600) throw new Error('server did not become ready in 60 s');
+    if (i > 600) {
+      child.kill('SIGKILL');
+      throw new Error('server did not become ready in 60 s');
+    }
     await new Promise((r) => setTimeout(r, 100));
   }
   return {

@@ -1,4 +1,5 @@
 /** A real app (express + store) on a fresh test database, for supertest and end-to-end tests. */
+import type { AddressInfo } from 'node:net';
 import pino from 'pino';
 import { type App, type AppOverrides, createApp } from '../../server/app';
 import { type Config, loadConfig } from '../../server/config';
@@ -23,4 +24,14 @@ export async function startTestApp(kind: DriverKind, env: Record<string, string>
       await db.drop();
     },
   };
+}
+
+/** An app listening on a free loopback port, for tests that need real sockets (raw HTTP, timing of answers). */
+export interface Listening { port: number; baseUrl: string; close(): Promise<void> }
+
+export async function listenOnLoopback(app: App): Promise<Listening> {
+  const server = app.http.listen(0, '127.0.0.1');
+  await new Promise((r) => server.once('listening', r));
+  const { port } = server.address() as AddressInfo;
+  return { port, baseUrl: `http://127.0.0.1:${port}`, close: () => new Promise<void>((r) => server.close(() => r())) };
 }

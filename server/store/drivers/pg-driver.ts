@@ -40,6 +40,11 @@ export function createPgDriver(opts: PgDriverOptions): SqlDriver {
     async transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {
       const client = await translated(() => pool.connect());
       let broken: Error | undefined;
+      // A checked-out client has no pool listener: a backend killed between two statements
+      // (failover, pg_terminate_backend) would otherwise be an unhandled 'error' event and
+      // take the process down. Remember it; the next statement fails and the client is destroyed.
+      const onLost = (err: Error): void => { broken = err; };
+      client.on('error', onLost);
       try {
         await translated(() => client.query('BEGIN'));
         const result = await fn(executor(client));
@@ -53,6 +58,7 @@ export function createPgDriver(opts: PgDriverOptions): SqlDriver {
         }
         throw err;
       } finally {
+        client.removeListener('error', onLost);
         client.release(broken);
       }
     },

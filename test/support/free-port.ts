@@ -1,0 +1,19 @@
+/**
+ * A loopback port that was free a moment ago, for a child process that must be told its port up front
+ * (a server's base URL, an IdP's issuer). The kernel picks it, so it is never one already listening or
+ * in use by an open connection — a random number in the ephemeral range can be either (an outgoing
+ * connection's local port makes listen() fail with EADDRINUSE). It can still be taken before the child
+ * binds it: a caller that spawns a server retries on EADDRINUSE (`addressInUse`).
+ */
+import { createServer } from 'node:net';
+
+export async function freePort(): Promise<number> {
+  const srv = createServer();
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  const { port } = srv.address() as { port: number };
+  await new Promise((r) => srv.close(r));
+  return port;
+}
+
+/** True when a child's stderr says its listen() found the port taken. */
+export const addressInUse = (stderr: string): boolean => stderr.includes('EADDRINUSE');
