@@ -15,7 +15,8 @@ describe.each(driversUnderTest())('export retention and _elements (%s)', (kind) 
   let dir: string;
   beforeAll(async () => {
     dir = mkdtempSync(path.join(os.tmpdir(), 'twinfhir-export-test-'));
-    app = await startTestApp(kind, { EXPORT_DIR: dir, EXPORT_RETENTION_MS: '1500' });
+    // Long enough for the test to see the finished job and its files (two requests after it completed) under load.
+    app = await startTestApp(kind, { EXPORT_DIR: dir, EXPORT_RETENTION_MS: '6000' });
     const res = await request(app.http).put('/fhir/Patient/p1').set('Content-Type', 'application/fhir+json')
       .send({ resourceType: 'Patient', id: 'p1', gender: 'female', birthDate: '1970-01-01', name: [{ family: 'Expiry' }] });
     expect(res.status).toBe(201);
