@@ -13,7 +13,7 @@ import { type App, createApp } from '../../server/app';
 import { loadConfig } from '../../server/config';
 import { createTestDatabase, driversUnderTest } from '../support/databases';
 import { startTestApp, type TestApp } from '../support/test-app';
-import { allAuditEvents, auditedBy } from './audit-helpers';
+import { allAuditEvents, auditedBy, receivedAtLeast } from './audit-helpers';
 
 const N = 60;
 
@@ -28,7 +28,7 @@ describe.each(driversUnderTest())('audit durability on %s', (kind) => {
       const first = await open({ AUDIT_FLUSH_MS: '600000', AUDIT_BATCH: '100000' });
       const statuses = await Promise.all(Array.from({ length: N }, (_, i) => request(first.http).get(i % 2 ? `/fhir/Patient/p${i}` : `/fhir/Observation?code=${i}`).then((r) => r.status)));
       expect(statuses.every((s) => s === 200 || s === 404)).toBe(true);
-      for (let i = 0; i < 400 && (first.audit?.received() ?? 0) < N; i++) await new Promise((r) => setTimeout(r, 5));
+      await receivedAtLeast(first, N);
       expect(first.audit?.depth()).toBe(N);
       await first.close();
       const second = await open({ AUDIT_ENABLED: 'false' });

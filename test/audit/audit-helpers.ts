@@ -18,9 +18,16 @@ export async function allAuditEvents(app: Pick<App, 'store' | 'audit'>): Promise
   return out;
 }
 
-/** Resolves once the recorder has received `n` events ('finish' may fire just after the client has the response). */
-export async function receivedAtLeast(app: Pick<App, 'audit'>, n: number): Promise<void> {
-  for (let i = 0; i < 400 && (app.audit?.received() ?? 0) < n; i++) await new Promise((r) => setTimeout(r, 5));
+/**
+ * Resolves once the recorder has received `n` events ('finish' may fire just after the client has the response).
+ * Bounded by the clock, not a count of 5 ms turns (which a loaded machine stretches or cuts short), and loud on
+ * timeout: a missing event must fail here rather than as a short list later.
+ */
+export async function receivedAtLeast(app: Pick<App, 'audit'>, n: number, ms = 15_000): Promise<void> {
+  for (const until = Date.now() + ms; (app.audit?.received() ?? 0) < n;) {
+    if (Date.now() > until) throw new Error(`the audit recorder received ${app.audit?.received() ?? 0} events, expected at least ${n}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
 }
 
 /** Runs `fn` (`requests` requests) and returns exactly the AuditEvents written meanwhile. */

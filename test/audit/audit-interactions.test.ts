@@ -8,7 +8,7 @@ import request from 'supertest';
 import { driversUnderTest } from '../support/databases';
 import type { TestApp } from '../support/test-app';
 import { FHIR, type Seed, seedFindings, startReviewApp, verifyParams } from '../review/fixtures';
-import { allAuditEvents, auditedBy, entityQuery, entityRefs, subtypeCodes } from './audit-helpers';
+import { allAuditEvents, auditedBy, entityQuery, entityRefs, receivedAtLeast, subtypeCodes } from './audit-helpers';
 
 const REST = 'http://terminology.hl7.org/CodeSystem/audit-event-type';
 const DCM = 'http://dicom.nema.org/resources/ontology/DCM';
@@ -109,9 +109,11 @@ describe.each(driversUnderTest())('AuditEvent per request on %s', (kind) => {
     const token = 'Bearer sEcReT-t0ken-value-123';
     const doc = { resourceType: 'DocumentReference', status: 'current', subject: { reference: `Patient/${seed.patient.id}` },
       content: [{ attachment: { contentType: 'text/plain', data: Buffer.from(sentence).toString('base64') } }] };
+    const received = app.audit?.received() ?? 0;
     const res = await api().post('/fhir/DocumentReference').set('Content-Type', FHIR).set('Authorization', token).send(doc);
     expect(res.status).toBe(201);
     await api().get(`/fhir/DocumentReference?patient=${seed.patient.id}`).set('Authorization', token);
+    await receivedAtLeast(app, received + 2); // both requests' events are among those searched
     const all = JSON.stringify(await allAuditEvents(app));
     expect(all).not.toContain('zebra-striped');
     expect(all).not.toContain(Buffer.from(sentence).toString('base64').slice(0, 40));
