@@ -120,7 +120,12 @@ export function resourceContract({ newStore }: StoreContractOptions): void {
       await gate;
       order.push('first-done');
     });
-    await new Promise((r) => setTimeout(r, 50));
+    // The first must hold the lock before the second asks: wait for it by the clock (a fixed 50 ms was a guess that
+    // a busy machine's BEGIN and lock can outlast, and then the second locked first).
+    for (const until = Date.now() + 15_000; !order.includes('first-locked');) {
+      if (Date.now() > until) throw new Error('the first transaction never took the lock');
+      await new Promise((r) => setTimeout(r, 5));
+    }
     const second = store.transaction(async (tx) => {
       await tx.lock('k');
       order.push('second-locked');
