@@ -88,7 +88,12 @@ interface Reply { rec: RecordedRequest; res: http.ServerResponse; n: number; fal
 async function respond(step: ScriptStep, r: Reply): Promise<void> {
   if (typeof step === 'function') return respond(await step(r.rec), r);
   if ('delayMs' in step) {
-    await new Promise((resolve) => setTimeout(resolve, step.delayMs));
+    // Cut short when the client gives up: a pending timer would outlive the suite and keep its Jest worker from exiting.
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(done, step.delayMs);
+      function done(): void { clearTimeout(timer); r.res.off('close', done); resolve(); }
+      r.res.once('close', done);
+    });
     return respond(step.then ?? r.fallback(), r);
   }
   if (r.res.destroyed) return; // the client gave up (timeout)
