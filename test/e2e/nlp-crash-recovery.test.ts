@@ -37,7 +37,8 @@ run('extraction survives a worker crash (real PostgreSQL)', () => {
       });
       expect(doc.status).toBe(201);
       // kill as soon as the model has the request (the job is claimed, in progress, nothing written yet)
-      for (let i = 0; i < 200 && llm.requests.length === 0; i++) await new Promise((r) => setTimeout(r, 25));
+      // by the clock: 200 turns of 25 ms gave a cold child process on a loaded machine 5 s to claim, prepare and ask
+      for (const until = Date.now() + 30_000; llm.requests.length === 0 && Date.now() < until;) await new Promise((r) => setTimeout(r, 25));
       expect(llm.requests.length).toBe(1);
       first.child.kill('SIGKILL');
       await new Promise((r) => first.child.once('exit', r));
