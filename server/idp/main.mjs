@@ -19,7 +19,13 @@ app.disable('x-powered-by');
 app.use(interactionRoutes(provider, settings, launch));
 app.use(provider.callback());
 
-const server = app.listen(settings.port, settings.host, () => {
+// Express 5 hands a listen error (EADDRINUSE) to this callback: exit 1 naming it instead of announcing an issuer
+// that nobody serves (test harnesses retry on another port when they see it).
+const server = app.listen(settings.port, settings.host, (err) => {
+  if (err) {
+    process.stderr.write(`idp could not listen on ${settings.host}:${settings.port}: ${err.code ?? err.message}\n`);
+    process.exit(1);
+  }
   process.stdout.write(`TwinFHIR dev authorization server: issuer ${settings.issuer} (audience ${settings.fhirBase})\n`);
   process.stdout.write(`  start the FHIR server with AUTH_ISSUER=${settings.issuer} AUTH_AUDIENCE=${settings.fhirBase}\n`);
 });

@@ -11,9 +11,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { type JWK, type KeyLike, SignJWT, exportJWK, generateKeyPair } from 'jose';
 
-import { freePort } from './free-port';
+import { addressInUse, freePort } from './free-port';
 
-export { freePort };
 
 const MAIN = path.resolve(__dirname, '../../server/idp/main.mjs');
 
@@ -53,8 +52,20 @@ export interface IdpProcess {
   output(): string;
 }
 
+/** Starts the provider on a kernel-picked port; one taken before the child binds it (EADDRINUSE) is retried on another. */
 export async function startIdp(opts: IdpOptions): Promise<IdpProcess> {
-  const port = await freePort();
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startIdpOn(await freePort(), opts);
+    } catch (err) {
+      if (!(err instanceof PortTaken) || attempt >= 3) throw err;
+    }
+  }
+}
+
+class PortTaken extends Error {}
+
+async function startIdpOn(port: number, opts: IdpOptions): Promise<IdpProcess> {
   const dir = mkdtempSync(path.join(tmpdir(), 'twinfhir-idp-'));
   const issuer = `http://127.0.0.1:${port}`;
   const clients = [
@@ -79,10 +90,15 @@ export async function startIdp(opts: IdpOptions): Promise<IdpProcess> {
   writeFileSync(path.join(dir, 'idp.json'), JSON.stringify(config));
   const child = spawn(process.execPath, [MAIN], { env: { ...process.env, IDP_CONFIG: path.join(dir, 'idp.json') }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
+  let closed = false; // 'close', not 'exit': by then the child's stderr (the reason) has been read
   child.stdout?.on('data', (d: Buffer) => { out += d.toString(); });
   child.stderr?.on('data', (d: Buffer) => { out += d.toString(); });
+  child.once('close', () => { closed = true; });
   for (let i = 0; !out.includes('authorization server: issuer'); i++) {
-    if (child.exitCode !== null) throw new Error(`idp exited: ${out.slice(0, 1000)}`);
+    if (closed) {
+      rmSync(dir, { recursive: true, force: true });
+      throw new (addressInUse(out) ? PortTaken : Error)(`idp exited: ${out.slice(0, 1000)}`);
+    }
     if (i > 300) throw new Error(`idp did not start in 30 s: ${out.slice(0, 1000)}`);
     await new Promise((r) => setTimeout(r, 100));
   }
