@@ -4,9 +4,9 @@
  * (`fhirclient`, node build) launching against the real provider and the listening FHIR server:
  * authorize → login/consent choosing the patient → redirect → ready() → FHIR requests with the token.
  */
-import { once } from 'node:events';
-import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
-import { Jar, driveInteractions, freePort } from '../support/idp-process';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { reservedServer } from '../support/free-port';
+import { Jar, driveInteractions } from '../support/idp-process';
 import { type SmartWorld, startSmartWorld } from './smart-setup';
 import { seed } from './seed';
 
@@ -31,12 +31,14 @@ const storage = {
 };
 
 beforeAll(async () => {
-  const port = await freePort();
+  const reserved = await reservedServer();
+  const port = reserved.port;
   appOrigin = `http://127.0.0.1:${port}`;
   w = await startSmartWorld({}, { redirectUri: `${appOrigin}/callback` });
   await seed(w);
   // The SMART app: /launch starts the standalone launch, /callback finishes it and reads with the token.
-  appServer = createServer((req, res) => {
+  appServer = reserved.server;
+  reserved.serve((req, res) => {
     const url = new URL(req.url ?? '/', appOrigin);
     const fail = (err: unknown) => { res.statusCode = 500; res.end(String(err)); };
     if (url.pathname === '/launch') {
@@ -57,8 +59,6 @@ beforeAll(async () => {
       }));
     }, fail);
   });
-  appServer.listen(port, '127.0.0.1');
-  await once(appServer, 'listening');
 });
 
 afterAll(async () => {

@@ -3,13 +3,13 @@
  * and the real express app listening on a loopback port with AUTH_ISSUER/AUTH_AUDIENCE pointing at it.
  * Tokens come from the provider's real endpoints.
  */
-import { once } from 'node:events';
 import type { Server } from 'node:http';
 import type { DriverKind } from '../support/databases';
 import { type TestApp, startTestApp } from '../support/test-app';
 import {
-  type IdpProcess, type LaunchChoice, type SigningKey, type TokenResponse, authorizationCodeToken, clientCredentialsToken, freePort, newSigningKey, startIdp,
+  type IdpProcess, type LaunchChoice, type SigningKey, type TokenResponse, authorizationCodeToken, clientCredentialsToken, newSigningKey, startIdp,
 } from '../support/idp-process';
+import { reservedServer } from '../support/free-port';
 
 // A throw-away secret of a throw-away test provider.
 const INTROSPECTION_SECRET = 'test-only-introspection-secret-0123456789';
@@ -33,7 +33,7 @@ export interface SmartWorld {
 }
 
 export async function startSmartWorld(env: Record<string, string> = {}, opts: { accessTokenTtl?: number; redirectUri?: string; kind?: DriverKind } = {}): Promise<SmartWorld> {
-  const port = await freePort();
+  const { server, port, serve } = await reservedServer();
   const origin = `http://127.0.0.1:${port}`;
   const fhirBase = `${origin}/fhir`;
   const idpKey = await newSigningKey('idp-key-1');
@@ -51,8 +51,7 @@ export async function startSmartWorld(env: Record<string, string> = {}, opts: { 
     AUTH_ISSUER: idp.issuer, AUTH_AUDIENCE: fhirBase,
     AUTH_INTROSPECTION_URL: `${idp.issuer}/token/introspection`, AUTH_INTROSPECTION_CLIENT_ID: 'fhir-server', AUTH_INTROSPECTION_CLIENT_SECRET: INTROSPECTION_SECRET, ...env,
   });
-  const server = app.http.listen(port, '127.0.0.1');
-  await once(server, 'listening');
+  serve(app.http);
   const app_ = { clientId: appClient.clientId, redirectUri: appClient.redirectUri, aud: fhirBase };
   return {
     idp, app, server, origin, fhirBase, idpKey, backendKey, app_,

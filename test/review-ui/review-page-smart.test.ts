@@ -5,14 +5,14 @@
  * the provider's own pages, and the decision is recorded under the token's fhirUser. A user whose
  * grant cannot update findings sees no decision buttons (and the server would refuse anyway).
  */
-import { once } from 'node:events';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { type BrowserContext, type Page, chromium } from 'playwright-core';
 import { buildReviewUi } from '../../server/review/ui/build';
-import { type IdpProcess, type SigningKey, clientCredentialsToken, freePort, newSigningKey, startIdp } from '../support/idp-process';
+import { type IdpProcess, type SigningKey, clientCredentialsToken, newSigningKey, startIdp } from '../support/idp-process';
+import { reservedServer } from '../support/free-port';
 import { describeIf } from '../support/skip';
 import { type TestApp, startTestApp } from '../support/test-app';
 import { type ReviewScenario, seedReviewScenario } from './seed';
@@ -44,7 +44,8 @@ describeIf(existsSync(CHROMIUM), `${CHROMIUM} is missing (install Debian's chrom
 
   beforeAll(async () => {
     await buildReviewUi({ minify: false });
-    const port = await freePort();
+    const reserved = await reservedServer();
+    const port = reserved.port;
     origin = `http://127.0.0.1:${port}`;
     backendKey = await newSigningKey('seeder-key', 'RS384');
     idp = await startIdp({
@@ -58,8 +59,8 @@ describeIf(existsSync(CHROMIUM), `${CHROMIUM} is missing (install Debian's chrom
       ],
     });
     app = await startTestApp('pglite', { NLP_WORKERS: '0', AUTH_ISSUER: idp.issuer, AUTH_AUDIENCE: `${origin}/fhir`, REVIEW_CLIENT_ID: 'review-app' });
-    server = app.http.listen(port, '127.0.0.1');
-    await once(server, 'listening');
+    server = reserved.server;
+    reserved.serve(app.http);
     seed = await seedReviewScenario(`${origin}/fhir`, 'rv', { Authorization: `Bearer ${await systemToken()}` });
   });
 
