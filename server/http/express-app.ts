@@ -126,6 +126,8 @@ export function createHttpApp(deps: HttpDeps, opts: HttpOptions): express.Expres
     res.locals.requestId = id;
     res.set('X-Request-Id', id);
     const started = process.hrtime.bigint();
+    deps.metrics.inFlight.inc();
+    res.once('close', () => deps.metrics.inFlight.dec());
     res.on('finish', () => {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
       const interaction = (res.locals.interaction as string | undefined) ?? 'other';

@@ -5,6 +5,8 @@ export interface HttpMetrics {
   registry: Registry;
   requests: Counter<'interaction' | 'status'>;
   latency: Histogram<'interaction'>;
+  /** Requests received and not yet answered or aborted (the scrape that reads it counts itself). */
+  inFlight: Gauge;
 }
 
 export function createMetrics(poolStats: () => { total: number; idle: number; waiting: number }): HttpMetrics {
@@ -15,6 +17,7 @@ export function createMetrics(poolStats: () => { total: number; idle: number; wa
     name: 'twinfhir_http_request_duration_seconds', help: 'FHIR request latency by interaction', labelNames: ['interaction'] as const,
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30], registers: [registry],
   });
+  const inFlight = new Gauge({ name: 'twinfhir_http_requests_in_flight', help: 'HTTP requests received and not yet answered (including this scrape)', registers: [registry] });
   new Gauge({
     name: 'twinfhir_db_pool_connections', help: 'Database pool connections by state', labelNames: ['state'] as const, registers: [registry],
     // Read at scrape time so the gauge is never stale.
@@ -25,5 +28,5 @@ export function createMetrics(poolStats: () => { total: number; idle: number; wa
       this.set({ state: 'waiting' }, s.waiting);
     },
   });
-  return { registry, requests, latency };
+  return { registry, requests, latency, inFlight };
 }

@@ -2,6 +2,19 @@
 import http from 'node:http';
 import { startServerProcess } from '../support/server-process';
 
+/** Polls /metrics by the clock until at least `n` requests are in flight there. */
+async function waitUntilInFlight(baseUrl: string, n: number): Promise<void> {
+  const metrics = `${new URL(baseUrl).origin}/metrics`;
+  const until = Date.now() + 30_000;
+  for (;;) {
+    const text = await (await fetch(metrics)).text();
+    const value = Number(/^twinfhir_http_requests_in_flight (\d+)/m.exec(text)?.[1] ?? 0);
+    if (value >= n) return;
+    if (Date.now() > until) throw new Error(`fewer than ${n} requests in flight after 30 s (last: ${value})`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
 describe('graceful shutdown', () => {
   test('SIGTERM while a transaction is running: it completes, then the server exits 0', async () => {
     const server = await startServerProcess(process.env.TEST_DATABASE_URL ? 'pg' : 'pglite');
@@ -22,9 +35,9 @@ describe('graceful shutdown', () => {
       req.on('finish', () => sent());
       req.end(JSON.stringify({ resourceType: 'Bundle', type: 'transaction', entry }));
     });
-    // SIGTERM only once the whole request is on the wire, so it is certainly in flight.
+    // SIGTERM only once the whole request is on the wire and the server counts it in flight (besides the scrape itself).
     await bodySent;
-    await new Promise((r) => setTimeout(r, 100));
+    await waitUntilInFlight(server.baseUrl, 2);
     const exited = new Promise<number | null>((resolve) => server.child.once('exit', (c) => resolve(c)));
     server.child.kill('SIGTERM');
     const res = await response;

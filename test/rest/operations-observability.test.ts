@@ -76,5 +76,7 @@ describe.each(driversUnderTest())('operations and observability on %s', (kind) =
     expect(m.text).toMatch(/twinfhir_http_requests_total\{interaction="read",status="404"\} [1-9]/);
     expect(m.text).toMatch(/twinfhir_http_request_duration_seconds_bucket\{le="0.005",interaction="read"\}/);
     expect(m.text).toMatch(/twinfhir_db_pool_connections\{state="total"\} \d+/);
+    // the scrape counts itself; every earlier request has been answered and left the gauge
+    expect(m.text).toMatch(/^twinfhir_http_requests_in_flight 1$/m);
   });
 });
