@@ -145,6 +145,36 @@ export interface ContextFile {
   de: ContextLanguage;
 }
 
+/** Utterance scope cues of one language (mappings/nlp-scope.json; read by rules/scope.ts). */
+export interface ScopeLanguage {
+  /** Headings of plan/recommendation/follow-up/screening blocks. */
+  sections: { plan: string[] };
+  /** First words of a sentence that make all of it conditional or advice, or (when it ends with '?') a question. */
+  openers: { conditional: string[]; advice: string[]; question: string[] };
+  /** Words that cover the rest of their sentence: future/plan and work-up questions. */
+  inline: { plan: string[]; question: string[]; modal: string[] };
+  /** Plan words that close their clause and cover it back to its start (German verb-final "… ist geplant"). */
+  clauseFinal: string[];
+  counselVerbs: string[];
+  /** Prepositions that name the topic of counselling ("information about", "über … aufgeklärt"). */
+  counselTopics: string[];
+  scopeNouns: string[];
+  /** Heads of German compounds that are scope nouns ("Lebenszeitrisiko", "Ausschlusskriterien"). */
+  nounSuffixes?: string[];
+  /** Scope nouns right after a mention make it a risk ("febrile neutropenia risk"). */
+  nounsAfter: string[];
+  listMarkers: string[];
+  /** A scope noun followed by one of these is no scope noun ("risk factors"). */
+  nounBlockers: string[];
+  /** Words that end a scope within its sentence ("but", "known", "aber", "bekannt"). */
+  terminators: string[];
+}
+
+export interface ScopeFile {
+  en: ScopeLanguage;
+  de: ScopeLanguage;
+}
+
 export interface ConceptDef {
   display: string;
   snomed?: string[];
@@ -197,6 +227,7 @@ export interface NlpMappings {
   concepts: ConceptsFile;
   lexicons: LexiconFile[];
   context: ContextFile;
+  scope: ScopeFile;
   units: UnitsFile;
   coding: CodingFile;
 }
@@ -219,6 +250,7 @@ export function loadNlpMappings(dir: string = fromRoot('mappings')): NlpMappings
     en: ['nlp-lexicon-en.json', ['language', 'conditions', 'observations', 'histology', 'laterality', 'grammar', 'genes', 'geneResults']],
     de: ['nlp-lexicon-de.json', ['language', 'conditions', 'observations', 'histology', 'laterality', 'grammar', 'genes', 'geneResults']],
     context: ['nlp-context.json', ['windows', 'en', 'de']],
+    scope: ['nlp-scope.json', ['en', 'de']],
     units: ['nlp-units.json', ['caseSensitive', 'folded', 'observations']],
     coding: ['nlp-coding.json', ['siteConcepts', 'lateralityIcd10', 'attributeConcepts', 'variantAnswers', 'relationships', 'observationGroups']],
   } as const;
@@ -232,6 +264,7 @@ export function loadNlpMappings(dir: string = fromRoot('mappings')): NlpMappings
     concepts: loaded.concepts as ConceptsFile,
     lexicons: [loaded.en as LexiconFile, loaded.de as LexiconFile],
     context: loaded.context as ContextFile,
+    scope: loaded.scope as ScopeFile,
     units: loaded.units as UnitsFile,
     coding: loaded.coding as CodingFile,
   };

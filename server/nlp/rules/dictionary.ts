@@ -1,7 +1,7 @@
 /** Compiles the mappings/ lexicons and context rules into one folded-character trie of typed entries. */
 import type { Language } from '../finding';
 import {
-  termOf, type ContextLanguage, type ContextType, type LexiconFile, type NlpMappings, type SiteTerms, type TermConstraints, type TermSpec,
+  termOf, type ContextLanguage, type ContextType, type ScopeLanguage, type LexiconFile, type NlpMappings, type SiteTerms, type TermConstraints, type TermSpec,
 } from '../mappings';
 import { foldString, squash } from '../text/normalize';
 import { compileTrie, slotOf, type CompiledTrie, type TrieNode as GenericTrieNode } from './trie';
@@ -37,7 +37,7 @@ export interface Dictionary {
   heads: Array<{ head: string; entry: Entry }>;
   context: NlpMappings['context'];
   /** Folded section header labels by context type, per language. */
-  sections: Record<Language, { family: Set<string>; hypothetical: Set<string>; question: Set<string>; other: Set<string> }>;
+  sections: Record<Language, { family: Set<string>; hypothetical: Set<string>; question: Set<string>; plan: Set<string>; other: Set<string> }>;
   /** Abbreviations (squashed) that do not end a sentence, per language. */
   abbreviations: Record<Language, Set<string>>;
   /** Squashed words that end a context scope when they open a comma-separated item. */
@@ -217,9 +217,10 @@ function headsOf(m: NlpMappings): Dictionary['heads'] {
   return heads;
 }
 
-function sectionsOf(ctx: ContextLanguage): Dictionary['sections']['en'] {
+/** Section headings by kind; plan headings come from mappings/nlp-scope.json (the utterance scope's data). */
+function sectionsOf(ctx: ContextLanguage, scope: ScopeLanguage): Dictionary['sections']['en'] {
   const set = (l: string[] | undefined): Set<string> => new Set((l ?? []).map(squash));
-  return { family: set(ctx.sections.family), hypothetical: set(ctx.sections.hypothetical), question: set(ctx.sections.question), other: set(ctx.sections.other) };
+  return { family: set(ctx.sections.family), hypothetical: set(ctx.sections.hypothetical), question: set(ctx.sections.question), plan: set(scope.sections.plan), other: set(ctx.sections.other) };
 }
 
 /** Builds the matcher once at start; everything else in the engine reads from it. */
@@ -233,7 +234,7 @@ export function compileDictionary(m: NlpMappings): Dictionary {
     trie: compileTrie(b.root),
     heads: headsOf(m),
     context: m.context,
-    sections: { en: sectionsOf(m.context.en), de: sectionsOf(m.context.de) },
+    sections: { en: sectionsOf(m.context.en, m.scope.en), de: sectionsOf(m.context.de, m.scope.de) },
     abbreviations: { en: new Set(m.context.en.abbreviations.map(squash)), de: new Set(m.context.de.abbreviations.map(squash)) },
     commaTerminators: { en: new Set((m.context.en.commaTerminators ?? []).map(squash)), de: new Set((m.context.de.commaTerminators ?? []).map(squash)) },
     negationDeterminers: { en: new Set((m.context.en.negationDeterminers ?? []).map(squash)), de: new Set((m.context.de.negationDeterminers ?? []).map(squash)) },

@@ -14,6 +14,7 @@ import { VariantFinder } from './genomics';
 import { LabExtractor } from './labs';
 import { TableLabReader } from './table-labs';
 import { buildObservationFindings, type ObservationParts } from './observation-findings';
+import { compileScope, UtteranceScope, withinScope, type ScopeLexicon } from './scope';
 import { findEcog, findFigoStages } from './staging';
 import { createUnitConverter, type UnitConverter } from './units';
 
@@ -25,10 +26,14 @@ export interface RulesResources {
   dictionary: Dictionary;
   units: UnitConverter;
   coder: ConceptCoder;
+  scope: ScopeLexicon;
 }
 
 export function compileRulesResources(mappings: NlpMappings = loadNlpMappings()): RulesResources {
-  return { mappings, dictionary: compileDictionary(mappings), units: createUnitConverter(mappings.units), coder: new ConceptCoder(mappings) };
+  return {
+    mappings, dictionary: compileDictionary(mappings), units: createUnitConverter(mappings.units), coder: new ConceptCoder(mappings),
+    scope: compileScope(mappings.scope),
+  };
 }
 
 const PATIENT_FACT: ReadonlySet<Assertion> = new Set<Assertion>(['present', 'historical']);
@@ -57,7 +62,12 @@ export class RulesExtractor implements Extractor {
     const found = findConditionMentions(a, this.res.mappings.coding, this.res.dictionary.nameHeads, this.res.dictionary.criteriaHeads);
     // triggers inside a dictionary term ("non-insulin-dependent diabetes") are part of the term, not context
     const ctx = new ContextRules(a, this.res.dictionary, found.filter((m) => m.source !== 'grammar').map((m) => [m.startTok, m.endTok]));
-    const assessed = found.map((m) => ({ mention: m, context: ctx.assess(m.headTok ?? m.startTok, m.endTok, { spanStart: m.startTok }) }))
+    // the utterance scope is the default for conditions only: a value measured in a plan line is still a measurement
+    const scope = new UtteranceScope(a, this.res.scope);
+    const assessed = found.map((m) => {
+      const head = m.headTok ?? m.startTok;
+      return { mention: m, context: withinScope(ctx.assess(head, m.endTok, { spanStart: m.startTok }), scope.kindAt(head, m.endTok)) };
+    })
       .filter((x) => !x.mention.deniedOnly || x.context.assertion === 'negated');
     const mentions = assessed.map((x) => x.mention);
     applyLabelDenials(a, this.res.dictionary, assessed);

@@ -2,7 +2,8 @@
 import type { Language } from '../finding';
 import { squash } from './normalize';
 
-export type SectionKind = 'family' | 'hypothetical' | 'question' | 'none';
+/** 'plan': a plan, recommendation, follow-up or screening block — no statement of the patient's present state (rules/scope.ts). */
+export type SectionKind = 'family' | 'hypothetical' | 'question' | 'plan' | 'none';
 
 export interface Sentence {
   /** Offsets into the original text, trimmed. */
@@ -20,6 +21,8 @@ export interface SegmentOptions {
   hypotheticalHeaders: ReadonlySet<string>;
   /** "Fragestellung:", "Clinical question:": what is asked there with "?" is not a finding. */
   questionHeaders?: ReadonlySet<string>;
+  /** "Plan:", "Procedere:", "Empfehlung:": what is planned or recommended. */
+  planHeaders?: ReadonlySet<string>;
   /** Headers of other sections ("Diagnosen:", "Assessment:"): they end a family or counselling block. */
   otherHeaders?: ReadonlySet<string>;
 }
@@ -200,6 +203,7 @@ function kindOfKey(key: string, opts: SegmentOptions): HeaderKind | null {
   if (opts.familyHeaders.has(key)) return 'family';
   if (opts.hypotheticalHeaders.has(key)) return 'hypothetical';
   if (opts.questionHeaders?.has(key)) return 'question';
+  if (opts.planHeaders?.has(key)) return 'plan';
   if (opts.otherHeaders?.has(key)) return 'other';
   return null;
 }
@@ -216,7 +220,7 @@ const sectionOf = (k: HeaderKind): SectionKind => (k === 'other' ? 'none' : k);
 /** A family or counselling label inline on its line ("FHx: mother - …"): lines indented under it continue it. */
 interface Hanging { section: SectionKind; indent: number }
 
-const opensHanging = (section: SectionKind): boolean => section === 'family' || section === 'hypothetical';
+const opensHanging = (section: SectionKind): boolean => section === 'family' || section === 'hypothetical' || section === 'plan';
 
 /** Sentences of the note with the section context each one inherits from its header. */
 export function segment(text: string, opts: SegmentOptions): Sentence[] {

@@ -1,0 +1,242 @@
+/**
+ * Utterance scope: which sentences, or which part of a sentence, are no statement about the patient's present state —
+ * plans, recommendations, work-up questions, conditions ("if …", "falls …"), advice ("return if …"), what was explained
+ * in counselling or consent, and lists of what may happen ("risks include …"). ConText triggers (context.ts) are
+ * phrases with windows: they are exact for the writers they were learnt from and miss the next writer's wording. This
+ * classifier decides by the kind of utterance instead, from data lists (mappings/nlp-scope.json), and is the default
+ * for condition mentions: inside scope no present Condition; the concept still is one when the note states it
+ * positively outside any scope (condition findings merge per concept).
+ */
+import type { Language } from '../finding';
+import type { ScopeFile, ScopeLanguage } from '../mappings';
+import { tokenize, type Token } from '../text/normalize';
+import type { NoteAnalysis } from './analysis';
+import type { ContextResult } from './context';
+
+export type ScopeKind = 'plan' | 'question' | 'conditional' | 'advice' | 'counselling' | 'list';
+
+/** Cue phrases as folded word sequences, looked up by their first word. */
+class Phrases {
+  private readonly byFirst = new Map<string, string[][]>();
+
+  constructor(list: readonly string[] | undefined) {
+    for (const p of list ?? []) {
+      const words = tokenize(p).map((t) => t.norm).filter(Boolean);
+      if (!words.length) continue;
+      const same = this.byFirst.get(words[0]) ?? [];
+      same.push(words);
+      this.byFirst.set(words[0], same);
+    }
+  }
+
+  /** Last token of the longest phrase that starts at token `i` and ends by token `last`, or -1. */
+  at(tokens: readonly Token[], i: number, last: number): number {
+    const list = this.byFirst.get(tokens[i].norm);
+    if (!list) return -1;
+    let best = -1;
+    for (const words of list) {
+      const end = i + words.length - 1;
+      if (end > last || end <= best) continue;
+      let k = 1;
+      while (k < words.length && tokens[i + k].norm === words[k]) k++;
+      if (k === words.length) best = end;
+    }
+    return best;
+  }
+}
+
+interface Cues {
+  conditional: Phrases; advice: Phrases; asks: Phrases; plan: Phrases; question: Phrases; modal: Phrases; clauseFinal: Phrases;
+  counsel: Phrases; topics: Phrases; nouns: Phrases; markers: Phrases; blockers: Phrases; after: Phrases; terminators: Phrases;
+  /** Compound heads ("Lebenszeitrisiko", "Ausschlusskriterien"), folded. */
+  suffixes: string[];
+}
+
+export type ScopeLexicon = Record<Language, Cues>;
+
+function cuesOf(l: ScopeLanguage): Cues {
+  return {
+    conditional: new Phrases(l.openers.conditional), advice: new Phrases(l.openers.advice), asks: new Phrases(l.openers.question),
+    plan: new Phrases(l.inline.plan), question: new Phrases(l.inline.question), modal: new Phrases(l.inline.modal),
+    clauseFinal: new Phrases(l.clauseFinal), counsel: new Phrases(l.counselVerbs), topics: new Phrases(l.counselTopics),
+    nouns: new Phrases(l.scopeNouns), markers: new Phrases(l.listMarkers), blockers: new Phrases(l.nounBlockers),
+    after: new Phrases(l.nounsAfter), terminators: new Phrases(l.terminators),
+    suffixes: (l.nounSuffixes ?? []).flatMap((x) => tokenize(x).map((t) => t.norm)),
+  };
+}
+
+/** Compiled once at start with the dictionary. */
+export function compileScope(file: ScopeFile): ScopeLexicon {
+  return { en: cuesOf(file.en), de: cuesOf(file.de) };
+}
+
+/** Tokens [from, to] of a sentence in scope; `clause`: a ';' between the cue and the mention ends it. */
+interface Span { from: number; to: number; kind: ScopeKind; clause: boolean; carried?: boolean }
+
+/** A label this close to the sentence start ("Plan:", "2. Empfehlung:") is no part of what the sentence says. */
+const LABEL_WITHIN = 6;
+/** A separator that ends a clause: a clause-final plan cue ("…, CT planned") covers back to it. */
+const CLAUSE_SEP = /[,;:]/;
+/** A sentence that ends open ("Risks:", "bleeding, infection,") continues on the next line. */
+const OPEN_END = /[:,;(/&+-]\s*$/;
+const BULLET_START = /^(?:[-•*·▪–]|\d{1,2}[.)])/;
+/** A line that is itself a label ("Assessment: …"), not a list item under one. */
+const LABEL_LINE = /^[\p{L}][^:\n]{0,40}:/u;
+
+export class UtteranceScope {
+  private readonly cues: Cues;
+  private readonly spans = new Map<number, Span[]>();
+  /** First token of each sentence (-1 for none). */
+  private readonly firstTok: Int32Array;
+
+  constructor(private readonly a: NoteAnalysis, lexicon: ScopeLexicon) {
+    this.cues = lexicon[a.language];
+    this.firstTok = new Int32Array(a.sentences.length).fill(-1);
+    for (let i = a.tokens.length - 1; i >= 0; i--) if (a.tokenSentence[i] >= 0) this.firstTok[a.tokenSentence[i]] = i;
+  }
+
+  /** The kind of scope that covers the mention [startTok, endTok], or undefined where the note states something about the patient. */
+  kindAt(startTok: number, endTok = startTok): ScopeKind | undefined {
+    const s = this.a.tokenSentence[startTok];
+    if (s < 0) return undefined;
+    for (const sp of this.spansOf(s)) if (sp.from <= startTok && startTok <= sp.to && this.open(sp, startTok)) return sp.kind;
+    // "febrile neutropenia risk", "DVT risk with carboplatin": the mention names a risk
+    const next = endTok + 1;
+    if (next < this.a.tokens.length && this.a.tokenSentence[next] === s && /^[\s-]*$/.test(this.a.tokens[next].sepText)
+      && this.cues.after.at(this.a.tokens, next, next) >= 0 && !this.blocked(next, this.lastOf(s))) return 'list';
+    return undefined;
+  }
+
+  /** No terminator ("but", "known", "aber", "bekannt") between the scope start and the mention. */
+  private open(sp: Span, tok: number): boolean {
+    const { tokens } = this.a;
+    for (let j = sp.from; j < tok; j++) {
+      if (j > sp.from && sp.clause && tokens[j].sepText.includes(';')) return false;
+      if (this.cues.terminators.at(tokens, j, tok - 1) >= 0) return false;
+    }
+    if (sp.clause && tok > sp.from && tokens[tok].sepText.includes(';')) return false;
+    return true;
+  }
+
+  private lastOf(s: number): number {
+    let last = this.firstTok[s];
+    while (last + 1 < this.a.tokens.length && this.a.tokenSentence[last + 1] === s) last++;
+    return last;
+  }
+
+  private spansOf(s: number): Span[] {
+    let spans = this.spans.get(s);
+    if (spans) return spans;
+    const first = this.firstTok[s];
+    const last = this.lastOf(s);
+    spans = first < 0 ? [] : this.ownSpans(s, first, last);
+    // "Risks:\n- bleeding\n- DVT/PE", "exclusion criteria include prior\n  pulmonary embolism": a scope open at the end of
+    // the sentence before goes on over the list lines and wrapped lines under it
+    if (first >= 0 && s > 0 && this.continues(s)) {
+      const before = this.spansOf(s - 1);
+      const prevLast = this.lastOf(s - 1);
+      const openEnd = OPEN_END.test(this.a.text.slice(this.a.sentences[s - 1].start, this.a.sentences[s - 1].end));
+      // a list line goes on only with a list its label opened ("Risks:\n- …\n- …"), not after any sentence ("…?\n4. …")
+      const carried = before.find((sp) => sp.to === prevLast && (openEnd || sp.carried === true) && this.open(sp, prevLast));
+      if (carried) spans.push({ from: first, to: last, kind: carried.kind, clause: false, carried: true });
+    }
+    this.spans.set(s, spans);
+    return spans;
+  }
+
+  /** Sentence `s` continues the one before: no blank line between, and that one ends open or `s` is a list line under it. */
+  private continues(s: number): boolean {
+    const { text, sentences } = this.a;
+    const gap = text.slice(sentences[s - 1].end, sentences[s].start);
+    if (/\n[ \t]*\n/.test(gap)) return false;
+    const line = text.slice(sentences[s].start, sentences[s].end);
+    if (OPEN_END.test(text.slice(sentences[s - 1].start, sentences[s - 1].end))) return !(!BULLET_START.test(line) && LABEL_LINE.test(line));
+    return gap.includes('\n') && (BULLET_START.test(line) || /^\p{Ll}/u.test(line)) && !(!BULLET_START.test(line) && LABEL_LINE.test(line));
+  }
+
+  /** A scope noun at `n` followed by a blocker ("risk factors", "Risiko-Score") names something of the patient's. */
+  private blocked(n: number, last: number): boolean {
+    return n < last && this.cues.blockers.at(this.a.tokens, n + 1, last) >= 0;
+  }
+
+  /** Last token of a scope noun starting at `j` ("side effects", "Lebenszeitrisiko"), or -1. */
+  private noun(j: number, last: number): number {
+    const n = this.cues.nouns.at(this.a.tokens, j, last);
+    if (n >= 0) return this.blocked(n, last) ? -1 : n;
+    const w = this.a.tokens[j].norm;
+    return this.cues.suffixes.some((x) => w.length > x.length + 2 && w.endsWith(x)) && !this.blocked(j, last) ? j : -1;
+  }
+
+  private ownSpans(s: number, first: number, last: number): Span[] {
+    const { tokens, text } = this.a;
+    const body = this.bodyStart(first, last);
+    const out: Span[] = [];
+    const whole = (kind: ScopeKind): void => { out.push({ from: body, to: last, kind, clause: false }); };
+    if (this.a.sentences[s].section === 'plan') out.push({ from: first, to: last, kind: 'plan', clause: false });
+    // "Any signs of DVT?" asks all of it; "Ovarial-Ca, Z.n. Carboplatin, Thrombozytopenie?" only its last clause
+    if (text.slice(tokens[last].end, this.a.sentences[s].end).includes('?')) {
+      if (this.cues.asks.at(tokens, body, last) >= 0) whole('question');
+      else out.push({ from: this.clauseStart(body, last), to: last, kind: 'question', clause: true });
+    }
+    if (this.cues.conditional.at(tokens, body, last) >= 0) whole('conditional');
+    if (this.cues.advice.at(tokens, body, last) >= 0) whole('advice');
+    let counselled = false;
+    let noun = -1;
+    const topics: number[] = [];
+    for (let j = first; j <= last; j++) {
+      if (this.cues.counsel.at(tokens, j, last) >= 0) counselled = true;
+      if (this.cues.topics.at(tokens, j, last) >= 0) topics.push(j);
+      const n = this.noun(j, last);
+      if (n >= 0) {
+        if (noun < 0) noun = j;
+        // "Risks include …", "risk of neutropenic sepsis", "Nebenwirkungen u.a. …", "Complications: …": what may happen
+        if (n < last && (this.cues.markers.at(tokens, n + 1, last) >= 0 || tokens[n + 1].sepText.includes(':'))) out.push({ from: j, to: last, kind: 'list', clause: true });
+      }
+      // a plan or question word in the label ("Diagnosen lt. Überweisung:", "Zur Frage oben:") says nothing of the statement
+      if (j < body) continue;
+      for (const kind of ['plan', 'question'] as const) if (this.cues[kind].at(tokens, j, last) >= 0) out.push({ from: j, to: last, kind, clause: true });
+      // "which could suggest a PE", "kann zu Anämie führen": what may be, up to the end of its clause
+      // a modal is lower case ("may", not the month "May")
+      if (/^\p{Ll}/u.test(tokens[j].raw) && this.cues.modal.at(tokens, j, last) >= 0) out.push({ from: j, to: this.clauseEnd(j, last), kind: 'list', clause: true });
+      const f = this.cues.clauseFinal.at(tokens, j, last);
+      if (f >= 0 && (f === last || CLAUSE_SEP.test(tokens[f + 1].sepText))) out.push({ from: this.clauseStart(body, j), to: f, kind: 'plan', clause: true });
+    }
+    // "Risks of bleeding, infection and DVT were discussed", "über Nebenwirkungen aufgeklärt": what was explained;
+    // "given information about HBOC", "über einen postoperativen Ileus wurde aufgeklärt": the topic of counselling
+    if (counselled && noun >= 0) whole('counselling');
+    else if (counselled) for (const t of topics) out.push({ from: t, to: last, kind: 'counselling', clause: true });
+    return out;
+  }
+
+  /** First token of the sentence's statement: after leading list numbers and a short label ("Plan:", "Procedere:"). */
+  private bodyStart(first: number, last: number): number {
+    const { tokens } = this.a;
+    for (let j = first + 1; j <= Math.min(last, first + LABEL_WITHIN); j++) {
+      if (tokens[j].sepText.includes(':') && !(tokens[j].isNumber && tokens[j - 1].isNumber)) return j; // not a time ("12:30")
+    }
+    let b = first;
+    while (b < last && tokens[b].isNumber) b++;
+    return b;
+  }
+
+  /** Start of the clause that ends at token `j`: after the last ',' ';' or ':' before it. */
+  private clauseStart(body: number, j: number): number {
+    for (let k = j; k > body; k--) if (CLAUSE_SEP.test(this.a.tokens[k].sepText)) return k;
+    return body;
+  }
+
+  /** Last token of the clause that token `j` opens. */
+  private clauseEnd(j: number, last: number): number {
+    for (let k = j + 1; k <= last; k++) if (CLAUSE_SEP.test(this.a.tokens[k].sepText)) return k - 1;
+    return last;
+  }
+}
+
+/**
+ * A mention the context rules found present becomes hypothetical inside scope. Negated, family and possible mentions
+ * keep their assertion ("V.a. LAE" as the working assessment stays an unconfirmed Condition), and so does a historical
+ * one: "Nachsorge bei Z.n. Ovarialkarzinom" still states the patient's history.
+ */
+export function withinScope(c: ContextResult, kind: ScopeKind | undefined): ContextResult {
+  return kind !== undefined && c.assertion === 'present' ? { assertion: 'hypothetical' } : c;
+}
