@@ -121,3 +121,32 @@ export function labelsList(a: NoteAnalysis, covered: Uint8Array, t: Match): bool
   }
   return false;
 }
+
+/**
+ * "Anämie Grad 2, Eisenmangel ausgeschlossen": a German post-negation after a comma whose clause has a noun of its own
+ * (a capitalised word that is no concept) denies that noun, not the finding before the comma. "Aszites, Pleuraerguss:
+ * nein" (a concept) and "Aszites, sonographisch nicht nachweisbar" (no noun) still reach back.
+ */
+export function commaSubject(a: NoteAnalysis, covered: Uint8Array, endTok: number, trigTok: number): boolean {
+  if (a.language !== 'de') return false;
+  let k = trigTok;
+  while (k > endTok + 1 && !a.tokens[k].sepText.includes(',')) k--;
+  if (k <= endTok + 1 && !a.tokens[k].sepText.includes(',')) return false;
+  for (let j = k; j < trigTok; j++) if (!covered[j] && !a.tokens[j].isNumber && /^\p{Lu}/u.test(a.tokens[j].raw)) return true;
+  return false;
+}
+
+/**
+ * "hypertension (no), diabetes type 2 (yes)": a trigger inside a parenthesis ends with it. True when a ')' stands
+ * between tokens `from` and `to` and the line before token `from` leaves a '(' open.
+ */
+export function closesParen(a: NoteAnalysis, from: number, to: number): boolean {
+  const between = a.text.slice(a.tokens[from].end, a.tokens[to].start);
+  if (!between.includes(')')) return false;
+  let depth = 0;
+  for (let i = a.tokens[from].start - 1; i >= 0 && a.text[i] !== '\n'; i--) {
+    if (a.text[i] === ')') depth--;
+    else if (a.text[i] === '(' && ++depth > 0) return true;
+  }
+  return false;
+}

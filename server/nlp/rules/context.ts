@@ -5,7 +5,7 @@ import type { NoteAnalysis } from './analysis';
 import type { Dictionary } from './dictionary';
 import type { Match } from './matcher';
 import { carryContext, type Carried } from './carry';
-import { answersSuspicion, coordinatedUpTo, labelsList, tellerSelfTokens } from './context-clauses';
+import { answersSuspicion, closesParen, commaSubject, coordinatedUpTo, labelsList, tellerSelfTokens } from './context-clauses';
 
 export interface ContextResult {
   assertion: Assertion;
@@ -107,6 +107,8 @@ export class ContextRules {
       if (e.sub === 'forward' && kind === 'negated' && t.endTok < startTok && e.window === undefined && this.isAnswer(t)) continue;
       // "Diabetes (Metformin), keine Hypertonie": a negation word that opens the next finding is its determiner, no answer to the one before
       if (e.sub === 'backward' && kind === 'negated' && t.startTok > endTok && this.opensMention(t)) continue;
+      // "hypertension (no), diabetes (yes)": a pre-trigger inside a parenthesis ends with it
+      if (e.sub === 'forward' && t.endTok < startTok && closesParen(this.a, t.endTok, startTok)) continue;
       if (e.sentenceScope) {
         if (t.endTok < startTok ? this.open(t.endTok, startTok, t.endTok + 1, false, kind, true) : t.startTok > endTok && this.open(endTok, t.startTok, t.startTok, false, kind, true)) return kind;
         continue;
@@ -127,6 +129,7 @@ export class ContextRules {
         // "Die Patientin wurde über Thrombose, Blutung und Infektion aufgeklärt": the whole list before the verb
         if (this.open(endTok, t.startTok, t.startTok, false, kind, true)) return kind;
       } else if (e.sub === 'backward' && t.startTok > endTok) {
+        if (kind === 'negated' && commaSubject(this.a, this.covered, endTok, t.startTok)) continue;
         const gap = t.startTok - endTok - 1;
         // a short post-negation may still reach across a comma ("Aszites, Pleuraerguss: nein"): precision first, a wrongly
         // negated finding costs recall, a wrongly present one is an assertion error

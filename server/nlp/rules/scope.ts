@@ -75,8 +75,10 @@ interface Span { from: number; to: number; kind: ScopeKind; clause: boolean; car
 
 /** A label this close to the sentence start ("Plan:", "2. Empfehlung:") is no part of what the sentence says. */
 const LABEL_WITHIN = 6;
-/** A separator that ends a clause: a clause-final plan cue ("…, CT planned") covers back to it. */
-const CLAUSE_SEP = /[,;:]/;
+/** A list marker this many words after a scope noun still introduces its list ("Ausschlusskriterien der Studie sind …"). */
+const MARKER_WITHIN = 3;
+/** A separator that ends a clause (a comma, ';', ':' or spaced dash): a clause-final plan cue ("…, CT planned") covers back to it. */
+const CLAUSE_SEP = /[,;:]|\s[-–—]\s/;
 /** A sentence that ends open ("Risks:", "bleeding, infection,") continues on the next line. */
 const OPEN_END = /[:,;(/&+-]\s*$/;
 const BULLET_START = /^(?:[-•*·▪–]|\d{1,2}[.)])/;
@@ -159,12 +161,21 @@ export class UtteranceScope {
     return n < last && this.cues.blockers.at(this.a.tokens, n + 1, last) >= 0;
   }
 
+  /** A list marker within a few words after the noun ending at `n`, in its clause ("Nebenwirkungen zählen u.a. …"). */
+  private marked(n: number, last: number): boolean {
+    for (let k = n + 1; k <= Math.min(last, n + MARKER_WITHIN); k++) {
+      if (k > n + 1 && CLAUSE_SEP.test(this.a.tokens[k].sepText)) return false;
+      if (this.cues.markers.at(this.a.tokens, k, last) >= 0) return true;
+    }
+    return false;
+  }
+
   /** Last token of a scope noun starting at `j` ("side effects", "Lebenszeitrisiko"), or -1. */
   private noun(j: number, last: number): number {
     const n = this.cues.nouns.at(this.a.tokens, j, last);
     if (n >= 0) return this.blocked(n, last) ? -1 : n;
     const w = this.a.tokens[j].norm;
-    return this.cues.suffixes.some((x) => w.length > x.length + 2 && w.endsWith(x)) && !this.blocked(j, last) ? j : -1;
+    return this.cues.suffixes.some((x) => w === x || (w.length > x.length + 2 && w.endsWith(x))) && !this.blocked(j, last) ? j : -1;
   }
 
   private ownSpans(s: number, first: number, last: number): Span[] {
@@ -190,7 +201,7 @@ export class UtteranceScope {
       if (n >= 0) {
         if (noun < 0) noun = j;
         // "Risks include …", "risk of neutropenic sepsis", "Nebenwirkungen u.a. …", "Complications: …": what may happen
-        if (n < last && (this.cues.markers.at(tokens, n + 1, last) >= 0 || tokens[n + 1].sepText.includes(':'))) out.push({ from: j, to: last, kind: 'list', clause: true });
+        if (n < last && (this.marked(n, last) || tokens[n + 1].sepText.includes(':'))) out.push({ from: j, to: last, kind: 'list', clause: true });
       }
       // a plan or question word in the label ("Diagnosen lt. Überweisung:", "Zur Frage oben:") says nothing of the statement
       if (j < body) continue;
@@ -203,7 +214,7 @@ export class UtteranceScope {
     }
     // "Risks of bleeding, infection and DVT were discussed", "über Nebenwirkungen aufgeklärt": what was explained;
     // "given information about HBOC", "über einen postoperativen Ileus wurde aufgeklärt": the topic of counselling
-    if (counselled && noun >= 0) whole('counselling');
+    if (counselled && noun >= 0) out.unshift({ from: body, to: last, kind: 'counselling', clause: false });
     else if (counselled) for (const t of topics) out.push({ from: t, to: last, kind: 'counselling', clause: true });
     return out;
   }
