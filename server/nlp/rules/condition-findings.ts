@@ -26,10 +26,13 @@ function strongest(list: AssessedMention[], key: keyof MentionAttributes): Bound
   return best;
 }
 
-/** The mention to quote: the most specific (attributes bound to it), then the most certain, then the first. */
-function representative(list: AssessedMention[]): AssessedMention {
-  const score = (m: AssessedMention): number =>
-    Object.values(m.attributes).filter((b: Bound | undefined) => b && b.strength >= 2).length * 10 + RANK[m.context.assertion];
+/**
+ * The mention to quote: one that says what the Condition says (a present Condition never quotes "V.a. TVT links" when
+ * "TVT … bestätigt" follows), then the most specific (attributes bound to it), then the most certain, then the first.
+ */
+function representative(list: AssessedMention[], assertion: Assertion): AssessedMention {
+  const score = (m: AssessedMention): number => (m.context.assertion === assertion ? 100 : 0)
+    + Object.values(m.attributes).filter((b: Bound | undefined) => b && b.strength >= 2).length * 10 + RANK[m.context.assertion];
   return list.reduce((best, m) => (score(m) > score(best) ? m : best), list[0]);
 }
 
@@ -41,7 +44,7 @@ function quoteOf(a: NoteAnalysis, m: ConditionMention): Pick<Finding, 'quote' | 
 
 function patientFinding(a: NoteAnalysis, coder: ConceptCoder, concept: string, list: AssessedMention[]): Finding {
   const assertion = list.reduce<Assertion>((best, m) => (RANK[m.context.assertion] > RANK[best] ? m.context.assertion : best), 'possible');
-  const rep = representative(list);
+  const rep = representative(list, assertion);
   const attributes: FindingAttributes = {};
   const hist = strongest(list, 'histology');
   const lat = strongest(list, 'laterality');

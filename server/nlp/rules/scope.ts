@@ -134,26 +134,36 @@ export class UtteranceScope {
     spans = first < 0 ? [] : this.ownSpans(s, first, last);
     // "Risks:\n- bleeding\n- DVT/PE", "exclusion criteria include prior\n  pulmonary embolism": a scope open at the end of
     // the sentence before goes on over the list lines and wrapped lines under it
-    if (first >= 0 && s > 0 && this.continues(s)) {
+    if (first >= 0 && s > 0) {
       const before = this.spansOf(s - 1);
       const prevLast = this.lastOf(s - 1);
-      const openEnd = OPEN_END.test(this.a.text.slice(this.a.sentences[s - 1].start, this.a.sentences[s - 1].end));
-      // a list line goes on only with a list its label opened ("Risks:\n- …\n- …"), not after any sentence ("…?\n4. …")
-      const carried = before.find((sp) => sp.to === prevLast && (openEnd || sp.carried === true) && this.open(sp, prevLast));
+      const how = this.joins(s);
+      // a list line goes on only with a list its label opened ("Risks:\n- …\n- …"), not after any sentence ("…?\n4. …");
+      // a wrapped line only with the sentence it wraps, so lines without end marks (a checklist) do not chain
+      const carried = before.find((sp) => sp.to === prevLast && this.open(sp, prevLast)
+        && (how === 'open' || (how === 'wrap' && sp.carried !== true) || (how === 'list' && sp.carried === true)));
       if (carried) spans.push({ from: first, to: last, kind: carried.kind, clause: false, carried: true });
     }
     this.spans.set(s, spans);
     return spans;
   }
 
-  /** Sentence `s` continues the one before: no blank line between, and that one ends open or `s` is a list line under it. */
-  private continues(s: number): boolean {
+  /**
+   * How sentence `s` continues the one before, if at all (never past a blank line or into a label line): 'open' after
+   * ':' ',' and the like ("Risks:", "bleeding, infection,"); 'wrap' after a line without an end mark ("erhöhtes Risiko
+   * für ein (Zweit-)\nMammakarzinom", "criteria include prior\n  pulmonary embolism"); 'list' for a list item.
+   */
+  private joins(s: number): 'open' | 'wrap' | 'list' | null {
     const { text, sentences } = this.a;
     const gap = text.slice(sentences[s - 1].end, sentences[s].start);
-    if (/\n[ \t]*\n/.test(gap)) return false;
     const line = text.slice(sentences[s].start, sentences[s].end);
-    if (OPEN_END.test(text.slice(sentences[s - 1].start, sentences[s - 1].end))) return !(!BULLET_START.test(line) && LABEL_LINE.test(line));
-    return gap.includes('\n') && (BULLET_START.test(line) || /^\p{Ll}/u.test(line)) && !(!BULLET_START.test(line) && LABEL_LINE.test(line));
+    const bullet = BULLET_START.test(line);
+    if (/\n[ \t]*\n/.test(gap) || (!bullet && LABEL_LINE.test(line))) return null;
+    const prev = text.slice(sentences[s - 1].start, sentences[s - 1].end);
+    if (OPEN_END.test(prev)) return 'open';
+    if (!gap.includes('\n')) return null;
+    if (bullet) return 'list';
+    return /[.!?]\s*$/.test(prev) ? (/^\p{Ll}/u.test(line) ? 'list' : null) : 'wrap';
   }
 
   /** A scope noun at `n` followed by a blocker ("risk factors", "Risiko-Score") names something of the patient's. */
