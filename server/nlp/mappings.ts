@@ -117,6 +117,8 @@ export interface ContextLanguage {
   coordinators?: string[];
   /** Intensifiers after a pronoun ("she herself", "sie selbst"): after a relative's reporting verb they mean the teller. */
   intensifiers?: string[];
+  /** "…ausgeschlossen, ebenso eine Lungenembolie", "PE was excluded, as was DVT": a word that carries a denial over to the next finding. */
+  denialContinuations?: string[];
   /**
    * Heads of names that a disease word may sit in ("HBOC panel", "ovarian cancer trial", "Anämie-Diagnostik",
    * "Brustkrebs-Früherkennungsprogramm"): a condition term followed by one is part of a test, study or programme name.

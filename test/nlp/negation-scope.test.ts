@@ -48,5 +48,13 @@ describe('negation scope generalises', () => {
     // the clause after the comma has a noun of its own: "ausgeschlossen" denies the iron deficiency, not the anaemia
     ['de', 'Anämie Grad 2, Eisenmangel ausgeschlossen.', { anemia: 'present' }],
     ['de', 'Aszites nicht vorhanden, Pleuraerguss rechts gering.', { ascites: 'negated', pleural_effusion: 'present' }],
+    // a continuation word carries the denial over the comma
+    ['de', 'Ein Abszess wurde sonographisch ausgeschlossen, ebenso eine Beinvenenthrombose.', { deep_vein_thrombosis: 'negated' }],
+    ['en', 'A leak was excluded on CT, likewise a pulmonary embolism.', { pulmonary_embolism: 'negated' }],
+    ['de', 'Die Punktion erfolgte, ebenso eine Duplexsonographie. Beinvenenthrombose links.', { deep_vein_thrombosis: 'present' }],
+    // a negation that wraps its line still reaches the finding on the next line
+    ['de', 'MRT 03.04.2026 - kein Nachweis von\nLebermetastasen.', { liver_metastasis: 'negated' }],
+    ['en', 'Hypertension - denies, BP 121/70 today.', { hypertension: 'negated' }],
+    ['en', 'The histology argues against peritoneal metastases.', { peritoneal_metastasis: 'negated' }],
   ])('%s: %s', (language, text, want) => check(text, language, want));
 });

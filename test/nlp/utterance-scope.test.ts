@@ -41,6 +41,8 @@ describe('each kind of utterance scope, in English and German', () => {
     ['Ausschlusskriterien der Studie sind Lebermetastasen und Niereninsuffizienz.', 'de', 'liver_metastasis', 'list'],
     ['Bloods today.\nRisks reviewed:\n- bleeding\n- calf swelling (DVT)', 'en', 'deep_vein_thrombosis', 'counselling'],
     ['She carries a high febrile neutropenia risk with this regimen.', 'en', 'febrile_neutropenia', 'list'],
+    ['Trial: PARP maintenance study for platinum-sensitive ovarian cancer.', 'en', 'ovarian_cancer', 'plan'],
+    ['Für die Patientin besteht ein erhöhtes Risiko für ein (kontralaterales)\nMammakarzinom.', 'de', 'breast_cancer', 'list'],
   ])('%s', (text, language, concept, kind) => {
     expect(scopeOf(text, language, concept)).toBe(kind);
     expect(isPresent(extract(text, language), concept)).toBe(false);

@@ -8,7 +8,7 @@ import type { NoteAnalysis } from './analysis';
 import type { Dictionary } from './dictionary';
 import type { Match } from './matcher';
 
-interface Words { coordinators: Set<string>; intensifiers: Set<string>; reporting: Set<string>; anaphora: Set<string> }
+interface Words { coordinators: Set<string>; intensifiers: Set<string>; reporting: Set<string>; anaphora: Set<string>; continuations: Set<string> }
 const WORDS = new WeakMap<Dictionary, Partial<Record<Language, Words>>>();
 
 /** Every word of multi-word entries ("as well as"), squashed, so single tokens can be looked up. */
@@ -19,7 +19,7 @@ function wordsOf(dict: Dictionary, language: Language): Words {
   if (!byLanguage) { byLanguage = {}; WORDS.set(dict, byLanguage); }
   const ctx = dict.context[language];
   return byLanguage[language] ??= {
-    coordinators: wordSet(ctx.coordinators), intensifiers: wordSet(ctx.intensifiers),
+    coordinators: wordSet(ctx.coordinators), intensifiers: wordSet(ctx.intensifiers), continuations: new Set((ctx.denialContinuations ?? []).map(squash)),
     reporting: wordSet(ctx.reportingVerbs), anaphora: wordSet(Object.keys(ctx.anaphora ?? {})),
   };
 }
@@ -149,4 +149,24 @@ export function closesParen(a: NoteAnalysis, from: number, to: number): boolean 
     else if (a.text[i] === '(' && ++depth > 0) return true;
   }
   return false;
+}
+
+/**
+ * "Eine Anastomoseninsuffizienz wurde ausgeschlossen, ebenso eine Lungenembolie", "PE was excluded, likewise DVT": a
+ * continuation word after a comma, at most three words after a negating post-trigger in its clause, carries the denial to the finding after it
+ * (an article or coordinator may stand between).
+ */
+export function continuesDenial(a: NoteAnalysis, dict: Dictionary, triggers: Match[], startTok: number): boolean {
+  const w = wordsOf(dict, a.language);
+  if (!w.continuations.size) return false;
+  let k = startTok - 1;
+  while (k > startTok - 3 && k >= 0 && w.coordinators.has(a.tokens[k].norm)) k--;
+  if (k < 1 || !w.continuations.has(a.tokens[k].norm) || !a.tokens[k].sepText.includes(',') || a.tokenSentence[k] !== a.tokenSentence[startTok]) return false;
+  // the post-trigger closes the clause before the comma ("excluded on CT, likewise …")
+  const closes = (t: Match): boolean => {
+    if (t.endTok >= k || t.endTok < k - 4) return false;
+    for (let j = t.endTok + 1; j < k; j++) if (CLAUSE_SEP.test(a.tokens[j].sepText)) return false;
+    return true;
+  };
+  return triggers.some((t) => closes(t) && t.entries.some((e) => e.key === 'negated' && e.sub === 'backward'));
 }

@@ -5,7 +5,7 @@ import type { NoteAnalysis } from './analysis';
 import type { Dictionary } from './dictionary';
 import type { Match } from './matcher';
 import { carryContext, type Carried } from './carry';
-import { answersSuspicion, closesParen, commaSubject, coordinatedUpTo, labelsList, tellerSelfTokens } from './context-clauses';
+import { answersSuspicion, closesParen, commaSubject, continuesDenial, coordinatedUpTo, labelsList, tellerSelfTokens } from './context-clauses';
 
 export interface ContextResult {
   assertion: Assertion;
@@ -104,7 +104,8 @@ export class ContextRules {
       const kind = e.key as ContextType;
       const windows = this.dict.context.windows[kind];
       // "Uncontrolled hypertension ...... NO (HTN controlled on amlodipine)": an answer is no pre-negation of its explanation
-      if (e.sub === 'forward' && kind === 'negated' && t.endTok < startTok && e.window === undefined && this.isAnswer(t)) continue;
+      // (a one-word answer only: "CT - kein Nachweis von\nLebermetastasen" wraps its line, it answers nothing)
+      if (e.sub === 'forward' && kind === 'negated' && t.endTok < startTok && e.window === undefined && t.startTok === t.endTok && this.isAnswer(t)) continue;
       // "Diabetes (Metformin), keine Hypertonie": a negation word that opens the next finding is its determiner, no answer to the one before
       if (e.sub === 'backward' && kind === 'negated' && t.startTok > endTok && this.opensMention(t)) continue;
       // "hypertension (no), diabetes (yes)": a pre-trigger inside a parenthesis ends with it
@@ -298,6 +299,7 @@ export class ContextRules {
         if (d < relationDistance) { relation = t.entries.find((e) => e.relation)?.relation ?? relation; relationDistance = d; }
       }
     }
+    if (!found.size && continuesDenial(this.a, this.dict, this.bySentence.get(s) ?? [], startTok)) found.add('negated');
     // "No family history of ovarian cancer" denies the family history: negated, not a relative's disease
     if (found.has('family') && (firstAt.negated ?? Infinity) < (firstAt.family ?? -1)) found.delete('family');
     if (this.questionMark(this.a.tokens[opts.spanStart ?? startTok].start, this.a.tokens[endTok].end)) found.add('possible');
