@@ -62,6 +62,8 @@ describe('what stays a statement about the patient', () => {
     ['She was diagnosed in May with ovarian cancer.', 'en', 'ovarian_cancer'],
     // a label is no part of the statement ("Diagnosen lt. Überweisung:")
     ['Zur Frage oben: Anämie Grad 2, Eisenmangel ausgeschlossen.', 'de', 'anemia'],
+    // a department in a title line is no advice, and a title does not wrap into the sentence under it
+    ['Notaufnahme – Aufnahmebefund 12.04.2026, 23:40 Uhr\nAufnahme mit Luftnot und Fieber, Lungenembolie rechts im CT.', 'de', 'pulmonary_embolism'],
     // criteria met are the disease
     ['Creatinine rise meets KDIGO criteria for AKI stage 1.', 'en', 'acute_kidney_injury'],
   ])('%s', (text, language, concept) => {

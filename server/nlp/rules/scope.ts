@@ -134,14 +134,16 @@ export class UtteranceScope {
     spans = first < 0 ? [] : this.ownSpans(s, first, last);
     // "Risks:\n- bleeding\n- DVT/PE", "exclusion criteria include prior\n  pulmonary embolism": a scope open at the end of
     // the sentence before goes on over the list lines and wrapped lines under it
-    if (first >= 0 && s > 0) {
+    const how = first >= 0 && s > 0 ? this.joins(s) : null;
+    // only a sentence this one continues is classified (not every sentence back to the note's start)
+    if (how !== null && this.firstTok[s - 1] >= 0) {
       const before = this.spansOf(s - 1);
       const prevLast = this.lastOf(s - 1);
-      const how = this.joins(s);
       // a list line goes on only with a list its label opened ("Risks:\n- …\n- …"), not after any sentence ("…?\n4. …");
-      // a wrapped line only with the sentence it wraps, so lines without end marks (a checklist) do not chain
+      // a wrapped line only with the clause a cue opened in the sentence it wraps: lines without end marks (a checklist,
+      // a title "Notaufnahme – Aufnahmebefund …") do not chain and do not hand on a whole-sentence kind
       const carried = before.find((sp) => sp.to === prevLast && this.open(sp, prevLast)
-        && (how === 'open' || (how === 'wrap' && sp.carried !== true) || (how === 'list' && sp.carried === true)));
+        && (how === 'open' || (how === 'wrap' && sp.clause && sp.carried !== true) || (how === 'list' && sp.carried === true)));
       if (carried) spans.push({ from: first, to: last, kind: carried.kind, clause: false, carried: true });
     }
     this.spans.set(s, spans);
