@@ -41,7 +41,8 @@ const FLOORS: Record<CorpusSplit, { overallF1: number; observationRecall: number
   // a regression floor until the engine generalises to it
   // after the tune-C/D/E work: 0.975 / 1.000 / 14
   // after the tune-F work: 0.977 / 1.000 / 14
-  'held-out-2': { overallF1: 0.975, observationRecall: 0.995, maxAssertionErrors: 14 },
+  // after the scope-default work (utterance scope, mappings/nlp-scope.json; tuned on tune only): 0.978 / 1.000 / 9
+  'held-out-2': { overallF1: 0.975, observationRecall: 0.995, maxAssertionErrors: 9 },
   // held-out-3 (a third independent annotator, German/Austrian/Swiss and UK/US styles), first scored 2026-12-07 on the
   // engine of that morning: F1 0.901, recall 0.821, 10 errors (3 of them 'possible' mentions); after that day's
   // general work 0.931 / 0.889 / 9 — below the targets (recall 0.90, 0 errors): a regression floor only
@@ -59,14 +60,16 @@ const FLOORS: Record<CorpusSplit, { overallF1: number; observationRecall: number
   'held-out-5': { overallF1: 0.96, observationRecall: 0.98, maxAssertionErrors: 8 },
   // held-out-6 (a sixth independent annotator, Irish/US/Canadian and German/Swiss/Austrian), first scored 2026-12-07 on
   // the engine as it stood before the tune-F work: F1 0.945, observation recall 0.921, 14 assertion errors (9 hypothetical)
-  'held-out-6': { overallF1: 0.94, observationRecall: 0.915, maxAssertionErrors: 14 },
-  // after the tune-F work: 0.944 / 0.921 / 14 (unchanged)
+  // after the tune-F work: 0.944 / 0.921 / 14 (unchanged); after the scope-default work: 0.945 / 0.921 / 8
+  'held-out-6': { overallF1: 0.94, observationRecall: 0.915, maxAssertionErrors: 8 },
   // held-out-7 (a seventh independent annotator, NZ/Welsh/South African/US and German/Austrian/Swiss), first scored
   // 2026-12-07 on the engine after the tune-F work: F1 0.946, observation recall 0.953, 14 assertion errors (7 hypothetical)
-  'held-out-7': { overallF1: 0.94, observationRecall: 0.95, maxAssertionErrors: 14 },
+  // after the scope-default work: 0.953 / 0.953 / 6 (hypothetical 7 -> 2)
+  'held-out-7': { overallF1: 0.95, observationRecall: 0.95, maxAssertionErrors: 6 },
   // held-out-8 (an eighth independent annotator), first scored 2026-12-07 (afternoon) on the engine as it stood before
   // the scope-default work: F1 0.984, observation recall 0.986, 6 assertion errors (negated 2, hypothetical 2, family 1, possible 1)
-  'held-out-8': { overallF1: 0.98, observationRecall: 0.985, maxAssertionErrors: 6 },
+  // after the scope-default work (the clean measure of it: written before, never looked at): 0.983 / 0.986 / 5
+  'held-out-8': { overallF1: 0.98, observationRecall: 0.985, maxAssertionErrors: 5 },
   // tune grew from 57 to 87 notes with the 30 tune-B notes of an independent writer (0.965 / 0.953 / 15 errors when
   // they arrived); after the general work they prompted: 0.986 / 0.990 / 0. 2026-12-07 it grew to 127 notes with the
   // 40 tune-C/tune-D notes (0.972 / 0.970 / 18 assertion errors when they arrived); after the general assertion work
@@ -79,7 +82,11 @@ const FLOORS: Record<CorpusSplit, { overallF1: number; observationRecall: number
   // subjects of a post-negation, a suspicion answered by a subjectless clause, a teller's 'she herself', label fillers,
   // German adjective line wraps, denied criteria): 0.978 / 0.967 / 0 (condition precision 0.975 -> 0.990). With the
   // general table, value/date, BRCA-polarity and tumour-grammar work they prompted (nlp-tune-obs) on top: 0.994 / 0.998 / 0
-  tune: { overallF1: 0.99, observationRecall: 0.995, maxAssertionErrors: 0 },
+  // 2026-12-07 (afternoon) it grew to 202 notes with tune-G, 30 notes of another independent writer weighted toward
+  // mentions that are not present findings: 29 assertion errors when they arrived, 13 after the scope-default work
+  // (first score, before any tuning on them), 2 after the general rules they prompted. All 202: 0.990 / 0.993 / 2 (the
+  // 172 before: 0.994 / 0.997 / 0, unchanged)
+  tune: { overallF1: 0.985, observationRecall: 0.99, maxAssertionErrors: 2 },
 };
 
 describe.each(['held-out', 'held-out-2', 'held-out-3', 'held-out-4', 'held-out-5', 'held-out-6', 'held-out-7', 'held-out-8', 'tune'] as CorpusSplit[])('eval floor on the %s split', (split) => {
