@@ -6,7 +6,8 @@
 import type { ContentRow } from './rows';
 import { toStored } from './rows';
 import type { SqlExecutor } from './sql';
-import type { DeliveryRoute, JobSpec, OutboxEntry, SubscriptionLogWriter } from './types';
+import type { SqlBuilder } from './search/sql-builder';
+import type { DeliveryRoute, JobSpec, OutboxEntry, OutboxSpec, SubscriptionLogWriter } from './types';
 
 type OutboxWriter = Pick<SubscriptionLogWriter, 'addToOutbox' | 'takeOutbox' | 'recordEvents' | 'consumeOutbox' | 'requestFanout'>;
 
@@ -23,6 +24,22 @@ const jobRows = (jobs: readonly JobSpec[]): string => JSON.stringify(jobs.map(jo
 const INSERT_JOB = 'INSERT INTO job (queue, job_key, payload, status, max_attempts, run_at, created_at, updated_at)';
 const JOB_VALUES = "j.queue, j.job_key, j.payload, 'waiting', j.max_attempts, coalesce(j.run_at, clock_timestamp()), clock_timestamp(), clock_timestamp()";
 const ON_WAITING = "ON CONFLICT (queue, job_key) WHERE status = 'waiting' AND job_key IS NOT NULL DO NOTHING";
+
+/**
+ * The INSERT of outbox rows, ids taken in the order given (the volatile identity default is evaluated after
+ * the sort), for chaining into another statement of the write: the writer adds it to its index-row statement,
+ * so recording a write for the fan-out costs no round trip of its own.
+ */
+export function outboxInsert(b: SqlBuilder, entries: readonly OutboxSpec[]): string {
+  const types = b.param(entries.map((e) => e.focusType));
+  const ids = b.param(entries.map((e) => e.focusId));
+  const versions = b.param(entries.map((e) => e.focusVersion));
+  const actions = b.param(entries.map((e) => e.action));
+  const times = b.param(entries.map((e) => e.occurredAt.toISOString()));
+  return `INSERT INTO subscription_outbox (focus_type, focus_id, focus_version, action, occurred_at)
+    SELECT t, i, v, a, o FROM unnest(${types}::text[], ${ids}::text[], ${versions}::int[], ${actions}::text[], ${times}::timestamptz[])
+      WITH ORDINALITY AS u(t, i, v, a, o, ord) ORDER BY ord`;
+}
 
 export function subscriptionOutboxWriter(sql: SqlExecutor): OutboxWriter {
   const consumeOutbox = async (ids: readonly string[]): Promise<void> => {

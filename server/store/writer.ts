@@ -13,15 +13,16 @@ import type { SearchQuery, SearchResult } from '../search/types';
 import { cancelWaitingJobs, completeJob, enqueueJob } from './job-queue';
 import { Reader } from './reader';
 import { subscriptionLogWriter } from './subscription-log';
+import { outboxInsert } from './subscription-outbox';
 import type { IndexValues } from '../search/types';
 import { patientCompartmentsOf } from '../search/patient-compartment';
 import { textOwnershipOf } from '../search/text-ownership';
 import { assertWritable } from './write-restriction';
 import { keepMaskedHeaders } from './subscription-header-mask';
-import { type IndexWriteItem, deleteIndexRows, replaceIndexRows, writeIndexRowsBatch } from './search/index-writer';
+import { type ChainedWrite, type IndexWriteItem, deleteIndexRows, replaceIndexRows, writeIndexRowsBatch } from './search/index-writer';
 import {
   type CreateManyOptions, type JobSpec, MAX_HOOK_DEPTH, type ResourceChange, type StoreWriter, type StoredResource, type WriteOptions,
-  type TerminologyReader, type SubscriptionLogWriter,
+  type TerminologyReader, type SubscriptionLogWriter, type OutboxSpec,
 } from './types';
 
 interface ResourceRow {
@@ -54,9 +55,18 @@ export class Writer extends Reader implements StoreWriter {
   private afterCommit: (() => void)[] = [];
   private hookDepth = 0;
   private subscriptions: SubscriptionLogWriter | undefined;
+  /** Outbox rows of this transaction, written with its index rows (one round trip fewer per write). */
+  private pendingOutbox: OutboxSpec[] = [];
 
   get subscriptionLog(): SubscriptionLogWriter {
-    return (this.subscriptions ??= subscriptionLogWriter(this.sql));
+    if (this.subscriptions) return this.subscriptions;
+    const log = subscriptionLogWriter(this.sql);
+    return (this.subscriptions = {
+      ...log,
+      addToOutbox: (entry) => { this.pendingOutbox.push(entry); return Promise.resolve(); },
+      // Whoever reads the outbox in this transaction sees its own rows, as if they had been written at once.
+      takeOutbox: async (limit) => { await this.flush(); return log.takeOutbox(limit); },
+    });
   }
 
   onCommit(fn: () => void): void {
@@ -75,18 +85,23 @@ export class Writer extends Reader implements StoreWriter {
   }
 
   async flush(): Promise<void> {
+    // The outbox rows ride in the first index statement (or go alone when there is none).
+    const outbox = this.pendingOutbox.splice(0);
+    const also: ChainedWrite[] = outbox.length ? [(b) => outboxInsert(b, outbox)] : [];
+    const taken = (): ChainedWrite[] => also.splice(0);
     // In slices of CREATE_BATCH resources: a 10,000-entry transaction's index rows as one statement
     // outlived the statement budget on PGlite, and built its parameters in one long synchronous run.
     if (this.pendingNew.length) {
       const items = this.pendingNew;
       this.pendingNew = [];
-      for (let i = 0; i < items.length; i += CREATE_BATCH) await writeIndexRowsBatch(this.sql, items.slice(i, i + CREATE_BATCH));
+      for (let i = 0; i < items.length; i += CREATE_BATCH) await writeIndexRowsBatch(this.sql, items.slice(i, i + CREATE_BATCH), taken());
     }
     if (this.pendingReplace.size) {
       const items = [...this.pendingReplace.values()];
       this.pendingReplace.clear();
-      for (let i = 0; i < items.length; i += CREATE_BATCH) await replaceIndexRows(this.sql, items.slice(i, i + CREATE_BATCH));
+      for (let i = 0; i < items.length; i += CREATE_BATCH) await replaceIndexRows(this.sql, items.slice(i, i + CREATE_BATCH), taken());
     }
+    if (also.length) await writeIndexRowsBatch(this.sql, [], taken());
   }
 
   override async search(ctx: AccessContext, q: SearchQuery): Promise<SearchResult> {

@@ -96,7 +96,13 @@ describe.each(driversUnderTest())('subscription outbox and fan-out (%s)', (kind:
       let written!: () => void;
       const held = new Promise<void>((r) => { commit = r; });
       const inserted = new Promise<void>((r) => { written = r; });
-      const early = s.app.store.transaction(async (tx) => { await tx.create(ctx, obs('late-a', '3434-3')); written(); await held; });
+      const early = s.app.store.transaction(async (tx) => {
+        await tx.create(ctx, obs('late-a', '3434-3'));
+        // Outbox rows are written with the index rows at commit; reading the outbox writes them now.
+        expect((await tx.subscriptionLog.takeOutbox(10)).map((e) => e.focusId)).toEqual(['late-a']);
+        written();
+        await held;
+      });
       await inserted; // late-a holds the lower outbox id, uncommitted
       await s.app.store.transaction((tx) => tx.create(ctx, obs('late-b', '3434-3')));
       expect(await drain(s.app, 10)).toBe(1);
@@ -104,6 +110,30 @@ describe.each(driversUnderTest())('subscription outbox and fan-out (%s)', (kind:
       await early;
       expect(await drain(s.app, 10)).toBe(1);
       expect(await focusIds(s.app, id)).toEqual({ n: [1, 2], ids: ['late-b', 'late-a'] });
+    } finally {
+      await s.stop();
+      await db.drop();
+    }
+  }, 120_000);
+
+  test('outbox rows are written with the commit: none for a write that rolls back, in order for one that commits', async () => {
+    const db = await createTestDatabase(kind);
+    const s = await start(db.databaseUrl, 'server');
+    try {
+      const id = await subscribeTo(s.base, '4545-4', rx.url);
+      await expect(s.app.store.transaction(async (tx) => {
+        await tx.create(ctx, obs('gone-a', '4545-4'));
+        throw new Error('rolled back');
+      })).rejects.toThrow('rolled back');
+      expect(await drain(s.app, 10)).toBe(0);
+      // Creates, an update and a bundle-style createMany in one transaction: the outbox keeps the order of the writes.
+      await s.app.store.transaction(async (tx) => {
+        await tx.create(ctx, obs('kept-a', '4545-4'));
+        await tx.createMany(ctx, [obs('kept-b', '4545-4'), obs('kept-c', '0000-0'), obs('kept-d', '4545-4')]);
+        await tx.update(ctx, obs('kept-a', '4545-4'));
+      });
+      expect(await drain(s.app, 2)).toBe(5); // kept-c too: every Observation is matched by the fan-out
+      expect(await focusIds(s.app, id)).toEqual({ n: [1, 2, 3, 4], ids: ['kept-a', 'kept-b', 'kept-d', 'kept-a'] });
     } finally {
       await s.stop();
       await db.drop();

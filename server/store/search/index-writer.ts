@@ -17,6 +17,11 @@ export interface IndexWriteItem { rid: string; resourceType: string; values: Ind
 /** A statement of the chained write; `name` is its CTE name when a later statement reads its RETURNING rows. */
 interface Statement { sql: string; name?: string }
 
+/** Another write of the transaction that rides in the same statement (no RETURNING read): saves its round trip. */
+export type ChainedWrite = (b: SqlBuilder) => string;
+
+const chained = (b: SqlBuilder, also: readonly ChainedWrite[]): Statement[] => also.map((w) => ({ sql: w(b) }));
+
 /** Every table a resource's index rows live in (deleted together on rewrite and delete). */
 const ROW_TABLES = [...ALL_INDEX_TABLE_NAMES, 'sort_key'];
 
@@ -97,11 +102,11 @@ export async function writeIndexRows(sql: SqlExecutor, rid: string, resourceType
   await writeIndexRowsBatch(sql, [{ rid, resourceType, values }]);
 }
 
-/** Inserts the index rows of many resources (a bundle) in one statement. */
-export async function writeIndexRowsBatch(sql: SqlExecutor, items: IndexWriteItem[]): Promise<void> {
-  if (items.length === 0) return;
+/** Inserts the index rows of many resources (a bundle) in one statement, with the `also` writes. */
+export async function writeIndexRowsBatch(sql: SqlExecutor, items: IndexWriteItem[], also: readonly ChainedWrite[] = []): Promise<void> {
+  if (items.length === 0 && also.length === 0) return;
   const b = new SqlBuilder();
-  await run(sql, b, insertStatements(b, items));
+  await run(sql, b, [...insertStatements(b, items), ...chained(b, also)]);
 }
 
 /** Removes every index row of the given resources (delete, or before re-indexing). */
@@ -116,13 +121,13 @@ export async function deleteIndexRows(sql: SqlExecutor, rid: string | string[]):
  * Replaces the index rows of resources (update) in one round trip: old rows are deleted and new
  * ones inserted by sibling CTEs (the deletes cannot see the new rows: same statement snapshot).
  */
-export async function replaceIndexRows(sql: SqlExecutor, items: IndexWriteItem[]): Promise<void> {
-  if (items.length === 0) return;
+export async function replaceIndexRows(sql: SqlExecutor, items: IndexWriteItem[], also: readonly ChainedWrite[] = []): Promise<void> {
+  if (items.length === 0) return writeIndexRowsBatch(sql, [], also);
   const b = new SqlBuilder();
   const withText = new Set(items.filter((i) => i.values.content || i.values.narrative).map((i) => i.rid));
   const tables = ROW_TABLES.filter((t) => t !== 'idx_text');
   const deletes = deleteStatements(b, items.map((i) => i.rid), tables);
   const noText = items.map((i) => i.rid).filter((r) => !withText.has(r));
   if (noText.length) deletes.push(...deleteStatements(b, noText, ['idx_text']));
-  await run(sql, b, [...deletes, ...insertStatements(b, items)]);
+  await run(sql, b, [...deletes, ...insertStatements(b, items), ...chained(b, also)]);
 }
