@@ -30,7 +30,7 @@ function leaseOf(c: JobContext, job: Job): JobLease {
   return {
     job,
     owner: c.owner,
-    complete: (tx) => tx.completeJob(job.id, c.owner),
+    complete: (tx, then) => tx.completeJob(job.id, c.owner, then),
     fail: (reason) => c.store.jobs.fail(job.id, c.owner, reason),
     signal: c.signal,
     release: () => c.store.jobs.retry(job.id, c.owner, c.clock.now(), 'released unfinished: its worker shut down'),
@@ -148,9 +148,14 @@ class QueueLoop {
   /** Claims while there are free workers and due jobs; returns how long to sleep (until the next due job). */
   private async fill(): Promise<number> {
     const { h, c } = this;
+    let due: Date | null | undefined;
     while (!this.closed && this.active < h.workers) {
-      const jobs = await c.store.jobs.claim(h.queue, c.owner, h.leaseMs, h.workers - this.active);
-      if (!jobs.length) break;
+      const claimed = await c.store.jobs.claimOrNextDue(h.queue, c.owner, h.leaseMs, h.workers - this.active);
+      const jobs = claimed.jobs;
+      if (!jobs.length) {
+        due = claimed.nextDue;
+        break;
+      }
       if (this.closed) {
         // Claimed while the runner closed: hand the jobs back at once. Left running, they would hold their
         // lease (and a subscription's delivery lease) for a full lease period after a graceful restart.
@@ -160,7 +165,8 @@ class QueueLoop {
       for (const job of jobs) this.run(job);
     }
     if (this.closed || this.active >= h.workers) return h.pollMs;
-    const due = await c.store.jobs.nextDue(h.queue);
+    // Known from the claim that found nothing (null: nothing waiting); asked only after a claim that was cut short.
+    if (due === undefined) due = await c.store.jobs.nextDue(h.queue);
     return due ? due.getTime() - Date.now() + 5 : h.pollMs;
   }
 

@@ -1,13 +1,16 @@
 /** What a background queue plugs into the one job runner: a queue name and a handler. */
-import type { Job, StoreWriter } from '../store/types';
+import type { Job, JobSpec, StoreWriter } from '../store/types';
 import type { BackoffOptions } from './backoff';
 
 /** A claimed job while its lease is held (the runner renews it until the handler returns). */
 export interface JobLease {
   readonly job: Job;
   readonly owner: string;
-  /** Completes the job inside `tx`, the transaction that writes its results; throws LeaseLostError if it was taken over. */
-  complete(tx: StoreWriter): Promise<void>;
+  /**
+   * Completes the job inside `tx`, the transaction that writes its results; throws LeaseLostError if it was taken
+   * over. `then`: a job queued in the same statement (e.g. the job's own next run).
+   */
+  complete(tx: StoreWriter, then?: JobSpec): Promise<void>;
   /** Fails the job for good now (the row is kept for inspection), e.g. for a malformed payload. */
   fail(reason: string): Promise<void>;
   /** Aborted when the runner shuts down: a long job stops between steps and calls release(). */

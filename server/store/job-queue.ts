@@ -31,10 +31,21 @@ export async function enqueueJob(sql: SqlExecutor, job: JobSpec): Promise<void> 
   );
 }
 
-export async function completeJob(sql: SqlExecutor, id: string, owner: string): Promise<void> {
-  const { rows } = await sql.query(
-    "DELETE FROM job WHERE id = $1::bigint AND lease_owner = $2 AND status = 'running' RETURNING id",
-    [id, owner], 'twinfhir_job_complete');
+export async function completeJob(sql: SqlExecutor, id: string, owner: string, then?: JobSpec): Promise<void> {
+  const done = "DELETE FROM job WHERE id = $1::bigint AND lease_owner = $2 AND status = 'running' RETURNING id";
+  // `then` is queued in the same statement, only if the lease was still held (a job that reschedules itself
+  // costs one round trip, not two); the job being deleted is running, so it never meets the waiting-key index.
+  const { rows } = then
+    ? await sql.query(
+      `WITH done AS (${done}),
+       next AS (INSERT INTO job (queue, job_key, payload, status, max_attempts, run_at, created_at, updated_at)
+         SELECT $3, $4, $5::jsonb, 'waiting', $6, coalesce($7::timestamptz, clock_timestamp()), clock_timestamp(), clock_timestamp()
+         WHERE EXISTS (SELECT 1 FROM done)
+         ON CONFLICT (queue, job_key) WHERE status = 'waiting' AND job_key IS NOT NULL DO NOTHING)
+       SELECT id FROM done`,
+      [id, owner, then.queue, then.key ?? null, JSON.stringify(then.payload), then.maxAttempts ?? 5, then.runAt?.toISOString() ?? null],
+      'twinfhir_job_complete_then')
+    : await sql.query(done, [id, owner], 'twinfhir_job_complete');
   if (!rows.length) throw new LeaseLostError(id);
 }
 
@@ -43,19 +54,33 @@ export async function cancelWaitingJobs(sql: SqlExecutor, queue: string, key: st
   return rows.length;
 }
 
+/** Claims up to $4 due jobs of queue $1 for owner $2 under a lease of $3 ms. */
+const CLAIM = `UPDATE job SET status = 'running', lease_owner = $2, attempts = attempts + 1,
+    lease_until = clock_timestamp() + $3::int * interval '1 millisecond', updated_at = clock_timestamp()
+  WHERE id IN (
+    SELECT id FROM job
+    WHERE queue = $1 AND ((status = 'waiting' AND run_at <= clock_timestamp()) OR (status = 'running' AND lease_until < clock_timestamp()))
+    ORDER BY run_at, id LIMIT $4 FOR UPDATE SKIP LOCKED)
+  RETURNING id::text AS id, queue, job_key, payload, attempts, max_attempts, created_at, lease_owner, lease_until`;
+
+/** When the next job of queue $1 is due: a waiting one's run_at, or a running one's lease end (it may have died). */
+const NEXT_DUE = `SELECT min(CASE WHEN status = 'waiting' THEN run_at ELSE lease_until END) AS due FROM job
+  WHERE queue = $1 AND status IN ('waiting', 'running')`;
+
 export function createJobQueue(sql: SqlExecutor): JobQueue {
   return {
     async claim(queue, owner, leaseMs, limit) {
-      const { rows } = await sql.query<JobRow>(
-        `UPDATE job SET status = 'running', lease_owner = $2, attempts = attempts + 1,
-           lease_until = clock_timestamp() + $3::int * interval '1 millisecond', updated_at = clock_timestamp()
-         WHERE id IN (
-           SELECT id FROM job
-           WHERE queue = $1 AND ((status = 'waiting' AND run_at <= clock_timestamp()) OR (status = 'running' AND lease_until < clock_timestamp()))
-           ORDER BY run_at, id LIMIT $4 FOR UPDATE SKIP LOCKED)
-         RETURNING id::text AS id, queue, job_key, payload, attempts, max_attempts, created_at, lease_owner, lease_until`,
-        [queue, owner, Math.round(leaseMs), limit], 'twinfhir_job_claim');
+      const { rows } = await sql.query<JobRow>(CLAIM, [queue, owner, Math.round(leaseMs), limit], 'twinfhir_job_claim');
       return rows.map(toJob).sort((a, b) => Number(a.id) - Number(b.id));
+    },
+    async claimOrNextDue(queue, owner, leaseMs, limit) {
+      // The due time is read on the statement's snapshot: when nothing was claimed, nothing changed under it.
+      const { rows } = await sql.query<Partial<JobRow> & { due: Date | string | null }>(
+        `WITH c AS (${CLAIM}) SELECT c.*, d.due FROM (${NEXT_DUE}) d LEFT JOIN c ON true`,
+        [queue, owner, Math.round(leaseMs), limit], 'twinfhir_job_claim_or_due');
+      const jobs = rows.filter((r): r is JobRow & { due: Date | string | null } => r.id != null).map(toJob).sort((a, b) => Number(a.id) - Number(b.id));
+      const due = rows[0]?.due;
+      return { jobs, nextDue: jobs.length || !due ? null : new Date(due) };
     },
     async extendLease(id, owner, leaseMs) {
       const { rows } = await sql.query(
@@ -89,9 +114,7 @@ export function createJobQueue(sql: SqlExecutor): JobQueue {
       return out;
     },
     async nextDue(queue) {
-      const { rows } = await sql.query<{ due: Date | string | null }>(
-        `SELECT min(CASE WHEN status = 'waiting' THEN run_at ELSE lease_until END) AS due FROM job
-         WHERE queue = $1 AND status IN ('waiting', 'running')`, [queue]);
+      const { rows } = await sql.query<{ due: Date | string | null }>(NEXT_DUE, [queue]);
       return rows[0]?.due ? new Date(rows[0].due) : null;
     },
   };

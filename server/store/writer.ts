@@ -170,8 +170,8 @@ export class Writer extends Reader implements StoreWriter {
     return enqueueJob(this.sql, job);
   }
 
-  completeJob(id: string, owner: string): Promise<void> {
-    return completeJob(this.sql, id, owner);
+  completeJob(id: string, owner: string, then?: JobSpec): Promise<void> {
+    return completeJob(this.sql, id, owner, then);
   }
 
   cancelWaitingJobs(queue: string, key: string): Promise<number> {

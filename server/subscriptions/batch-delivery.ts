@@ -92,8 +92,7 @@ async function runPass(d: DeliveryDeps, s: DeliverySettings, lease: JobLease): P
   }
   // Subscriptions held by another deliverer with events waiting: look again when its lease ends (it may have died).
   await d.store.transaction(async (tx) => {
-    await lease.complete(tx);
-    if (heldUntil) await tx.enqueueJob(batchJob(new Date(Math.max(heldUntil.getTime(), d.clock.now().getTime()) + 50)));
+    await lease.complete(tx, heldUntil ? batchJob(new Date(Math.max(heldUntil.getTime(), d.clock.now().getTime()) + 50)) : undefined);
   });
   return sent ? 'delivered' : 'idle';
 }

@@ -128,8 +128,7 @@ export function createFanout(d: FanoutDeps, s: FanoutSettings): Fanout {
           const deliverAt = s.coalesceMs > 0 ? new Date(d.clock.now().getTime() + s.coalesceMs) : undefined;
           const out = await fanOutBatch(tx, d, live, s.batchSize, deliverAt);
           if (out.consumed < s.batchSize) {
-            await lease.complete(tx);
-            await tx.enqueueJob(fanoutJob(new Date(d.clock.now().getTime() + s.sweepMs)));
+            await lease.complete(tx, fanoutJob(new Date(d.clock.now().getTime() + s.sweepMs)));
           }
           return out;
         });

@@ -86,6 +86,28 @@ export function jobQueueContract({ newStore }: StoreContractOptions): void {
     expect((await store.jobs.depth())[q]).toBeUndefined();
   });
 
+  test('completing with a next job queues it in the same statement: once, absorbed by a waiting one of its key, never after a lost lease', async () => {
+    const q = queue();
+    const next = (payload: Record<string, unknown>, runAt?: Date) => ({ queue: q, key: 'k', payload, ...(runAt ? { runAt } : {}) });
+    await store.transaction((tx) => tx.enqueueJob(next({ n: 1 })));
+    const [first] = await store.jobs.claim(q, 'w', 10_000, 1);
+    await store.transaction((tx) => tx.completeJob(first.id, 'w', next({ n: 2 })));
+    const [second] = await store.jobs.claim(q, 'w', 10_000, 1);
+    expect(second.payload).toEqual({ n: 2 });
+    // A waiting job of the key is there already: the next one is absorbed (it keeps its own payload and time).
+    await store.transaction((tx) => tx.enqueueJob(next({ n: 3 })));
+    await store.transaction((tx) => tx.completeJob(second.id, 'w', next({ n: 4 }, new Date(Date.now() + 60_000))));
+    expect((await store.jobs.depth())[q]).toEqual({ waiting: 1, running: 0, failed: 0 });
+    const [third] = await store.jobs.claim(q, 'w', LEASE_MS, 1);
+    expect(third.payload).toEqual({ n: 3 });
+    await sleep(LEASE_MS + 100);
+    const [taken] = await store.jobs.claim(q, 'other', 10_000, 1);
+    await expect(store.transaction((tx) => tx.completeJob(third.id, 'w', next({ n: 5 })))).rejects.toBeInstanceOf(FhirError);
+    expect((await store.jobs.depth())[q]).toEqual({ waiting: 0, running: 1, failed: 0 });
+    await store.transaction((tx) => tx.completeJob(taken.id, 'other'));
+    expect((await store.jobs.depth())[q]).toBeUndefined();
+  });
+
   test('retry makes the job due again at retryAt; fail keeps it out of reach', async () => {
     const q = queue();
     await store.transaction((tx) => tx.enqueueJob({ queue: q, payload: {} }));
@@ -102,6 +124,28 @@ export function jobQueueContract({ newStore }: StoreContractOptions): void {
     await sleep(20);
     expect(await store.jobs.claim(q, 'w', 10_000, 1)).toEqual([]);
     expect(await store.jobs.nextDue(q)).toBeNull();
+  });
+
+  test('claimOrNextDue: the due jobs when there are any, otherwise when the next one is due (a waiting run_at or a lease end)', async () => {
+    const q = queue();
+    expect(await store.jobs.claimOrNextDue(q, 'w', 10_000, 5)).toEqual({ jobs: [], nextDue: null });
+    const at = new Date(Date.now() + 60_000);
+    await store.transaction(async (tx) => {
+      await tx.enqueueJob({ queue: q, key: 'later', payload: { n: 'later' }, runAt: at });
+      await tx.enqueueJob({ queue: q, payload: { n: 'a' } });
+      await tx.enqueueJob({ queue: q, payload: { n: 'b' } });
+    });
+    const got = await store.jobs.claimOrNextDue(q, 'w', 10_000, 5);
+    expect(got.jobs.map((j) => j.payload.n)).toEqual(['a', 'b']);
+    expect(got.jobs.every((j) => j.attempts === 1 && j.leaseOwner === 'w')).toBe(true);
+    expect(got.nextDue).toBeNull();
+    // Nothing due: the earliest of the running jobs' lease ends and the waiting job's run_at.
+    const idle = await store.jobs.claimOrNextDue(q, 'w', 10_000, 5);
+    expect(idle.jobs).toEqual([]);
+    expect(idle.nextDue?.getTime()).toBe(Math.min(...got.jobs.map((j) => j.leaseUntil.getTime())));
+    await store.transaction(async (tx) => { for (const j of got.jobs) await tx.completeJob(j.id, 'w'); });
+    expect(Math.abs((await store.jobs.claimOrNextDue(q, 'w', 10_000, 5)).nextDue!.getTime() - at.getTime())).toBeLessThan(5);
+    expect(await store.jobs.nextDue(q)).toEqual((await store.jobs.claimOrNextDue(q, 'w', 10_000, 5)).nextDue);
   });
 
   test('debounce: runAt in the future is not claimed before it', async () => {

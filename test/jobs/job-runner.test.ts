@@ -112,10 +112,10 @@ describe.each(driversUnderTest())('job runner on %s', (kind) => {
     let open!: () => void;
     const gate = new Promise<void>((r) => { open = r; });
     let claiming = false;
-    const jobs = { ...t.store.jobs, claim: async (...a: Parameters<typeof t.store.jobs.claim>) => {
+    const jobs = { ...t.store.jobs, claimOrNextDue: async (...a: Parameters<typeof t.store.jobs.claimOrNextDue>) => {
       claiming = true;
       await gate;
-      return t.store.jobs.claim(...a);
+      return t.store.jobs.claimOrNextDue(...a);
     } };
     await enqueue('late');
     const store = { jobs, transaction: t.store.transaction.bind(t.store) };

@@ -49,7 +49,7 @@ async function runPass(store: ResourceStore, deps: DeliveryDeps, owner = 'runner
   if (!job) return false;
   const lease: JobLease = {
     job, owner, signal: new AbortController().signal,
-    complete: (tx) => tx.completeJob(job.id, owner),
+    complete: (tx, then) => tx.completeJob(job.id, owner, then),
     fail: (reason) => store.jobs.fail(job.id, owner, reason),
     release: () => store.jobs.retry(job.id, owner, new Date(), 'released'),
   };
