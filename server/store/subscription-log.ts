@@ -51,6 +51,14 @@ export function subscriptionLogWriter(sql: SqlExecutor): SubscriptionLogWriter {
     async bumpCatalogue() {
       await sql.query('UPDATE subscription_catalogue_version SET version = version + 1');
     },
+    async lockWithCatalogueVersion(key) {
+      // The version is read on this statement's snapshot (taken before any wait for the lock): no older than a
+      // version read before the transaction, which is what the fan-out compared before.
+      const { rows } = await sql.query<{ v: string | null }>(
+        `SELECT (SELECT version::text FROM subscription_catalogue_version) AS v FROM (SELECT pg_advisory_xact_lock(hashtextextended($1, 0))) l`,
+        [key], 'twinfhir_subscription_fanout_lock');
+      return rows[0]?.v ?? '0';
+    },
     async delivered(id, owner, upTo, handshake, letGo = false) {
       // With letGo the lease is given up in the same statement; `more` (events newer than upTo) is read from the
       // row this statement locked, so an event committed after it finds the lease free and its job delivers it.

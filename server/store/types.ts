@@ -222,6 +222,8 @@ export interface SubscriptionLogWriter {
   register(subscriptionId: string, access: SubscriptionAccess | undefined, handshakeAgain: boolean, channel?: string | null): Promise<void>;
   /** Marks the set of subscriptions changed, for every server's cached list. */
   bumpCatalogue(): Promise<void>;
+  /** Takes the transaction-scoped advisory lock `key` and returns the catalogue version (one round trip). */
+  lockWithCatalogueVersion(key: string): Promise<string>;
   /** Puts one changed resource version in the subscription outbox (migration 016), for the fan-out to match. */
   addToOutbox(entry: OutboxSpec): Promise<void>;
   /** The oldest outbox rows (at most `limit`), each with its stored version (null if it is gone). */

@@ -31,6 +31,11 @@ export interface SubscriptionCatalogue {
   coversType(resourceType: string): boolean;
   /** The live subscriptions as of now: reloaded first when the stored catalogue version moved. */
   fresh(store: ResourceStore): Promise<readonly LiveSubscription[]>;
+  /**
+   * The live subscriptions as last loaded and the stored catalogue version they are at least as new as: a caller
+   * that reads the stored version anyway (the fan-out, with its lock) compares it instead of asking `fresh`.
+   */
+  loaded(): { list: readonly LiveSubscription[]; version: string };
   /** Applies a committed Subscription write of this process now. */
   apply(id: string, spec: ParsedSubscription | undefined, access: SubscriptionAccess | undefined): void;
   /** Loads everything (at start) and then follows the catalogue version every `refreshMs`. */
@@ -90,7 +95,7 @@ export function createSubscriptionCatalogue(d: { registry: SearchRegistry; polic
   const reload = (store: ResourceStore): Promise<void> => (loading ??= load(store).finally(() => { loading = undefined; }));
 
   return {
-    live: () => list,
+    live: () => list, loaded: () => ({ list, version }),
     coversType: (type) => covers(list, type),
     async fresh(store) {
       const stored = await store.subscriptionLog.catalogueVersion();

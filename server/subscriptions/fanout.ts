@@ -43,7 +43,7 @@ export interface FanoutSettings {
 
 export interface FanoutDeps {
   store: ResourceStore;
-  catalogue: Pick<SubscriptionCatalogue, 'fresh'>;
+  catalogue: Pick<SubscriptionCatalogue, 'fresh' | 'loaded'>;
   registry: SearchRegistry;
   logger: Logger;
   clock: Clock;
@@ -63,6 +63,13 @@ export async function fanOutBatch(
   tx: StoreWriter, d: Pick<FanoutDeps, 'registry'>, live: readonly LiveSubscription[], batchSize: number, deliverAt?: Date,
 ): Promise<{ consumed: number; touched: string[] }> {
   await tx.lock(FANOUT_LOCK);
+  return fanOutLocked(tx, d, live, batchSize, deliverAt);
+}
+
+/** fanOutBatch once the fan-out lock is held. */
+async function fanOutLocked(
+  tx: StoreWriter, d: Pick<FanoutDeps, 'registry'>, live: readonly LiveSubscription[], batchSize: number, deliverAt?: Date,
+): Promise<{ consumed: number; touched: string[] }> {
   const entries = await tx.subscriptionLog.takeOutbox(batchSize);
   if (entries.length === 0) return { consumed: 0, touched: [] };
   const events: (SubscriptionEventSpec & { subscriptionId: string })[] = [];
@@ -121,17 +128,25 @@ export function createFanout(d: FanoutDeps, s: FanoutSettings): Fanout {
     async run(lease) {
       askedAt = undefined;
       let consumed = 0;
+      let stale = false;
       for (;;) {
         if (lease.signal.aborted) { await lease.release(); return 'released'; }
-        const live = await d.catalogue.fresh(d.store);
+        // After a stale batch: reloaded now (fresh), used without a second comparison, as fresh's answer always was.
+        const { list: live, version } = stale ? { list: await d.catalogue.fresh(d.store), version: undefined } : d.catalogue.loaded();
         const batch = await d.store.transaction(async (tx) => {
+          // The catalogue version comes with the lock: when it moved since the list was loaded, nothing is read
+          // under a stale list; the list is reloaded outside the transaction and the batch taken again.
+          const stored = await tx.subscriptionLog.lockWithCatalogueVersion(FANOUT_LOCK);
+          if (version !== undefined && stored !== version) return undefined;
           const deliverAt = s.coalesceMs > 0 ? new Date(d.clock.now().getTime() + s.coalesceMs) : undefined;
-          const out = await fanOutBatch(tx, d, live, s.batchSize, deliverAt);
+          const out = await fanOutLocked(tx, d, live, s.batchSize, deliverAt);
           if (out.consumed < s.batchSize) {
             await lease.complete(tx, fanoutJob(new Date(d.clock.now().getTime() + s.sweepMs)));
           }
           return out;
         });
+        stale = !batch;
+        if (!batch) continue;
         consumed += batch.consumed;
         if (batch.touched.length) d.onEvents(batch.touched);
         if (batch.consumed < s.batchSize) return consumed ? 'fanned-out' : 'idle';

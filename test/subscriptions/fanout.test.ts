@@ -19,8 +19,8 @@ import { FAST_ENV, Receiver, TOPIC, fhir, observation, subscription, waitFor } f
 
 interface Running { app: App; base: string; stop(): Promise<void> }
 
-async function start(databaseUrl: string | undefined, role: 'all' | 'server'): Promise<Running> {
-  const config = loadConfig({ ...FAST_ENV, SUBSCRIPTION_TIMEOUT_MS: '30000', DATA_DIR: ':memory:', LOG_LEVEL: 'silent', NLP_WORKERS: '0', TWIN_WORKERS: '0', ROLE: role, ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}) });
+async function start(databaseUrl: string | undefined, role: 'all' | 'server', env: Record<string, string> = {}): Promise<Running> {
+  const config = loadConfig({ ...FAST_ENV, SUBSCRIPTION_TIMEOUT_MS: '30000', DATA_DIR: ':memory:', LOG_LEVEL: 'silent', NLP_WORKERS: '0', TWIN_WORKERS: '0', ROLE: role, ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}), ...env });
   const app = await createApp(config, { logger: pino({ level: 'silent' }) });
   const server = app.http.listen(0, '127.0.0.1');
   await new Promise<void>((resolve) => server.once('listening', resolve));
@@ -136,6 +136,29 @@ describe.each(driversUnderTest())('subscription outbox and fan-out (%s)', (kind:
       expect(await focusIds(s.app, id)).toEqual({ n: [1, 2, 3, 4], ids: ['kept-a', 'kept-b', 'kept-d', 'kept-a'] });
     } finally {
       await s.stop();
+      await db.drop();
+    }
+  }, 120_000);
+
+  test('a Subscription written on another server is matched by the next fan-out here, before the catalogue timer here reloads', async () => {
+    if (kind === 'pglite') return; // two servers on one database: the pg run covers it
+    const db = await createTestDatabase(kind);
+    const slow = { SUBSCRIPTION_REFRESH_MS: '600000' }; // the catalogue timer never fires during the test
+    const a = await start(db.databaseUrl, 'all', slow);
+    const b = await start(db.databaseUrl, 'server', slow);
+    try {
+      // A fans out once first, so its list is loaded (without the subscription) before the subscription exists.
+      expect((await fhir(a.base, 'POST', 'Observation', observation('6767-6'))).status).toBe(201);
+      await waitFor(async () => (await a.app.store.transaction((tx) => tx.subscriptionLog.takeOutbox(1))).length === 0, 'the first fan-out');
+      const id = await subscribeTo(b.base, '6767-6', rx.url);
+      const res = await fhir(b.base, 'POST', 'Observation', observation('6767-6'));
+      expect(res.status).toBe(201);
+      await waitFor(async () => (await a.app.store.subscriptionLog.state(id))?.lastEvent === 1, 'the event recorded by the fan-out on A');
+      expect(await focusIds(a.app, id)).toEqual({ n: [1], ids: [res.body.id] });
+    } finally {
+      await b.stop();
+      await a.stop();
+      rx.received.length = 0;
       await db.drop();
     }
   }, 120_000);
