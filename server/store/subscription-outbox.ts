@@ -24,6 +24,13 @@ const jobRows = (jobs: readonly JobSpec[]): string => JSON.stringify(jobs.map(jo
 const INSERT_JOB = 'INSERT INTO job (queue, job_key, payload, status, max_attempts, run_at, created_at, updated_at)';
 const JOB_VALUES = "j.queue, j.job_key, j.payload, 'waiting', j.max_attempts, coalesce(j.run_at, clock_timestamp()), clock_timestamp(), clock_timestamp()";
 const ON_WAITING = "ON CONFLICT (queue, job_key) WHERE status = 'waiting' AND job_key IS NOT NULL DO NOTHING";
+/**
+ * The batched pass's one job, made due by new events: a waiting one due later (a pass's look-again at the end of
+ * a lease another deliverer holds, up to a lease and a timeout ahead) is brought forward, or the events of every
+ * other subscription would wait for it. One due sooner keeps its time (a window starts with its first event).
+ */
+const ON_WAITING_SOONER = `ON CONFLICT (queue, job_key) WHERE status = 'waiting' AND job_key IS NOT NULL
+  DO UPDATE SET run_at = excluded.run_at, updated_at = excluded.updated_at WHERE job.run_at > excluded.run_at`;
 
 /**
  * The INSERT of outbox rows, ids taken in the order given (the volatile identity default is evaluated after
@@ -99,7 +106,7 @@ async function recordEvents(
      own AS (${INSERT_JOB} SELECT ${JOB_VALUES} FROM routed j WHERE NOT j.batched ${ON_WAITING}),
      shared AS (${INSERT_JOB} SELECT ${JOB_VALUES}
        FROM jsonb_to_recordset($3::jsonb) AS j(queue text, job_key text, payload jsonb, max_attempts integer, run_at timestamptz)
-       WHERE EXISTS (SELECT 1 FROM routed WHERE batched) ${ON_WAITING}),
+       WHERE EXISTS (SELECT 1 FROM routed WHERE batched) ${ON_WAITING_SOONER}),
      gone AS (DELETE FROM subscription_outbox WHERE id = ANY($4::bigint[]))
      SELECT sub_id, count(*)::text AS n FROM ev GROUP BY sub_id`,
     [JSON.stringify(events.map((e, ord) => ({

@@ -13,6 +13,7 @@ import { systemContext } from '../../server/core/access-context';
 import { LeaseLostError } from '../../server/core/lease-lost-error';
 import type { ResourceStore } from '../../server/store/types';
 import { createSubscriptionCatalogue } from '../../server/subscriptions/catalogue';
+import { batchJob } from '../../server/subscriptions/batch-delivery';
 import { deliveryJob, SUBSCRIPTION_QUEUE } from '../../server/subscriptions/event-hook';
 import { fanOutBatch } from '../../server/subscriptions/fanout';
 import { type DriverKind, driversUnderTest } from '../support/databases';
@@ -141,6 +142,24 @@ describe.each(driversUnderTest())('rest-hook delivery batches (%s)', (kind: Driv
 });
 
 describe.each(driversUnderTest())('coalescing window (%s)', (kind: DriverKind) => {
+  test('new events bring forward a pass queued far ahead (a look-again at the end of a lease held elsewhere)', async () => {
+    const rx = await new Receiver().start();
+    const s = await serveApp(kind);
+    try {
+      const res = await fhir(s.base, 'POST', 'Subscription', subscription({ topic: TOPIC('resource-write'), filters: ['Observation?code=5151-5'], endpoint: rx.url }));
+      expect(res.status).toBe(201);
+      await waitFor(() => rx.ofType('handshake').length === 1, 'the handshake');
+      // What a pass leaves when another deliverer holds a lease: the batched job waiting until that lease ends.
+      await s.app.store.transaction((tx) => tx.enqueueJob(batchJob(new Date(Date.now() + 10 * 60_000))));
+      expect((await fhir(s.base, 'POST', 'Observation', observation('5151-5'))).status).toBe(201);
+      await waitFor(() => rx.ofType('event-notification').length === 1, 'the event, long before the look-again', 20_000);
+      expect(events(rx.ofType('event-notification')[0]).map((e) => e.number)).toEqual([1]);
+    } finally {
+      await s.close();
+      await rx.close();
+    }
+  }, 60_000);
+
   test('events inside the window share notifications of at most max-count, numbered 1…n in order', async () => {
     const rx = await new Receiver().start();
     // A window far longer than five writes take (half of it in the fan-out, half in delivery): the first event's
