@@ -22,6 +22,8 @@ describe('each kind of utterance scope, in English and German', () => {
   it.each<[string, Language, string, ScopeKind]>([
     ['Next steps:\n- duplex scan of the left leg for DVT\n- repeat renal function', 'en', 'deep_vein_thrombosis', 'plan'],
     ['Weiteres Vorgehen:\nCT-Thorax zur Beurteilung eines Pleuraergusses in zwei Wochen.', 'de', 'pleural_effusion', 'plan'],
+    // under a follow-up heading, a plan sentence is caught by its own mood
+    ['Follow-up:\nWe will repeat the duplex scan in six weeks to look for a DVT.', 'en', 'deep_vein_thrombosis', 'plan'],
     ['Is there ascites on the scan from today?', 'en', 'ascites', 'question'],
     ['Besteht eine Lungenembolie?', 'de', 'pulmonary_embolism', 'question'],
     ['Should her calves swell up, a DVT would need a scan the same day.', 'en', 'deep_vein_thrombosis', 'conditional'],
@@ -66,6 +68,10 @@ describe('what stays a statement about the patient', () => {
     ['Notaufnahme – Aufnahmebefund 12.04.2026, 23:40 Uhr\nAufnahme mit Luftnot und Fieber, Lungenembolie rechts im CT.', 'de', 'pulmonary_embolism'],
     // criteria met are the disease
     ['Creatinine rise meets KDIGO criteria for AKI stage 1.', 'en', 'acute_kidney_injury'],
+    // a follow-up or check-up heading heads the visit's findings as often as its plan: no scope of its own
+    ['Verlaufskontrolle: ausgeprägter Aszites, heute Punktion von 2 l.', 'de', 'ascites'],
+    ['Nachsorge:\nRezidivfreier Verlauf, jedoch Polyneuropathie Grad 1 an beiden Füßen.', 'de', 'peripheral_neuropathy'],
+    ['Follow-up:\nShe remains well; the right pleural effusion has not reaccumulated since drainage and is small.', 'en', 'pleural_effusion'],
   ])('%s', (text, language, concept) => {
     expect(scopeOf(text, language, concept)).toBeUndefined();
     expect(isPresent(extract(text, language), concept)).toBe(true);
