@@ -56,6 +56,18 @@ async function subscribeTo(base: string, code: string, endpoint: string): Promis
   return res.body.id as string;
 }
 
+/** A fresh database and a ROLE=server app on it (no fan-out of its own) for `body`; both are gone afterwards. */
+async function withServer(kind: DriverKind, body: (s: Running) => Promise<void>): Promise<void> {
+  const db = await createTestDatabase(kind);
+  const s = await start(db.databaseUrl, 'server');
+  try {
+    await body(s);
+  } finally {
+    await s.stop();
+    await db.drop();
+  }
+}
+
 const focusIds = async (app: App, id: string): Promise<{ n: number[]; ids: string[] }> => {
   const ev = await app.store.subscriptionLog.events(id, 0, Number.MAX_SAFE_INTEGER, 10_000);
   return { n: ev.map((e) => e.eventNumber), ids: ev.map((e) => e.focusId) };
@@ -88,9 +100,7 @@ describe.each(driversUnderTest())('subscription outbox and fan-out (%s)', (kind:
 
   test('a transaction that commits after a later one was fanned out is fanned out too (numbered after it)', async () => {
     if (kind === 'pglite') return; // PGlite runs one transaction at a time: no late commit can happen there
-    const db = await createTestDatabase(kind);
-    const s = await start(db.databaseUrl, 'server');
-    try {
+    await withServer(kind, async (s) => {
       const id = await subscribeTo(s.base, '3434-3', rx.url);
       let commit!: () => void;
       let written!: () => void;
@@ -110,16 +120,11 @@ describe.each(driversUnderTest())('subscription outbox and fan-out (%s)', (kind:
       await early;
       expect(await drain(s.app, 10)).toBe(1);
       expect(await focusIds(s.app, id)).toEqual({ n: [1, 2], ids: ['late-b', 'late-a'] });
-    } finally {
-      await s.stop();
-      await db.drop();
-    }
+    });
   }, 120_000);
 
   test('outbox rows are written with the commit: none for a write that rolls back, in order for one that commits', async () => {
-    const db = await createTestDatabase(kind);
-    const s = await start(db.databaseUrl, 'server');
-    try {
+    await withServer(kind, async (s) => {
       const id = await subscribeTo(s.base, '4545-4', rx.url);
       await expect(s.app.store.transaction(async (tx) => {
         await tx.create(ctx, obs('gone-a', '4545-4'));
@@ -134,10 +139,7 @@ describe.each(driversUnderTest())('subscription outbox and fan-out (%s)', (kind:
       });
       expect(await drain(s.app, 2)).toBe(5); // kept-c too: every Observation is matched by the fan-out
       expect(await focusIds(s.app, id)).toEqual({ n: [1, 2, 3, 4], ids: ['kept-a', 'kept-b', 'kept-d', 'kept-a'] });
-    } finally {
-      await s.stop();
-      await db.drop();
-    }
+    });
   }, 120_000);
 
   test('a Subscription written on another server is matched by the next fan-out here, before the catalogue timer here reloads', async () => {
@@ -197,9 +199,7 @@ describe.each(driversUnderTest())('subscription outbox and fan-out (%s)', (kind:
   }, 120_000);
 
   test('property: any writes in any batch sizes raise exactly the matching events, in order, numbered 1…n', async () => {
-    const db = await createTestDatabase(kind);
-    const s = await start(db.databaseUrl, 'server');
-    try {
+    await withServer(kind, async (s) => {
       const id = await subscribeTo(s.base, '7878-7', rx.url);
       const expected: string[] = [];
       let seq = 0;
@@ -227,9 +227,6 @@ describe.each(driversUnderTest())('subscription outbox and fan-out (%s)', (kind:
         expect(got.ids).toEqual(expected);
         expect(got.n).toEqual(expected.map((_, i) => i + 1));
       }), { numRuns: 8 });
-    } finally {
-      await s.stop();
-      await db.drop();
-    }
+    });
   }, 180_000);
 });
