@@ -70,6 +70,8 @@ const FLOORS: Record<CorpusSplit, { overallF1: number; observationRecall: number
   // the scope-default work: F1 0.984, observation recall 0.986, 6 assertion errors (negated 2, hypothetical 2, family 1, possible 1)
   // after the scope-default work (the clean measure of it: written before, never looked at): 0.983 / 0.986 / 5
   'held-out-8': { overallF1: 0.98, observationRecall: 0.985, maxAssertionErrors: 5 },
+  // held-out-9 (a ninth independent annotator): placeholder copied from held-out-8 until the lead has scored it once
+  'held-out-9': { overallF1: 0.98, observationRecall: 0.985, maxAssertionErrors: 5 },
   // tune grew from 57 to 87 notes with the 30 tune-B notes of an independent writer (0.965 / 0.953 / 15 errors when
   // they arrived); after the general work they prompted: 0.986 / 0.990 / 0. 2026-12-07 it grew to 127 notes with the
   // 40 tune-C/tune-D notes (0.972 / 0.970 / 18 assertion errors when they arrived); after the general assertion work
@@ -89,7 +91,7 @@ const FLOORS: Record<CorpusSplit, { overallF1: number; observationRecall: number
   tune: { overallF1: 0.985, observationRecall: 0.99, maxAssertionErrors: 2 },
 };
 
-describe.each(['held-out', 'held-out-2', 'held-out-3', 'held-out-4', 'held-out-5', 'held-out-6', 'held-out-7', 'held-out-8', 'tune'] as CorpusSplit[])('eval floor on the %s split', (split) => {
+describe.each(['held-out', 'held-out-2', 'held-out-3', 'held-out-4', 'held-out-5', 'held-out-6', 'held-out-7', 'held-out-8', 'held-out-9', 'tune'] as CorpusSplit[])('eval floor on the %s split', (split) => {
   const s = score(split);
   const floor = FLOORS[split];
   const run = testIf(s !== null, `no notes in ${corpusDir}/${split} (the corpus of issue 13 is not in this checkout)`);
