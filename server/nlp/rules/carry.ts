@@ -187,7 +187,8 @@ class Carrier {
     const sentence = a.sentences[s];
     if (a.text.charCodeAt(sentence.end - 1) !== 58) return undefined; // ':'
     const last = (this.c.bySentence.get(s) ?? []).filter((t) => a.tokens[t.endTok].end >= sentence.end - 2);
-    for (const t of last) for (const e of t.entries) if (LABEL_KINDS.has(e.key)) return e.key as ContextType;
+    // a post-trigger bound to its noun (window 0: "surveillance", "Vorsorge") heads the visit's findings, it lists nothing
+    for (const t of last) for (const e of t.entries) if (LABEL_KINDS.has(e.key) && !(e.sub === 'backward' && e.window === 0)) return e.key as ContextType;
     return undefined;
   }
 

@@ -83,6 +83,9 @@ export class ContextRules {
       const stop = this.terminators[j];
       // "Her aunt, however, was diagnosed …", "Mum, now 70, had …": an aside between commas does not change whose sentence it is
       if (j < to && family && (stop === 1 || stop === 3) && this.aside(j, to)) continue;
+      // "Schwester jetzt (2026) an Mammakarzinom erkrankt", "her sister now has …": a time word right after the relative
+      // dates the relative's own event, it turns to nobody else
+      if (j < to && family && stop === 3 && j === from + 1) continue;
       if (j < to && (stop === 1 || (stop === 2 && family) || (stop === 3 && past))) return false;
       const sep = this.a.tokens[j].sepText;
       // a list trigger ("side effects incl. …") covers its whole list: only "but"/"aber", ";" and the sentence end close it
@@ -123,7 +126,10 @@ export class ContextRules {
         const gap = startTok - t.endTok - 1;
         // a colon right after the trigger introduces its scope ("DD: ...", "Ruled out: ...")
         if (gap <= (e.window ?? windows.forward) && this.open(t.endTok, startTok, t.endTok + 1, e.stopAtComma === true, kind)) return kind;
-      } else if (e.sub === 'backward' && t.endTok < startTok && this.isLabel(t)) {
+      } else if (e.sub === 'backward' && t.endTok < startTok && e.window !== 0 && !this.isAnswer(t) && this.isLabel(t)) {
+        // (a post-trigger bound to the noun before it, window 0, names what that noun is for: "ovarian cancer surveillance";
+        // as a heading, "Surveillance:", it labels the visit's findings, not a list of what is only looked for; an answer
+        // to a question, "…? - nein: Pat. selbst mit …", explains itself after the colon)
         // "Ruled out: PE, DVT", "Ausgeschlossen: Lungenembolie": a post-trigger written as a label covers the list after it
         if (this.open(t.endTok, startTok, t.endTok + 1, false, kind, true)) return kind;
       } else if (e.sub === 'backward' && t.startTok > endTok && e.listScope) {
@@ -236,15 +242,22 @@ export class ContextRules {
    */
   private answersLabel(t: Match, endTok: number): boolean {
     if (!this.isAnswer(t)) return false;
-    for (let j = endTok + 1; j <= t.startTok; j++) if (this.a.tokens[j].sepText.includes('\n')) return false;
+    // a label wrapped onto the next line ("ascites requiring paracentesis in last\n   4 wks: no") is still one line: only
+    // a break after punctuation ("Ascites,\nHTN: no") starts another item
+    for (let j = endTok + 1; j <= t.startTok; j++) if (this.a.tokens[j].sepText.includes('\n') && !/^[ \t]*\n[ \t]*$/.test(this.a.tokens[j].sepText)) return false;
     return this.open(endTok, t.startTok, t.startTok, false, 'negated', true);
   }
 
-  /** The trigger answers a label: a colon, spaced dash or dot leader before it, the line end (or a parenthesis) after it. */
+  /**
+   * The trigger answers a label: a colon, spaced dash or dot leader before it, the line end (or a parenthesis, or a
+   * spaced dash before a comment: "Ascites: no - trace only on CT") after it.
+   */
   private isAnswer(t: Match): boolean {
-    if (!/^\s*(?::|\s[-–—]|\.{2,})\s*$/.test(this.a.tokens[t.startTok].sepText)) return false;
+    // "… Indexmitglied? - nein: Pat. selbst mit …": the answer to a question, a colon before its explanation
+    const asked = /\?\s*(?:[-–—]\s*)?$/.test(this.a.tokens[t.startTok].sepText);
+    if (!asked && !/^\s*(?::|\s[-–—]|\.{2,})\s*$/.test(this.a.tokens[t.startTok].sepText)) return false;
     const next = this.a.tokens[t.endTok + 1];
-    return next === undefined || /\n|^\s*[(.;,]/.test(next.sepText);
+    return next === undefined || /\n|^\s*[(.;,]|^\s+[-–—]\s/.test(next.sepText) || (asked && /^\s*:/.test(next.sepText));
   }
 
   /** The trigger is followed by a colon (after at most two filler words): it labels what follows. */

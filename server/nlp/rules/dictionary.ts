@@ -122,7 +122,7 @@ class Builder {
       ...(t.requireUnit ? { requireUnit: true } : {}),
       ...(t.adjacentOnly ? { adjacentOnly: true } : {}),
       ...(t.histology ? { histology: t.histology } : {}),
-      ...(t.window ? { window: t.window } : {}),
+      ...(t.window !== undefined ? { window: t.window } : {}),
       ...(t.stopAtComma ? { stopAtComma: true } : {}),
       ...(t.listScope ? { listScope: true } : {}),
       ...(t.sentenceScope ? { sentenceScope: true } : {}),

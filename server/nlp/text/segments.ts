@@ -80,7 +80,7 @@ const determinerEnd = (line: string): boolean => DETERMINER_WORD_END.test(line.s
  * German capitalises nouns, adjectives not: a line ending on an article, preposition or 'kein' and then a lower-case
  * word ("nach vollständiger", "einer tiefen", "keine ausgedehnte") stops inside a noun phrase whose noun is on the next line.
  */
-const DE_ADJECTIVE_END = /(?:^|\s)(?:über|mit|von|bei|zu|zur|zum|auf|für|gegen|nach|aus|ohne|unter|vor|der|die|das|des|dem|den|ein|eine|einer|eines|einem|einen|kein|keine|keiner|keines|keinem|keinen)\s+\p{Ll}+(?:e|er|en|em|es)$/u;
+const DE_ADJECTIVE_END = /(?:^|\s)(?:über|mit|von|bei|zu|zur|zum|auf|für|gegen|nach|aus|ohne|unter|vor|der|die|das|des|dem|den|ein|eine|einer|eines|einem|einen|kein|keine|keiner|keines|keinem|keinen|V\.\s?a\.)\s+\p{Ll}+(?:e|er|en|em|es)$/u;
 
 /** More '(' than ')' on the line: the parenthesis is still open and its phrase runs on ("(also die andere\nTochter …)"). */
 function openParenthesis(line: string): boolean {
@@ -92,6 +92,10 @@ function openParenthesis(line: string): boolean {
   }
   return depth > 0;
 }
+
+const indentOf = (line: string): number => line.length - line.trimStart().length;
+/** A line at least this long (trimmed) may have been wrapped at the page width; headings are shorter. */
+const WRAPPED_LINE = 40;
 
 /** A line break inside a phrase: hyphenated word, or no closing punctuation and a lower-case continuation. */
 function continues(prev: Line, cur: Line, language: Language): boolean {
@@ -107,7 +111,12 @@ function continues(prev: Line, cur: Line, language: Language): boolean {
   // a list that breaks after a spaced dash runs on ("unter Carboplatin -\nKnochenmarkdepression, Neutropenie"); a lab row ending "10,2 -" does not
   if (/\p{L}\s[-–—]$/u.test(p) && /^\p{L}/u.test(c)) return true;
   // a parenthesis wrapped onto the next line belongs to the phrase before it ("sofort in die Notaufnahme\n(Neutropenie möglich).")
-  return !/[.:;!?)]$/.test(p) && /^(?:\p{Ll}|\()/u.test(c);
+  // a hanging indent under a long line that stops on a word is the same item wrapped at the page width ("Ausschlusskriterien
+  // der Studie: aktive\n  Lungenembolie / TVT …"); a short line is a heading ("Family history\n  Mother - …") and a line
+  // that ends on a value ("Hb 10.2\n   (ref …)") a row of its own
+  if (p.trim().length >= WRAPPED_LINE && /\p{L}$/u.test(p) && indentOf(cur.text) > indentOf(prev.text)) return true;
+  // so does a quantity that ends the phrase ("requiring paracentesis in last\n   4 wks: no", "within\n3 months")
+  return !/[.:;!?)]$/.test(p) && /^(?:\p{Ll}|\(|\d{1,3} \p{Ll}{2,}\b)/u.test(c);
 }
 
 function endsSentence(text: string, dot: number, opts: SegmentOptions): boolean {

@@ -1,0 +1,127 @@
+/**
+ * Assertion rules from the tune-H notes and the residual tune errors (issue 13): checklist answers followed by a comment
+ * or wrapped onto the next line, visit-type words ("surveillance", "Vorsorge") that head findings, an answer to a question
+ * that explains itself after a colon, a time word right after a relative, hanging-indent wraps, generic frequency
+ * statements and German work-up infinitives.
+ */
+import fc from 'fast-check';
+import { assertionsOf, extract, isPresent } from './helpers';
+
+const en = (text: string) => extract(text, 'en');
+const de = (text: string) => extract(text, 'de');
+
+const findingsEn = fc.constantFrom(['ascites', 'ascites'], ['pleural effusion', 'pleural_effusion'], ['peripheral neuropathy', 'peripheral_neuropathy'],
+  ['bowel obstruction', 'bowel_obstruction'], ['hypertension', 'hypertension'], ['pulmonary embolism', 'pulmonary_embolism']);
+const findingsDe = fc.constantFrom(['Aszites', 'ascites'], ['Pleuraerguss', 'pleural_effusion'], ['Polyneuropathie', 'peripheral_neuropathy'],
+  ['Lungenembolie', 'pulmonary_embolism'], ['Lebermetastasen', 'liver_metastasis']);
+
+describe('a checklist answer before a comment answers its label, and only its label', () => {
+  it('"<label>: no - <comment about the same finding>": the label is denied, the comment stands', () => {
+    const fs = en('- Clinically significant ascites requiring paracentesis in last\n   4 wks: no - trace ascites only on CT');
+    expect(assertionsOf(fs, 'ascites')).toEqual(['negated', 'present']);
+    expect(fs.find((f) => f.concept === 'ascites' && f.assertion === 'negated')?.offset).toBe(fs.find((f) => f.concept === 'ascites')?.offset);
+  });
+
+  it('"Grade >1 neuropathy: NO - has grade 1 CIPN" keeps the grade 1 neuropathy', () => {
+    expect(isPresent(en('- Grade >1 peripheral neuropathy: NO - has grade 1 CIPN from paclitaxel, stable'), 'peripheral_neuropathy')).toBe(true);
+  });
+
+  it('any finding, any one-word answer, any comment: the label is never present', () => {
+    const answers = fc.constantFrom('no', 'NO', 'none', 'No');
+    const comments = fc.constantFrom('see CT report', 'checked today', 'per patient', 'confirmed by GP');
+    fc.assert(fc.property(findingsEn, answers, comments, fc.boolean(), ([term, concept], answer, comment, wrap) => {
+      const label = wrap ? `- Clinically significant ${term} in the last\n   4 weeks` : `- ${term[0].toUpperCase()}${term.slice(1)} within 3 months`;
+      expect(isPresent(en(`${label}: ${answer} - ${comment}`), concept)).toBe(false);
+    }), { numRuns: 80 });
+  });
+
+  it('a line break after punctuation starts another item: the answer does not reach back past it', () => {
+    expect(isPresent(en('Ascites on CT,\nHTN: no'), 'ascites')).toBe(true);
+  });
+});
+
+describe('"surveillance", "screening", "Vorsorge" name what the noun before them is for, nothing else', () => {
+  it.each([
+    'Surveillance: CT 12/2025 shows new ascites and peritoneal nodules.',
+    'Surveillance:\nCT shows new ascites.',
+    'Small ascites, surveillance CT in 3 months.',
+    'Screening:\n- ascites on CT',
+  ])('present: %j', (text) => {
+    expect(isPresent(en(text), 'ascites')).toBe(true);
+  });
+
+  it.each([
+    'BRCA1 carrier. Ovarian cancer surveillance with CA-125.',
+    'Ovarian cancer screening is not offered.',
+    'Screening for ovarian cancer offered.',
+  ])('not present: %j', (text) => {
+    expect(isPresent(en(text), 'ovarian_cancer')).toBe(false);
+  });
+
+  it('a dash still makes it the answer to a label: "Breast cancer - screening from 30" is a plan', () => {
+    expect(isPresent(en('Breast cancer - screening from 30 with annual MRI.'), 'breast_cancer')).toBe(false);
+  });
+
+  it('DE: "Aszites, Vorsorge beim Hausarzt" keeps the ascites; "Brustkrebs-Vorsorge" is no cancer', () => {
+    expect(isPresent(de('Aszites, Vorsorge beim Hausarzt.'), 'ascites')).toBe(true);
+    expect(isPresent(de('Brustkrebs Vorsorge jährlich.'), 'breast_cancer')).toBe(false);
+  });
+
+  it('under a "Surveillance:" heading any finding of the visit is present', () => {
+    fc.assert(fc.property(findingsEn, fc.constantFrom('Surveillance', 'Screening', 'SURVEILLANCE'), fc.boolean(), ([term, concept], head, ownLine) => {
+      expect(isPresent(en(`${head}:${ownLine ? '\n' : ' '}CT today shows ${term}.`), concept)).toBe(true);
+    }), { numRuns: 60 });
+  });
+});
+
+describe('an answer to a question explains itself after a colon', () => {
+  it('"…? - nein: Pat. selbst mit Mammakarzinom" is the patient\'s own cancer', () => {
+    expect(isPresent(de('Anlass: gesundes Indexmitglied? - nein: Pat. selbst\nmit Mammakarzinom rechts (ED 2021).'), 'breast_cancer')).toBe(true);
+  });
+  it('a negation label still covers its list', () => {
+    expect(isPresent(en('Ruled out: pulmonary embolism, DVT.'), 'pulmonary_embolism')).toBe(false);
+    expect(isPresent(de('Ausgeschlossen: Lungenembolie.'), 'pulmonary_embolism')).toBe(false);
+  });
+});
+
+describe('a time word right after a relative dates the relative\'s event', () => {
+  it('any relative, any time word: the disease stays the relative\'s', () => {
+    const relatives = fc.constantFrom('Schwester', 'Mutter', 'Tante');
+    const times = fc.constantFrom('jetzt', 'aktuell', 'derzeit');
+    fc.assert(fc.property(relatives, times, findingsDe, fc.integer({ min: 2020, max: 2026 }), (relative, time, [term, concept], year) => {
+      expect(assertionsOf(de(`Familienanamnese ergänzt: ${relative} ${time} (${year}) an ${term} erkrankt.`), concept)).toEqual(['family']);
+    }), { numRuns: 60 });
+  });
+  it('EN: "her sister now has breast cancer"', () => {
+    expect(isPresent(en('FHx update: her sister now has breast cancer, age 45.'), 'breast_cancer')).toBe(false);
+  });
+});
+
+describe('line wraps', () => {
+  it('a hanging indent under a long line continues its list (trial exclusions)', () => {
+    const fs = de('- Studieneinschluss? Ausschlusskriterien der Studie: aktive\n  Lungenembolie / TVT innerhalb 6 Monate, Ileus, Aszites > 500 ml.\n  Trifft aktuell alles nicht zu.');
+    for (const c of ['pulmonary_embolism', 'bowel_obstruction', 'ascites']) expect([c, isPresent(fs, c)]).toEqual([c, false]);
+  });
+  it('a short heading over an indented line does not join it', () => {
+    expect(assertionsOf(en('Family history\n  Mother - alive, 79. Diagnosed with breast cancer aged 52.'), 'breast_cancer')).toEqual(['family']);
+  });
+  it('"V.a. beginnenden\\nAszites" is one phrase', () => {
+    expect(assertionsOf(de('Sonografie: V.a. beginnenden\nAszites; Leber unauffällig.'), 'ascites')).toEqual(['possible']);
+  });
+});
+
+describe('trigger lists (data)', () => {
+  it.each([
+    ['en', 'Calf swelling: none - DVT not suspected.', 'deep_vein_thrombosis'],
+    ['en', 'Exclusions: prior malignancy, uncontrolled hypertension, active PE/DVT, bowel obstruction.', 'hypertension'],
+    ['en', 'Exclusions: prior malignancy, uncontrolled hypertension, active PE/DVT, bowel obstruction.', 'bowel_obstruction'],
+    ['en', 'Explained that lung metastases are uncommon at her stage.', 'lung_metastasis'],
+    ['en', 'Primary peritoneal carcinoma remains a small residual risk after RRSO.', 'peritoneal_cancer'],
+    ['en', 'Reminded re DVT symptoms despite anticoagulation.', 'deep_vein_thrombosis'],
+    ['de', 'Histologie: primäres Peritonealkarzinom fraglich, da beide Tuben infiltriert.', 'peritoneal_cancer'],
+    ['de', '2. Leberherd: Metastase ausschließen vor Therapieentscheidung (MRT)?', 'liver_metastasis'],
+    ['de', 'Beratungsinhalt: Erläuterung HBOC-Syndrom, autosomal-dominanter Erbgang.', 'hboc_syndrome'],
+  ] as const)('%s: %j gives no present %s', (lang, text, concept) => {
+    expect(isPresent(extract(text, lang), concept)).toBe(false);
+  });
+});
