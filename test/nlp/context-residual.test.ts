@@ -125,3 +125,44 @@ describe('trigger lists (data)', () => {
     expect(isPresent(extract(text, lang), concept)).toBe(false);
   });
 });
+
+describe('a query before the concept, uncertainty and denial wording (second batch)', () => {
+  it.each([
+    ['en', 'TSH slightly raised, ?subclinical hypothyroidism.', 'hypothyroidism'],
+    ['en', 'Small lung nodules of uncertain significance, ?metastases.', 'lung_metastasis'],
+    ['en', 'Equivocal small volume ascites.', 'ascites'],
+    ['en', 'Working diagnosis: ovarian cancer (not yet confirmed).', 'ovarian_cancer'],
+    ['en', 'Wells score low; PE not likely.', 'pulmonary_embolism'],
+    ['en', 'Lung metastases have not been demonstrated.', 'lung_metastasis'],
+    ['en', 'Referred for genetic testing for HBOC syndrome.', 'hboc_syndrome'],
+    ['en', 'Monitor BP for bevacizumab-induced hypertension.', 'hypertension'],
+    ['de', 'Vorsorge Mammakarzinom jährlich.', 'breast_cancer'],
+  ] as const)('%s: %j gives no present %s', (lang, text, concept) => {
+    expect(isPresent(extract(text, lang), concept)).toBe(false);
+  });
+
+  it.each([
+    ['de', 'Aszites, fraglich zunehmend.', 'ascites'],
+    ['de', 'Lebermetastasen Segment VI, fraglich neu aufgetreten.', 'liver_metastasis'],
+    ['de', 'Vorsorge: Ovarialkarzinom links ED 2024, unter Olaparib.', 'ovarian_cancer'],
+    ['en', 'Hypertension, on amlodipine; monitor BP.', 'hypertension'],
+    ['en', 'Moderate ascites with known peritoneal disease.', 'peritoneal_metastasis'],
+    ['de', 'Aszites bei bekannter Peritonealkarzinose.', 'peritoneal_metastasis'],
+  ] as const)('%s: %j stays present: %s', (lang, text, concept) => {
+    expect(isPresent(extract(text, lang), concept)).toBe(true);
+  });
+
+  it('a "?" one or two modifiers before any finding asks it', () => {
+    const modifiers = fc.constantFrom('early', 'small', 'subclinical', 'early small', 'trace');
+    fc.assert(fc.property(findingsEn, modifiers, fc.constantFrom('?', '? '), ([term, concept], modifier, q) => {
+      expect(isPresent(en(`CT reviewed. ${q}${modifier} ${term}.`), concept)).toBe(false);
+    }), { numRuns: 60 });
+  });
+
+  it('"fraglich" after a comma qualifies what follows it, not the finding before', () => {
+    fc.assert(fc.property(findingsDe, fc.constantFrom('zunehmend', 'neu aufgetreten', 'größenprogredient'), ([term, concept], rest) => {
+      expect(isPresent(de(`${term}, fraglich ${rest}.`), concept)).toBe(true);
+      expect(isPresent(de(`${term} fraglich.`), concept)).toBe(false);
+    }), { numRuns: 40 });
+  });
+});

@@ -30,6 +30,9 @@ export interface ContextOptions {
 /** Separators that end a trigger's scope: ; : | bullets, arrows and spaced dashes. */
 const PUNCT_TERMINATOR = /[;|•→]|->|\s[-–—]\s|:/;
 
+/** A "?" that opens the phrase ending right before a mention: "?PE", "? PE", "?subclinical hypothyroidism". */
+const QUERY_BEFORE = /(?:^|[\s("'„“])\?\s?(?:\p{Ll}[\p{L}-]*\s){0,2}$/u;
+
 /** A third-person pronoun that refers back to a relative just named. */
 const PRONOUN = /\b(?:ihr|ihre[mnrs]?|sie|ihm|er|sein(?:e[mnrs]?)?|she|her|he|him|his)\b/i;
 
@@ -124,8 +127,9 @@ export class ContextRules {
         if (this.open(t.endTok, startTok, t.endTok + 1, false, kind, true)) return kind;
       } else if (e.sub === 'forward' && t.endTok < startTok) {
         const gap = startTok - t.endTok - 1;
-        // a colon right after the trigger introduces its scope ("DD: ...", "Ruled out: ...")
-        if (gap <= (e.window ?? windows.forward) && this.open(t.endTok, startTok, t.endTok + 1, e.stopAtComma === true, kind)) return kind;
+        // a colon right after the trigger introduces its scope ("DD: ...", "Ruled out: ..."), unless the trigger is bound to
+        // the noun after it (window 0: "Vorsorge Mammakarzinom"; "Vorsorge: Ovarialkarzinom …" heads the visit's findings)
+        if (gap <= (e.window ?? windows.forward) && this.open(t.endTok, startTok, e.window === 0 ? -1 : t.endTok + 1, e.stopAtComma === true, kind)) return kind;
       } else if (e.sub === 'backward' && t.endTok < startTok && e.window !== 0 && !this.isAnswer(t) && this.isLabel(t)) {
         // (a post-trigger bound to the noun before it, window 0, names what that noun is for: "ovarian cancer surveillance";
         // as a heading, "Surveillance:", it labels the visit's findings, not a list of what is only looked for; an answer
@@ -267,8 +271,9 @@ export class ContextRules {
 
   private questionMark(start: number, end: number): boolean {
     const text = this.a.text;
-    // "?PE", "? PE" (a query written before the concept, common shorthand) and "PE?"
-    return /(?:^|[\s("'„“])\?\s?$/.test(text.slice(Math.max(0, start - 3), start)) || /^\s?\?/.test(text.slice(end, end + 2));
+    // "?PE", "? PE" (a query written before the concept, common shorthand) and "PE?"; "?subclinical hypothyroidism",
+    // "?early peritoneal disease": the query opens the phrase, one or two modifiers before the concept
+    return QUERY_BEFORE.test(text.slice(Math.max(0, start - 40), start)) || /^\s?\?/.test(text.slice(end, end + 2));
   }
 
   /**
@@ -315,7 +320,9 @@ export class ContextRules {
     if (!found.size && continuesDenial(this.a, this.dict, this.bySentence.get(s) ?? [], startTok)) found.add('negated');
     // "No family history of ovarian cancer" denies the family history: negated, not a relative's disease
     if (found.has('family') && (firstAt.negated ?? Infinity) < (firstAt.family ?? -1)) found.delete('family');
-    if (this.questionMark(this.a.tokens[opts.spanStart ?? startTok].start, this.a.tokens[endTok].end)) found.add('possible');
+    // "lung nodules of uncertain significance, ?metastases": the query may stand before the head inside the mention
+    const asked = (from: number): boolean => this.questionMark(this.a.tokens[from].start, this.a.tokens[endTok].end);
+    if (asked(opts.spanStart ?? startTok) || (opts.spanStart !== undefined && opts.spanStart !== startTok && asked(startTok))) found.add('possible');
     if (found.has('possible') && answersSuspicion(this.a, this.bySentence.get(s) ?? [], this.bySentence.get(s + 1) ?? [], this.covered, this.terminators, endTok)) found.add('negated');
     // "Fragestellung: Lungenmetastasen?", "Indication: … Concern for SBO": what a request asks about is not a finding
     if (question && found.has('possible')) { found.delete('possible'); found.add('hypothetical'); }
