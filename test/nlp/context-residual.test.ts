@@ -166,3 +166,46 @@ describe('a query before the concept, uncertainty and denial wording (second bat
     }), { numRuns: 40 });
   });
 });
+
+describe('structured answers: grade 0, "kein Nachweis", negative labels', () => {
+  it('a toxicity graded 0 is absent, any finding, either language', () => {
+    fc.assert(fc.property(fc.constantFrom(['en', 'grade 0'], ['en', 'CTCAE grade 0'], ['de', 'Grad 0'], ['de', 'CTCAE Grad 0']), fc.constantFrom(': ', ' '),
+      fc.constantFrom(['peripheral neuropathy', 'Polyneuropathie', 'peripheral_neuropathy'], ['neutropenia', 'Neutropenie', 'neutropenia'], ['anaemia', 'Anämie', 'anemia']),
+      ([lang, grade], sep, [termEn, termDe, concept]) => {
+        const term = lang === 'en' ? termEn : termDe;
+        expect(isPresent(extract(`${term[0].toUpperCase()}${term.slice(1)}${sep}${grade}`, lang), concept)).toBe(false);
+      }), { numRuns: 60 });
+  });
+
+  it.each([
+    ['en', 'Negatives: ascites, effusion, lymphadenopathy.', 'ascites'],
+    ['de', 'Ausgeschlossen wurden:\n- Aszites\n- Pleuraerguss', 'ascites'],
+    ['de', 'Ausgeschlossen wurden:\n- Aszites\n- Pleuraerguss', 'pleural_effusion'],
+    ['de', 'Freie Flüssigkeit/Aszites: kein Nachweis', 'ascites'],
+  ] as const)('%s: %j gives no present %s', (lang, text, concept) => {
+    expect(isPresent(extract(text, lang), concept)).toBe(false);
+  });
+
+  it('a graded toxicity above 0 and a finding before a comma stay present', () => {
+    expect(isPresent(en('Neuropathy grade 1, stable.'), 'peripheral_neuropathy')).toBe(true);
+    expect(isPresent(de('Lebermetastasen, kein Nachweis von Aszites.'), 'liver_metastasis')).toBe(true);
+  });
+});
+
+describe('a toxicity graded with one CTCAE grade is the patient\'s, under any list or heading', () => {
+  it.each([
+    ['en', 'Toxicity: neuropathy G1, fatigue G2.', 'peripheral_neuropathy'],
+    ['en', 'Side effects: neuropathy grade 1, nausea.', 'peripheral_neuropathy'],
+    ['en', 'Side effects:\n- neuropathy grade 2\n- nausea', 'peripheral_neuropathy'],
+    ['de', 'Toxizität: Neutropenie Grad 0, Anämie Grad 1', 'anemia'],
+  ] as const)('%s: %j is present: %s', (lang, text, concept) => {
+    expect(isPresent(extract(text, lang), concept)).toBe(true);
+  });
+
+  it('a range, threshold or rate of grades is what may happen', () => {
+    const grades = fc.constantFrom('grade 3-4', 'grade 3 - 4', 'grade 3/4', 'grade 2 or higher', 'grade 3+', 'grade 3 in 20%');
+    fc.assert(fc.property(grades, fc.constantFrom('Risks', 'Side effects', 'Possible toxicities'), (grade, label) => {
+      expect(isPresent(en(`${label}: neutropenia ${grade}, nausea.`), 'neutropenia')).toBe(false);
+    }), { numRuns: 40 });
+  });
+});

@@ -24,6 +24,18 @@ function wordsOf(dict: Dictionary, language: Language): Words {
   };
 }
 
+/** One CTCAE grade right after a finding, no range, threshold or rate ("grade 3-4", "Grad ≥ 3", "grade 3 in 20%"): "G1", "grade 2", "Grad 1". */
+const GRADED = /^\s*\(?\s*(?:CTCAE\s+)?(?:grade|grad|G)\s?[1-4](?![\d/.,]\d|[ \t]*(?:[-–/][ \t]*\d|\+|or\b|oder\b|bis\b|to\b|%|(?:in|bei|\()[ \t]*(?:ca\.?|~)?[ \t]*\d+[ \t]*%))/i;
+
+/**
+ * "Toxicity: neuropathy G1", "Nebenwirkungen: Polyneuropathie Grad 1": a finding graded with one CTCAE grade right after
+ * it (the mention ends at `endTok`) is a toxicity the patient has, whatever list or heading it stands under.
+ */
+export function gradedAfter(a: NoteAnalysis, endTok: number): boolean {
+  const at = a.tokens[endTok].end;
+  return GRADED.test(a.text.slice(at, at + 24));
+}
+
 /** A separator that ends a clause or list item (a slash or ampersand joins two findings: "DVT/PE"). */
 const CLAUSE_SEP = /[,;:.|()]/;
 

@@ -5,7 +5,7 @@ import type { NoteAnalysis } from './analysis';
 import type { Dictionary } from './dictionary';
 import type { Match } from './matcher';
 import { carryContext, type Carried } from './carry';
-import { answersSuspicion, closesParen, commaSubject, continuesDenial, coordinatedUpTo, labelsList, tellerSelfTokens } from './context-clauses';
+import { answersSuspicion, closesParen, commaSubject, continuesDenial, coordinatedUpTo, gradedAfter, labelsList, tellerSelfTokens } from './context-clauses';
 
 export interface ContextResult {
   assertion: Assertion;
@@ -300,9 +300,11 @@ export class ContextRules {
     const carriedRelative = this.carried.family.get(s);
     const ownResult = opts.ownResult && !this.relativeOwns(s, startTok);
     if ((section === 'family' && !ownResult) || carriedRelative !== undefined) { found.add('family'); relation = carriedRelative ?? 'FAMMEMB'; }
-    if (section === 'hypothetical' && !opts.measurement) found.add('hypothetical');
+    // a graded toxicity under "Side effects:" / "Nebenwirkungen:" is the patient's (gradedAfter)
+    const observed = opts.measurement === true || gradedAfter(this.a, endTok);
+    if (section === 'hypothetical' && !observed) found.add('hypothetical');
     const label = this.carried.label.get(s);
-    if (label && !(label === 'negated' && opts.ignoreNegation) && !(label === 'hypothetical' && opts.measurement)) found.add(label);
+    if (label && !(label === 'negated' && opts.ignoreNegation) && !(label === 'hypothetical' && observed)) found.add(label);
     const question = section === 'question';
     const firstAt: Partial<Record<ContextType, number>> = {};
     let relationDistance = Infinity;

@@ -12,6 +12,7 @@ import type { ScopeFile, ScopeLanguage } from '../mappings';
 import { tokenize, type Token } from '../text/normalize';
 import type { NoteAnalysis } from './analysis';
 import type { ContextResult } from './context';
+import { gradedAfter } from './context-clauses';
 
 export type ScopeKind = 'plan' | 'question' | 'conditional' | 'advice' | 'counselling' | 'list';
 
@@ -101,7 +102,13 @@ export class UtteranceScope {
   kindAt(startTok: number, endTok = startTok): ScopeKind | undefined {
     const s = this.a.tokenSentence[startTok];
     if (s < 0) return undefined;
-    for (const sp of this.spansOf(s)) if (sp.from <= startTok && startTok <= sp.to && this.open(sp, startTok)) return sp.kind;
+    for (const sp of this.spansOf(s)) {
+      if (sp.from > startTok || startTok > sp.to || !this.open(sp, startTok)) continue;
+      // "Toxicity: neuropathy G1, fatigue G2", "Nebenwirkungen: Polyneuropathie Grad 1": a toxicity graded with one
+      // CTCAE grade is what the patient has, not a list of what may happen ("grade 3-4", "Grad ≥ 3" stay in scope)
+      if (sp.kind === 'list' && gradedAfter(this.a, endTok)) continue;
+      return sp.kind;
+    }
     // "febrile neutropenia risk", "DVT risk with carboplatin": the mention names a risk
     const next = endTok + 1;
     if (next < this.a.tokens.length && this.a.tokenSentence[next] === s && /^[\s-]*$/.test(this.a.tokens[next].sepText)
