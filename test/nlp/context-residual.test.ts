@@ -209,3 +209,16 @@ describe('a toxicity graded with one CTCAE grade is the patient\'s, under any li
     }), { numRuns: 40 });
   });
 });
+
+describe('a finding followed by a threshold is the condition of a rule', () => {
+  it('any finding, comparator and number: no present Condition', () => {
+    fc.assert(fc.property(fc.constantFrom(['en', 'neutropenia', 'neutropenia'], ['de', 'Neutropenie', 'neutropenia'], ['en', 'anaemia', 'anemia'], ['de', 'Anämie', 'anemia']),
+      fc.constantFrom('<', '>', '≤', '<='), fc.integer({ min: 1, max: 20 }), ([lang, term, concept], cmp, n) => {
+        expect(isPresent(extract(`Dose delay rules: ${term} ${cmp} ${n} -> delay 1 week.`, lang), concept)).toBe(false);
+      }), { numRuns: 60 });
+  });
+  it('a measured value in brackets after the finding is no threshold', () => {
+    expect(isPresent(en('Febrile neutropenia (ANC < 0.5) on day 10, admitted.'), 'febrile_neutropenia')).toBe(true);
+    expect(isPresent(en('Neutropenia G3 (ANC 0.8).'), 'neutropenia')).toBe(true);
+  });
+});

@@ -80,6 +80,8 @@ const LABEL_WITHIN = 6;
 const MARKER_WITHIN = 3;
 /** A separator that ends a clause (a comma, ';', ':' or spaced dash): a clause-final plan cue ("…, CT planned") covers back to it. */
 const CLAUSE_SEP = /[,;:]|\s[-–—]\s/;
+/** A comparator and a number right after a finding: the threshold of a rule, not a measurement. */
+const THRESHOLD = /^[ \t]*(?:[<>≤≥]=?|=<|>=)[ \t]*\d/;
 /** A sentence that ends open ("Risks:", "bleeding, infection,") continues on the next line. */
 const OPEN_END = /[:,;(/&+-]\s*$/;
 const BULLET_START = /^(?:[-•*·▪–]|\d{1,2}[.)])/;
@@ -113,6 +115,9 @@ export class UtteranceScope {
     const next = endTok + 1;
     if (next < this.a.tokens.length && this.a.tokenSentence[next] === s && /^[\s-]*$/.test(this.a.tokens[next].sepText)
       && this.cues.after.at(this.a.tokens, next, next) >= 0 && !this.blocked(next, this.lastOf(s))) return 'list';
+    // "neutropenia < 1.0 -> delay 1 week", "Neutropenie < 1,0/nl": a finding with a threshold is a rule's condition
+    const at = this.a.tokens[endTok].end;
+    if (THRESHOLD.test(this.a.text.slice(at, at + 12))) return 'conditional';
     return undefined;
   }
 
