@@ -170,6 +170,12 @@ export interface ScopeLanguage {
   nounBlockers: string[];
   /** Words that end a scope within its sentence ("but", "known", "aber", "bekannt"). */
   terminators: string[];
+  /**
+   * A treatment and the preposition that names what it treats ("carboplatin for", "paracentesis for", "Chemotherapie
+   * bei"): the finding after them is the reason for a plan, so the patient has it.
+   */
+  treatments?: string[];
+  reasonPrepositions?: string[];
 }
 
 export interface ScopeFile {

@@ -222,3 +222,30 @@ describe('a finding followed by a threshold is the condition of a rule', () => {
     expect(isPresent(en('Neutropenia G3 (ANC 0.8).'), 'neutropenia')).toBe(true);
   });
 });
+
+describe('in a plan, what a treatment is for is the patient\'s', () => {
+  it.each([
+    ['en', 'Plan: carboplatin for her ovarian cancer.', 'ovarian_cancer'],
+    ['en', 'Plan: paracentesis for tense ascites today.', 'ascites'],
+    ['en', 'Recommendation: NACT for stage IV ovarian cancer.', 'ovarian_cancer'],
+    ['de', 'Procedere: Carboplatin bei Ovarialkarzinom.', 'ovarian_cancer'],
+    ['de', 'Empfehlung: neoadjuvante Chemotherapie bei Ovarialkarzinom FIGO IV.', 'ovarian_cancer'],
+  ] as const)('%s: %j is present: %s', (lang, text, concept) => {
+    expect(isPresent(extract(text, lang), concept)).toBe(true);
+  });
+
+  it('work-up, prophylaxis and a conditional plan stay what they were', () => {
+    for (const [text, concept] of [['Plan: duplex for DVT.', 'deep_vein_thrombosis'], ['Plan: CTPA for PE.', 'pulmonary_embolism'],
+      ['Plan: anticoagulation for DVT if duplex positive.', 'deep_vein_thrombosis'], ['Plan: anticoagulation for possible DVT.', 'deep_vein_thrombosis']] as const) {
+      expect([text, isPresent(en(text), concept)]).toEqual([text, false]);
+    }
+    expect(isPresent(de('Empfehlung: Antikoagulation bei TVT, falls Duplex positiv.'), 'deep_vein_thrombosis')).toBe(false);
+  });
+
+  it('any treatment word of the list and a reason preposition, any finding', () => {
+    const treatments = fc.constantFrom('carboplatin', 'paracentesis', 'transfusion', 'anticoagulation', 'treatment');
+    fc.assert(fc.property(treatments, findingsEn, fc.constantFrom('Plan', 'Recommendation'), (treatment, [term, concept], head) => {
+      expect(isPresent(en(`${head}: ${treatment} for ${term}.`), concept)).toBe(true);
+    }), { numRuns: 60 });
+  });
+});

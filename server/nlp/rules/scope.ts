@@ -49,6 +49,7 @@ class Phrases {
 interface Cues {
   conditional: Phrases; advice: Phrases; asks: Phrases; plan: Phrases; question: Phrases; modal: Phrases; clauseFinal: Phrases;
   counsel: Phrases; topics: Phrases; nouns: Phrases; markers: Phrases; blockers: Phrases; after: Phrases; terminators: Phrases;
+  treatments: Phrases; reasons: Phrases;
   /** Compound heads ("Lebenszeitrisiko", "Ausschlusskriterien"), folded. */
   suffixes: string[];
 }
@@ -62,6 +63,7 @@ function cuesOf(l: ScopeLanguage): Cues {
     clauseFinal: new Phrases(l.clauseFinal), counsel: new Phrases(l.counselVerbs), topics: new Phrases(l.counselTopics),
     nouns: new Phrases(l.scopeNouns), markers: new Phrases(l.listMarkers), blockers: new Phrases(l.nounBlockers),
     after: new Phrases(l.nounsAfter), terminators: new Phrases(l.terminators),
+    treatments: new Phrases(l.treatments), reasons: new Phrases(l.reasonPrepositions),
     suffixes: (l.nounSuffixes ?? []).flatMap((x) => tokenize(x).map((t) => t.norm)),
   };
 }
@@ -74,6 +76,8 @@ export function compileScope(file: ScopeFile): ScopeLexicon {
 /** Tokens [from, to] of a sentence in scope; `clause`: a ';' between the cue and the mention ends it. */
 interface Span { from: number; to: number; kind: ScopeKind; clause: boolean; carried?: boolean }
 
+/** Words that may stand between a reason preposition and the finding ("for her stage IV ovarian cancer"). */
+const REASON_MODIFIERS = 3;
 /** A label this close to the sentence start ("Plan:", "2. Empfehlung:") is no part of what the sentence says. */
 const LABEL_WITHIN = 6;
 /** A list marker this many words after a scope noun still introduces its list ("Ausschlusskriterien der Studie sind …"). */
@@ -109,6 +113,9 @@ export class UtteranceScope {
       // "Toxicity: neuropathy G1, fatigue G2", "Nebenwirkungen: Polyneuropathie Grad 1": a toxicity graded with one
       // CTCAE grade is what the patient has, not a list of what may happen ("grade 3-4", "Grad ≥ 3" stay in scope)
       if (sp.kind === 'list' && gradedAfter(this.a, endTok)) continue;
+      // "Plan: carboplatin for her ovarian cancer", "Empfehlung: Chemotherapie bei Ovarialkarzinom": what a planned
+      // treatment is for, the patient has
+      if (sp.kind === 'plan' && this.treated(startTok) && !this.conditioned(s)) continue;
       return sp.kind;
     }
     // "febrile neutropenia risk", "DVT risk with carboplatin": the mention names a risk
@@ -119,6 +126,29 @@ export class UtteranceScope {
     const at = this.a.tokens[endTok].end;
     if (THRESHOLD.test(this.a.text.slice(at, at + 12))) return 'conditional';
     return undefined;
+  }
+
+  /**
+   * A treatment and a reason preposition stand before the mention, at most a few modifiers between ("paracentesis for
+   * tense ascites", "NACT for stage IV ovarian cancer"), in one clause.
+   */
+  private treated(startTok: number): boolean {
+    const { tokens } = this.a;
+    const s = this.a.tokenSentence[startTok];
+    for (let p = startTok - 1; p >= Math.max(1, startTok - 1 - REASON_MODIFIERS); p--) {
+      if (this.a.tokenSentence[p] !== s || CLAUSE_SEP.test(tokens[p + 1].sepText)) return false;
+      if (this.cues.reasons.at(tokens, p, p) !== p) continue;
+      for (let q = p - 1; q >= Math.max(0, p - 3) && this.a.tokenSentence[q] === s; q--) if (this.cues.treatments.at(tokens, q, p - 1) === p - 1) return true;
+      return false;
+    }
+    return false;
+  }
+
+  /** A conditional word anywhere in the sentence ("anticoagulation for DVT if duplex positive"). */
+  private conditioned(s: number): boolean {
+    const last = this.lastOf(s);
+    for (let j = this.firstTok[s]; j <= last; j++) if (this.cues.conditional.at(this.a.tokens, j, last) >= 0) return true;
+    return false;
   }
 
   /** No terminator ("but", "known", "aber", "bekannt") between the scope start and the mention. */
