@@ -249,3 +249,24 @@ describe('in a plan, what a treatment is for is the patient\'s', () => {
     }), { numRuns: 60 });
   });
 });
+
+describe('form checkboxes: the ticked box answers the item on its line', () => {
+  const lines = fc.constantFrom(
+    ['[ ] yes  [x] no', false], ['[x] yes  [ ] no', true], ['[ ] no  [x] yes', true], ['[x] no  [ ] yes', false],
+    ['yes [ ] no [x]', false], ['yes [x] no [ ]', true], ['☐ yes ☒ no', false], ['☒ yes ☐ no', true], ['(x) no', false],
+  );
+  it('any finding, any box layout, either order', () => {
+    fc.assert(fc.property(findingsEn, lines, fc.constantFrom(': ', '   '), ([term, concept], [answer, present], sep) => {
+      expect(isPresent(en(`${term[0].toUpperCase()}${term.slice(1)}${sep}${answer}`), concept)).toBe(present);
+    }), { numRuns: 80 });
+  });
+  it('each item on a line takes only its own boxes', () => {
+    const fs = en('Ascites [x] no   Pleural effusion [x] yes');
+    expect(isPresent(fs, 'ascites')).toBe(false);
+    expect(isPresent(fs, 'pleural_effusion')).toBe(true);
+  });
+  it('DE: "Aszites: [ ] nein [x] ja" is present, "[x] nein [ ] ja" is not', () => {
+    expect(isPresent(de('Aszites: [ ] nein [x] ja'), 'ascites')).toBe(true);
+    expect(isPresent(de('Aszites: [x] nein [ ] ja'), 'ascites')).toBe(false);
+  });
+});

@@ -10,6 +10,7 @@ import { ContextRules } from './context';
 import { DateBinder } from './date-binding';
 import { compileDictionary, type Dictionary } from './dictionary';
 import { applyLabelDenials } from './label-denial';
+import { applyCheckboxes } from './checkbox';
 import { VariantFinder } from './genomics';
 import { LabExtractor } from './labs';
 import { TableLabReader } from './table-labs';
@@ -71,6 +72,7 @@ export class RulesExtractor implements Extractor {
       .filter((x) => !x.mention.deniedOnly || x.context.assertion === 'negated');
     const mentions = assessed.map((x) => x.mention);
     applyLabelDenials(a, this.res.dictionary, assessed);
+    applyCheckboxes(a, assessed);
     const cancerSentences = new Set(mentions.filter((m) => this.res.mappings.coding.attributeConcepts.figo.includes(m.concept))
       .map((m) => a.tokenSentence[m.startTok]));
     const stages = findFigoStages(a, this.res.coder.knownFigoStages(), cancerSentences);
