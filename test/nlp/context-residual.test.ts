@@ -270,3 +270,13 @@ describe('form checkboxes: the ticked box answers the item on its line', () => {
     expect(isPresent(de('Aszites: [x] nein [ ] ja'), 'ascites')).toBe(false);
   });
 });
+
+describe('denials written as "never been" and "rather than"', () => {
+  it.each([
+    ['She has never been hypertensive.', 'hypertension', false],
+    ['The liver lesion represents a haemangioma rather than a metastasis.', 'liver_metastasis', false],
+    ['The fluid is ascites rather than a pleural effusion.', 'ascites', true],
+  ] as const)('%j: present %s = %s', (text, concept, present) => {
+    expect(isPresent(en(text), concept)).toBe(present);
+  });
+});
