@@ -49,7 +49,8 @@ async function runPass(store: ResourceStore, deps: DeliveryDeps, owner = 'runner
   if (!job) return false;
   const lease: JobLease = {
     job, owner, signal: new AbortController().signal,
-    complete: (tx, then) => tx.completeJob(job.id, owner, then),
+    complete: async (tx, then) => { await tx.completeJob(job.id, owner, then); },
+    completeAlone: async (then) => { await store.jobs.complete(job.id, owner, then); },
     fail: (reason) => store.jobs.fail(job.id, owner, reason),
     release: () => store.jobs.retry(job.id, owner, new Date(), 'released'),
   };
