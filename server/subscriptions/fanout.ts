@@ -109,14 +109,26 @@ export function createFanout(d: FanoutDeps, s: FanoutSettings): Fanout {
   let askedAt: number | undefined;
   let inFlight = false;
   let again = false;
+  // Runs started here: one that started after the latest request served it, and the request's wake is not needed.
+  let runs = 0;
+  let runsAtRequest = 0;
+  let wakeTimer: NodeJS.Timeout | undefined;
+  const wakeLater = (): void => {
+    runsAtRequest = runs;
+    if (s.lingerMs <= 0) { d.wake(); return; }
+    if (wakeTimer) return;
+    wakeTimer = setTimeout(() => { wakeTimer = undefined; if (runs === runsAtRequest) d.wake(); }, s.lingerMs + 1);
+    wakeTimer.unref();
+  };
   const ask = (): void => {
     if (inFlight) { again = true; return; }
     if (s.workers > 0 && askedAt !== undefined && Date.now() - askedAt < ASKED_VALID_MS) return;
     askedAt = Date.now();
     inFlight = true;
     // A run costs a dozen statements whatever it finds: lingering lets the writes of a busy moment share one.
+    // The local runner is woken when the run is due, not now: a claim now could only learn when that is.
     d.store.subscriptionLog.requestFanout(fanoutJob(s.lingerMs > 0 ? new Date(d.clock.now().getTime() + s.lingerMs) : undefined))
-      .then(() => d.wake())
+      .then(() => wakeLater())
       .catch((err: unknown) => { askedAt = undefined; d.logger.warn({ err }, 'asking for a subscription fan-out failed; the sweep will pick the rows up'); })
       .finally(() => {
         inFlight = false;
@@ -127,6 +139,7 @@ export function createFanout(d: FanoutDeps, s: FanoutSettings): Fanout {
     queue: FANOUT_QUEUE, workers: s.workers, leaseMs: s.leaseMs, pollMs: Math.min(1_000, s.sweepMs), backoff: { baseMs: 100, maxMs: 5_000 },
     async run(lease) {
       askedAt = undefined;
+      runs++;
       let consumed = 0;
       let stale = false;
       for (;;) {
