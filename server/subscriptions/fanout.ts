@@ -97,7 +97,7 @@ async function fanOutLocked(
  * Wakes the local runner when a requested run is due (`lingerMs` after the request), not at once: a claim now
  * could only learn that time. A run started since the latest request served it, and drops the wake.
  */
-function wakeWhenDue(lingerMs: number, wake: () => void): { requested(): void; ran(): void } {
+export function wakeWhenDue(lingerMs: number, wake: () => void): { requested(): void; ran(): void } {
   let runs = 0;
   let runsAtRequest = 0;
   let timer: NodeJS.Timeout | undefined;
