@@ -197,7 +197,8 @@ class QueueLoop {
       this.inFlight.delete(p);
       // The job's completion read when the queue's next job is due: sleep until then instead of asking again,
       // unless it did not complete or a wake it could not have seen came while every worker was busy.
-      if (read === undefined || this.missed > read.wakes || this.closed) this.wake();
+      // A job due already is claimed at once, as before.
+      if (read === undefined || this.missed > read.wakes || this.closed || (read.due && read.due.getTime() <= Date.now())) this.wake();
       else this.schedule(read.due ? read.due.getTime() - Date.now() + 5 : this.h.pollMs);
     });
     this.inFlight.add(p);
