@@ -295,6 +295,8 @@ export interface SubscriptionLog {
   /** SubscriptionLogWriter.requestFanout as a statement of its own (a request needs no transaction around it). */
   requestFanout(job: JobSpec): Promise<void>;
   state(subscriptionId: string): Promise<SubscriptionState | null>;
+  /** The authors' access of those of these subscriptions that have a state row, in one statement (catalogue loads). */
+  accessOf(subscriptionIds: readonly string[]): Promise<Map<string, SubscriptionAccess>>;
   /** Events with since < number ≤ until, oldest first, at most `limit`. */
   events(subscriptionId: string, since: number, until: number, limit: number): Promise<SubscriptionEvent[]>;
   /** Takes (or renews) the delivery lease: one deliverer per subscription at a time; null when another holds it. */
