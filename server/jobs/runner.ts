@@ -26,15 +26,23 @@ export interface JobContext {
   onOutcome?(queue: string, outcome: string, ms: number): void;
 }
 
-function leaseOf(c: JobContext, job: Job): JobLease {
-  return {
+/** What a job's completion read about its queue: when the next job is due, and the loop's wake count when it was asked. */
+export interface QueueRead { due: Date | null; wakes: number }
+
+/** The lease, and what its completion read (undefined: not completed). `wakes`: the loop's count of wakes it could not serve. */
+function leaseOf(c: JobContext, job: Job, wakes: () => number): { lease: JobLease; read(): QueueRead | undefined } {
+  let read: QueueRead | undefined;
+  const completed = async (asked: number, due: Promise<Date | null>): Promise<void> => { read = { due: await due, wakes: asked }; };
+  const lease: JobLease = {
     job,
     owner: c.owner,
-    complete: (tx, then) => tx.completeJob(job.id, c.owner, then),
+    complete: (tx, then) => completed(wakes(), tx.completeJob(job.id, c.owner, then)),
+    completeAlone: (then) => completed(wakes(), c.store.jobs.complete(job.id, c.owner, then)),
     fail: (reason) => c.store.jobs.fail(job.id, c.owner, reason),
     signal: c.signal,
     release: () => c.store.jobs.retry(job.id, c.owner, c.clock.now(), 'released unfinished: its worker shut down'),
   };
+  return { lease, read: () => read };
 }
 
 const giveUp = (h: QueueHandler, c: JobContext, lease: JobLease, reason: string): Promise<void> =>
@@ -58,7 +66,7 @@ async function failed(h: QueueHandler, c: JobContext, lease: JobLease, err: unkn
   return 'retry';
 }
 
-async function attempt(h: QueueHandler, c: JobContext, lease: JobLease): Promise<string> {
+async function attempt(h: QueueHandler, c: JobContext, lease: JobLease, onThrow: () => void): Promise<string> {
   const { job } = lease;
   if (job.attempts > job.maxAttempts) {
     // Claimed more often than allowed: the earlier attempts died with their process (lease expiry).
@@ -68,22 +76,29 @@ async function attempt(h: QueueHandler, c: JobContext, lease: JobLease): Promise
   try {
     return await h.run(lease);
   } catch (err) {
+    onThrow();
     return failed(h, c, lease, err);
   }
 }
 
-/** Runs one job with its lease renewed meanwhile (a long job may outlive one lease). */
-async function runJob(h: QueueHandler, c: JobContext, job: Job): Promise<void> {
+/**
+ * Runs one job with its lease renewed meanwhile (a long job may outlive one lease). Returns what the job's
+ * completion read about the queue, or undefined when the job did not complete normally (ask the store).
+ */
+async function runJob(h: QueueHandler, c: JobContext, job: Job, wakes: () => number): Promise<QueueRead | undefined> {
   const started = Date.now();
   const renew = setInterval(() => {
     c.store.jobs.extendLease(job.id, c.owner, h.leaseMs).catch(() => undefined);
   }, Math.max(50, Math.floor(h.leaseMs / 3)));
   let outcome: string;
+  const held = leaseOf(c, job, wakes);
+  let threw = false;
   try {
-    outcome = await attempt(h, c, leaseOf(c, job));
+    outcome = await attempt(h, c, held.lease, () => { threw = true; });
   } catch (err) {
     // The database went away mid-job: the lease expires and the job is claimed again later.
     outcome = 'error';
+    threw = true;
     c.logger.warn({ err, queue: h.queue, job: job.id }, 'job interrupted; it runs again once its lease expires');
   } finally {
     clearInterval(renew);
@@ -91,6 +106,8 @@ async function runJob(h: QueueHandler, c: JobContext, job: Job): Promise<void> {
   const ms = Date.now() - started;
   h.onOutcome?.(job, outcome, ms);
   c.onOutcome?.(h.queue, outcome, ms);
+  // A completion inside a transaction that then rolled back (the handler threw) said nothing true.
+  return threw ? undefined : held.read();
 }
 
 // ---- one claim loop per queue ----
@@ -103,6 +120,8 @@ class QueueLoop {
   private timer: NodeJS.Timeout | undefined;
   private pumping = false;
   private again = false;
+  /** Wakes that found every worker busy (each may mean a job was queued): counted, compared with a completion's read. */
+  private missed = 0;
   /** The claim pass under way: close waits for it, so no job is claimed behind a closed runner's back. */
   private pass: Promise<void> | undefined;
 
@@ -149,6 +168,7 @@ class QueueLoop {
   private async fill(): Promise<number> {
     const { h, c } = this;
     let due: Date | null | undefined;
+    if (this.active >= h.workers) this.missed++;
     while (!this.closed && this.active < h.workers) {
       const claimed = await c.store.jobs.claimOrNextDue(h.queue, c.owner, h.leaseMs, h.workers - this.active);
       const jobs = claimed.jobs;
@@ -172,10 +192,14 @@ class QueueLoop {
 
   private run(job: Job): void {
     this.active++;
-    const p = runJob(this.h, this.c, job).finally(() => {
+    const p = runJob(this.h, this.c, job, () => this.missed).then((read) => read, () => undefined).then((read) => {
       this.active--;
       this.inFlight.delete(p);
-      this.wake();
+      // The job's completion read when the queue's next job is due: sleep until then instead of asking again,
+      // unless it did not complete or a wake it could not have seen came while every worker was busy.
+      // A job due already is claimed at once, as before.
+      if (read === undefined || this.missed > read.wakes || this.closed || (read.due && read.due.getTime() <= Date.now())) this.wake();
+      else this.schedule(read.due ? read.due.getTime() - Date.now() + 5 : this.h.pollMs);
     });
     this.inFlight.add(p);
   }

@@ -11,6 +11,8 @@ export interface JobLease {
    * over. `then`: a job queued in the same statement (e.g. the job's own next run).
    */
   complete(tx: StoreWriter, then?: JobSpec): Promise<void>;
+  /** complete in a statement of its own, for a job with no results to write with it (no transaction around one statement). */
+  completeAlone(then?: JobSpec): Promise<void>;
   /** Fails the job for good now (the row is kept for inspection), e.g. for a malformed payload. */
   fail(reason: string): Promise<void>;
   /** Aborted when the runner shuts down: a long job stops between steps and calls release(). */

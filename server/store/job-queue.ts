@@ -31,22 +31,34 @@ export async function enqueueJob(sql: SqlExecutor, job: JobSpec): Promise<void> 
   );
 }
 
-export async function completeJob(sql: SqlExecutor, id: string, owner: string, then?: JobSpec): Promise<void> {
-  const done = "DELETE FROM job WHERE id = $1::bigint AND lease_owner = $2 AND status = 'running' RETURNING id";
+/**
+ * Completes a claimed job (throws LeaseLostError when `owner` no longer holds it) and returns when its queue next
+ * has something to claim, read by the same statement (null: nothing waiting or running): the runner sleeps until
+ * then instead of asking again. Read on the statement's snapshot: a job queued by another server after it is
+ * found by the runner's poll, as one queued after any claim is.
+ */
+export async function completeJob(sql: SqlExecutor, id: string, owner: string, then?: JobSpec): Promise<Date | null> {
+  const done = "DELETE FROM job WHERE id = $1::bigint AND lease_owner = $2 AND status = 'running' RETURNING id, queue";
+  const due = `(SELECT min(CASE WHEN j.status = 'waiting' THEN j.run_at ELSE j.lease_until END) FROM job j
+    WHERE j.queue = (SELECT queue FROM done) AND j.status IN ('waiting', 'running') AND j.id <> $1::bigint) AS due`;
   // `then` is queued in the same statement, only if the lease was still held (a job that reschedules itself
   // costs one round trip, not two); the job being deleted is running, so it never meets the waiting-key index.
+  // The snapshot does not see `then`'s row: its own time counts when it is of the same queue.
   const { rows } = then
-    ? await sql.query(
+    ? await sql.query<{ id: string; due: Date | string | null; then_at: Date | string | null }>(
       `WITH done AS (${done}),
        next AS (INSERT INTO job (queue, job_key, payload, status, max_attempts, run_at, created_at, updated_at)
          SELECT $3, $4, $5::jsonb, 'waiting', $6, coalesce($7::timestamptz, clock_timestamp()), clock_timestamp(), clock_timestamp()
          WHERE EXISTS (SELECT 1 FROM done)
          ON CONFLICT (queue, job_key) WHERE status = 'waiting' AND job_key IS NOT NULL DO NOTHING)
-       SELECT id FROM done`,
+       SELECT id, ${due}, CASE WHEN queue = $3 THEN coalesce($7::timestamptz, clock_timestamp()) END AS then_at FROM done`,
       [id, owner, then.queue, then.key ?? null, JSON.stringify(then.payload), then.maxAttempts ?? 5, then.runAt?.toISOString() ?? null],
-      'twinfhir_job_complete_then')
-    : await sql.query(done, [id, owner], 'twinfhir_job_complete');
+      'twinfhir_job_complete_then_due')
+    : await sql.query<{ id: string; due: Date | string | null; then_at: null }>(
+      `WITH done AS (${done}) SELECT id, ${due}, NULL::timestamptz AS then_at FROM done`, [id, owner], 'twinfhir_job_complete_due');
   if (!rows.length) throw new LeaseLostError(id);
+  const times = [rows[0].due, rows[0].then_at].filter((t): t is Date | string => t !== null).map((t) => new Date(t).getTime());
+  return times.length ? new Date(Math.min(...times)) : null;
 }
 
 export async function cancelWaitingJobs(sql: SqlExecutor, queue: string, key: string): Promise<number> {
@@ -82,6 +94,7 @@ export function createJobQueue(sql: SqlExecutor): JobQueue {
       const due = rows[0]?.due;
       return { jobs, nextDue: jobs.length || !due ? null : new Date(due) };
     },
+    complete: (id, owner, then) => completeJob(sql, id, owner, then),
     async extendLease(id, owner, leaseMs) {
       const { rows } = await sql.query(
         `UPDATE job SET lease_until = clock_timestamp() + $3::int * interval '1 millisecond', updated_at = clock_timestamp()

@@ -95,6 +95,12 @@ export function createSubscriptionLog(sql: SqlExecutor): SubscriptionLog {
       const { rows } = await sql.query<StateRow>(`SELECT ${STATE_COLUMNS} FROM subscription_state WHERE sub_id = $1`, [id]);
       return rows[0] ? toState(rows[0]) : null;
     },
+    async accessOf(ids) {
+      if (ids.length === 0) return new Map();
+      const { rows } = await sql.query<{ sub_id: string; access: SubscriptionAccess }>(
+        'SELECT sub_id, access FROM subscription_state WHERE sub_id = ANY($1::text[])', [[...ids]]);
+      return new Map(rows.map((r) => [r.sub_id, r.access]));
+    },
     async events(id, since, until, limit) {
       // Ordered by the qualified bigint column: the text alias of the same name would sort 10 before 2, and a
       // delivery batch cut by LIMIT then acknowledged up to its last number, skipping the ones left out.

@@ -142,9 +142,10 @@ export interface StoreWriter extends StoreReader {
    * Finishes a claimed job inside the transaction that writes its results, so results and completion
    * commit together (exactly once). Throws LeaseLostError (core/, a 409) when `owner` no longer holds
    * the lease (it expired and another worker took the job): the caller's transaction then rolls back.
-   * `then`: a job queued in the same statement (as enqueueJob: a waiting job of its key absorbs it).
+   * `then`: a job queued in the same statement (as enqueueJob: a waiting job of its key absorbs it). Returns when
+   * the job's queue next has a job to claim, as this statement saw it (null: none waiting or running).
    */
-  completeJob(id: string, owner: string, then?: JobSpec): Promise<void>;
+  completeJob(id: string, owner: string, then?: JobSpec): Promise<Date | null>;
   /** Removes waiting (not running) jobs of a queue with this key, e.g. superseded extractions. */
   cancelWaitingJobs(queue: string, key: string): Promise<number>;
   /** Subscription events and delivery progress, written in this transaction. */
@@ -294,6 +295,8 @@ export interface SubscriptionLog {
   /** SubscriptionLogWriter.requestFanout as a statement of its own (a request needs no transaction around it). */
   requestFanout(job: JobSpec): Promise<void>;
   state(subscriptionId: string): Promise<SubscriptionState | null>;
+  /** The authors' access of those of these subscriptions that have a state row, in one statement (catalogue loads). */
+  accessOf(subscriptionIds: readonly string[]): Promise<Map<string, SubscriptionAccess>>;
   /** Events with since < number ≤ until, oldest first, at most `limit`. */
   events(subscriptionId: string, since: number, until: number, limit: number): Promise<SubscriptionEvent[]>;
   /** Takes (or renews) the delivery lease: one deliverer per subscription at a time; null when another holds it. */
@@ -379,6 +382,8 @@ export interface JobQueue {
   claim(queue: string, owner: string, leaseMs: number, limit: number): Promise<Job[]>;
   /** claim, and when it found nothing, nextDue in the same statement (an idle runner's poll is one round trip). */
   claimOrNextDue(queue: string, owner: string, leaseMs: number, limit: number): Promise<{ jobs: Job[]; nextDue: Date | null }>;
+  /** completeJob in a statement of its own, for a job whose results were written already (or that has none). */
+  complete(id: string, owner: string, then?: JobSpec): Promise<Date | null>;
   /** Extends a held lease; false when it was lost. */
   extendLease(id: string, owner: string, leaseMs: number): Promise<boolean>;
   /** Gives a claimed job back to run again at `retryAt` (transient failure). */

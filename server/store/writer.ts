@@ -170,7 +170,7 @@ export class Writer extends Reader implements StoreWriter {
     return enqueueJob(this.sql, job);
   }
 
-  completeJob(id: string, owner: string, then?: JobSpec): Promise<void> {
+  completeJob(id: string, owner: string, then?: JobSpec): Promise<Date | null> {
     return completeJob(this.sql, id, owner, then);
   }
 

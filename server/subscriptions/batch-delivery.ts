@@ -66,12 +66,19 @@ async function runPass(d: DeliveryDeps, s: DeliverySettings, lease: JobLease): P
   const settled: DeliveryOutcome[] = [];
   let sent = 0;
   let heldUntil: Date | undefined;
+  // The last claim took all it could (its limit): others may be due still.
+  let full = true;
   try {
     for (;;) {
-      if (!lease.signal.aborted && flying.size < CONCURRENCY) {
+      // With nothing in flight, a claim that took less than its limit left nothing due behind it: events recorded
+      // since then came with a waiting pass job (the fan-out queues one with them), so the pass ends here instead
+      // of claiming once more for nothing. While POSTs are in flight, it claims on (a slow endpoint waits alone).
+      if (!lease.signal.aborted && flying.size < CONCURRENCY && (full || flying.size > 0)) {
         // Not those in flight nor those answered but not yet recorded: their leases are this pass's still.
         const busy = [...flying.keys(), ...settled.map((o) => o.subscriptionId)];
-        const got = await log.claimDeliveries(owner, leaseMs, CONCURRENCY - flying.size, PER_SUBSCRIPTION, busy);
+        const limit = CONCURRENCY - flying.size;
+        const got = await log.claimDeliveries(owner, leaseMs, limit, PER_SUBSCRIPTION, busy);
+        full = got.claimed.length >= limit;
         heldUntil = got.heldUntil;
         for (const c of got.claimed) {
           const id = c.state.subscriptionId;
@@ -81,7 +88,12 @@ async function runPass(d: DeliveryDeps, s: DeliverySettings, lease: JobLease): P
       if (flying.size === 0 && settled.length === 0) break;
       // Those in flight answer together (one finish for all) unless one is slow: then the others go on without it.
       if (flying.size) await Promise.race([Promise.all(flying.values()), sleep(TICK_MS)]);
-      if (settled.length) sent += await finish(d, s, owner, settled.splice(0));
+      if (settled.length) {
+        const done = await finish(d, s, owner, settled.splice(0));
+        sent += done.sent;
+        // Events left behind (max-count, a claim's older snapshot) came with no pass job of their own: claim again.
+        if (done.more) full = true;
+      }
     }
   } finally {
     await Promise.allSettled([...flying.values()]);
@@ -91,19 +103,20 @@ async function runPass(d: DeliveryDeps, s: DeliverySettings, lease: JobLease): P
     return 'released';
   }
   // Subscriptions held by another deliverer with events waiting: look again when its lease ends (it may have died).
-  await d.store.transaction(async (tx) => {
-    await lease.complete(tx, heldUntil ? batchJob(new Date(Math.max(heldUntil.getTime(), d.clock.now().getTime()) + 50)) : undefined);
-  });
+  await lease.completeAlone(heldUntil ? batchJob(new Date(Math.max(heldUntil.getTime(), d.clock.now().getTime()) + 50)) : undefined);
   return sent ? 'delivered' : 'idle';
 }
 
-/** Records outcomes (one statement); subscriptions failing too long become status error. Returns how many were acknowledged. */
-async function finish(d: DeliveryDeps, s: DeliverySettings, owner: string, outcomes: DeliveryOutcome[]): Promise<number> {
+/**
+ * Records outcomes (one statement); subscriptions failing too long become status error. Returns how many were
+ * acknowledged, and whether one of those recorded has events waiting still.
+ */
+async function finish(d: DeliveryDeps, s: DeliverySettings, owner: string, outcomes: DeliveryOutcome[]): Promise<{ sent: number; more: boolean }> {
   const done = await d.store.subscriptionLog.finishDeliveries(owner, outcomes);
   const failing = done.filter((r) => r.failures >= s.errorAfter).map((r) => r.subscriptionId);
   await Promise.all(failing.map((id) => setStatus(d.store, id, ['active', 'requested'], 'error')));
   const mine = new Set(done.map((r) => r.subscriptionId));
-  return outcomes.filter((o) => mine.has(o.subscriptionId) && o.upTo !== undefined).length;
+  return { sent: outcomes.filter((o) => mine.has(o.subscriptionId) && o.upTo !== undefined).length, more: done.some((r) => r.more) };
 }
 
 export function batchDeliveryQueue(d: DeliveryDeps, s: DeliverySettings): QueueHandler {

@@ -136,10 +136,14 @@ async function readLive(
   do {
     const { query } = parseSearchParams(d.registry, ['Subscription'], [['status', 'requested,active,error'], ['_count', String(PAGE)]], { maxCount: PAGE });
     const page = await store.search(ctx, { ...query, ...(cursor ? { cursor } : {}) });
-    for (const r of page.matches as (Subscription & { id: string })[]) {
-      const state = await store.subscriptionLog.state(r.id);
+    const matches = page.matches as (Subscription & { id: string })[];
+    // One statement per page, not one per subscription: a reload under write load (the fan-out's, when the
+    // catalogue moved) waited for a pool connection per subscription, and delivery stalled meanwhile.
+    const access = await store.subscriptionLog.accessOf(matches.map((r) => r.id));
+    for (const r of matches) {
+      const known = access.get(r.id);
       try {
-        if (state) next.set(r.id, { spec: parseSubscription(d.registry, d.policy, r), access: state.access });
+        if (known) next.set(r.id, { spec: parseSubscription(d.registry, d.policy, r), access: known });
       } catch (err) {
         // Stored before a rule tightened (e.g. an endpoint now refused): it stays in the store but gets no events.
         d.logger.warn({ subscription: r.id, reason: err instanceof Error ? err.message : String(err) }, 'subscription ignored: no longer valid');

@@ -162,12 +162,12 @@ export function subscriptionDeliveryQueue(d: DeliveryDeps, s: DeliverySettings):
       if (!spec || spec.channel === 'websocket') {
         // websocket: events go to bound sockets (ws-hub); the subscription is usable at once.
         if (spec) await setStatus(d.store, id, ['requested', 'error'], 'active');
-        await d.store.transaction((tx) => lease.complete(tx));
+        await lease.completeAlone();
         return spec ? 'websocket' : 'gone';
       }
       const { sent, completed } = await deliverAll({ d, s, lease, spec, owner: `job:${lease.job.id}` }, lease.job.payload.heartbeat === true);
       // Another job holds the lease: it delivers everything committed before it lets go.
-      if (!completed) await d.store.transaction((tx) => lease.complete(tx));
+      if (!completed) await lease.completeAlone();
       return sent ? 'delivered' : 'idle';
     },
     classify(err): FailureKind {

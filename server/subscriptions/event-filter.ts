@@ -24,26 +24,49 @@ export class WriteMatcher {
 
   constructor(private readonly tx: StoreWriter, private readonly registry: Registry, private readonly resource: Resource & { id: string }) {}
 
+  /** Answers decided from the index values, by key: the fan-out asks every subscription, most without a search. */
+  private readonly decided = new Map<string, boolean>();
+
+  /** `matches` when the resource's index values decide it (no search): at once, without a promise per subscription. */
+  matchesNow(params: readonly [string, string][]): boolean | undefined {
+    if (params.length === 0) return true;
+    const key = keyOf(params);
+    const known = this.decided.get(key);
+    if (known !== undefined || this.answers.has(key)) return known;
+    const criteria = parsedCriteria(this.registry, this.resource.resourceType, params);
+    const quick = criteria ? decidedByIndexValues(criteria, (this.values ??= this.registry.extract(this.resource))) : undefined;
+    if (quick !== undefined) this.decided.set(key, quick);
+    return quick;
+  }
+
   /** True when the resource matches every parameter (AND), as `Type?_id={id}&…` would find it. */
   matches(params: readonly [string, string][]): Promise<boolean> {
-    if (params.length === 0) return Promise.resolve(true);
-    const key = JSON.stringify(params);
+    const now = this.matchesNow(params);
+    if (now !== undefined) return Promise.resolve(now);
+    const key = keyOf(params);
     let answer = this.answers.get(key);
     if (!answer) {
       const { resourceType, id } = this.resource;
-      const criteria = parsedCriteria(this.registry, resourceType, params);
-      const quick = criteria && decidedByIndexValues(criteria, (this.values ??= this.registry.extract(this.resource)));
-      if (quick !== undefined && quick !== null) answer = Promise.resolve(quick);
-      else {
-        const { query } = parseSearchParams(this.registry, [resourceType], [['_id', id], ...params], { strict: true, defaultCount: 1, maxCount: 1 });
-        answer = this.tx.search(systemContext('subscription-filter'), query).then((r) => r.matches.length > 0);
-      }
+      const { query } = parseSearchParams(this.registry, [resourceType], [['_id', id], ...params], { strict: true, defaultCount: 1, maxCount: 1 });
+      answer = this.tx.search(systemContext('subscription-filter'), query).then((r) => r.matches.length > 0);
       this.answers.set(key, answer);
     }
     return answer;
   }
 
   private values: IndexValues | undefined;
+
+  /** passesFilters when the index values decide every filter that applies (undefined: a search must tell). */
+  passesFiltersNow(filters: readonly SubscriptionFilter[]): boolean | undefined {
+    let all: boolean | undefined = true;
+    for (const f of filters) {
+      if (!f.resourceTypes.includes(this.resource.resourceType)) continue;
+      const m = this.matchesNow(f.params);
+      if (m === false) return false;
+      if (m === undefined) all = undefined;
+    }
+    return all;
+  }
 
   /** Every filter that applies to this type must match (filters for other types of the topic do not apply). */
   async passesFilters(filters: readonly SubscriptionFilter[]): Promise<boolean> {
@@ -72,6 +95,14 @@ export class WriteMatcher {
     const params = new Set(this.registry.compartmentParams('Patient', r.resourceType));
     return params.size > 0 && this.registry.extract(r).reference.some((x) => params.has(x.param) && x.targetType === 'Patient' && x.targetId === patient);
   }
+}
+
+// The answers' key for a subscription's filter parameters, built once per parameter list, not per write.
+const keys = new WeakMap<readonly [string, string][], string>();
+function keyOf(params: readonly [string, string][]): string {
+  let key = keys.get(params);
+  if (key === undefined) keys.set(params, (key = JSON.stringify(params)));
+  return key;
 }
 
 // A subscription's filter parameters parsed once per resource type (not once per write and subscription):

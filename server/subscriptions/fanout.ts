@@ -93,6 +93,26 @@ async function fanOutLocked(
   return { consumed: entries.length, touched: [...touched] };
 }
 
+/**
+ * Wakes the local runner when a requested run is due (`lingerMs` after the request), not at once: a claim now
+ * could only learn that time. A run started since the latest request served it, and drops the wake.
+ */
+export function wakeWhenDue(lingerMs: number, wake: () => void): { requested(): void; ran(): void } {
+  let runs = 0;
+  let runsAtRequest = 0;
+  let timer: NodeJS.Timeout | undefined;
+  return {
+    requested() {
+      runsAtRequest = runs;
+      if (lingerMs <= 0) { wake(); return; }
+      if (timer) return;
+      timer = setTimeout(() => { timer = undefined; if (runs === runsAtRequest) wake(); }, lingerMs + 1);
+      timer.unref();
+    },
+    ran() { runs++; },
+  };
+}
+
 export interface Fanout {
   /** Asks for a fan-out run soon (after a commit that filled the outbox); cheap when one is already asked for. */
   request(): void;
@@ -109,14 +129,16 @@ export function createFanout(d: FanoutDeps, s: FanoutSettings): Fanout {
   let askedAt: number | undefined;
   let inFlight = false;
   let again = false;
+  const later = wakeWhenDue(s.lingerMs, () => d.wake());
   const ask = (): void => {
     if (inFlight) { again = true; return; }
     if (s.workers > 0 && askedAt !== undefined && Date.now() - askedAt < ASKED_VALID_MS) return;
     askedAt = Date.now();
     inFlight = true;
     // A run costs a dozen statements whatever it finds: lingering lets the writes of a busy moment share one.
+    // The local runner is woken when the run is due, not now: a claim now could only learn when that is.
     d.store.subscriptionLog.requestFanout(fanoutJob(s.lingerMs > 0 ? new Date(d.clock.now().getTime() + s.lingerMs) : undefined))
-      .then(() => d.wake())
+      .then(() => later.requested())
       .catch((err: unknown) => { askedAt = undefined; d.logger.warn({ err }, 'asking for a subscription fan-out failed; the sweep will pick the rows up'); })
       .finally(() => {
         inFlight = false;
@@ -127,6 +149,7 @@ export function createFanout(d: FanoutDeps, s: FanoutSettings): Fanout {
     queue: FANOUT_QUEUE, workers: s.workers, leaseMs: s.leaseMs, pollMs: Math.min(1_000, s.sweepMs), backoff: { baseMs: 100, maxMs: 5_000 },
     async run(lease) {
       askedAt = undefined;
+      later.ran();
       let consumed = 0;
       let stale = false;
       for (;;) {

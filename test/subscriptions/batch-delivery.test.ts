@@ -49,7 +49,8 @@ async function runPass(store: ResourceStore, deps: DeliveryDeps, owner = 'runner
   if (!job) return false;
   const lease: JobLease = {
     job, owner, signal: new AbortController().signal,
-    complete: (tx, then) => tx.completeJob(job.id, owner, then),
+    complete: async (tx, then) => { await tx.completeJob(job.id, owner, then); },
+    completeAlone: async (then) => { await store.jobs.complete(job.id, owner, then); },
     fail: (reason) => store.jobs.fail(job.id, owner, reason),
     release: () => store.jobs.retry(job.id, owner, new Date(), 'released'),
   };
@@ -111,6 +112,20 @@ describe.each(driversUnderTest())('batched rest-hook delivery (%s)', (kind: Driv
         expect((await app.store.jobs.depth())[SUBSCRIPTION_QUEUE]?.waiting ?? 0).toBe(0); // no subscription fell back to its own job
       }), { numRuns: 12 });
   }, 300_000);
+
+  test('a pass whose claim took less than its limit ends once the outcomes are recorded, without claiming again for nothing', async () => {
+    const id = `short-${kind}`;
+    await ready(app.store, id, rx.url);
+    await record(app.store, [id]);
+    let claims = 0;
+    const log = app.store.subscriptionLog;
+    const subscriptionLog = { ...log, claimDeliveries: (...a: Parameters<typeof log.claimDeliveries>) => { claims++; return log.claimDeliveries(...a); } };
+    const store = Object.assign(Object.create(app.store) as ResourceStore, { subscriptionLog });
+    expect(await runPass(app.store, { ...deps, store })).toBe(true);
+    expect(receivedBy(rx).get(id)).toEqual([1]);
+    // Events recorded after that claim come with a waiting pass job of their own; a second claim could find nothing.
+    expect(claims).toBe(1);
+  });
 
   test('a deliverer that dies mid-batch: the next pass sends the batch whole, the late finish changes nothing', async () => {
     const [a, b] = [`dead-a-${kind}`, `dead-b-${kind}`];

@@ -2,6 +2,7 @@
 import fc from 'fast-check';
 import { isInternalHost, refuseEndpoint } from '../../server/subscriptions/endpoint-policy';
 import { issueBindingToken, verifyBindingToken } from '../../server/subscriptions/binding-token';
+import { wakeWhenDue } from '../../server/subscriptions/fanout';
 
 const closed = { allowPrivate: false, allowedHosts: [] };
 
@@ -51,5 +52,40 @@ describe('websocket binding tokens', () => {
     fc.assert(fc.property(fc.string({ maxLength: 3000 }), (s) => {
       expect(verifyBindingToken('secret', s, 1_000)).toBeUndefined();
     }));
+  });
+});
+
+describe('fan-out request wake (issue 15: no claim that could only learn the due time)', () => {
+  const waitFor = async (ok: () => boolean, ms = 5_000): Promise<void> => {
+    for (const end = Date.now() + ms; !ok();) {
+      if (Date.now() > end) throw new Error('timed out');
+      await new Promise((r) => setTimeout(r, 5));
+    }
+  };
+
+  test('a request wakes the runner once the linger has passed, not at once', async () => {
+    let woken = 0;
+    const later = wakeWhenDue(50, () => { woken++; });
+    const asked = Date.now();
+    later.requested();
+    later.requested(); // a second request within the window shares the wake
+    expect(woken).toBe(0);
+    await waitFor(() => woken === 1);
+    expect(Date.now() - asked).toBeGreaterThanOrEqual(45);
+    await new Promise((r) => setTimeout(r, 80));
+    expect(woken).toBe(1);
+  });
+
+  test('a run started after the request drops its wake; one requested after that run keeps it', async () => {
+    let woken = 0;
+    const later = wakeWhenDue(40, () => { woken++; });
+    later.requested();
+    later.ran();
+    await new Promise((r) => setTimeout(r, 120));
+    expect(woken).toBe(0);
+    later.requested();
+    later.ran();
+    later.requested(); // after the run: not served by it
+    await waitFor(() => woken === 1);
   });
 });
