@@ -1,0 +1,45 @@
+/**
+ * Assertion trigger data prompted by the tune-I notes (issue 13): a population abbreviated "pts with" in trial criteria,
+ * "less likely" / "weniger wahrscheinlich" as uncertainty (not denial).
+ */
+import fc from 'fast-check';
+import { assertionsOf, extract, isPresent } from './helpers';
+
+const en = (text: string) => extract(text, 'en');
+const de = (text: string) => extract(text, 'de');
+
+const findingsEn = fc.constantFrom(['ascites', 'ascites'], ['pleural effusion', 'pleural_effusion'], ['pulmonary embolism', 'pulmonary_embolism'],
+  ['DVT', 'deep_vein_thrombosis'], ['bowel obstruction', 'bowel_obstruction']);
+const findingsDe = fc.constantFrom(['Aszites', 'ascites'], ['Pleuraerguss', 'pleural_effusion'], ['Polyneuropathie', 'peripheral_neuropathy'],
+  ['Neutropenie', 'neutropenia'], ['Lungenembolie', 'pulmonary_embolism']);
+
+describe('"pts with" describes a population like "patients with"', () => {
+  it('trial exclusions: "excludes pts with active DVT or PE in last 6 mo" is no present finding', () => {
+    const fs = en('Trial screening: excludes pts with active DVT or PE in last 6 mo.');
+    expect(isPresent(fs, 'deep_vein_thrombosis')).toBe(false);
+    expect(isPresent(fs, 'pulmonary_embolism')).toBe(false);
+  });
+
+  it('any finding after "pts with" in a trial sentence stays out of the present list', () => {
+    fc.assert(fc.property(findingsEn, fc.constantFrom('excludes', 'is open to', 'enrols'), ([term, concept], verb) => {
+      expect(isPresent(en(`The trial ${verb} pts with ${term}.`), concept)).toBe(false);
+    }), { numRuns: 30 });
+  });
+});
+
+describe('"less likely" is uncertainty, not denial', () => {
+  it('"PE less likely but not excluded" is possible although "but" ends the "not excluded" scope', () => {
+    expect(assertionsOf(en('PE less likely but not excluded - Wells low, d-dimer sent.'), 'pulmonary_embolism')).toEqual(['possible']);
+  });
+
+  it('before or after the finding, in both languages', () => {
+    fc.assert(fc.property(findingsEn, findingsDe, fc.boolean(), ([termEn, cEn], [termDe, cDe], after) => {
+      expect(assertionsOf(en(after ? `${termEn} less likely.` : `Less likely ${termEn}.`), cEn)).toEqual(['possible']);
+      expect(assertionsOf(de(after ? `${termDe} weniger wahrscheinlich.` : `Weniger wahrscheinlich ${termDe}.`), cDe)).toEqual(['possible']);
+    }), { numRuns: 40 });
+  });
+
+  it('"likely" after a finding qualifies what follows it: "Ascites, likely malignant" stays present', () => {
+    expect(isPresent(en('Ascites, likely malignant.'), 'ascites')).toBe(true);
+  });
+});
