@@ -1,6 +1,7 @@
 /**
  * Assertion trigger data prompted by the tune-I notes (issue 13): a population abbreviated "pts with" in trial criteria,
- * "less likely" / "weniger wahrscheinlich" as uncertainty (not denial).
+ * "less likely" / "weniger wahrscheinlich" as uncertainty (not denial), and a German finding that has completely
+ * regressed ("vollständig rückläufig", "komplett regredient") denied like the English "resolved completely".
  */
 import fc from 'fast-check';
 import { assertionsOf, extract, isPresent } from './helpers';
@@ -41,5 +42,21 @@ describe('"less likely" is uncertainty, not denial', () => {
 
   it('"likely" after a finding qualifies what follows it: "Ascites, likely malignant" stays present', () => {
     expect(isPresent(en('Ascites, likely malignant.'), 'ascites')).toBe(true);
+  });
+});
+
+describe('a German finding that has completely regressed is denied, one that is smaller is present', () => {
+  it('"Die Neutropenie ist vollständig rückläufig" / "Pleuraerguss vollständig regredient"', () => {
+    expect(assertionsOf(de('Die Neutropenie ist vollständig rückläufig.'), 'neutropenia')).toEqual(['negated']);
+    expect(isPresent(de('Pleuraerguss vollständig regredient, Aszites unverändert.'), 'pleural_effusion')).toBe(false);
+    expect(isPresent(de('Pleuraerguss vollständig regredient, Aszites unverändert.'), 'ascites')).toBe(true);
+  });
+
+  it('any finding, any full-regression phrase: never present; "deutlich rückläufig" keeps it present', () => {
+    const gone = fc.constantFrom('vollständig rückläufig', 'vollständig regredient', 'komplett regredient', 'komplett rückläufig');
+    fc.assert(fc.property(findingsDe, gone, fc.boolean(), ([term, concept], phrase, copula) => {
+      expect(isPresent(de(`${term} ${copula ? 'ist ' : ''}${phrase}.`), concept)).toBe(false);
+      expect(isPresent(de(`${term} ${copula ? 'ist ' : ''}deutlich rückläufig.`), concept)).toBe(true);
+    }), { numRuns: 40 });
   });
 });
