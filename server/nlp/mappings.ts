@@ -134,7 +134,7 @@ export interface ContextLanguage {
    * header ("Fragestellung:", "Clinical question:") makes a mention asked with "?" hypothetical; an `other` header
    * ("Diagnosen:", "Assessment:") ends a family or counselling block, where any other label ("Vater: …") stays inside it.
    */
-  sections: { family: string[]; hypothetical: string[]; question?: string[]; other?: string[] };
+  sections: { family: string[]; hypothetical: string[]; question?: string[]; other?: string[]; consent?: string[] };
   abbreviations: string[];
 }
 

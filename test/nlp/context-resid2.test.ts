@@ -60,3 +60,25 @@ describe('a German finding that has completely regressed is denied, one that is 
     }), { numRuns: 40 });
   });
 });
+
+describe('a consent word and the one thing consented to head a counselling list', () => {
+  it('"Aufklärung OP:" wrapped over two lines: the risks are hypothetical, a family PE earlier in the note stays family', () => {
+    const fs = de('Familienanamnese: Vater Lungenembolie postoperativ.\n\nAufklärung OP: Blutung, Infektion, Thrombose\nbzw. Lungenembolie, postoperativer Ileus.');
+    expect(isPresent(fs, 'pulmonary_embolism')).toBe(false);
+    expect(isPresent(fs, 'bowel_obstruction')).toBe(false);
+  });
+
+  it('a number in the label makes it no consent heading ("Aufklärung 2019: …" is what happened then)', () => {
+    expect(isPresent(de('Aufklärung 2019: Lungenembolie.'), 'pulmonary_embolism')).toBe(true);
+  });
+
+  it('any consent word, any qualifier, any listed risk: never present', () => {
+    const heads = fc.constantFrom<[string, 'en' | 'de']>(['Consent', 'en'], ['Risks', 'en'], ['Counselling', 'en'], ['Aufklärung', 'de'], ['Einwilligung', 'de'], ['Risiken', 'de']);
+    const what = fc.constantFrom('OP', 'surgery', 'chemo', 'Laparotomie', 'PARPi');
+    fc.assert(fc.property(heads, what, fc.boolean(), ([head, lang], q, wrap) => {
+      const [term, concept] = lang === 'en' ? ['pulmonary embolism', 'pulmonary_embolism'] : ['Lungenembolie', 'pulmonary_embolism'];
+      const text = `${head} ${q}: bleeding, infection,${wrap ? '\n' : ' '}${term}.`;
+      expect(isPresent(extract(text, lang), concept)).toBe(false);
+    }), { numRuns: 40 });
+  });
+});

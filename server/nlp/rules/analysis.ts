@@ -72,10 +72,10 @@ const SEGMENT_OPTIONS = new WeakMap<Dictionary, Partial<Record<Language, Segment
 function segmentOptions(dict: Dictionary, language: Language): SegmentOptions {
   let byLanguage = SEGMENT_OPTIONS.get(dict);
   if (!byLanguage) { byLanguage = {}; SEGMENT_OPTIONS.set(dict, byLanguage); }
-  const both = (kind: 'family' | 'hypothetical' | 'question' | 'plan' | 'other'): Set<string> => new Set([...dict.sections.en[kind], ...dict.sections.de[kind]]);
+  const both = (kind: 'family' | 'hypothetical' | 'question' | 'plan' | 'other' | 'consent'): Set<string> => new Set([...dict.sections.en[kind], ...dict.sections.de[kind]]);
   return byLanguage[language] ??= {
     language, abbreviations: dict.abbreviations[language],
-    familyHeaders: both('family'), hypotheticalHeaders: both('hypothetical'), questionHeaders: both('question'), planHeaders: both('plan'), otherHeaders: both('other'),
+    familyHeaders: both('family'), hypotheticalHeaders: both('hypothetical'), questionHeaders: both('question'), planHeaders: both('plan'), otherHeaders: both('other'), consentHeaders: both('consent'),
   };
 }
 

@@ -37,7 +37,7 @@ export interface Dictionary {
   heads: Array<{ head: string; entry: Entry }>;
   context: NlpMappings['context'];
   /** Folded section header labels by context type, per language. */
-  sections: Record<Language, { family: Set<string>; hypothetical: Set<string>; question: Set<string>; plan: Set<string>; other: Set<string> }>;
+  sections: Record<Language, { family: Set<string>; hypothetical: Set<string>; question: Set<string>; plan: Set<string>; other: Set<string>; consent: Set<string> }>;
   /** Abbreviations (squashed) that do not end a sentence, per language. */
   abbreviations: Record<Language, Set<string>>;
   /** Squashed words that end a context scope when they open a comma-separated item. */
@@ -220,7 +220,7 @@ function headsOf(m: NlpMappings): Dictionary['heads'] {
 /** Section headings by kind; plan headings come from mappings/nlp-scope.json (the utterance scope's data). */
 function sectionsOf(ctx: ContextLanguage, scope: ScopeLanguage): Dictionary['sections']['en'] {
   const set = (l: string[] | undefined): Set<string> => new Set((l ?? []).map(squash));
-  return { family: set(ctx.sections.family), hypothetical: set(ctx.sections.hypothetical), question: set(ctx.sections.question), plan: set(scope.sections.plan), other: set(ctx.sections.other) };
+  return { family: set(ctx.sections.family), hypothetical: set(ctx.sections.hypothetical), question: set(ctx.sections.question), plan: set(scope.sections.plan), other: set(ctx.sections.other), consent: set(ctx.sections.consent) };
 }
 
 /** Builds the matcher once at start; everything else in the engine reads from it. */

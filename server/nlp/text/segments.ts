@@ -25,6 +25,8 @@ export interface SegmentOptions {
   planHeaders?: ReadonlySet<string>;
   /** Headers of other sections ("Diagnosen:", "Assessment:"): they end a family or counselling block. */
   otherHeaders?: ReadonlySet<string>;
+  /** Consent words that head a counselling label with one qualifier ("Aufklärung OP:", "Consent surgery:"). */
+  consentHeaders?: ReadonlySet<string>;
 }
 
 interface Line { start: number; end: number; text: string; blank: boolean; bullet: boolean }
@@ -205,6 +207,8 @@ function headerKind(sentence: string, opts: SegmentOptions): HeaderKind | null {
   // "Aufklärung erneut über:", "Counselling again regarding:": a counselling word whose label ends on a topic preposition
   // announces the list of what was explained; one word alone is not enough elsewhere ("Nebenwirkungen unter Zyklus 3:" are real)
   if (words.length > 1 && TOPIC_END.test(m[1]) && kindOfKey(words[0], opts) === 'hypothetical') return 'hypothetical';
+  // "Aufklärung OP:", "Consent chemo:": a consent word and the one thing consented to (no number: "Consent 2019:" is a date)
+  if (words.length === 2 && opts.consentHeaders?.has(words[0]) && !/\d/.test(m[1])) return 'hypothetical';
   return 'none';
 }
 
