@@ -114,8 +114,8 @@ export class VariantFinder {
     if (after && kind === 'negative') return { value: 'absent', end: after.end };
     if (after && kind === 'positive') return { value: negatedBefore ? 'absent' : 'present', end: after.end };
     const last = group[group.length - 1];
-    // "BRCA1+" / "BRCA2 (+)" / "BRCA1 (-)"
-    const sign = /^\s?(?:\(([+-])\)|(\+))(?![\w+])/.exec(this.a.text.slice(last.end, last.end + 5));
+    // "BRCA1+" / "BRCA2 (+)" / "BRCA1 (-)"; a "+" before a word on its line means "and" ("BRCA1/2 + panel", "+ tumour HRD")
+    const sign = /^(?:\s?\(([+-])\)|\+(?![\w+])|\s\+(?![\w+])(?![^\S\n]*[\p{L}\d]))/u.exec(this.a.text.slice(last.end, last.end + 12));
     if (sign) return { value: sign[1] === '-' ? 'absent' : 'present', end: last.end + sign[0].length };
     if (positiveBefore || HGVS.test(this.a.text.slice(last.end, last.end + 12))) return { value: negatedBefore ? 'absent' : 'present', end: last.end };
     return negatedBefore ? { value: 'absent', end: last.end } : null;
