@@ -38,6 +38,10 @@ function leaseOf(c: JobContext, job: Job, wakes: () => number): { lease: JobLeas
     owner: c.owner,
     complete: (tx, then) => completed(wakes(), tx.completeJob(job.id, c.owner, then)),
     completeAlone: (then) => completed(wakes(), c.store.jobs.complete(job.id, c.owner, then)),
+    completedBy: () => {
+      const asked = wakes();
+      return (due) => { read = { due, wakes: asked }; };
+    },
     fail: (reason) => c.store.jobs.fail(job.id, c.owner, reason),
     signal: c.signal,
     release: () => c.store.jobs.retry(job.id, c.owner, c.clock.now(), 'released unfinished: its worker shut down'),

@@ -13,6 +13,11 @@ export interface JobLease {
   complete(tx: StoreWriter, then?: JobSpec): Promise<void>;
   /** complete in a statement of its own, for a job with no results to write with it (no transaction around one statement). */
   completeAlone(then?: JobSpec): Promise<void>;
+  /**
+   * For a job completed by a statement of the handler's own, which writes its results too (completionSql): called
+   * before that statement; the function returned takes what it read (when the queue next has something due).
+   */
+  completedBy(): (due: Date | null) => void;
   /** Fails the job for good now (the row is kept for inspection), e.g. for a malformed payload. */
   fail(reason: string): Promise<void>;
   /** Aborted when the runner shuts down: a long job stops between steps and calls release(). */

@@ -4,7 +4,7 @@
  * lease was taken over cannot write twice. Times come from the database clock (one clock for all servers).
  */
 import { LeaseLostError } from '../core/lease-lost-error';
-import type { SqlExecutor } from './sql';
+import type { SqlExecutor, SqlParam } from './sql';
 import type { Job, JobQueue, JobSpec } from './types';
 
 interface JobRow {
@@ -37,28 +37,51 @@ export async function enqueueJob(sql: SqlExecutor, job: JobSpec): Promise<void> 
  * then instead of asking again. Read on the statement's snapshot: a job queued by another server after it is
  * found by the runner's poll, as one queued after any claim is.
  */
-export async function completeJob(sql: SqlExecutor, id: string, owner: string, then?: JobSpec): Promise<Date | null> {
-  const done = "DELETE FROM job WHERE id = $1::bigint AND lease_owner = $2 AND status = 'running' RETURNING id, queue";
-  const due = `(SELECT min(CASE WHEN j.status = 'waiting' THEN j.run_at ELSE j.lease_until END) FROM job j
-    WHERE j.queue = (SELECT queue FROM done) AND j.status IN ('waiting', 'running') AND j.id <> $1::bigint) AS due`;
-  // `then` is queued in the same statement, only if the lease was still held (a job that reschedules itself
-  // costs one round trip, not two); the job being deleted is running, so it never meets the waiting-key index.
-  // The snapshot does not see `then`'s row: its own time counts when it is of the same queue.
-  const { rows } = then
-    ? await sql.query<{ id: string; due: Date | string | null; then_at: Date | string | null }>(
-      `WITH done AS (${done}),
+/**
+ * The statement parts of a completion (see completeJob), parameters from $`at` on (id, owner, then's queue, key,
+ * payload, max attempts, run at): CTEs `done` and `next` to put into a statement, `due` and `then_at` columns to
+ * select from `done`. Another statement that writes the job's results can complete it too (one round trip less).
+ */
+export function completionSql(at: number): { ctes: string; columns: string } {
+  const p = (i: number): string => `$${at + i}`;
+  const done = `DELETE FROM job WHERE id = ${p(0)}::bigint AND lease_owner = ${p(1)} AND status = 'running' RETURNING id, queue`;
+  // Read on the statement's snapshot: a job queued by another server after it is found by the runner's poll.
+  // `next` is queued only if the lease was still held; the job being deleted is running, so it never meets the
+  // waiting-key index. The snapshot does not see `next`'s row: its own time counts when it is of the same queue.
+  return {
+    ctes: `done AS (${done}),
        next AS (INSERT INTO job (queue, job_key, payload, status, max_attempts, run_at, created_at, updated_at)
-         SELECT $3, $4, $5::jsonb, 'waiting', $6, coalesce($7::timestamptz, clock_timestamp()), clock_timestamp(), clock_timestamp()
-         WHERE EXISTS (SELECT 1 FROM done)
-         ON CONFLICT (queue, job_key) WHERE status = 'waiting' AND job_key IS NOT NULL DO NOTHING)
-       SELECT id, ${due}, CASE WHEN queue = $3 THEN coalesce($7::timestamptz, clock_timestamp()) END AS then_at FROM done`,
-      [id, owner, then.queue, then.key ?? null, JSON.stringify(then.payload), then.maxAttempts ?? 5, then.runAt?.toISOString() ?? null],
-      'twinfhir_job_complete_then_due')
-    : await sql.query<{ id: string; due: Date | string | null; then_at: null }>(
-      `WITH done AS (${done}) SELECT id, ${due}, NULL::timestamptz AS then_at FROM done`, [id, owner], 'twinfhir_job_complete_due');
-  if (!rows.length) throw new LeaseLostError(id);
-  const times = [rows[0].due, rows[0].then_at].filter((t): t is Date | string => t !== null).map((t) => new Date(t).getTime());
+         SELECT ${p(2)}, ${p(3)}, ${p(4)}::jsonb, 'waiting', ${p(5)}, coalesce(${p(6)}::timestamptz, clock_timestamp()), clock_timestamp(), clock_timestamp()
+         WHERE EXISTS (SELECT 1 FROM done) AND ${p(2)}::text IS NOT NULL
+         ON CONFLICT (queue, job_key) WHERE status = 'waiting' AND job_key IS NOT NULL DO NOTHING)`,
+    columns: `(SELECT min(CASE WHEN j.status = 'waiting' THEN j.run_at ELSE j.lease_until END) FROM job j
+      WHERE j.queue = done.queue AND j.status IN ('waiting', 'running') AND j.id <> ${p(0)}::bigint) AS due,
+      CASE WHEN done.queue = ${p(2)} THEN coalesce(${p(6)}::timestamptz, clock_timestamp()) END AS then_at`,
+  };
+}
+
+/** completionSql's parameters. */
+export const completionParams = (id: string, owner: string, then?: JobSpec): SqlParam[] =>
+  [id, owner, then?.queue ?? null, then?.key ?? null, JSON.stringify(then?.payload ?? {}), then?.maxAttempts ?? 5, then?.runAt?.toISOString() ?? null];
+
+/** What completionSql's columns read: when the queue next has something to claim (null: nothing). */
+export function completionDue(row: { due: Date | string | null; then_at: Date | string | null }): Date | null {
+  const times = [row.due, row.then_at].filter((t): t is Date | string => t !== null).map((t) => new Date(t).getTime());
   return times.length ? new Date(Math.min(...times)) : null;
+}
+
+/**
+ * Completes a claimed job (throws LeaseLostError when `owner` no longer holds it) and returns when its queue next
+ * has something to claim, read by the same statement (null: nothing waiting or running): the runner sleeps until
+ * then instead of asking again. `then` is queued in the same statement (a job that reschedules itself costs one
+ * round trip, not two).
+ */
+export async function completeJob(sql: SqlExecutor, id: string, owner: string, then?: JobSpec): Promise<Date | null> {
+  const c = completionSql(1);
+  const { rows } = await sql.query<{ id: string; due: Date | string | null; then_at: Date | string | null }>(
+    `WITH ${c.ctes} SELECT id, ${c.columns} FROM done`, completionParams(id, owner, then), then ? 'twinfhir_job_complete_then_due' : 'twinfhir_job_complete_due');
+  if (!rows.length) throw new LeaseLostError(id);
+  return completionDue(rows[0]);
 }
 
 export async function cancelWaitingJobs(sql: SqlExecutor, queue: string, key: string): Promise<number> {

@@ -3,6 +3,8 @@
  * write's transaction; the fan-out reads the oldest rows with their stored versions, records the events they
  * raise (numbered on the subscriptions' state rows) and deletes exactly the rows it read, in one transaction.
  */
+import { LeaseLostError } from '../core/lease-lost-error';
+import { completeJob, completionDue, completionParams, completionSql } from './job-queue';
 import type { ContentRow } from './rows';
 import { toStored } from './rows';
 import type { SqlExecutor } from './sql';
@@ -81,15 +83,18 @@ async function recordEvents(
   sql: SqlExecutor, consumeOutbox: (ids: readonly string[]) => Promise<void>,
   events: Parameters<OutboxWriter['recordEvents']>[0], jobs: readonly JobSpec[], route?: DeliveryRoute,
 ): Promise<Map<string, number>> {
+  const complete = route?.complete;
   if (events.length === 0) {
     if (route) await consumeOutbox(route.consume);
+    if (complete) complete.read(await completeJob(sql, complete.jobId, complete.owner, complete.then));
     return new Map();
   }
+  const c = complete ? completionSql(5) : undefined;
   // The counters are moved once per subscription (locked in sub_id order) and each event takes base + its
   // rank among that subscription's events of this call, in the order given: gap-free and in outbox order.
   // With a route, delivery is queued (judged on the rows locked here) and the outbox rows deleted in this
   // same statement: a fan-out batch is one round trip, whatever the number of subscriptions it touched.
-  const { rows } = await sql.query<{ sub_id: string; n: string }>(
+  const { rows } = await sql.query<{ sub_id: string | null; n: string; done: string | null; due: Date | string | null; then_at: Date | string | null }>(
     `WITH hit AS (SELECT * FROM jsonb_to_recordset($1::jsonb) AS h(ord integer, sub_id text, topic text, focus_type text, focus_id text,
          focus_version integer, action text, occurred_at timestamptz)),
      counts AS (SELECT sub_id, count(*) AS n FROM hit GROUP BY sub_id),
@@ -107,13 +112,20 @@ async function recordEvents(
      shared AS (${INSERT_JOB} SELECT ${JOB_VALUES}
        FROM jsonb_to_recordset($3::jsonb) AS j(queue text, job_key text, payload jsonb, max_attempts integer, run_at timestamptz)
        WHERE EXISTS (SELECT 1 FROM routed WHERE batched) ${ON_WAITING_SOONER}),
-     gone AS (DELETE FROM subscription_outbox WHERE id = ANY($4::bigint[]))
-     SELECT sub_id, count(*)::text AS n FROM ev GROUP BY sub_id`,
+     gone AS (DELETE FROM subscription_outbox WHERE id = ANY($4::bigint[]))${c ? `, ${c.ctes}` : ''}
+     SELECT e.sub_id, e.n, ${c ? `done.id::text AS done, ${c.columns}` : 'NULL AS done, NULL AS due, NULL AS then_at'}
+     FROM (SELECT 1) one LEFT JOIN (SELECT sub_id, count(*)::text AS n FROM ev GROUP BY sub_id) e ON true${c ? ' LEFT JOIN done ON true' : ''}`,
     [JSON.stringify(events.map((e, ord) => ({
       ord, sub_id: e.subscriptionId, topic: e.topic, focus_type: e.focusType, focus_id: e.focusId, focus_version: e.focusVersion,
       action: e.action, occurred_at: e.occurredAt.toISOString(),
     }))), JSON.stringify(route?.perSubscription.map((r) => ({ sub_id: r.subscriptionId, ...jobRow(r.job) })) ?? []),
-    jobRows(route ? [route.batch] : []), route?.consume ?? []], 'twinfhir_subscription_events_record');
+    jobRows(route ? [route.batch] : []), route?.consume ?? [], ...(complete ? completionParams(complete.jobId, complete.owner, complete.then) : [])],
+    complete ? 'twinfhir_subscription_events_record_complete' : 'twinfhir_subscription_events_record');
+  if (complete) {
+    // Taken over meanwhile: the events were recorded by a run that is no longer the job's (the transaction rolls back).
+    if (!rows[0]?.done) throw new LeaseLostError(complete.jobId);
+    complete.read(completionDue(rows[0]));
+  }
   // Only now (counters locked by this transaction): a waiting delivery job that absorbs these cannot be
   // finished by a deliverer before the events exist — its claim waits for this commit.
   if (jobs.length) {
@@ -122,7 +134,7 @@ async function recordEvents(
        FROM jsonb_to_recordset($1::jsonb) AS j(queue text, job_key text, payload jsonb, max_attempts integer, run_at timestamptz)
        ${ON_WAITING}`, [jobRows(jobs)], 'twinfhir_subscription_jobs');
   }
-  return new Map(rows.map((r) => [r.sub_id, Number(r.n)]));
+  return new Map(rows.filter((r): r is typeof r & { sub_id: string } => r.sub_id !== null).map((r) => [r.sub_id, Number(r.n)]));
 }
 
 /** Makes the fan-out job due by `job.runAt` (now when unset): inserts it, or moves a waiting one's run_at forward. */

@@ -211,6 +211,11 @@ export interface DeliveryRoute {
   perSubscription: readonly { subscriptionId: string; job: JobSpec }[];
   batch: JobSpec;
   consume: readonly string[];
+  /**
+   * The claimed job these events come from, completed in that statement too (see completeJob; LeaseLostError
+   * when `owner` no longer holds it); `read` gets when its queue next has something to claim.
+   */
+  complete?: { jobId: string; owner: string; then?: JobSpec; read(due: Date | null): void };
 }
 
 /** Subscription bookkeeping inside a write's transaction. */

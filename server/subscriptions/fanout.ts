@@ -16,7 +16,7 @@ import type { Clock } from '../core/clock';
 import type { Logger } from '../core/logger';
 import type { QueueHandler } from '../jobs/types';
 import type { SearchRegistry } from '../search/registry';
-import type { JobSpec, ResourceStore, StoreWriter, SubscriptionEventSpec } from '../store/types';
+import type { DeliveryRoute, JobSpec, ResourceStore, StoreWriter, SubscriptionEventSpec } from '../store/types';
 import type { LiveSubscription, SubscriptionCatalogue } from './catalogue';
 import { batchJob } from './batch-delivery';
 import { deliveryJob } from './event-hook';
@@ -61,7 +61,7 @@ const fanoutJob = (runAt?: Date): JobSpec => ({ queue: FANOUT_QUEUE, key: 'fanou
  */
 export async function fanOutBatch(
   tx: StoreWriter, d: Pick<FanoutDeps, 'registry'>, live: readonly LiveSubscription[], batchSize: number, deliverAt?: Date,
-): Promise<{ consumed: number; touched: string[] }> {
+): Promise<{ consumed: number; touched: string[]; completed: boolean }> {
   await tx.lock(FANOUT_LOCK);
   return fanOutLocked(tx, d, live, batchSize, deliverAt);
 }
@@ -69,9 +69,12 @@ export async function fanOutBatch(
 /** fanOutBatch once the fan-out lock is held. */
 async function fanOutLocked(
   tx: StoreWriter, d: Pick<FanoutDeps, 'registry'>, live: readonly LiveSubscription[], batchSize: number, deliverAt?: Date,
-): Promise<{ consumed: number; touched: string[] }> {
+  lastBatch?: DeliveryRoute['complete'],
+): Promise<{ consumed: number; touched: string[]; completed: boolean }> {
   const entries = await tx.subscriptionLog.takeOutbox(batchSize);
-  if (entries.length === 0) return { consumed: 0, touched: [] };
+  if (entries.length === 0) return { consumed: 0, touched: [], completed: false };
+  // The outbox is drained by this batch: the run's job is completed by the statement that records it.
+  const complete = entries.length < batchSize ? lastBatch : undefined;
   const events: (SubscriptionEventSpec & { subscriptionId: string })[] = [];
   const restHook = new Set<string>();
   const touched = new Set<string>();
@@ -84,13 +87,14 @@ async function fanOutLocked(
     }
   }
   // One statement: the events, their delivery (the batched pass's one job, or the subscription's own while its
-  // handshake is owed or it fails) and the outbox rows consumed.
+  // handshake is owed or it fails), the outbox rows consumed and, after the last batch, the run's completion.
   await tx.subscriptionLog.recordEvents(events, [], {
     perSubscription: [...restHook].map((id) => ({ subscriptionId: id, job: deliveryJob(id, false, deliverAt) })),
     batch: batchJob(deliverAt),
     consume: entries.map((e) => e.id),
+    ...(complete ? { complete } : {}),
   });
-  return { consumed: entries.length, touched: [...touched] };
+  return { consumed: entries.length, touched: [...touched], completed: complete !== undefined };
 }
 
 /**
@@ -162,10 +166,9 @@ export function createFanout(d: FanoutDeps, s: FanoutSettings): Fanout {
           const stored = await tx.subscriptionLog.lockWithCatalogueVersion(FANOUT_LOCK);
           if (version !== undefined && stored !== version) return undefined;
           const deliverAt = s.coalesceMs > 0 ? new Date(d.clock.now().getTime() + s.coalesceMs) : undefined;
-          const out = await fanOutLocked(tx, d, live, s.batchSize, deliverAt);
-          if (out.consumed < s.batchSize) {
-            await lease.complete(tx, fanoutJob(new Date(d.clock.now().getTime() + s.sweepMs)));
-          }
+          const sweep = fanoutJob(new Date(d.clock.now().getTime() + s.sweepMs));
+          const out = await fanOutLocked(tx, d, live, s.batchSize, deliverAt, { jobId: lease.job.id, owner: lease.owner, then: sweep, read: lease.completedBy() });
+          if (out.consumed < s.batchSize && !out.completed) await lease.complete(tx, sweep);
           return out;
         });
         stale = !batch;

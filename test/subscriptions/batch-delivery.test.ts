@@ -51,6 +51,7 @@ async function runPass(store: ResourceStore, deps: DeliveryDeps, owner = 'runner
     job, owner, signal: new AbortController().signal,
     complete: async (tx, then) => { await tx.completeJob(job.id, owner, then); },
     completeAlone: async (then) => { await store.jobs.complete(job.id, owner, then); },
+    completedBy: () => () => undefined,
     fail: (reason) => store.jobs.fail(job.id, owner, reason),
     release: () => store.jobs.retry(job.id, owner, new Date(), 'released'),
   };
