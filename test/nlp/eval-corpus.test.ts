@@ -50,8 +50,8 @@ const FLOORS: Record<CorpusSplit, { overallF1: number; observationRecall: number
   // general work 0.931 / 0.889 / 9 — below the targets (recall 0.90, 0 errors): a regression floor only
   // after the tune-C/D/E work: 0.939 / 0.899 / 6
   // after the tune-F table/value/date work: 0.973 / 0.984 / 6
-  // after the tune-H work: 0.974 / 0.990 / 6
-  'held-out-3': { overallF1: 0.97, observationRecall: 0.98, maxAssertionErrors: 6 },
+  // after the tune-H work: 0.974 / 0.990 / 6; after the tune-I work: 0.974 / 0.990 / 5
+  'held-out-3': { overallF1: 0.97, observationRecall: 0.98, maxAssertionErrors: 5 },
   // held-out-4 (a fourth independent annotator, UK/Irish/US and German/Austrian/Swiss), first scored 2026-12-07 on the
   // engine as it stood before the tune-C/tune-D work: F1 0.966, observation recall 0.964, 7 assertion errors
   // after the tune-C/D/E work: 0.969 / 0.964 / 6
@@ -101,8 +101,11 @@ const FLOORS: Record<CorpusSplit, { overallF1: number; observationRecall: number
   // 2026-12-07 (evening) it grew to 232 notes with tune-H, 30 notes of another independent writer weighted to the
   // residual error kinds: 19 assertion errors in all 232 when they arrived (17 in the new notes, 12 hypothetical), 1
   // after the general rules they prompted (checklist answers, threshold rules, plan reasons, graded toxicities,
-  // checkboxes, 'Surveillance:' headings, wrapped labels). All 232: 0.989 / 0.993 / 1
-  tune: { overallF1: 0.985, observationRecall: 0.99, maxAssertionErrors: 1 },
+  // checkboxes, 'Surveillance:' headings, wrapped labels). All 232: 0.989 / 0.993 / 1. Then 262 notes with tune-I (family,
+  // negation, hypothetical, possible): 16 assertion errors when they arrived (15 in the new notes), 6 after the general
+  // rules they prompted ('pts with', 'less likely', completely regressed = absent, consent headings, BRCA '+' as 'and').
+  // All 262: 0.987 / 0.991 / 6 — the six are listed in the stop note
+  tune: { overallF1: 0.985, observationRecall: 0.99, maxAssertionErrors: 6 },
 };
 
 describe.each(['held-out', 'held-out-2', 'held-out-3', 'held-out-4', 'held-out-5', 'held-out-6', 'held-out-7', 'held-out-8', 'held-out-9', 'tune'] as CorpusSplit[])('eval floor on the %s split', (split) => {
