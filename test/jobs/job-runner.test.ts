@@ -11,15 +11,10 @@ import { startJobRunner } from '../../server/jobs/runner';
 import type { JobLease, QueueHandler } from '../../server/jobs/types';
 import { driversUnderTest } from '../support/databases';
 import { openTestStore, type TestStore } from '../support/test-store';
+import { waitFor } from '../support/wait-for';
 
 const ctx = systemContext('runner');
 const logger = pino({ level: 'silent' });
-const waitFor = async (ok: () => boolean | Promise<boolean>, ms = 10_000): Promise<void> => {
-  for (const end = Date.now() + ms; !(await ok());) {
-    if (Date.now() > end) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-};
 
 describe.each(driversUnderTest())('job runner on %s', (kind) => {
   let t: TestStore;

@@ -9,14 +9,9 @@ import type { JobLease, QueueHandler } from '../../server/jobs/types';
 import type { JobQueue } from '../../server/store/types';
 import { driversUnderTest } from '../support/databases';
 import { openTestStore, type TestStore } from '../support/test-store';
+import { waitFor } from '../support/wait-for';
 
 const logger = pino({ level: 'silent' });
-const waitFor = async (ok: () => boolean, ms = 10_000): Promise<void> => {
-  for (const end = Date.now() + ms; !ok();) {
-    if (Date.now() > end) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-};
 
 describe.each(driversUnderTest())('job runner, next due from the completion (%s)', (kind) => {
   let t: TestStore;

@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { isInternalHost, refuseEndpoint } from '../../server/subscriptions/endpoint-policy';
 import { issueBindingToken, verifyBindingToken } from '../../server/subscriptions/binding-token';
 import { wakeWhenDue } from '../../server/subscriptions/fanout';
+import { waitFor } from '../support/wait-for';
 
 const closed = { allowPrivate: false, allowedHosts: [] };
 
@@ -56,13 +57,6 @@ describe('websocket binding tokens', () => {
 });
 
 describe('fan-out request wake (issue 15: no claim that could only learn the due time)', () => {
-  const waitFor = async (ok: () => boolean, ms = 5_000): Promise<void> => {
-    for (const end = Date.now() + ms; !ok();) {
-      if (Date.now() > end) throw new Error('timed out');
-      await new Promise((r) => setTimeout(r, 5));
-    }
-  };
-
   test('a request wakes the runner once the linger has passed, not at once', async () => {
     let woken = 0;
     const later = wakeWhenDue(50, () => { woken++; });
