@@ -26,6 +26,13 @@ const positiveInt = (name: string) => (v: string): number => {
   return n;
 };
 
+/** For counts where 0 means "none" (retries). */
+const wholeNumber = (name: string) => (v: string): number => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0 || n > 100) throw new InvalidArgumentError(`${name} must be a whole number from 0 to 100`);
+  return n;
+};
+
 interface Common { server: string; tokenEnv: string }
 
 /** A client for the server; the token comes from an environment variable so it never shows in `ps` or shell history. */
@@ -47,7 +54,7 @@ function importCommand(io: CliIo, done: (code: number) => void): Command {
     .argument('<paths...>', 'files or folders')
     .option('-c, --concurrency <n>', 'requests in flight', positiveInt('--concurrency'), 4)
     .option('--chunk-size <n>', 'NDJSON lines per batch request', positiveInt('--chunk-size'), 100)
-    .option('--retries <n>', 'retries per request on 408/429/5xx or no answer', positiveInt('--retries'), 5)
+    .option('--retries <n>', 'retries per request on 408/429/5xx or no answer', wholeNumber('--retries'), 5)
     .option('--state <file>', 'resume log: units already imported are skipped on a re-run')
     .option('--server-ids', 'POST resources without an id (default: PUT with a stable id derived from file and line, so re-runs never duplicate)', false)
     .option('--bulk', 'upload NDJSON files to the server\'s Bulk $import (when its CapabilityStatement offers it) and poll for progress', false)
@@ -72,8 +79,12 @@ function extractCommand(io: CliIo, done: (code: number) => void): Command {
     .option('--content-type <type>', 'override the content type taken from the file extension')
     .option('--timeout <seconds>', 'how long to wait for the extraction Task', positiveInt('--timeout'), 120)
     .option('--json', 'print the findings as a FHIR collection Bundle', false)
-    .action(async (file: string, o: Common & { patient: string; contentType?: string; timeout: number; json: boolean }) => {
-      const r = await runExtract(clientFor(o, io), { file, patient: o.patient, contentType: o.contentType, timeoutSeconds: o.timeout, pollMs: 500, json: o.json });
+    .option('--retries <n>', 'retries per request on 408/429/5xx or no answer', wholeNumber('--retries'), 5)
+    .action(async (file: string, o: Common & { patient: string; contentType?: string; timeout: number; json: boolean; retries: number }) => {
+      const r = await runExtract(clientFor(o, io), {
+        file, patient: o.patient, contentType: o.contentType, timeoutSeconds: o.timeout, pollMs: 500, json: o.json,
+        retry: { retries: o.retries, baseMs: 250, maxMs: 10_000 }, onRetry: (m) => io.stderr.write(`${m}\n`),
+      });
       if (r.kind === 'failed') { io.stderr.write(`extraction failed: ${r.reason}\n`); return done(EXIT.inputFailed); }
       if (r.kind === 'timeout') { io.stderr.write(`extraction not finished after ${o.timeout} s (Task status: ${r.status})\n`); return done(EXIT.timeout); }
       if (o.json) io.stdout.write(`${JSON.stringify({ resourceType: 'Bundle', type: 'collection', entry: r.findings.map((resource) => ({ resource })) }, null, 2)}\n`);

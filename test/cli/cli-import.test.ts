@@ -93,12 +93,27 @@ describe.each(driversUnderTest())('twinfhir import on %s', (kind) => {
 });
 
 describe('twinfhir usage errors', () => {
+  test('property: --retries takes a whole number from 0 to 100 and nothing else (exit 2, before any request)', async () => {
+    const invalid = fc.oneof(
+      fc.integer({ min: 101 }), fc.integer({ max: -1 }),
+      fc.double({ noInteger: true, noNaN: true }),
+      fc.string({ maxLength: 12 }).filter((v) => { const n = Number(v); return !(Number.isInteger(n) && n >= 0 && n <= 100); }),
+    ).map(String);
+    await fc.assert(fc.asyncProperty(invalid, async (v) => {
+      const run = await cli(['--server', 'http://127.0.0.1:9/fhir', 'extract', 'note.txt', '--patient', 'x', `--retries=${v}`]);
+      expect(run.code).toBe(2);
+    }), { numRuns: 60, seed: 20261207 });
+  });
+
   test('missing arguments, bad numbers → exit 2 with help text; unreachable server → exit 3', async () => {
     expect((await cli(['import'])).code).toBe(2);
     const bad = await cli(['import', '.', '--concurrency', '0']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/--concurrency must be a whole number/);
     expect((await cli(['extract', 'note.txt'])).code).toBe(2); // --patient is required
+    const retries = await cli(['extract', 'note.txt', '--patient', 'x', '--retries', '-1']);
+    expect(retries.code).toBe(2);
+    expect(retries.stderr).toMatch(/--retries must be a whole number from 0 to 100/);
     const help = await cli(['import', '--help']);
     expect(help.code).toBe(0);
     expect(help.stdout).toMatch(/--chunk-size/);
