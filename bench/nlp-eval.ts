@@ -1,6 +1,6 @@
 /**
  * npm run eval:nlp [-- --verbose] [--dev DIR] [--corpus DIR] [--notes FILE]: scores the offline engine per split — dev
- * (../shared/nlp/dev), tune, held-out, held-out-2, held-out-3, held-out-4, held-out-5, held-out-6, held-out-7, held-out-8 and held-out-9 (test/nlp/corpus/<split>/, when present) — through the real pipeline (each note
+ * (../shared/nlp/dev), tune, held-out, held-out-2, held-out-3, held-out-4, held-out-5, held-out-6, held-out-7, held-out-8, held-out-9 and held-out-10 (test/nlp/corpus/<split>/, when present) — through the real pipeline (each note
  * stored as a DocumentReference, `$extract`, the written resources scored), per language, and measures the rules
  * engine's own throughput. The held-out splits are only ever printed as totals (--verbose never lists its notes).
  */
@@ -115,6 +115,7 @@ function readSplits(): SplitNotes[] {
     { name: 'held-out-7', notes: readCorpusSplit('held-out-7', corpus), inspectable: false },
     { name: 'held-out-8', notes: readCorpusSplit('held-out-8', corpus), inspectable: false },
     { name: 'held-out-9', notes: readCorpusSplit('held-out-9', corpus), inspectable: false },
+    { name: 'held-out-10', notes: readCorpusSplit('held-out-10', corpus), inspectable: false },
   ];
 }
 

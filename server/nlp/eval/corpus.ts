@@ -12,11 +12,11 @@ export const DEFAULT_SYNTHEA_NOTES = (): string => sharedDir('data', 'synthea-nd
 
 /**
  * The repository's own annotated corpus (issue 13): `tune/` to develop against, `held-out/` only to score, and
- * `held-out-2/` … `held-out-9/`, each written by an annotator who never read the engine (nor the other splits), only to score.
+ * `held-out-2/` … `held-out-10/`, each written by an annotator who never read the engine (nor the other splits), only to score.
  */
 export const DEFAULT_CORPUS_DIR = (): string => path.resolve(repoRoot(), 'test', 'nlp', 'corpus');
 
-export type CorpusSplit = 'tune' | 'held-out' | 'held-out-2' | 'held-out-3' | 'held-out-4' | 'held-out-5' | 'held-out-6' | 'held-out-7' | 'held-out-8' | 'held-out-9';
+export type CorpusSplit = 'tune' | 'held-out' | 'held-out-2' | 'held-out-3' | 'held-out-4' | 'held-out-5' | 'held-out-6' | 'held-out-7' | 'held-out-8' | 'held-out-9' | 'held-out-10';
 
 /** The notes of one split of the repository corpus ([] when the folder is absent). */
 export function readCorpusSplit(split: CorpusSplit, root: string = DEFAULT_CORPUS_DIR()): GoldNote[] {
