@@ -26,6 +26,11 @@ export interface TermConstraints {
    * über …", "side effects were discussed: …"): only "but"/"aber" and ";" close it.
    */
   sentenceScope?: boolean;
+  /**
+   * The term leaves a choice open ("tubo-ovarian": tube or ovary, "tuboovariell"): a condition named with it is
+   * possible at most, never stated as present.
+   */
+  undetermined?: boolean;
 }
 
 export type SiteTerms = Record<string, TermSpec[]>;

@@ -67,7 +67,9 @@ export class RulesExtractor implements Extractor {
     const scope = new UtteranceScope(a, this.res.scope);
     const assessed = found.map((m) => {
       const head = m.headTok ?? m.startTok;
-      return { mention: m, context: withinScope(ctx.assess(head, m.endTok, { spanStart: m.startTok }), scope.kindAt(head, m.endTok)) };
+      const context = withinScope(ctx.assess(head, m.endTok, { spanStart: m.startTok }), scope.kindAt(head, m.endTok));
+      // "tubo-ovarian HGSC" leaves tube or ovary open: no fact about either
+      return { mention: m, context: m.undetermined && PATIENT_FACT.has(context.assertion) ? { assertion: 'possible' as const } : context };
     })
       .filter((x) => !x.mention.deniedOnly || x.context.assertion === 'negated');
     const mentions = assessed.map((x) => x.mention);
