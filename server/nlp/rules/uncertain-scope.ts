@@ -8,7 +8,7 @@
  * whose note names the cue class and the lexicon cue (never note text), for the reviewer. It never adds or drops a
  * Condition, and a ticked checkbox still answers the item.
  */
-import type { Assertion, AssertionCue } from '../finding';
+import type { Assertion, AssertionCue, Language } from '../finding';
 import type { UncertainCueClass, UncertainScopeConfig } from '../mappings';
 import type { NoteAnalysis } from './analysis';
 import type { ConditionMention } from './conditions';
@@ -44,63 +44,80 @@ export const UNCERTAIN_OFF: UncertainScopeConfig = { assertions: [], units: {}, 
 
 type Range = [number, number];
 
+/** Squashed coordinators ("and", "or", "oder", "sowie") per dictionary and language, built once. */
+const COORDINATORS = new WeakMap<Dictionary, Partial<Record<Language, ReadonlySet<string>>>>();
+
+function coordinatorsOf(dict: Dictionary, language: Language): ReadonlySet<string> {
+  let byLanguage = COORDINATORS.get(dict);
+  if (!byLanguage) { byLanguage = {}; COORDINATORS.set(dict, byLanguage); }
+  return byLanguage[language] ??= new Set((dict.context[language].coordinators ?? []).flatMap((w) => w.split(/\s+/)).map(squash).filter(Boolean));
+}
+
 export class UncertainScope {
   private readonly demotable: ReadonlySet<Assertion>;
   private readonly anyDirection: ReadonlySet<string>;
-  private readonly firstTok: Int32Array;
-  private readonly lastTok: Int32Array;
-
-  /** Squashed coordinators of the note's language ("and", "or", "oder", "sowie"). */
   private readonly coordinators: ReadonlySet<string>;
+  /** Token range by sentence, and whether a sentence wraps onto the next, filled as mentions ask. */
+  private readonly bounds = new Map<number, Range>();
+  private readonly wrapped = new Map<number, boolean>();
 
   constructor(private readonly a: NoteAnalysis, private readonly ctx: ContextRules, dict: Dictionary, private readonly cfg: UncertainScopeConfig) {
-    this.coordinators = new Set((dict.context[a.language].coordinators ?? []).flatMap((w) => w.split(/\s+/)).map(squash).filter(Boolean));
+    this.coordinators = coordinatorsOf(dict, a.language);
     this.demotable = new Set(cfg.assertions);
     this.anyDirection = new Set(cfg.anyDirection);
-    this.firstTok = new Int32Array(a.sentences.length).fill(-1);
-    this.lastTok = new Int32Array(a.sentences.length).fill(-1);
-    for (let i = 0; i < a.tokens.length; i++) {
-      const s = a.tokenSentence[i];
-      if (s < 0) continue;
-      if (this.firstTok[s] < 0) this.firstTok[s] = i;
-      this.lastTok[s] = i;
-    }
+  }
+
+  /** First and last token of the sentence of token `i` (read off the token-to-sentence index, no per-note tables). */
+  private sentenceAround(i: number): Range {
+    const s = this.a.tokenSentence[i];
+    const known = this.bounds.get(s);
+    if (known) return known;
+    let f = i;
+    while (f > 0 && this.a.tokenSentence[f - 1] === s) f--;
+    let l = i;
+    while (l + 1 < this.a.tokens.length && this.a.tokenSentence[l + 1] === s) l++;
+    this.bounds.set(s, [f, l]);
+    return [f, l];
   }
 
   /** The cue that keeps `m` (assessed `assertion`) from being stated as a fact, or undefined. */
   cueFor(m: ConditionMention, assertion: Assertion, all: readonly ConditionMention[]): UncertainCue | undefined {
-    if (!this.demotable.has(assertion)) return undefined;
-    const s = this.a.tokenSentence[m.startTok];
-    if (s < 0) return undefined;
-    const item = this.bounded(m, this.item(s), STRONG_SEP);
-    const clause = this.bounded(m, item, CLAUSE_SEP);
+    if (!this.demotable.has(assertion) || this.a.tokenSentence[m.startTok] < 0) return undefined;
+    // nothing beyond maxGap tokens counts: the units are cut there before they are scanned
+    const [f, l] = this.item(m.startTok);
+    const near: Range = [Math.max(f, m.startTok - this.cfg.maxGap - 1), Math.min(l, m.endTok + this.cfg.maxGap + 1)];
+    const item = this.bounded(m, near, STRONG_SEP);
+    let clause: Range | undefined;
+    const clauseOf = (): Range => (clause ??= this.bounded(m, item, CLAUSE_SEP));
     const within = (r: Range, from: number, to: number): boolean => from >= r[0] && to <= r[1];
-    const others = all.filter((o) => o !== m && (o.endTok < m.startTok || o.startTok > m.endTok) && within(item, o.startTok, o.endTok));
+    let others: ConditionMention[] | undefined;
+    const othersOf = (): readonly ConditionMention[] =>
+      (others ??= all.filter((o) => o !== m && (o.endTok < m.startTok || o.startTok > m.endTok) && within(item, o.startTok, o.endTok)));
     let best: { cue: UncertainCue; gap: number } | undefined;
     for (let k = this.a.tokenSentence[item[0]]; k <= this.a.tokenSentence[item[1]]; k++) {
       for (const t of this.ctx.triggersIn(k)) {
-        if (t.startTok <= m.endTok && t.endTok >= m.startTok) continue;
+        if (t.startTok < item[0] || t.endTok > item[1] || (t.startTok <= m.endTok && t.endTok >= m.startTok)) continue;
         const gap = t.endTok < m.startTok ? m.startTok - t.endTok - 1 : t.startTok - m.endTok - 1;
         if (gap > this.cfg.maxGap || (best && best.gap <= gap)) continue;
-        const cue = this.cueOf(t, m, others, (unit) => within(unit === 'clause' ? clause : item, t.startTok, t.endTok));
+        const cue = this.cueOf(t, m, othersOf, (unit) => within(unit === 'clause' ? clauseOf() : item, t.startTok, t.endTok));
         if (cue) best = { cue, gap };
       }
     }
     if (best) return best.cue;
     const q = this.cfg.units.question;
-    return q && this.asks(q === 'clause' ? clause : item, m, others) ? { cue: 'question', word: '?' } : undefined;
+    return q && this.asks(q === 'clause' ? clauseOf() : item, m, othersOf) ? { cue: 'question', word: '?' } : undefined;
   }
 
-  /** Token range of sentence `s`, run on over the lines it wraps onto (when `wraps`). */
-  private item(s: number): Range {
-    let p = s;
-    let n = s;
-    if (this.cfg.wraps) {
-      // "Eine diffuse Peritonealkarzinose ist im\nPET nicht erkennbar."
-      while (p > 0 && this.wraps(p - 1)) p--;
-      while (n + 1 < this.a.sentences.length && this.wraps(n)) n++;
-    }
-    return [this.firstTok[p], this.lastTok[n]];
+
+  /** Token range of the sentence of token `i`, run on over the lines it wraps onto (when `wraps`). */
+  private item(i: number): Range {
+    let [f, l] = this.sentenceAround(i);
+    if (!this.cfg.wraps) return [f, l];
+    const ts = this.a.tokenSentence;
+    // "Eine diffuse Peritonealkarzinose ist im\nPET nicht erkennbar."
+    while (f > 0 && ts[f - 1] === ts[f] - 1 && this.wraps(ts[f - 1])) f = this.sentenceAround(f - 1)[0];
+    while (l + 1 < ts.length && ts[l + 1] === ts[l] + 1 && this.wraps(ts[l])) l = this.sentenceAround(l + 1)[1];
+    return [f, l];
   }
 
   /** The part of range `r` around the mention that no separator of `sep` cuts. */
@@ -117,8 +134,13 @@ export class UncertainScope {
    * form leaders, and the next line opens no new item (no blank line between).
    */
   private wraps(s: number): boolean {
+    let w = this.wrapped.get(s);
+    if (w === undefined) { w = this.wrapsOnto(s); this.wrapped.set(s, w); }
+    return w;
+  }
+
+  private wrapsOnto(s: number): boolean {
     const { text, sentences } = this.a;
-    if (this.firstTok[s] < 0 || this.firstTok[s + 1] < 0) return false;
     const gap = text.slice(sentences[s].end, sentences[s + 1].start);
     if (!gap.includes('\n') || /\n[ \t]*\n/.test(gap)) return false;
     const line = text.slice(sentences[s].start, sentences[s].end);
@@ -132,7 +154,7 @@ export class UncertainScope {
    * The trigger as a cue for `m`: a class in use, in that class's unit, pointing at `m` (a negation word that
    * determines the word after it points forward only), and not given by the rules to a concept between the two.
    */
-  private cueOf(t: Match, m: ConditionMention, others: readonly ConditionMention[], inUnit: (unit: 'clause' | 'sentence') => boolean): UncertainCue | undefined {
+  private cueOf(t: Match, m: ConditionMention, othersOf: () => readonly ConditionMention[], inUnit: (unit: 'clause' | 'sentence') => boolean): UncertainCue | undefined {
     const before = t.endTok < m.startTok;
     const gap = before ? m.startTok - t.endTok - 1 : t.startTok - m.endTok - 1;
     for (const e of t.entries) {
@@ -155,9 +177,9 @@ export class UncertainScope {
       const between = (o: ConditionMention): boolean => (before ? o.startTok > t.endTok && o.endTok < m.startTok : o.startTok > m.endTok && o.endTok < t.startTok);
       // "no ascites, HGSOC stage IIIC": the rules gave the cue to the concept between it and the mention, unless only a
       // coordinator joins that concept to the mention ("Keine\nLebermetastasen oder Lungenmetastasen")
-      if (this.cfg.boundElsewhere && others.some((o) => between(o) && given(o) && !this.joined(before ? o : m, before ? m : o))) return undefined;
+      if (this.cfg.boundElsewhere && othersOf().some((o) => between(o) && given(o) && !this.joined(before ? o : m, before ? m : o))) return undefined;
       // "confirms HBOC … the likely explanation for her mother's ovarian cancer": the relative owns the concept after it
-      if (this.anyDirection.has(e.key) && others.some((o) => (before ? o.endTok < t.startTok : o.startTok > t.endTok) && given(o))) return undefined;
+      if (this.anyDirection.has(e.key) && othersOf().some((o) => (before ? o.endTok < t.startTok : o.startTok > t.endTok) && given(o))) return undefined;
       return { cue: e.key as UncertainCueClass, word: e.surface };
     }
     return undefined;
@@ -177,9 +199,9 @@ export class UncertainScope {
    * peritoneal": each query asks its own). The '?' before token j lies in its separator (after the last token: up to
    * the sentence end).
    */
-  private asks(r: Range, m: ConditionMention, others: readonly ConditionMention[]): boolean {
+  private asks(r: Range, m: ConditionMention, othersOf: () => readonly ConditionMention[]): boolean {
     const { tokens, text } = this.a;
-    const attached = (j: number): boolean => others.some((o) => o.startTok === j || o.endTok === j - 1);
+    const attached = (j: number): boolean => othersOf().some((o) => o.startTok === j || o.endTok === j - 1);
     const s = this.a.tokenSentence[r[1]];
     for (let j = r[0]; j <= r[1] + 1; j++) {
       // the separators at the range's ends belong to it only up to a clause mark ("Thrombozytopenie?, X" asks before the comma)
