@@ -38,6 +38,12 @@ export type AttributeName = 'histology' | 'laterality' | 'figo' | 'relationship'
 
 export type FindingAttributes = Partial<Record<AttributeName, AttributeValue>>;
 
+/** Why an engine holds a would-be fact back as possible: the cue class and the cue's lexicon form (never note text). */
+export interface AssertionCue {
+  cue: 'negated' | 'possible' | 'hypothetical' | 'family' | 'question';
+  word: string;
+}
+
 export interface Finding {
   /** Concept id from mappings (e.g. 'ovarian_cancer', 'ca125', 'figo_stage'). */
   concept: string;
@@ -66,6 +72,8 @@ export interface Finding {
   engine: string;
   /** Read from a table cell: its date is its column's (or row's) header date. */
   table?: boolean;
+  /** A possible finding the note would state as a fact but for an assertion cue of unclear scope near it. */
+  uncertainty?: AssertionCue;
 }
 
 export interface ExtractInput {

@@ -26,6 +26,11 @@ export interface TermConstraints {
    * über …", "side effects were discussed: …"): only "but"/"aber" and ";" close it.
    */
   sentenceScope?: boolean;
+  /**
+   * The term leaves a choice open ("tubo-ovarian": tube or ovary, "tuboovariell"): a condition named with it is
+   * possible at most, never stated as present.
+   */
+  undetermined?: boolean;
 }
 
 export type SiteTerms = Record<string, TermSpec[]>;
@@ -178,9 +183,37 @@ export interface ScopeLanguage {
   reasonPrepositions?: string[];
 }
 
+/** Cue classes of the uncertain-scope check (rules/uncertain-scope.ts): context trigger kinds and a question mark. */
+export type UncertainCueClass = 'negated' | 'possible' | 'hypothetical' | 'family' | 'question';
+
+/**
+ * The uncertain-scope check: a mention the rules would state as a fact becomes possible when, within `maxGap` tokens
+ * in its unit for the cue's class (`units`: the clause or the sentence), a context trigger of that class points at it
+ * (a pre-trigger before it, a post-trigger after it; `anyDirection` classes on either side) and the rules did not give
+ * it to a concept between the two (`boundElsewhere`), or, with a 'question' unit, a '?' stands there.
+ */
+export interface UncertainScopeConfig {
+  /** Assertions the check may turn into 'possible' ('present', 'historical'). */
+  assertions: Array<'present' | 'historical'>;
+  /** The cue classes in use and the unit each one is looked for in. */
+  units: Partial<Record<UncertainCueClass, 'clause' | 'sentence'>>;
+  /** Cue classes that count on either side of the mention (a relative named anywhere in the unit). */
+  anyDirection: Array<Exclude<UncertainCueClass, 'question'>>;
+  /** A sentence runs on over a wrapped line: one of at least `wrapMinChars` characters without an end mark. */
+  wraps: boolean;
+  wrapMinChars: number;
+  /** Most tokens between a cue and the mention. */
+  maxGap: number;
+  /** Tokens a cue may stand beyond its own scope window (nlp-context.json windows, or the trigger's) and still count. */
+  slack: number;
+  boundElsewhere: boolean;
+}
+
 export interface ScopeFile {
   en: ScopeLanguage;
   de: ScopeLanguage;
+  /** Absent: the uncertain-scope check is off. */
+  uncertain?: UncertainScopeConfig;
 }
 
 export interface ConceptDef {

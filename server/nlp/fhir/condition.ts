@@ -1,7 +1,7 @@
 /** A provisional Condition (nlp-condition profile) with mCODE histology, laterality and FIGO stage from one merged finding. */
 import type { CodeableConcept, Condition, ConditionStage, Extension } from 'fhir/r4';
 import type { ConceptCoder } from '../coding';
-import type { Code, Finding } from '../finding';
+import type { AssertionCue, Code, Finding } from '../finding';
 import type { FindingGroup } from './grouping';
 import { CONDITION_VER_STATUS, NLP_CONDITION_PROFILE, SNOMED } from '../../core/canonical-urls';
 import { FIGO_STAGING_SYSTEM, concept, evidenceExtension, findingDate, provisionalMeta, reference, toCoding } from './meta';
@@ -58,8 +58,17 @@ function stage(f: Finding, coder: ConceptCoder, assessmentId?: string): Conditio
   }];
 }
 
-/** What the reviewer should know beyond "unconfirmed": the note suspected it, or told it as past. */
+/** How the reviewer reads a cue class of the uncertain-scope check. */
+const CUE_NAMES: Record<AssertionCue['cue'], string> = {
+  negated: 'a negation', possible: 'an uncertainty', hypothetical: 'a risk, plan or condition', family: 'a relative', question: 'a question mark',
+};
+
+/** What the reviewer should know beyond "unconfirmed": the note suspected it, held it back by a cue, or told it as past. */
 function assertionNote(f: Finding): Condition['note'] {
+  if (f.assertion === 'possible' && f.uncertainty) {
+    const cue = f.uncertainty.cue === 'question' ? '' : ` ('${f.uncertainty.word}')`;
+    return [{ text: `NLP assertion: possible — stated like a fact, but ${CUE_NAMES[f.uncertainty.cue]}${cue} stands near it whose scope the rules could not settle; check whether it applies.` }];
+  }
   if (f.assertion === 'possible') return [{ text: 'NLP assertion: possible — the note states this as suspected, not established.' }];
   if (f.assertion === 'historical') return [{ text: 'NLP assertion: historical — the note states this as past (clinicalStatus inactive).' }];
   return undefined;

@@ -45,7 +45,7 @@ export function applyCheckboxes(a: NoteAnalysis, assessed: Assessed[]): void {
     const end = a.tokens[x.mention.endTok].end;
     const text = answerText(a, x, starts.find((s) => s >= end));
     const answer = ticked(text);
-    if (answer === 'no' && (x.context.assertion === 'present' || x.context.assertion === 'historical')) x.context = { assertion: 'negated' };
-    else if (answer === 'yes' && x.context.assertion === 'negated') x.context = { assertion: 'present' };
+    if (answer === 'no' && (x.context.assertion === 'present' || x.context.assertion === 'historical' || x.context.uncertain)) x.context = { assertion: 'negated' };
+    else if (answer === 'yes' && (x.context.assertion === 'negated' || x.context.uncertain)) x.context = { assertion: 'present' };
   }
 }

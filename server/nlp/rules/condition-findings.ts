@@ -55,8 +55,10 @@ function patientFinding(a: NoteAnalysis, coder: ConceptCoder, concept: string, l
   for (const k of Object.keys(attributes) as Array<keyof FindingAttributes>) if (!attributes[k]) delete attributes[k];
   const confidence = Math.max(...list.map((m) => m.mention.confidence));
   const date = rep.date ?? list.find((m) => m.date)?.date;
+  const uncertainty = assertion === 'possible' ? rep.context.uncertain : undefined;
   return {
     concept, kind: 'condition', codes: coder.conditionCodes(concept, lat?.key), assertion, attributes, ...(date ? { date } : {}),
+    ...(uncertainty ? { uncertainty } : {}),
     ...quoteOf(a, rep.mention), confidence: assertion === 'possible' ? Math.min(confidence, 0.6) : confidence, engine: 'rules',
   };
 }
@@ -76,7 +78,8 @@ function otherFinding(a: NoteAnalysis, coder: ConceptCoder, m: AssessedMention):
  * only ever suspected and negated after its last suspicion was worked up and excluded — no unconfirmed Condition.
  */
 function resolvedSuspicion(list: AssessedMention[], all: AssessedMention[]): boolean {
-  if (!list.every((m) => m.context.assertion === 'possible')) return false;
+  // a would-be fact held back by a cue of unclear scope was never only a suspicion
+  if (!list.every((m) => m.context.assertion === 'possible' && !m.context.uncertain)) return false;
   const lastSuspicion = Math.max(...list.map((m) => m.mention.startTok));
   const concept = list[0].mention.concept;
   return all.some((m) => m.mention.concept === concept && m.context.assertion === 'negated' && m.mention.startTok > lastSuspicion);

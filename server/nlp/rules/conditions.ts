@@ -16,6 +16,8 @@ export interface ConditionMention {
   confidence: number;
   /** The disease names criteria ("AKI criteria"): the mention counts only where the criteria are denied. */
   deniedOnly?: boolean;
+  /** Named with a term that leaves the choice open ("tubo-ovarian carcinoma"): possible at most. */
+  undetermined?: boolean;
 }
 
 function guardsOk(e: Entry, sentence: string): boolean {
@@ -45,7 +47,7 @@ function termMentions(a: NoteAnalysis): ConditionMention[] {
       const compound = e.head === true;
       out.push({
         concept: e.key, startTok: m.startTok, endTok: m.endTok, source: compound ? 'compound' : 'term',
-        confidence: termConfidence(e, compound), ...(e.histology ? { histology: e.histology } : {}),
+        confidence: termConfidence(e, compound), ...(e.histology ? { histology: e.histology } : {}), ...(e.undetermined ? { undetermined: true } : {}),
       });
     }
   }
@@ -84,7 +86,7 @@ export function findConditionMentions(a: NoteAnalysis, coding: CodingFile, nameH
   const grammar = new TumorGrammar(a, coding).run().filter((g) => !inName(a, g, nameHeads)).map((g): ConditionMention => ({
     concept: g.concept, startTok: g.startTok, endTok: g.endTok, source: 'grammar', confidence: 0.85,
     ...(g.histology ? { histology: g.histology } : {}), ...(g.coordinated ? { coordinated: true } : {}),
-    ...(g.headTok !== undefined ? { headTok: g.headTok } : {}),
+    ...(g.headTok !== undefined ? { headTok: g.headTok } : {}), ...(g.undetermined ? { undetermined: true } : {}),
   }));
   const kept = [...terms];
   for (const g of grammar) {

@@ -4,6 +4,7 @@ import type { ContextType } from '../mappings';
 import type { NoteAnalysis } from './analysis';
 import type { Dictionary } from './dictionary';
 import type { Match } from './matcher';
+import type { UncertainCue } from './uncertain-scope';
 import { carryContext, type Carried } from './carry';
 import { answersSuspicion, closesParen, commaSubject, continuesDenial, coordinatedUpTo, gradedAfter, labelsList, tellerSelfTokens } from './context-clauses';
 
@@ -11,6 +12,8 @@ export interface ContextResult {
   assertion: Assertion;
   /** HL7 v3 RoleCode of the relative for family mentions. */
   relation?: string;
+  /** A 'possible' the uncertain-scope check made of a would-be fact: the cue that held it back. */
+  uncertain?: UncertainCue;
 }
 
 export interface ContextOptions {
@@ -289,6 +292,32 @@ export class ContextRules {
       const semi = between.lastIndexOf(';');
       return semi < 0 || (t.start < at && PRONOUN.test(between.slice(semi)));
     });
+  }
+
+  /** Context triggers of sentence `s` (terminators and triggers inside concept terms left out). */
+  triggersIn(s: number): readonly Match[] {
+    return this.bySentence.get(s) ?? [];
+  }
+
+  /** The context the trigger gives the mention spanning tokens [startTok, endTok], if any (its window and terminators). */
+  appliesTo(t: Match, startTok: number, endTok: number): ContextType | null {
+    return this.applies(t, startTok, endTok);
+  }
+
+  /** Scope windows of a context type (mappings/nlp-context.json). */
+  windowsOf(kind: ContextType): { forward: number; backward: number } {
+    return this.dict.context.windows[kind];
+  }
+
+  /** A terminator between tokens `from` and `to` (exclusive) ends every scope there, or (with `family`) a relative's. */
+  terminatedBetween(from: number, to: number, family: boolean): boolean {
+    for (let j = from + 1; j < to; j++) if (this.terminators[j] === 1 || (family && this.terminators[j] === 2)) return true;
+    return false;
+  }
+
+  /** The trigger determines the word after it ("kein EK-Bedarf", "no transfusion"): it points forward, never back. */
+  determines(t: Match): boolean {
+    return this.opensMention(t);
   }
 
   /** The assertion of the mention spanning tokens [startTok, endTok]. */

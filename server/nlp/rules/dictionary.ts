@@ -65,7 +65,7 @@ type EntryBase = Omit<Entry, 'surface' | 'caseSensitive'>;
 const ENTRY_SHAPE: Record<keyof Entry, undefined> = {
   layer: undefined, key: undefined, sub: undefined, lang: undefined, surface: undefined, caseSensitive: undefined, relation: undefined, head: undefined,
   cues: undefined, blockers: undefined, requireUnit: undefined, adjacentOnly: undefined, histology: undefined, window: undefined,
-  stopAtComma: undefined, listScope: undefined, sentenceScope: undefined,
+  stopAtComma: undefined, listScope: undefined, sentenceScope: undefined, undetermined: undefined,
 };
 const entryOf = (e: Entry): Entry => ({ ...ENTRY_SHAPE, ...e });
 
@@ -126,6 +126,7 @@ class Builder {
       ...(t.stopAtComma ? { stopAtComma: true } : {}),
       ...(t.listScope ? { listScope: true } : {}),
       ...(t.sentenceScope ? { sentenceScope: true } : {}),
+      ...(t.undetermined ? { undetermined: true } : {}),
     });
     insert(this.root, key, entry, wordEnds(t.term));
     this.count++;

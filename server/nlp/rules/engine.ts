@@ -17,6 +17,7 @@ import { TableLabReader } from './table-labs';
 import { buildObservationFindings, type ObservationParts } from './observation-findings';
 import { compileScope, UtteranceScope, withinScope, type ScopeLexicon } from './scope';
 import { findEcog, findFigoStages } from './staging';
+import { UncertainScope, UNCERTAIN_OFF } from './uncertain-scope';
 import { createUnitConverter, type UnitConverter } from './units';
 
 export const RULES_ENGINE_VERSION = '1.1.0';
@@ -67,11 +68,20 @@ export class RulesExtractor implements Extractor {
     const scope = new UtteranceScope(a, this.res.scope);
     const assessed = found.map((m) => {
       const head = m.headTok ?? m.startTok;
-      return { mention: m, context: withinScope(ctx.assess(head, m.endTok, { spanStart: m.startTok }), scope.kindAt(head, m.endTok)) };
+      const context = withinScope(ctx.assess(head, m.endTok, { spanStart: m.startTok }), scope.kindAt(head, m.endTok));
+      // "tubo-ovarian HGSC" leaves tube or ovary open: no fact about either
+      return { mention: m, context: m.undetermined && PATIENT_FACT.has(context.assertion) ? { assertion: 'possible' as const } : context };
     })
       .filter((x) => !x.mention.deniedOnly || x.context.assertion === 'negated');
     const mentions = assessed.map((x) => x.mention);
     applyLabelDenials(a, this.res.dictionary, assessed);
+    // the last word on a would-be fact: an assertion cue of unclear scope in its unit makes it possible (a checkbox
+    // answer after it still decides)
+    const uncertain = new UncertainScope(a, ctx, this.res.dictionary, this.res.mappings.scope.uncertain ?? UNCERTAIN_OFF);
+    for (const x of assessed) {
+      const cue = uncertain.cueFor(x.mention, x.context.assertion, mentions);
+      if (cue) x.context = { assertion: 'possible', uncertain: cue };
+    }
     applyCheckboxes(a, assessed);
     const cancerSentences = new Set(mentions.filter((m) => this.res.mappings.coding.attributeConcepts.figo.includes(m.concept))
       .map((m) => a.tokenSentence[m.startTok]));

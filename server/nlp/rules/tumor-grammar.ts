@@ -14,6 +14,8 @@ export interface GrammarMention {
   coordinated?: boolean;
   /** The token whose context decides the assertion when the span holds a trigger ("lesions suspicious for metastases"). */
   headTok?: number;
+  /** Named with a site that leaves the choice open ("tubo-ovarian"): possible at most. */
+  undetermined?: boolean;
 }
 
 const MAX_MODIFIERS = 5;
@@ -38,6 +40,8 @@ class Spans {
 
 const has = (m: Match | undefined, role: PartRole): boolean => !!m && m.layer === 'part' && m.entries.some((e) => e.key === role);
 const siteOf = (m: Match, role: PartRole): string | undefined => m.entries.find((e) => e.key === role)?.sub;
+/** "tubo-ovarian carcinoma": the site adjective leaves tube or ovary open. */
+const openSite = (m: Match): Partial<GrammarMention> => (m.entries.some((e) => e.key === 'siteAdj' && e.undetermined) ? { undetermined: true } : {});
 const isModifier = (m: Match | undefined): boolean =>
   !!m && (m.layer === 'histology' || (m.layer === 'laterality' && !m.entries.every((e) => e.adjacentOnly)) || has(m, 'modifier') || has(m, 'metsModifier'));
 
@@ -67,7 +71,7 @@ export class TumorGrammar {
       if (!m || !this.soft(m.endTok, t.startTok)) return;
       if (has(m, 'siteAdj')) {
         const histology = t.entries.find((e) => e.histology)?.histology;
-        this.add(this.coding.siteConcepts.primary[siteOf(m, 'siteAdj') ?? ''], m.startTok, t.endTok, histology ? { histology } : {});
+        this.add(this.coding.siteConcepts.primary[siteOf(m, 'siteAdj') ?? ''], m.startTok, t.endTok, { ...(histology ? { histology } : {}), ...openSite(m) });
         this.coordination(m, t);
         return;
       }
@@ -81,7 +85,7 @@ export class TumorGrammar {
     if (!has(c, 'coord') || !c) return;
     const other = this.spans.endAt.get(c.startTok - 1);
     if (other && has(other, 'siteAdj')) {
-      this.add(this.coding.siteConcepts.primary[siteOf(other, 'siteAdj') ?? ''], other.startTok, t.endTok, { coordinated: true });
+      this.add(this.coding.siteConcepts.primary[siteOf(other, 'siteAdj') ?? ''], other.startTok, t.endTok, { coordinated: true, ...openSite(other) });
     }
   }
 
@@ -126,7 +130,7 @@ export class TumorGrammar {
       }
       // "high grade serous carcinoma, primary peritoneal": a site adjective after the comma names the primary itself
       if (commas && has(m, 'siteAdj')) {
-        this.add(this.coding.siteConcepts.primary[siteOf(m, 'siteAdj') ?? ''], t.startTok, m.endTok);
+        this.add(this.coding.siteConcepts.primary[siteOf(m, 'siteAdj') ?? ''], t.startTok, m.endTok, openSite(m));
         return;
       }
       if (commas && has(m, 'siteNoun')) {
