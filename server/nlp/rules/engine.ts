@@ -20,7 +20,7 @@ import { findEcog, findFigoStages } from './staging';
 import { UncertainScope, UNCERTAIN_OFF } from './uncertain-scope';
 import { createUnitConverter, type UnitConverter } from './units';
 
-export const RULES_ENGINE_VERSION = '1.1.0';
+export const RULES_ENGINE_VERSION = '1.2.0';
 
 /** Everything the engine compiles once at start from mappings/. */
 export interface RulesResources {
