@@ -47,6 +47,12 @@ export interface SearchRegistry {
   extract(resource: Resource): IndexValues;
   /** The same rows in steps (a parameter each, a contained resource's parameters each): the caller may pause between them. */
   extractSteps(resource: Resource): Generator<void, IndexValues>;
+  /**
+   * Only the rows of these parameters of the resource itself (not its contained resources' rows, which are
+   * named apart, nor composites): exactly `extract`'s rows with those names, for a caller that asks about a
+   * few parameters (subscription filters) and would otherwise evaluate every parameter of the type.
+   */
+  extractOnly(resource: Resource, codes: ReadonlySet<string>): IndexValues;
   isResourceType(name: string): boolean;
   resourceTypes(): string[];
   /**
@@ -160,6 +166,10 @@ export function createSearchRegistry(model: R4Model = new R4Model()): SearchRegi
     syncCustom: (stored) => changed(custom.sync(stored)),
     extract: (resource) => runSteps(extractSteps(resource)),
     extractSteps,
+    extractOnly(resource, codes) {
+      const p = memo(plans, resource.resourceType, () => plansOf(defs(resource.resourceType), model, resource.resourceType));
+      return runSteps(extractionSteps(resource as unknown as Record<string, unknown>, p.params.filter((x) => codes.has(x.code)), ucum));
+    },
     isResourceType: (name) => model.isResourceType(name),
     resourceTypes: () => [...model.resourceTypes],
     compartmentParams: (compartmentType, resourceType) => COMPARTMENT_PARAMS[compartmentType]?.[resourceType] ?? [],

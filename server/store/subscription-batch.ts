@@ -9,7 +9,9 @@
  */
 import type { SqlExecutor } from './sql';
 import { type ClaimStateRow, toClaimedDelivery } from './subscription-claim-row';
-import type { JobSpec, SubscriptionLog } from './types';
+import { LeaseLostError } from '../core/lease-lost-error';
+import { completionDue } from './job-queue';
+import type { DeliveryOutcome, FinishedDeliveryOutcome, JobSpec, PassCompletion, SubscriptionLog } from './types';
 
 type ClaimRow = Omit<ClaimStateRow, 'sub_id'> & { sub_id: string | null; held_until: Date | string | null };
 
@@ -24,6 +26,28 @@ const clip = (s: string): string => (s.length > 500 ? `${s.slice(0, 500)}…` : 
 const jobOf = (j: JobSpec | undefined): Record<string, unknown> | null => (j ? {
   queue: j.queue, job_key: j.key ?? null, payload: j.payload, max_attempts: j.maxAttempts ?? 5, run_at: j.runAt?.toISOString() ?? null,
 } : null);
+
+/**
+ * The pass's own job completed by its finish ($3 id, $4 owner, $5 the job to queue after it, $6 whether that job
+ * is wanted): deleted while the owner holds it; its successor is queued when wanted, or due at once when an outcome
+ * has events waiting (a waiting pass job due later is brought forward). `due` reads when the queue next has
+ * something to claim, as completionSql does (job-queue.ts), on this statement's snapshot.
+ */
+const PASS_DONE = `done AS (DELETE FROM job WHERE id = $3::bigint AND lease_owner = $4 AND status = 'running' RETURNING id, queue),
+  waiting AS (SELECT EXISTS (SELECT 1 FROM d WHERE more) AS more),
+  next AS (INSERT INTO job (queue, job_key, payload, status, max_attempts, run_at, created_at, updated_at)
+    SELECT j.queue, j.job_key, j.payload, 'waiting', j.max_attempts,
+      CASE WHEN w.more THEN clock_timestamp() ELSE coalesce(j.run_at, clock_timestamp()) END, clock_timestamp(), clock_timestamp()
+    FROM jsonb_to_record($5::jsonb) AS j(queue text, job_key text, payload jsonb, max_attempts integer, run_at timestamptz), waiting w
+    WHERE EXISTS (SELECT 1 FROM done) AND ($6::boolean OR w.more)
+    ON CONFLICT (queue, job_key) WHERE status = 'waiting' AND job_key IS NOT NULL
+    DO UPDATE SET run_at = excluded.run_at, updated_at = excluded.updated_at WHERE job.run_at > excluded.run_at)`;
+const PASS_SELECT = `SELECT d.sub_id, d.failures, d.more, done.id::text AS done,
+    (SELECT min(CASE WHEN j.status = 'waiting' THEN j.run_at ELSE j.lease_until END) FROM job j
+      WHERE j.queue = done.queue AND j.status IN ('waiting', 'running') AND j.id <> done.id) AS due,
+    CASE WHEN done.id IS NULL OR NOT ($6::boolean OR w.more) THEN NULL WHEN w.more THEN clock_timestamp()
+      ELSE coalesce(($5::jsonb ->> 'run_at')::timestamptz, clock_timestamp()) END AS then_at
+  FROM (SELECT 1) one CROSS JOIN waiting w LEFT JOIN d ON true LEFT JOIN done ON true`;
 
 export function subscriptionBatchDelivery(sql: SqlExecutor): Pick<SubscriptionLog, 'claimDeliveries' | 'finishDeliveries'> {
   return {
@@ -57,32 +81,43 @@ export function subscriptionBatchDelivery(sql: SqlExecutor): Pick<SubscriptionLo
         ...(held ? { heldUntil: new Date(held) } : {}),
       };
     },
-    async finishDeliveries(owner, outcomes) {
-      if (outcomes.length === 0) return [];
-      // Each outcome applies only where `owner` still holds the lease; its follow-up job is queued only then.
-      const { rows } = await sql.query<{ sub_id: string; failures: number; more: boolean }>(
-        `WITH o AS (SELECT * FROM jsonb_to_recordset($2::jsonb) AS o(sub_id text, up_to bigint, error text, park boolean, job jsonb)),
-         locked AS (SELECT s.sub_id FROM subscription_state s JOIN o USING (sub_id) WHERE s.deliverer = $1 ORDER BY s.sub_id FOR UPDATE OF s),
-         d AS (UPDATE subscription_state s SET
-             delivered_upto = greatest(s.delivered_upto, coalesce(o.up_to, 0)),
-             failures = CASE WHEN o.error IS NOT NULL THEN s.failures + 1 WHEN o.up_to IS NOT NULL THEN 0 ELSE s.failures END,
-             last_error = CASE WHEN o.error IS NOT NULL THEN o.error WHEN o.up_to IS NOT NULL THEN NULL ELSE s.last_error END,
-             last_sent = CASE WHEN o.up_to IS NOT NULL AND o.up_to > s.delivered_upto THEN clock_timestamp() ELSE s.last_sent END,
-             channel = CASE WHEN o.park THEN NULL ELSE s.channel END,
-             deliverer = NULL, deliverer_until = NULL, updated_at = clock_timestamp()
-           FROM o WHERE s.sub_id = o.sub_id AND s.sub_id IN (SELECT sub_id FROM locked) AND s.deliverer = $1
-           RETURNING s.sub_id, s.failures, s.last_event > s.delivered_upto AS more),
-         queued AS (
-           INSERT INTO job (queue, job_key, payload, status, max_attempts, run_at, created_at, updated_at)
-           SELECT j.queue, j.job_key, j.payload, 'waiting', j.max_attempts, coalesce(j.run_at, clock_timestamp()), clock_timestamp(), clock_timestamp()
-           FROM o CROSS JOIN LATERAL jsonb_to_record(o.job) AS j(queue text, job_key text, payload jsonb, max_attempts integer, run_at timestamptz)
-           WHERE o.job IS NOT NULL AND o.sub_id IN (SELECT sub_id FROM d)
-           ON CONFLICT (queue, job_key) WHERE status = 'waiting' AND job_key IS NOT NULL DO NOTHING)
-         SELECT sub_id, failures, more FROM d`,
-        [owner, JSON.stringify(outcomes.map((o) => ({
-          sub_id: o.subscriptionId, up_to: o.upTo ?? null, error: o.error !== undefined ? clip(o.error) : null, park: o.park === true, job: jobOf(o.after),
-        })))], 'twinfhir_subscription_finish_many');
-      return rows.map((r) => ({ subscriptionId: r.sub_id, failures: r.failures, more: r.more }));
-    },
+    finishDeliveries: (owner, outcomes, complete) => finishDeliveries(sql, owner, outcomes, complete),
   };
+}
+
+/** SubscriptionLog.finishDeliveries: one statement, which completes the pass's job too when `complete` is given. */
+async function finishDeliveries(
+  sql: SqlExecutor, owner: string, outcomes: readonly DeliveryOutcome[], complete?: PassCompletion,
+): Promise<FinishedDeliveryOutcome[]> {
+  if (outcomes.length === 0 && !complete) return [];
+  // Each outcome applies only where `owner` still holds the lease; its follow-up job is queued only then.
+  const { rows } = await sql.query<{ sub_id: string | null; failures: number; more: boolean; done?: string | null; due?: Date | string | null; then_at?: Date | string | null }>(
+    `WITH o AS (SELECT * FROM jsonb_to_recordset($2::jsonb) AS o(sub_id text, up_to bigint, error text, park boolean, job jsonb)),
+     locked AS (SELECT s.sub_id FROM subscription_state s JOIN o USING (sub_id) WHERE s.deliverer = $1 ORDER BY s.sub_id FOR UPDATE OF s),
+     d AS (UPDATE subscription_state s SET
+         delivered_upto = greatest(s.delivered_upto, coalesce(o.up_to, 0)),
+         failures = CASE WHEN o.error IS NOT NULL THEN s.failures + 1 WHEN o.up_to IS NOT NULL THEN 0 ELSE s.failures END,
+         last_error = CASE WHEN o.error IS NOT NULL THEN o.error WHEN o.up_to IS NOT NULL THEN NULL ELSE s.last_error END,
+         last_sent = CASE WHEN o.up_to IS NOT NULL AND o.up_to > s.delivered_upto THEN clock_timestamp() ELSE s.last_sent END,
+         channel = CASE WHEN o.park THEN NULL ELSE s.channel END,
+         deliverer = NULL, deliverer_until = NULL, updated_at = clock_timestamp()
+       FROM o WHERE s.sub_id = o.sub_id AND s.sub_id IN (SELECT sub_id FROM locked) AND s.deliverer = $1
+       RETURNING s.sub_id, s.failures, s.last_event > s.delivered_upto AS more),
+     queued AS (
+       INSERT INTO job (queue, job_key, payload, status, max_attempts, run_at, created_at, updated_at)
+       SELECT j.queue, j.job_key, j.payload, 'waiting', j.max_attempts, coalesce(j.run_at, clock_timestamp()), clock_timestamp(), clock_timestamp()
+       FROM o CROSS JOIN LATERAL jsonb_to_record(o.job) AS j(queue text, job_key text, payload jsonb, max_attempts integer, run_at timestamptz)
+       WHERE o.job IS NOT NULL AND o.sub_id IN (SELECT sub_id FROM d)
+       ON CONFLICT (queue, job_key) WHERE status = 'waiting' AND job_key IS NOT NULL DO NOTHING)${complete ? `, ${PASS_DONE}` : ''}
+     ${complete ? PASS_SELECT : 'SELECT sub_id, failures, more FROM d'}`,
+    [owner, JSON.stringify(outcomes.map((o) => ({
+      sub_id: o.subscriptionId, up_to: o.upTo ?? null, error: o.error !== undefined ? clip(o.error) : null, park: o.park === true, job: jobOf(o.after),
+    }))), ...(complete ? [complete.jobId, complete.owner, JSON.stringify(jobOf(complete.then)), complete.thenWanted] : [])],
+    complete ? 'twinfhir_subscription_finish_many_complete' : 'twinfhir_subscription_finish_many');
+  if (complete) {
+    // Taken over meanwhile: the outcomes applied where this owner still held the subscriptions, as before.
+    if (!rows[0]?.done) throw new LeaseLostError(complete.jobId);
+    complete.read(completionDue({ due: rows[0].due ?? null, then_at: rows[0].then_at ?? null }));
+  }
+  return rows.filter((r): r is typeof r & { sub_id: string } => r.sub_id !== null).map((r) => ({ subscriptionId: r.sub_id, failures: r.failures, more: r.more }));
 }

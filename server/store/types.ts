@@ -285,6 +285,14 @@ export interface DeliveryOutcome {
   after?: JobSpec;
 }
 
+/**
+ * A batched pass's own job, completed by its last finish (one round trip less per pass; LeaseLostError when
+ * `owner` no longer holds it): `then` is queued with it, and when an outcome recorded has events waiting still
+ * (`more`), a pass job due at once instead, for the events the pass ends without. `read` gets when the queue
+ * next has something to claim.
+ */
+export interface PassCompletion { jobId: string; owner: string; then: JobSpec; thenWanted: boolean; read(due: Date | null): void }
+
 export interface FinishedDeliveryOutcome {
   subscriptionId: string;
   /** Consecutive failures after this outcome. */
@@ -323,7 +331,7 @@ export interface SubscriptionLog {
    */
   claimDeliveries(owner: string, leaseMs: number, limit: number, perSubscription: number, exclude: readonly string[]): Promise<ClaimedDeliveries>;
   /** A batched pass's outcomes, one statement; outcomes of subscriptions `owner` no longer holds change nothing. */
-  finishDeliveries(owner: string, outcomes: readonly DeliveryOutcome[]): Promise<FinishedDeliveryOutcome[]>;
+  finishDeliveries(owner: string, outcomes: readonly DeliveryOutcome[], complete?: PassCompletion): Promise<FinishedDeliveryOutcome[]>;
   /** Records a failed attempt by the lease holder; returns the consecutive failures. */
   deliveryFailed(subscriptionId: string, owner: string, error: string): Promise<number>;
   /**

@@ -14,7 +14,7 @@
  */
 import type { JobLease, QueueHandler } from '../jobs/types';
 import { retryDelayMs } from '../jobs/backoff';
-import type { ClaimedDelivery, DeliveryOutcome, JobSpec } from '../store/types';
+import type { ClaimedDelivery, DeliveryOutcome, JobSpec, PassCompletion } from '../store/types';
 import { type DeliveryDeps, type DeliverySettings, load, postEvents, setStatus } from './delivery-queue';
 import { DELIVERY_ATTEMPTS, deliveryJob } from './event-hook';
 import { DeliveryError } from './rest-hook';
@@ -89,8 +89,14 @@ async function runPass(d: DeliveryDeps, s: DeliverySettings, lease: JobLease): P
       // Those in flight answer together (one finish for all) unless one is slow: then the others go on without it.
       if (flying.size) await Promise.race([Promise.all(flying.values()), sleep(TICK_MS)]);
       if (settled.length) {
-        const done = await finish(d, s, owner, settled.splice(0));
+        // Nothing in flight and the last claim took less than its limit: this finish is the pass's last, and
+        // completes its job too (events left behind get a pass job due at once from the same statement).
+        const last = flying.size === 0 && !full && !lease.signal.aborted;
+        const done = await finish(d, s, owner, settled.splice(0), last ? {
+          jobId: lease.job.id, owner: lease.owner, then: lookAgain(d, heldUntil), thenWanted: heldUntil !== undefined, read: lease.completedBy(),
+        } : undefined);
         sent += done.sent;
+        if (last) return sent ? 'delivered' : 'idle';
         // Events left behind (max-count, a claim's older snapshot) came with no pass job of their own: claim again.
         if (done.more) full = true;
       }
@@ -102,17 +108,20 @@ async function runPass(d: DeliveryDeps, s: DeliverySettings, lease: JobLease): P
     await lease.release();
     return 'released';
   }
-  // Subscriptions held by another deliverer with events waiting: look again when its lease ends (it may have died).
-  await lease.completeAlone(heldUntil ? batchJob(new Date(Math.max(heldUntil.getTime(), d.clock.now().getTime()) + 50)) : undefined);
+  await lease.completeAlone(heldUntil ? lookAgain(d, heldUntil) : undefined);
   return sent ? 'delivered' : 'idle';
 }
+
+/** Subscriptions held by another deliverer with events waiting: look again when its lease ends (it may have died). */
+const lookAgain = (d: DeliveryDeps, heldUntil: Date | undefined): JobSpec =>
+  batchJob(new Date(Math.max(heldUntil?.getTime() ?? 0, d.clock.now().getTime()) + 50));
 
 /**
  * Records outcomes (one statement); subscriptions failing too long become status error. Returns how many were
  * acknowledged, and whether one of those recorded has events waiting still.
  */
-async function finish(d: DeliveryDeps, s: DeliverySettings, owner: string, outcomes: DeliveryOutcome[]): Promise<{ sent: number; more: boolean }> {
-  const done = await d.store.subscriptionLog.finishDeliveries(owner, outcomes);
+async function finish(d: DeliveryDeps, s: DeliverySettings, owner: string, outcomes: DeliveryOutcome[], complete?: PassCompletion): Promise<{ sent: number; more: boolean }> {
+  const done = await d.store.subscriptionLog.finishDeliveries(owner, outcomes, complete);
   const failing = done.filter((r) => r.failures >= s.errorAfter).map((r) => r.subscriptionId);
   await Promise.all(failing.map((id) => setStatus(d.store, id, ['active', 'requested'], 'error')));
   const mine = new Set(done.map((r) => r.subscriptionId));

@@ -17,6 +17,8 @@ import type { StoreWriter, SubscriptionAccess } from '../store/types';
 import type { SubscriptionFilter } from './subscription-spec';
 
 type Registry = SearchRegistry;
+/** The index rows plain token and reference filters are decided on. */
+type RowsByName = Pick<IndexValues, 'token' | 'reference'>;
 
 /** Per write: search answers shared by every subscription that asks the same question. */
 export class WriteMatcher {
@@ -34,7 +36,7 @@ export class WriteMatcher {
     const known = this.decided.get(key);
     if (known !== undefined || this.answers.has(key)) return known;
     const criteria = parsedCriteria(this.registry, this.resource.resourceType, params);
-    const quick = criteria ? decidedByIndexValues(criteria, (this.values ??= this.registry.extract(this.resource))) : undefined;
+    const quick = criteria ? decidedByIndexValues(criteria, this.valuesFor(criteria)) : undefined;
     if (quick !== undefined) this.decided.set(key, quick);
     return quick;
   }
@@ -54,7 +56,21 @@ export class WriteMatcher {
     return answer;
   }
 
-  private values: IndexValues | undefined;
+  /** Index rows of the parameters asked about so far: a filter needs one or two of the type's dozens of parameters. */
+  private readonly values: RowsByName = { token: [], reference: [] };
+  private readonly extracted = new Set<string>();
+
+  private valuesFor(criteria: readonly Criterion[]): RowsByName {
+    let missing: Set<string> | undefined;
+    for (const c of criteria) if (!this.extracted.has(c.code)) (missing ??= new Set()).add(c.code);
+    if (missing) {
+      for (const code of missing) this.extracted.add(code);
+      const rows = this.registry.extractOnly(this.resource, missing);
+      this.values.token.push(...rows.token);
+      this.values.reference.push(...rows.reference);
+    }
+    return this.values;
+  }
 
   /** passesFilters when the index values decide every filter that applies (undefined: a search must tell). */
   passesFiltersNow(filters: readonly SubscriptionFilter[]): boolean | undefined {
@@ -93,7 +109,7 @@ export class WriteMatcher {
     const r = this.resource;
     if (r.resourceType === 'Patient') return r.id === patient;
     const params = new Set(this.registry.compartmentParams('Patient', r.resourceType));
-    return params.size > 0 && this.registry.extract(r).reference.some((x) => params.has(x.param) && x.targetType === 'Patient' && x.targetId === patient);
+    return params.size > 0 && this.registry.extractOnly(r, params).reference.some((x) => params.has(x.param) && x.targetType === 'Patient' && x.targetId === patient);
   }
 }
 
@@ -125,7 +141,7 @@ function parsedCriteria(registry: Registry, type: string, params: readonly [stri
 }
 
 /** One value of a plain token or reference criterion against the index rows; undefined when only SQL can tell. */
-function valueMatches(code: string, v: SearchValue, values: IndexValues): boolean | undefined {
+function valueMatches(code: string, v: SearchValue, values: RowsByName): boolean | undefined {
   if (v.kind === 'token' && v.code !== undefined && v.text === undefined && v.valueSet === undefined && v.typeSystem === undefined && v.typeCode === undefined) {
     return values.token.some((t) => t.param === code && t.code === v.code && (v.system === undefined || t.system === v.system));
   }
@@ -136,7 +152,7 @@ function valueMatches(code: string, v: SearchValue, values: IndexValues): boolea
 }
 
 /** All criteria (AND) of OR-ed plain values decided from index rows; undefined as soon as one needs SQL. */
-export function decidedByIndexValues(criteria: readonly Criterion[], values: IndexValues): boolean | undefined {
+export function decidedByIndexValues(criteria: readonly Criterion[], values: RowsByName): boolean | undefined {
   let all = true;
   for (const c of criteria) {
     if (c.modifier || c.chain || c.has || !c.parsed || c.parsed.length === 0 || (c.definition?.type !== 'token' && c.definition?.type !== 'reference')) return undefined;

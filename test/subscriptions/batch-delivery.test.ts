@@ -44,14 +44,14 @@ async function record(store: ResourceStore, ids: readonly string[]): Promise<voi
 }
 
 /** Claims the waiting pass job and runs it as the runner would; false when none was waiting. */
-async function runPass(store: ResourceStore, deps: DeliveryDeps, owner = 'runner'): Promise<boolean> {
+async function runPass(store: ResourceStore, deps: DeliveryDeps, owner = 'runner', completions = { alone: 0, read: [] as (Date | null)[] }): Promise<boolean> {
   const [job] = await store.jobs.claim(BATCH_QUEUE, owner, 60_000, 1);
   if (!job) return false;
   const lease: JobLease = {
     job, owner, signal: new AbortController().signal,
     complete: async (tx, then) => { await tx.completeJob(job.id, owner, then); },
-    completeAlone: async (then) => { await store.jobs.complete(job.id, owner, then); },
-    completedBy: () => () => undefined,
+    completeAlone: async (then) => { completions.alone++; await store.jobs.complete(job.id, owner, then); },
+    completedBy: () => (due) => { completions.read.push(due); },
     fail: (reason) => store.jobs.fail(job.id, owner, reason),
     release: () => store.jobs.retry(job.id, owner, new Date(), 'released'),
   };
@@ -126,6 +126,33 @@ describe.each(driversUnderTest())('batched rest-hook delivery (%s)', (kind: Driv
     expect(receivedBy(rx).get(id)).toEqual([1]);
     // Events recorded after that claim come with a waiting pass job of their own; a second claim could find nothing.
     expect(claims).toBe(1);
+  });
+
+  test('the last finish of a pass completes its job in the same statement: no completion of its own, no job left', async () => {
+    const id = `fold-${kind}`;
+    await ready(app.store, id, rx.url);
+    await record(app.store, [id]);
+    const completions = { alone: 0, read: [] as (Date | null)[] };
+    expect(await runPass(app.store, deps, 'runner', completions)).toBe(true);
+    expect(receivedBy(rx).get(id)).toEqual([1]);
+    expect(completions.alone).toBe(0);
+    expect(completions.read).toHaveLength(1); // the runner learns when the queue is next due from that statement
+    const depth = (await app.store.jobs.depth())[BATCH_QUEUE];
+    expect((depth?.waiting ?? 0) + (depth?.running ?? 0)).toBe(0);
+  });
+
+  test('events a pass ends without (max-count) get a pass job due at once from its last finish, and the next pass sends them', async () => {
+    const id = `fold-more-${kind}`;
+    await ready(app.store, id, rx.url, 1);
+    await record(app.store, [id, id]);
+    const completions = { alone: 0, read: [] as (Date | null)[] };
+    expect(await runPass(app.store, deps, 'runner', completions)).toBe(true);
+    expect(receivedBy(rx).get(id)).toEqual([1]);
+    expect(completions.alone).toBe(0);
+    expect((await app.store.jobs.depth())[BATCH_QUEUE]?.waiting).toBe(1);
+    expect(completions.read[0]?.getTime() ?? Infinity).toBeLessThanOrEqual(Date.now());
+    expect(await runPass(app.store, deps)).toBe(true);
+    expect(receivedBy(rx).get(id)).toEqual([1, 2]);
   });
 
   test('a deliverer that dies mid-batch: the next pass sends the batch whole, the late finish changes nothing', async () => {
