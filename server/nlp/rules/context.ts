@@ -1,10 +1,9 @@
 /** ConText-style assertion of a mention: triggers with direction, scope window and terminators, plus section context. */
-import type { Assertion } from '../finding';
+import type { Assertion, AssertionCue } from '../finding';
 import type { ContextType } from '../mappings';
 import type { NoteAnalysis } from './analysis';
 import type { Dictionary } from './dictionary';
 import type { Match } from './matcher';
-import type { UncertainCue } from './uncertain-scope';
 import { carryContext, type Carried } from './carry';
 import { answersSuspicion, closesParen, commaSubject, continuesDenial, coordinatedUpTo, gradedAfter, labelsList, tellerSelfTokens } from './context-clauses';
 
@@ -13,7 +12,7 @@ export interface ContextResult {
   /** HL7 v3 RoleCode of the relative for family mentions. */
   relation?: string;
   /** A 'possible' the uncertain-scope check made of a would-be fact: the cue that held it back. */
-  uncertain?: UncertainCue;
+  uncertain?: AssertionCue;
 }
 
 export interface ContextOptions {
